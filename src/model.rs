@@ -1,0 +1,227 @@
+//! Domain types shared by every layer, and the one rule about them that is
+//! pure enough to live here: what makes two item URLs the same item.
+//!
+//! Nothing in this module performs I/O; `fetch` and `store` convert their own
+//! types into these at their edges.
+
+use chrono::{DateTime, Utc};
+use url::Url;
+
+/// An item as read from a listing page or an outlet's feed, before storage.
+///
+/// `summary` is raw HTML straight from the page or feed; the pipeline cleans
+/// and sanitizes it before it is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScrapedItem {
+    /// Title as plain text, whitespace collapsed.
+    pub title: String,
+    /// Absolute link to the item's page.
+    pub link: Url,
+    /// Raw (unsanitized) summary HTML, if the page or feed has one.
+    pub summary: Option<String>,
+    /// Full content HTML carried by the feed itself (`content:encoded`,
+    /// Atom `content`), unsanitized.
+    pub content: Option<String>,
+    /// Publication date given by the listing or feed.
+    pub published: Option<DateTime<Utc>>,
+    /// Last-modified date given by the feed.
+    pub updated: Option<DateTime<Utc>>,
+    /// Author name given by the listing or feed.
+    pub author: Option<String>,
+}
+
+/// What a listing page or feed yielded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScrapedPage {
+    /// The page's or feed's own title, used when a source sets none.
+    pub title: Option<String>,
+    /// Items in page order (normally newest first).
+    pub items: Vec<ScrapedItem>,
+}
+
+/// An article extracted from an item's own page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Article {
+    /// Headline found on the page.
+    pub title: Option<String>,
+    /// Cleaned, sanitized article HTML with absolute links.
+    pub html: String,
+    /// The article as plain text: paragraphs separated by blank lines.
+    pub text: String,
+    /// Author from JSON-LD, meta tags or a byline.
+    pub author: Option<String>,
+    /// Publication date from JSON-LD, `article:published_time` or `<time>`.
+    pub published: Option<DateTime<Utc>>,
+    /// Modification date from the same places.
+    pub modified: Option<DateTime<Utc>>,
+}
+
+/// An item ready to be stored: scraped, cleaned, and merged with its article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewItem {
+    /// Canonical URL (see [`canonical_url`]): the item's identity within a source.
+    pub url: String,
+    /// The absolute link as the outlet gave it, for readers to open.
+    pub link: String,
+    /// Plain-text title.
+    pub title: String,
+    /// Sanitized summary HTML.
+    pub summary: Option<String>,
+    /// Sanitized full article HTML (when the source has `full_text`).
+    pub content: Option<String>,
+    /// Author name.
+    pub author: Option<String>,
+    /// The item's own date, or its article's; `None` means "first seen".
+    pub published: Option<DateTime<Utc>>,
+    /// Last modification date when the outlet states one.
+    pub modified: Option<DateTime<Utc>>,
+}
+
+/// An item as kept by the store and republished.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredItem {
+    /// The source the item belongs to.
+    pub source_id: String,
+    /// Canonical URL; also the item's permanent id in every feed format.
+    pub url: String,
+    /// Link for readers to open.
+    pub link: String,
+    /// Plain-text title.
+    pub title: String,
+    /// Sanitized summary HTML.
+    pub summary: Option<String>,
+    /// Sanitized article HTML.
+    pub content: Option<String>,
+    /// Author name.
+    pub author: Option<String>,
+    /// Publication date: the outlet's, else the moment refeed first saw the
+    /// item. Fixed at first sight, so the item never comes back as new.
+    pub published: DateTime<Utc>,
+    /// When the item last changed (its modification date, or the refresh
+    /// that saw its title or summary change).
+    pub updated: DateTime<Utc>,
+}
+
+/// What the store already holds of an item, so the pipeline can tell new and
+/// changed items from unchanged ones before fetching any article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownItem {
+    /// Stored title.
+    pub title: String,
+    /// Stored summary.
+    pub summary: Option<String>,
+    /// Whether an article body is stored.
+    pub has_content: bool,
+}
+
+/// Counts from one successful refresh of one source.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RefreshCounts {
+    /// Distinct items the listing or feed held.
+    pub seen: u32,
+    /// Items stored for the first time.
+    pub new: u32,
+    /// Known items whose title, summary or content changed.
+    pub updated: u32,
+}
+
+/// The record of the latest refresh attempt of a source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshRecord {
+    /// Source id.
+    pub source_id: String,
+    /// When the attempt started.
+    pub started: DateTime<Utc>,
+    /// When it ended.
+    pub finished: DateTime<Utc>,
+    /// `Ok(counts)` or `Err(message)`.
+    pub outcome: Result<RefreshCounts, String>,
+}
+
+/// What the HTTP layer and the feed writer need to know of a source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceMeta {
+    /// Source id, used in feed URLs.
+    pub id: String,
+    /// Title from the config, if set (else the store's scraped title is used).
+    pub title: Option<String>,
+    /// The outlet page or feed the source reads.
+    pub url: Url,
+    /// Items per served feed.
+    pub max_items: usize,
+}
+
+/// Query parameters that identify tracking, not content
+/// (`utm_*` is matched by prefix).
+const TRACKING_PARAMS: &[&str] = &["fbclid", "gclid", "mc_cid", "mc_eid"];
+
+/// The canonical form of an item URL, used as its identity.
+///
+/// Scheme and host are lower-cased and the default port dropped (both done by
+/// the `url` crate's parser); the fragment and tracking parameters (`utm_*`,
+/// `fbclid`, `gclid`, `mc_cid`, `mc_eid`) are removed. The order of the
+/// remaining parameters is kept: some CMSs route on it.
+pub fn canonical_url(url: &Url) -> String {
+    let mut url = url.clone();
+    url.set_fragment(None);
+    if url.query().is_some() {
+        let kept: Vec<(String, String)> = url
+            .query_pairs()
+            .filter(|(key, _)| !is_tracking_param(key))
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        if kept.is_empty() {
+            url.set_query(None);
+        } else {
+            url.query_pairs_mut().clear().extend_pairs(kept);
+        }
+    }
+    url.into()
+}
+
+fn is_tracking_param(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    key.starts_with("utm_") || TRACKING_PARAMS.contains(&key.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn canon(s: &str) -> String {
+        canonical_url(&Url::parse(s).unwrap())
+    }
+
+    #[test]
+    fn canonical_url_lowercases_scheme_and_host_and_drops_default_port() {
+        assert_eq!(
+            canon("HTTPS://Example.ORG:443/Path/Case?x=1"),
+            "https://example.org/Path/Case?x=1"
+        );
+        assert_eq!(canon("http://example.org:80/a"), "http://example.org/a");
+        assert_eq!(
+            canon("http://example.org:8080/a"),
+            "http://example.org:8080/a"
+        );
+    }
+
+    #[test]
+    fn canonical_url_drops_fragment_and_tracking_parameters() {
+        assert_eq!(
+            canon("https://example.org/post/?utm_source=rss&utm_medium=feed&p=7&fbclid=x#comments"),
+            "https://example.org/post/?p=7"
+        );
+        assert_eq!(
+            canon("https://example.org/a?gclid=1&mc_cid=2&mc_eid=3&UTM_Campaign=4"),
+            "https://example.org/a"
+        );
+    }
+
+    #[test]
+    fn canonical_url_keeps_parameter_order() {
+        assert_eq!(
+            canon("https://example.org/?b=2&a=1"),
+            "https://example.org/?b=2&a=1"
+        );
+    }
+}
