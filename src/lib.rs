@@ -9,3 +9,4 @@
 
 pub mod dates;
 pub mod model;
+pub mod scrape;

@@ -1,0 +1,131 @@
+//! Reads items out of an outlet's listing page (by CSS selectors) or out of its
+//! own RSS/Atom feed. Pure: text in, [`ScrapedPage`] out.
+//!
+//! It does not fetch, clean or sanitize: summaries and contents come out as
+//! the outlet wrote them, and the pipeline cleans them. Links come out
+//! absolute and http(s); items without one are dropped here.
+
+mod atom_feed;
+mod detect;
+mod listing;
+mod rss_feed;
+mod text;
+
+use scraper::Selector;
+use url::Url;
+
+use crate::model::ScrapedPage;
+
+/// Compiled selectors of a source's `[source.items]` table.
+#[derive(Debug, Clone)]
+pub struct ListingRules {
+    /// One match per item.
+    pub item: Selector,
+    /// Title text, relative to the item.
+    pub title: Selector,
+    /// Element whose `href` is the item link, relative to the item.
+    pub link: Selector,
+    /// Summary element (its inner HTML is kept).
+    pub summary: Option<Selector>,
+    /// Date element: its `datetime` attribute, else its text.
+    pub date: Option<Selector>,
+    /// Author element (text).
+    pub author: Option<Selector>,
+}
+
+/// Why a feed body could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ScrapeError {
+    /// The body is neither RSS nor Atom. `root` is the name of its first
+    /// element as written (`"html"` for a web page), or `"(none)"` when the
+    /// body holds no element at all (empty, JSON, plain text).
+    #[error("not an RSS or Atom feed (root element: {root})")]
+    NotAFeed { root: String },
+    /// The body claimed to be a feed but did not parse.
+    #[error("malformed {kind} feed: {message}")]
+    Malformed { kind: &'static str, message: String },
+}
+
+/// Scrapes a listing page with the source's selectors.
+///
+/// Items come in page order, each link once (the first occurrence wins:
+/// WordPress themes repeat a post in "featured" and "latest" blocks). Items
+/// without a title or an http(s) link are skipped. Relative links are
+/// resolved against the page's `<base href>`, else `base`.
+pub fn listing(html: &str, base: &Url, rules: &ListingRules) -> ScrapedPage {
+    listing::scrape(html, base, rules)
+}
+
+/// Reads an RSS (0.9x, 1.0/RDF, 2.0) or Atom feed, detected from the body's
+/// root element (not the URL or the Content-Type, which outlets get wrong).
+///
+/// The body must already be decoded to UTF-8 (`fetch` does that); an
+/// `encoding` in its XML declaration is ignored.
+pub fn feed(body: &str, base: &Url) -> Result<ScrapedPage, ScrapeError> {
+    let root = detect::root_element(body);
+    match root.name {
+        Some("rss" | "rdf:RDF") => rss_feed::read(&body[root.offset..], base),
+        Some("feed") => atom_feed::read(&body[root.offset..], base),
+        other => Err(ScrapeError::NotAFeed {
+            root: other.unwrap_or("(none)").to_owned(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Url {
+        Url::parse("https://popularresistance.org/feed/").unwrap()
+    }
+
+    #[test]
+    fn html_page_is_not_a_feed() {
+        let html = "<!DOCTYPE html>\n<html lang=\"en-US\"><head><title>Bolivia</title></head>\
+                    <body><article>x</article></body></html>";
+        match feed(html, &base()) {
+            Err(ScrapeError::NotAFeed { root }) => assert_eq!(root, "html"),
+            other => panic!("expected NotAFeed, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn body_without_element_is_not_a_feed() {
+        let err = feed(
+            "{\"version\":\"https://jsonfeed.org/version/1.1\"}",
+            &base(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "not an RSS or Atom feed (root element: (none))"
+        );
+    }
+
+    #[test]
+    fn malformed_rss_and_atom() {
+        let rss = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title>\
+                   <item><title>A</titl></item></channel></rss>";
+        let atom = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title>\
+                    <entry><title>E</entry></feed>";
+        for (body, expected) in [(rss, "RSS"), (atom, "Atom")] {
+            match feed(body, &base()) {
+                Err(ScrapeError::Malformed { kind, message }) => {
+                    assert_eq!(kind, expected);
+                    assert!(!message.is_empty());
+                }
+                other => panic!("expected Malformed {expected}, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn rss_without_channel_is_malformed() {
+        let err = feed("<rss version=\"2.0\"></rss>", &base()).unwrap_err();
+        assert!(
+            matches!(err, ScrapeError::Malformed { kind: "RSS", .. }),
+            "{err:?}"
+        );
+    }
+}

@@ -1,0 +1,119 @@
+//! Small text and URL helpers shared by the listing and feed readers.
+
+use scraper::Html;
+use url::Url;
+
+/// Collapses runs of whitespace (including newlines and NBSP) to one space
+/// and trims.
+pub(super) fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `Some(text)` unless it is empty.
+pub(super) fn non_empty(text: String) -> Option<String> {
+    (!text.is_empty()).then_some(text)
+}
+
+/// The text of an HTML fragment: tags dropped, entities decoded, whitespace
+/// collapsed.
+pub(super) fn html_to_text(html: &str) -> String {
+    let fragment = Html::parse_fragment(html);
+    collapse_whitespace(&fragment.root_element().text().collect::<String>())
+}
+
+/// A title as plain text. Feeds often escape HTML twice (WordPress titles
+/// arrive as `Bolivia &amp;amp; the OAS` or `&lt;em&gt;…`), so text that still
+/// holds markup or entity syntax after XML decoding is read as HTML.
+pub(super) fn plain_title(text: &str) -> String {
+    if text.contains(['<', '&']) {
+        html_to_text(text)
+    } else {
+        collapse_whitespace(text)
+    }
+}
+
+/// Decodes entities left in text that should be plain (a double-escaped
+/// Atom `type="text"` title) but keeps a literal `<` as text.
+pub(super) fn decode_entities(text: &str) -> String {
+    if text.contains('&') {
+        html_to_text(&text.replace('<', "&lt;"))
+    } else {
+        collapse_whitespace(text)
+    }
+}
+
+/// Resolves `href` against `base` and keeps it only if it is an http(s) URL.
+/// Empty and fragment-only hrefs (`#`, `#comments`) point back at the page
+/// itself, so they are not item links either.
+pub(super) fn resolve_http(base: &Url, href: &str) -> Option<Url> {
+    let href = href.trim();
+    if href.is_empty() || href.starts_with('#') {
+        return None;
+    }
+    let url = base.join(href).ok()?;
+    matches!(url.scheme(), "http" | "https").then_some(url)
+}
+
+/// A base URL given inside a document (`<base href>`, `xml:base`), resolved
+/// against the one we had; the old base is kept when it does not resolve.
+pub(super) fn rebase(base: &Url, href: Option<&str>) -> Url {
+    href.and_then(|h| base.join(h.trim()).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .unwrap_or_else(|| base.clone())
+}
+
+/// An author name without the "by " WordPress bylines print before it.
+pub(super) fn author_name(text: &str) -> Option<String> {
+    let text = collapse_whitespace(text);
+    let lower = text.to_lowercase();
+    let name = if lower.starts_with("by ") || lower.starts_with("by:") {
+        text[3..].trim_start()
+    } else {
+        &text
+    };
+    non_empty(name.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_title_decodes_double_escaped_entities_and_strips_tags() {
+        assert_eq!(plain_title("Bolivia &amp; the OAS"), "Bolivia & the OAS");
+        assert_eq!(plain_title("Bolivia & the OAS"), "Bolivia & the OAS");
+        assert_eq!(
+            plain_title("<em>Coup</em>\n  Regime&#8217;s End"),
+            "Coup Regime’s End"
+        );
+        assert_eq!(plain_title("  AT&T  "), "AT&T");
+    }
+
+    #[test]
+    fn decode_entities_keeps_angle_brackets() {
+        assert_eq!(decode_entities("Why <b> &amp; <i>"), "Why <b> & <i>");
+    }
+
+    #[test]
+    fn resolve_http_rejects_fragments_and_other_schemes() {
+        let base = Url::parse("https://example.org/tag/bolivia/").unwrap();
+        assert_eq!(
+            resolve_http(&base, " /2020/10/23/slug/ ").unwrap().as_str(),
+            "https://example.org/2020/10/23/slug/"
+        );
+        for href in ["", "#", "#comments", "javascript:void(0)", "mailto:a@b.org"] {
+            assert_eq!(resolve_http(&base, href), None, "{href}");
+        }
+    }
+
+    #[test]
+    fn author_name_strips_by() {
+        assert_eq!(author_name(" by  Vins ").as_deref(), Some("Vins"));
+        assert_eq!(
+            author_name("By: Margaret Flowers").as_deref(),
+            Some("Margaret Flowers")
+        );
+        assert_eq!(author_name("Byron Katz").as_deref(), Some("Byron Katz"));
+        assert_eq!(author_name("  "), None);
+    }
+}
