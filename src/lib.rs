@@ -8,5 +8,6 @@
 //! and compiles selectors and schedules.
 
 pub mod dates;
+pub mod extract;
 pub mod model;
 pub mod scrape;

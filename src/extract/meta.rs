@@ -1,0 +1,339 @@
+//! Article metadata: title, author, publication and modification dates,
+//! from JSON-LD first, then meta tags, then the visible page.
+//!
+//! Visible date fields are the last resort on purpose: themes print empty
+//! ones ("Published: Last Updated on" on Project Censored) while the dates
+//! live in JSON-LD and `article:published_time`.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use chrono::{DateTime, Utc};
+use scraper::Selector;
+
+use super::dom::{Doc, NodeRef, attr, element, tag};
+use super::jsonld::JsonLd;
+use crate::dates;
+
+/// What the page says about its article.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Meta {
+    pub(crate) title: Option<String>,
+    pub(crate) author: Option<String>,
+    pub(crate) published: Option<DateTime<Utc>>,
+    pub(crate) modified: Option<DateTime<Utc>>,
+}
+
+/// Meta tag names holding the publication date, in order of trust.
+const PUBLISHED_KEYS: &[&str] = &[
+    "article:published_time",
+    "datepublished",
+    "og:published_time",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.created",
+    "pubdate",
+    "publishdate",
+];
+
+/// Meta tag names holding the modification date, in order of trust.
+const MODIFIED_KEYS: &[&str] = &[
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "dc.date.modified",
+    "dcterms.modified",
+];
+
+/// Separators between a headline and the site name in `<title>`.
+const TITLE_SEPARATORS: &[&str] = &[" | ", " – ", " — ", " - ", " :: ", " · ", " » ", " / "];
+
+static BYLINE: LazyLock<Selector> = LazyLock::new(|| {
+    Selector::parse(
+        ".byline .author, .author-name, .byline .fn, .author.vcard, .entry-author, .post-author-name, .byline",
+    )
+    .expect("valid byline selector")
+});
+
+static REL_AUTHOR: LazyLock<Selector> =
+    LazyLock::new(|| Selector::parse("[rel~=author]").expect("valid rel selector"));
+
+/// Reads the metadata of a cleaned page (JSON-LD is read from the removed
+/// scripts too; visible elements only while live).
+pub(crate) fn read(doc: &Doc<'_>) -> Meta {
+    let tags = MetaTags::from_doc(doc);
+    let ld = JsonLd::from_doc(doc);
+    Meta {
+        title: title(doc, &tags, &ld),
+        author: author(doc, &tags, &ld),
+        published: date(&[ld.date_published()], &tags, PUBLISHED_KEYS)
+            .or_else(|| time_element(doc, &["datePublished", "published", "entry-date"], true)),
+        modified: date(&[ld.date_modified()], &tags, MODIFIED_KEYS)
+            .or_else(|| time_element(doc, &["dateModified", "updated"], false)),
+    }
+}
+
+/// `<meta>` contents by lower-cased `property`, `name` or `itemprop`; the
+/// first non-empty one of each name wins.
+struct MetaTags(HashMap<String, String>);
+
+impl MetaTags {
+    fn from_doc(doc: &Doc<'_>) -> MetaTags {
+        let mut map = HashMap::new();
+        for node in doc.root.descendants().filter(|n| tag(*n) == Some("meta")) {
+            let Some(content) = attr(node, "content")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+            else {
+                continue;
+            };
+            for key in ["property", "name", "itemprop"] {
+                if let Some(name) = attr(node, key) {
+                    map.entry(name.trim().to_ascii_lowercase())
+                        .or_insert_with(|| content.to_owned());
+                }
+            }
+        }
+        MetaTags(map)
+    }
+
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(String::as_str)
+    }
+}
+
+fn title(doc: &Doc<'_>, tags: &MetaTags, ld: &JsonLd) -> Option<String> {
+    let site = tags.get("og:site_name");
+    let candidates = [
+        tags.get("og:title").map(|t| trim_site_name(t, site, false)),
+        ld.headline().map(str::to_owned),
+        first_text(doc, "h1"),
+        document_title(doc).map(|t| trim_site_name(&t, site, true)),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .map(|t| collapse(&t))
+        .find(|t| !t.is_empty())
+}
+
+/// The collapsed text of the first live `name` element of the body.
+fn first_text(doc: &Doc<'_>, name: &str) -> Option<String> {
+    let body = doc.body();
+    let node = doc
+        .elements(body)
+        .into_iter()
+        .find(|n| tag(*n) == Some(name))?;
+    Some(collapse(&doc.raw_text(node)))
+}
+
+/// The `<title>` text, read even though the head is never article content.
+fn document_title(doc: &Doc<'_>) -> Option<String> {
+    let node = doc.root.descendants().find(|n| tag(*n) == Some("title"))?;
+    Some(
+        node.children()
+            .filter_map(|c| c.value().as_text().map(|t| t.to_string()))
+            .collect(),
+    )
+}
+
+/// Drops " | Site Name" (or "Site Name – ") around a headline. With `guess`,
+/// a short last part after a separator is taken for the site name even when
+/// the page does not state it (`<title>` nearly always ends with one).
+fn trim_site_name(title: &str, site: Option<&str>, guess: bool) -> String {
+    let title = title.trim();
+    if let Some(site) = site.map(str::trim).filter(|s| !s.is_empty()) {
+        for sep in TITLE_SEPARATORS {
+            if let Some(rest) = strip_suffix_ci(title, &format!("{sep}{site}")) {
+                return rest.trim().to_owned();
+            }
+            if let Some(rest) = strip_prefix_ci(title, &format!("{site}{sep}")) {
+                return rest.trim().to_owned();
+            }
+        }
+    }
+    if guess
+        && let Some((at, sep)) = TITLE_SEPARATORS
+            .iter()
+            .filter_map(|sep| title.rfind(sep).map(|at| (at, *sep)))
+            .max_by_key(|(at, _)| *at)
+    {
+        let (head, tail) = (&title[..at], &title[at + sep.len()..]);
+        let words = |s: &str| s.split_whitespace().count();
+        if words(tail) <= 4 && words(head) >= words(tail) {
+            return head.trim().to_owned();
+        }
+    }
+    title.to_owned()
+}
+
+fn strip_suffix_ci<'t>(text: &'t str, suffix: &str) -> Option<&'t str> {
+    let at = text.len().checked_sub(suffix.len())?;
+    let tail = text.get(at..)?;
+    tail.eq_ignore_ascii_case(suffix).then(|| &text[..at])
+}
+
+fn strip_prefix_ci<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
+}
+
+fn author(doc: &Doc<'_>, tags: &MetaTags, ld: &JsonLd) -> Option<String> {
+    let not_url = |s: &&str| !s.starts_with("http://") && !s.starts_with("https://");
+    ld.author()
+        .or_else(|| tags.get("author").filter(not_url).map(str::to_owned))
+        .or_else(|| {
+            tags.get("article:author")
+                .filter(not_url)
+                .map(str::to_owned)
+        })
+        .or_else(|| byline(doc, &REL_AUTHOR))
+        .or_else(|| byline(doc, &BYLINE))
+}
+
+/// The first live match of `selector` that reads like a name ("by " dropped).
+fn byline(doc: &Doc<'_>, selector: &Selector) -> Option<String> {
+    doc.select(selector).into_iter().find_map(|node| {
+        let text = collapse(&doc.raw_text(node));
+        let name = strip_prefix_ci(&text, "by:")
+            .or_else(|| strip_prefix_ci(&text, "by "))
+            .unwrap_or(&text)
+            .trim();
+        (!name.is_empty() && name.chars().count() <= 80).then(|| name.to_owned())
+    })
+}
+
+/// The first of the JSON-LD values, then the meta tags, that parses as a date.
+fn date(ld: &[Option<&str>], tags: &MetaTags, keys: &[&str]) -> Option<DateTime<Utc>> {
+    ld.iter()
+        .flatten()
+        .copied()
+        .chain(keys.iter().filter_map(|k| tags.get(k)))
+        .find_map(dates::parse)
+}
+
+/// The first live `<time datetime>` marked with one of `marks` (an
+/// `itemprop` or a class); with `any`, else the first that parses at all.
+/// Empty `datetime` attributes are skipped.
+fn time_element(doc: &Doc<'_>, marks: &[&str], any: bool) -> Option<DateTime<Utc>> {
+    let times: Vec<NodeRef<'_>> = doc
+        .elements(doc.root)
+        .into_iter()
+        .filter(|n| tag(*n) == Some("time") && attr(*n, "datetime").is_some())
+        .collect();
+    let parse = |n: &NodeRef<'_>| attr(*n, "datetime").and_then(dates::parse);
+    let marked = |n: &&NodeRef<'_>| {
+        let el = element(**n).expect("time is an element");
+        let itemprop = el.attr("itemprop").unwrap_or_default();
+        marks
+            .iter()
+            .any(|m| itemprop == *m || el.classes().any(|c| c == *m))
+    };
+    times.iter().filter(marked).find_map(parse).or_else(|| {
+        if any {
+            times.iter().find_map(parse)
+        } else {
+            None
+        }
+    })
+}
+
+fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scraper::Html;
+
+    fn meta(html: &str) -> Meta {
+        let parsed = Html::parse_document(html);
+        read(&Doc::new(&parsed))
+    }
+
+    fn utc(s: &str) -> Option<DateTime<Utc>> {
+        Some(DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc))
+    }
+
+    #[test]
+    fn meta_tags_give_dates_when_there_is_no_json_ld() {
+        let m = meta(
+            r#"<head><meta property="article:published_time" content="2020-11-02T10:00:00+00:00">
+            <meta property="article:modified_time" content="2020-11-03T10:00:00+00:00"></head>
+            <body><p>Published: <time class="entry-date published" datetime=""></time>
+            Last Updated on <time class="updated" datetime=""></time></p></body>"#,
+        );
+        assert_eq!(m.published, utc("2020-11-02T10:00:00Z"));
+        assert_eq!(m.modified, utc("2020-11-03T10:00:00Z"));
+    }
+
+    #[test]
+    fn itemprop_meta_and_og_updated_time() {
+        let m = meta(
+            r#"<body><div itemscope><meta itemprop="datePublished" content="2020-10-20">
+            <meta property="og:updated_time" content="2020-10-21T08:00:00Z"></div></body>"#,
+        );
+        assert_eq!(m.published, utc("2020-10-20T00:00:00Z"));
+        assert_eq!(m.modified, utc("2020-10-21T08:00:00Z"));
+    }
+
+    #[test]
+    fn time_element_is_the_last_resort_and_skips_empty_ones() {
+        let m = meta(
+            r#"<body><time datetime="">never</time><span>Posted
+            <time datetime="2020-10-20T14:03:00+00:00">Oct 20</time></span>
+            <time class="updated" datetime="2020-10-22T00:00:00Z"></time></body>"#,
+        );
+        assert_eq!(m.published, utc("2020-10-20T14:03:00Z"));
+        assert_eq!(m.modified, utc("2020-10-22T00:00:00Z"));
+    }
+
+    #[test]
+    fn json_ld_beats_meta_tags() {
+        let m = meta(
+            r#"<head><script type="application/ld+json">{"@type":"Article","datePublished":"2020-11-02T10:00:00Z",
+            "author":{"@type":"Person","name":"Vins"}}</script>
+            <meta property="article:published_time" content="2019-01-01T00:00:00Z">
+            <meta name="author" content="Someone Else"></head><body></body>"#,
+        );
+        assert_eq!(m.published, utc("2020-11-02T10:00:00Z"));
+        assert_eq!(m.author.as_deref(), Some("Vins"));
+    }
+
+    #[test]
+    fn byline_author_without_by() {
+        let m = meta(
+            r#"<body><div class="byline"><span class="author vcard">By <a href="/author/vins/">Vins</a></span></div></body>"#,
+        );
+        assert_eq!(m.author.as_deref(), Some("Vins"));
+    }
+
+    #[test]
+    fn author_meta_that_is_a_url_is_skipped() {
+        let m = meta(
+            r#"<head><meta property="article:author" content="https://facebook.com/x"></head>
+            <body><a rel="author" href="/author/vins/">Vins</a></body>"#,
+        );
+        assert_eq!(m.author.as_deref(), Some("Vins"));
+    }
+
+    #[test]
+    fn title_order_and_site_name_trimming() {
+        let m = meta(
+            r#"<head><title>Democracy Prevails in Bolivia | Project Censored</title>
+            <meta property="og:site_name" content="Project Censored">
+            <meta property="og:title" content="Democracy Prevails in Bolivia - Project Censored"></head>
+            <body><h1>Other</h1></body>"#,
+        );
+        assert_eq!(m.title.as_deref(), Some("Democracy Prevails in Bolivia"));
+        let m = meta(
+            "<head><title>Bolivia Elections Live Blog – Popular Resistance.org</title></head>",
+        );
+        assert_eq!(m.title.as_deref(), Some("Bolivia Elections Live Blog"));
+        let m = meta("<head><title>Site</title></head><body><h1> The  Headline </h1></body>");
+        assert_eq!(m.title.as_deref(), Some("The Headline"));
+    }
+}

@@ -1,0 +1,211 @@
+//! Turns the cleaned tree into safe article HTML: serialized with a few
+//! repairs (lazy images, demoted `h1`, div-soup text wrapped in paragraphs),
+//! then passed through ammonia's allow-list with URLs made absolute, then
+//! stripped of wrappers left empty.
+
+use std::collections::{HashMap, HashSet};
+
+use ammonia::UrlRelative;
+use scraper::Html;
+use url::Url;
+
+use super::dom::{Doc, NodeRef, Reason, attr, tag};
+use super::serialize::{CONTAINERS, serialize};
+
+/// Tags kept by the sanitizer; everything else is unwrapped (its text kept)
+/// or, for `script`/`style`, dropped with its content.
+const ALLOWED_TAGS: &[&str] = &[
+    "p",
+    "br",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "pre",
+    "code",
+    "em",
+    "strong",
+    "b",
+    "i",
+    "a",
+    "img",
+    "figure",
+    "figcaption",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "th",
+    "td",
+    "caption",
+    "hr",
+    "sup",
+    "sub",
+    "cite",
+    "q",
+    "abbr",
+    "dl",
+    "dt",
+    "dd",
+];
+
+/// Attributes kept per tag (`rel` on links is set by ammonia itself).
+const ALLOWED_ATTRIBUTES: &[(&str, &[&str])] = &[
+    ("a", &["href", "title"]),
+    ("img", &["src", "alt", "title", "width", "height"]),
+    ("abbr", &["title"]),
+    ("td", &["colspan", "rowspan"]),
+    ("th", &["colspan", "rowspan", "scope"]),
+    ("ol", &["start"]),
+];
+/// Elements that are kept even when they hold no text.
+const KEEP_EMPTY: &[&str] = &[
+    "br", "hr", "img", "td", "th", "tr", "thead", "tbody", "tfoot",
+];
+
+/// The content of `root` (not the element itself) as sanitized HTML with
+/// links and images resolved against `base`; `""` when nothing is left.
+pub(crate) fn safe_html<'a>(doc: &Doc<'a>, root: NodeRef<'a>, base: &Url) -> String {
+    let raw = serialize(doc, root);
+    let clean = ammonia_builder(base).clean(&raw).to_string();
+    drop_empty(&clean)
+}
+
+fn ammonia_builder(base: &Url) -> ammonia::Builder<'static> {
+    let attributes: HashMap<&str, HashSet<&str>> = ALLOWED_ATTRIBUTES
+        .iter()
+        .map(|(tag, attrs)| (*tag, attrs.iter().copied().collect()))
+        .collect();
+    let mut builder = ammonia::Builder::default();
+    builder
+        .tags(ALLOWED_TAGS.iter().copied().collect())
+        .tag_attributes(attributes)
+        .generic_attributes(HashSet::new())
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .url_relative(UrlRelative::RewriteWithBase(base.clone()))
+        .link_rel(Some("noopener noreferrer"));
+    builder
+}
+/// Removes elements left without text or image (empty paragraphs, wrappers
+/// of removed share buttons, images whose only source was unsafe).
+fn drop_empty(html: &str) -> String {
+    let parsed = Html::parse_fragment(html);
+    let mut doc = Doc::new(&parsed);
+    doc.remove_where(doc.root, |doc, node| {
+        is_empty(doc, node).then_some(Reason::Empty)
+    });
+    serialize(&doc, doc.root).trim().to_owned()
+}
+
+fn is_empty<'a>(doc: &Doc<'a>, node: NodeRef<'a>) -> bool {
+    let Some(name) = tag(node) else { return false };
+    if name == "img" {
+        return attr(node, "src").is_none_or(|s| s.trim().is_empty());
+    }
+    if KEEP_EMPTY.contains(&name) || CONTAINERS.contains(&name) {
+        return false;
+    }
+    doc.text_stats(node).chars == 0
+        && !node
+            .descendants()
+            .any(|d| tag(d) == Some("img") && attr(d, "src").is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scraper::Html;
+
+    fn sanitize(html: &str) -> String {
+        let parsed = Html::parse_fragment(html);
+        let doc = Doc::new(&parsed);
+        let base = Url::parse("https://outlet.example/2020/10/post/").unwrap();
+        safe_html(&doc, doc.root, &base)
+    }
+
+    #[test]
+    fn event_handlers_and_javascript_urls_go() {
+        let out = sanitize(
+            r#"<p onclick="steal()">Hi <a href="javascript:alert(1)">x</a>
+            <img src="/a.jpg" onerror="steal()"></p>"#,
+        );
+        assert!(
+            !out.contains("onclick") && !out.contains("onerror"),
+            "{out}"
+        );
+        assert!(!out.contains("javascript:"), "{out}");
+        assert!(
+            out.contains(r#"src="https://outlet.example/a.jpg""#),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn relative_links_become_absolute_with_safe_rel() {
+        let out =
+            sanitize(r#"<p><a href="../other/">Other</a> and <a href="//cdn.example/x">x</a></p>"#);
+        assert!(
+            out.contains(r#"href="https://outlet.example/2020/10/other/""#),
+            "{out}"
+        );
+        assert!(out.contains(r#"href="https://cdn.example/x""#), "{out}");
+        assert!(out.contains(r#"rel="noopener noreferrer""#), "{out}");
+    }
+
+    #[test]
+    fn lazy_images_get_their_real_source() {
+        let out = sanitize(
+            r#"<figure><img src="data:image/gif;base64,R0lGOD" data-lazy-src="/real.jpg" alt="A"></figure>
+            <p><img srcset="/small.jpg 300w, /big.jpg 900w"></p>
+            <p><img src="data:image/gif;base64,R0lGOD"></p>"#,
+        );
+        assert!(
+            out.contains(r#"src="https://outlet.example/real.jpg""#),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"src="https://outlet.example/small.jpg""#),
+            "{out}"
+        );
+        assert!(!out.contains("data:"), "{out}");
+        assert_eq!(out.matches("<img").count(), 2, "{out}");
+    }
+
+    #[test]
+    fn h1_is_demoted_and_layout_tags_unwrapped() {
+        let out = sanitize(
+            r#"<div class="x"><h1>Head</h1><section>Loose text <em>here</em><div>More</div></section>
+            <span style="color:red">Kept text</span></div>"#,
+        );
+        assert_eq!(
+            out,
+            "<h2>Head</h2><p>Loose text <em>here</em></p><p>More</p><p>Kept text</p>"
+        );
+    }
+
+    #[test]
+    fn empty_wrappers_and_paragraphs_go() {
+        let out = sanitize(
+            r#"<p>  </p><p>Text</p><ul><li><a href="/x"><i class="icon"></i></a></li></ul><p><br></p>
+            <table><tr><td>1</td><td></td></tr></table>"#,
+        );
+        assert_eq!(
+            out,
+            "<p>Text</p><table><tbody><tr><td>1</td><td></td></tr></tbody></table>"
+        );
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(
+            sanitize("<p>1 &lt; 2 &amp; <b>\"ok\"</b></p>"),
+            "<p>1 &lt; 2 &amp; <b>\"ok\"</b></p>"
+        );
+    }
+}

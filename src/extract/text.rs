@@ -1,0 +1,118 @@
+//! The plain-text rendering of sanitized article HTML: one paragraph per
+//! block, blocks separated by a blank line, whitespace collapsed (line
+//! breaks from `<br>` and inside `<pre>` kept).
+
+use scraper::{Html, Node};
+
+use super::dom::{NodeRef, tag};
+use super::readability::BLOCK_TAGS;
+use super::serialize::MAX_DEPTH;
+
+/// Blocks of sanitized HTML that are not in [`BLOCK_TAGS`] but still stand
+/// on their own line.
+const EXTRA_BLOCKS: &[&str] = &["figcaption", "dt", "dd", "tr", "td", "th", "caption"];
+
+/// Plain text of sanitized HTML.
+pub(crate) fn plain_text(html: &str) -> String {
+    let parsed = Html::parse_fragment(html);
+    let mut writer = TextWriter::default();
+    writer.walk(parsed.tree.root(), false);
+    writer.flush();
+    writer.blocks.join("\n\n")
+}
+
+#[derive(Default)]
+struct TextWriter {
+    blocks: Vec<String>,
+    current: String,
+    /// Elements open around the one being read.
+    depth: usize,
+}
+
+impl TextWriter {
+    fn walk(&mut self, node: NodeRef<'_>, in_pre: bool) {
+        match node.value() {
+            Node::Text(text) if in_pre => self.current.push_str(&text.replace('\n', "\u{0}")),
+            Node::Text(text) => self.current.push_str(text),
+            Node::Element(_) if self.depth >= MAX_DEPTH => {
+                // Bounded recursion (see `MAX_DEPTH`): the rest is read flat.
+                for text in node.descendants().filter_map(|d| d.value().as_text()) {
+                    self.current.push_str(text);
+                }
+            }
+            Node::Element(_) => {
+                self.depth += 1;
+                self.element(node, in_pre);
+                self.depth -= 1;
+            }
+            Node::Document | Node::Fragment => self.children(node, in_pre),
+            _ => {}
+        }
+    }
+
+    fn children(&mut self, node: NodeRef<'_>, in_pre: bool) {
+        for child in node.children() {
+            self.walk(child, in_pre);
+        }
+    }
+
+    fn element(&mut self, node: NodeRef<'_>, in_pre: bool) {
+        let name = tag(node).unwrap_or_default();
+        if name == "br" {
+            // A line break survives whitespace collapsing as NUL.
+            self.current.push('\u{0}');
+            return;
+        }
+        let is_block = BLOCK_TAGS.contains(&name) || EXTRA_BLOCKS.contains(&name);
+        if is_block {
+            self.flush();
+        }
+        self.children(node, in_pre || name == "pre");
+        if is_block {
+            self.flush();
+        }
+    }
+
+    /// Ends the current block: collapses its whitespace, keeps its line breaks.
+    fn flush(&mut self) {
+        let lines: Vec<String> = self
+            .current
+            .split('\u{0}')
+            .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|line| !line.is_empty())
+            .collect();
+        if !lines.is_empty() {
+            self.blocks.push(lines.join("\n"));
+        }
+        self.current.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paragraphs_are_separated_by_blank_lines() {
+        let html = "<h2>Heading</h2><p>First   paragraph\n with <a href=\"x\">a link</a>.</p>\
+            <ul><li>One</li><li><p>Two</p></li></ul><blockquote><p>Quote</p></blockquote>";
+        assert_eq!(
+            plain_text(html),
+            "Heading\n\nFirst paragraph with a link.\n\nOne\n\nTwo\n\nQuote"
+        );
+    }
+
+    #[test]
+    fn line_breaks_and_preformatted_lines_are_kept() {
+        assert_eq!(
+            plain_text("<p>Line one<br>line two</p><pre>a  = 1\nb = 2</pre>"),
+            "Line one\nline two\n\na = 1\nb = 2"
+        );
+    }
+
+    #[test]
+    fn empty_html_gives_empty_text() {
+        assert_eq!(plain_text(""), "");
+        assert_eq!(plain_text("<p> </p>"), "");
+    }
+}

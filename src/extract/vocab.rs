@@ -1,0 +1,210 @@
+//! The class/id vocabulary that tells content blocks from boilerplate.
+//!
+//! Themes name their boxes after what they are (`sharedaddy`,
+//! `jp-relatedposts`, `author-bio`, `newsletter-signup`, `entry-content`);
+//! readability and trafilatura both lean on these names. Long words match as
+//! substrings (`jp-relatedposts` holds "related"); short ones only as whole
+//! tokens, so "ad" does not match "header" or "shadow".
+
+use scraper::node::Element;
+
+/// Words of blocks that are never article text wherever they sit.
+const STRONG_SUBSTRINGS: &[&str] = &[
+    "share",
+    "sharing",
+    "social",
+    "related",
+    "recommend",
+    "more-stories",
+    "comment",
+    "newsletter",
+    "subscribe",
+    "signup",
+    "sign-up",
+    "mailchimp",
+    "donat",
+    "fundrais",
+    "appeal",
+    "support-us",
+    "cookie",
+    "consent",
+    "gdpr",
+    "promo",
+    "sponsor",
+    "advert",
+    "author-bio",
+    "about-author",
+    "authorbox",
+    "author-box",
+    "tagcloud",
+    "tag-links",
+    "post-tags",
+    "entry-tags",
+    "cat-links",
+    "breadcrumb",
+    "widget",
+    "sidebar",
+    "popup",
+    "modal",
+    "paywall",
+    "pagination",
+    "navigation",
+];
+
+/// Short words of boilerplate blocks, matched as whole class/id tokens.
+const STRONG_TOKENS: &[&str] = &["ad", "ads", "nav", "menu", "tags", "bio", "subnav"];
+
+/// Words of blocks that are boilerplate when short or made of links
+/// (a byline or an entry footer), but may hold text on some themes.
+const WEAK_SUBSTRINGS: &[&str] = &[
+    "byline", "header", "footer", "masthead", "banner", "dateline",
+];
+
+/// Short weak words, matched as whole tokens.
+const WEAK_TOKENS: &[&str] = &["meta", "author", "date", "posted", "print"];
+
+/// Words of blocks that hold the article.
+const POSITIVE_SUBSTRINGS: &[&str] = &[
+    "article", "content", "entry", "post", "story", "body", "text", "main", "blog",
+];
+
+/// How sure the vocabulary is that a block is boilerplate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Boilerplate {
+    /// Share bars, related posts, appeals, tag lists: remove.
+    Strong,
+    /// Bylines, headers, footers: remove when short or link-heavy.
+    Weak,
+}
+
+/// The class and id of an element, lower-cased, space-separated.
+fn names(element: &Element) -> String {
+    let mut out = String::new();
+    for class in element.classes().filter(|c| !is_taxonomy_class(c)) {
+        out.push_str(class);
+        out.push(' ');
+    }
+    if let Some(id) = element.id() {
+        out.push_str(id);
+    }
+    out.to_lowercase()
+}
+
+/// WordPress puts each post's categories and tags in its classes
+/// (`tag-social-media`, `category-donations`): words of the post's subject,
+/// not of the block's role.
+fn is_taxonomy_class(class: &str) -> bool {
+    let class = class.to_ascii_lowercase();
+    let Some(rest) = class
+        .strip_prefix("tag-")
+        .or_else(|| class.strip_prefix("category-"))
+    else {
+        return false;
+    };
+    !matches!(rest, "links" | "list" | "cloud")
+}
+
+fn matches(names: &str, substrings: &[&str], tokens: &[&str]) -> bool {
+    substrings.iter().any(|w| names.contains(w))
+        || names
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|t| tokens.contains(&t))
+}
+
+/// What the vocabulary says of an element that looks like boilerplate.
+pub(crate) fn boilerplate(element: &Element) -> Option<Boilerplate> {
+    let names = names(element);
+    if names.is_empty() {
+        None
+    } else if matches(&names, STRONG_SUBSTRINGS, STRONG_TOKENS) {
+        Some(Boilerplate::Strong)
+    } else if matches(&names, WEAK_SUBSTRINGS, WEAK_TOKENS) {
+        Some(Boilerplate::Weak)
+    } else {
+        None
+    }
+}
+
+/// Readability's class weight: +25 for content words, −25 for boilerplate
+/// words (both may apply, as in `entry-meta`).
+pub(crate) fn class_weight(element: &Element) -> f64 {
+    let names = names(element);
+    if names.is_empty() {
+        return 0.0;
+    }
+    let mut weight = 0.0;
+    if matches(&names, POSITIVE_SUBSTRINGS, &[]) {
+        weight += 25.0;
+    }
+    if boilerplate(element).is_some() {
+        weight -= 25.0;
+    }
+    weight
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scraper::{Html, Selector};
+
+    fn first_element(html: &str) -> Element {
+        let doc = Html::parse_fragment(html);
+        let any = Selector::parse("body *, html > *").unwrap();
+        doc.select(&any).next().unwrap().value().clone()
+    }
+
+    #[test]
+    fn wordpress_boilerplate_names_are_recognised() {
+        for html in [
+            r#"<div class="sharedaddy sd-sharing-enabled"></div>"#,
+            r#"<div id="jp-relatedposts" class="jp-relatedposts"></div>"#,
+            r#"<div class="author-bio"></div>"#,
+            r#"<div class="newsletter-signup"></div>"#,
+            r#"<div class="pr-donation-appeal"></div>"#,
+            r#"<div class="ad-slot"></div>"#,
+            r#"<span class="tags-links"></span>"#,
+        ] {
+            assert_eq!(
+                boilerplate(&first_element(html)),
+                Some(Boilerplate::Strong),
+                "{html}"
+            );
+        }
+        assert_eq!(
+            boilerplate(&first_element(r#"<div class="entry-meta"></div>"#)),
+            Some(Boilerplate::Weak)
+        );
+    }
+
+    #[test]
+    fn wordpress_taxonomy_classes_are_not_roles() {
+        let post =
+            r#"<article class="post type-post tag-social-media category-donations"></article>"#;
+        assert_eq!(boilerplate(&first_element(post)), None);
+        assert_eq!(class_weight(&first_element(post)), 25.0);
+    }
+
+    #[test]
+    fn short_words_match_only_whole_tokens() {
+        for html in [
+            r#"<div class="shadow-box"></div>"#,
+            r#"<div class="entry-content"></div>"#,
+            r#"<div class="headline"></div>"#,
+        ] {
+            assert_eq!(boilerplate(&first_element(html)), None, "{html}");
+        }
+    }
+
+    #[test]
+    fn class_weight_rewards_content_names() {
+        assert_eq!(
+            class_weight(&first_element(r#"<div class="entry-content"></div>"#)),
+            25.0
+        );
+        assert_eq!(
+            class_weight(&first_element(r#"<div id="sidebar"></div>"#)),
+            -25.0
+        );
+        assert_eq!(class_weight(&first_element("<div></div>")), 0.0);
+    }
+}
