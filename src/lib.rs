@@ -9,5 +9,6 @@
 
 pub mod dates;
 pub mod extract;
+pub mod feed;
 pub mod model;
 pub mod scrape;

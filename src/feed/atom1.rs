@@ -1,0 +1,185 @@
+//! Atom 1.0 (RFC 4287) through `atom_syndication`.
+//!
+//! RFC 4287 §4.1.1 wants an `author` on the feed or on every entry. Outlets
+//! often give none, so the feed itself carries one (the feed's title) and an
+//! entry names an author only when the outlet gave one.
+
+use atom_syndication::{Content, Entry, Feed, Generator, Link, Person, Text};
+use chrono::{DateTime, FixedOffset, Utc};
+
+use super::{FeedInfo, GENERATOR_NAME, GENERATOR_VERSION, clean, item_id};
+use crate::model::StoredItem;
+
+/// The media type of the document, for the self link.
+const MEDIA_TYPE: &str = "application/atom+xml";
+
+/// Renders the feed; entries keep the order given.
+pub(super) fn render(info: &FeedInfo, items: &[StoredItem]) -> String {
+    let feed = Feed {
+        id: clean(&info.self_url),
+        title: Text::plain(clean(&info.title)),
+        subtitle: Some(Text::plain(clean(&info.description))),
+        updated: fixed(info.updated),
+        authors: vec![person(&info.title)],
+        links: vec![
+            link("self", &info.self_url, Some(MEDIA_TYPE)),
+            link("alternate", &info.link, None),
+        ],
+        generator: Some(Generator {
+            value: GENERATOR_NAME.into(),
+            uri: Some(env!("CARGO_PKG_REPOSITORY").into()),
+            version: Some(GENERATOR_VERSION.into()),
+        }),
+        entries: items.iter().map(entry).collect(),
+        ..Feed::default()
+    };
+    feed.to_string()
+}
+
+fn entry(item: &StoredItem) -> Entry {
+    Entry {
+        id: clean(item_id(item)),
+        title: Text::plain(clean(&item.title)),
+        links: vec![link("alternate", &item.link, None)],
+        published: Some(fixed(item.published)),
+        updated: fixed(item.updated),
+        authors: item.author.as_deref().map(person).into_iter().collect(),
+        summary: item.summary.as_deref().map(|s| Text::html(clean(s))),
+        content: item.content.as_deref().map(|html| Content {
+            value: Some(clean(html)),
+            content_type: Some("html".into()),
+            ..Content::default()
+        }),
+        ..Entry::default()
+    }
+}
+
+fn link(rel: &str, href: &str, mime_type: Option<&str>) -> Link {
+    Link {
+        href: clean(href),
+        rel: rel.into(),
+        mime_type: mime_type.map(Into::into),
+        ..Link::default()
+    }
+}
+
+fn person(name: &str) -> Person {
+    Person {
+        name: clean(name),
+        ..Person::default()
+    }
+}
+
+fn fixed(time: DateTime<Utc>) -> DateTime<FixedOffset> {
+    time.fixed_offset()
+}
+
+#[cfg(test)]
+mod tests {
+    use atom_syndication::TextType;
+
+    use super::*;
+    use crate::feed::test_support::{bare_item, info, item, nasty_item};
+
+    fn parse(xml: &str) -> Feed {
+        Feed::read_from(xml.as_bytes()).unwrap_or_else(|e| panic!("{e}: {xml}"))
+    }
+
+    fn rel<'a>(links: &'a [Link], rel: &str) -> &'a Link {
+        links.iter().find(|l| l.rel == rel).expect(rel)
+    }
+
+    #[test]
+    fn feed_fields_round_trip() {
+        let feed = parse(&render(&info(), &[item(1)]));
+        assert_eq!(feed.id, info().self_url);
+        assert_eq!(feed.title.value, "Outlet: Bolivia");
+        assert_eq!(feed.title.r#type, TextType::Text);
+        assert_eq!(feed.subtitle.unwrap().value, "Items of Outlet");
+        assert_eq!(feed.updated, info().updated);
+        assert_eq!(feed.authors.len(), 1);
+        assert_eq!(feed.authors[0].name, "Outlet: Bolivia");
+        let me = rel(&feed.links, "self");
+        assert_eq!(me.href, info().self_url);
+        assert_eq!(me.mime_type.as_deref(), Some("application/atom+xml"));
+        assert_eq!(rel(&feed.links, "alternate").href, info().link);
+        let generator = feed.generator.expect("generator");
+        assert_eq!(generator.value, "refeed");
+        assert_eq!(
+            generator.version.as_deref(),
+            Some(env!("CARGO_PKG_VERSION"))
+        );
+    }
+
+    #[test]
+    fn entry_fields_round_trip_in_the_given_order() {
+        let (newer, older) = (item(2), item(1));
+        let feed = parse(&render(&info(), &[newer.clone(), older.clone()]));
+        assert_eq!(feed.entries.len(), 2);
+        for (got, want) in feed.entries.iter().zip([&newer, &older]) {
+            assert_eq!(got.id, want.url);
+            assert_eq!(got.title.value, want.title);
+            assert_eq!(got.title.r#type, TextType::Text);
+            assert_eq!(rel(&got.links, "alternate").href, want.link);
+            assert_eq!(got.published, Some(want.published.fixed_offset()));
+            assert_eq!(got.updated, want.updated);
+            assert_eq!(got.authors.len(), 1);
+            assert_eq!(Some(&got.authors[0].name), want.author.as_ref());
+            let summary = got.summary.as_ref().expect("summary");
+            assert_eq!(summary.r#type, TextType::Html);
+            assert_eq!(Some(&summary.value), want.summary.as_ref());
+            let content = got.content.as_ref().expect("content");
+            assert_eq!(content.content_type.as_deref(), Some("html"));
+            assert_eq!(content.value, want.content);
+        }
+    }
+
+    #[test]
+    fn control_characters_are_removed_and_markup_survives_as_text() {
+        let xml = render(&info(), &[nasty_item()]);
+        assert!(!xml.chars().any(|c| c < ' ' && !"\t\n\r".contains(c)));
+        assert!(!xml.contains(['\u{FFFE}', '\u{FFFF}']));
+        let entry = &parse(&xml).entries[0];
+        assert_eq!(entry.title.value, "<b>x</b> & y");
+        assert_eq!(
+            entry.summary.as_ref().unwrap().value,
+            "<p>a ]]> b &amp; c</p>"
+        );
+        assert_eq!(
+            entry.content.as_ref().unwrap().value.as_deref(),
+            Some("<p>]]>]]&gt; &lt;tag&gt; & end</p>")
+        );
+        assert_eq!(entry.authors[0].name, "Ann & <Bob>");
+    }
+
+    #[test]
+    fn control_characters_in_feed_fields_are_removed() {
+        let mut info = info();
+        info.title = "Out\u{C}let <i>&</i>".into();
+        info.self_url = "http://host/feeds/a.atom\u{1}".into();
+        let feed = parse(&render(&info, &[]));
+        assert_eq!(feed.title.value, "Outlet <i>&</i>");
+        assert_eq!(feed.id, "http://host/feeds/a.atom");
+        assert_eq!(feed.authors[0].name, "Outlet <i>&</i>");
+    }
+
+    #[test]
+    fn empty_item_list_gives_a_valid_feed() {
+        let feed = parse(&render(&info(), &[]));
+        assert!(feed.entries.is_empty());
+        assert_eq!(feed.id, info().self_url);
+        assert_eq!(feed.authors.len(), 1, "the feed author keeps it valid");
+    }
+
+    #[test]
+    fn entry_without_author_summary_or_content_omits_those_elements() {
+        let xml = render(&info(), &[bare_item()]);
+        let entry_xml = &xml[xml.find("<entry").unwrap()..];
+        assert!(!entry_xml.contains("<author"), "{entry_xml}");
+        assert!(!entry_xml.contains("<summary") && !entry_xml.contains("<content"));
+        let entry = &parse(&xml).entries[0];
+        assert!(entry.authors.is_empty());
+        assert!(entry.summary.is_none() && entry.content.is_none());
+        assert_eq!(entry.id, "https://outlet.example/post-1/");
+    }
+}
