@@ -10,5 +10,6 @@
 pub mod dates;
 pub mod extract;
 pub mod feed;
+pub mod fetch;
 pub mod model;
 pub mod scrape;
