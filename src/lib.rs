@@ -13,3 +13,4 @@ pub mod feed;
 pub mod fetch;
 pub mod model;
 pub mod scrape;
+pub mod store;

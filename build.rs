@@ -1,0 +1,7 @@
+//! Build script: `sqlx::migrate!` embeds `migrations/` at compile time, so a
+//! new or edited migration must trigger a rebuild (cargo does not know the
+//! macro reads that folder).
+
+fn main() {
+    println!("cargo:rerun-if-changed=migrations");
+}

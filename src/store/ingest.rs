@@ -1,0 +1,495 @@
+//! Writing items: one successful refresh of one source, committed in one
+//! transaction together with its refresh record.
+//!
+//! Ingest is idempotent: committing the same batch twice changes no item,
+//! not even its `updated` time, so feed readers never see an item twice
+//! (only a second refresh record is added).
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::SqliteConnection;
+
+use super::sources::{ensure_source, insert_refresh};
+use super::time::Millis;
+use super::{Store, StoreError, query_error};
+use crate::model::{KnownItem, NewItem, RefreshCounts};
+
+impl Store {
+    /// Stores one successful refresh in a single transaction: inserts new
+    /// items, updates changed ones, remembers the page title, records the run.
+    ///
+    /// A new item's `published` is its own date, else now (first seen), and
+    /// is never changed afterwards: an undated item never comes back as new.
+    /// A known item is rewritten only when its title or summary changed (or
+    /// filled in when it had no content and now has some); otherwise it is
+    /// left untouched. Repeated URLs in the batch count once (first wins).
+    /// Any error rolls the whole refresh back.
+    pub async fn commit_refresh(
+        &self,
+        source: &str,
+        page_title: Option<&str>,
+        items: &[NewItem],
+        started: DateTime<Utc>,
+    ) -> Result<RefreshCounts, StoreError> {
+        let operation = "commit refresh";
+        let mut tx = self.begin_write(operation).await?;
+        ensure_source(&mut tx, source, page_title).await?;
+        let counts = store_items(&mut tx, source, items, Utc::now()).await?;
+        insert_refresh(&mut tx, source, started, Ok(counts)).await?;
+        tx.commit().await.map_err(query_error(operation))?;
+        Ok(counts)
+    }
+}
+
+/// What is stored of an item: its row id and the fields a refresh compares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stored {
+    id: i64,
+    known: KnownItem,
+}
+
+/// What a refresh does to one item of its batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    /// Not stored yet.
+    Insert,
+    /// Title or summary changed: rewrite the row with this id, `updated` = now.
+    Update(i64),
+    /// Unchanged, but stored without content and now carrying some (an
+    /// earlier article fetch failed, or `full_text` was switched on).
+    FillContent(i64),
+    /// Unchanged: touch nothing.
+    Keep,
+}
+
+/// Decides what to do with `item` given what is stored of it.
+fn plan(stored: Option<&Stored>, item: &NewItem) -> Action {
+    let Some(Stored { id, known }) = stored else {
+        return Action::Insert;
+    };
+    if known.title != item.title || known.summary != item.summary {
+        Action::Update(*id)
+    } else if !known.has_content && item.content.is_some() {
+        Action::FillContent(*id)
+    } else {
+        Action::Keep
+    }
+}
+
+/// Applies every distinct item of the batch; `now` is the refresh's time.
+async fn store_items(
+    conn: &mut SqliteConnection,
+    source: &str,
+    items: &[NewItem],
+    now: DateTime<Utc>,
+) -> Result<RefreshCounts, StoreError> {
+    let mut counts = RefreshCounts::default();
+    let mut seen = HashSet::new();
+    // Outlets list the same article twice (a featured teaser and the list).
+    for item in items.iter().filter(|item| seen.insert(item.url.as_str())) {
+        counts.seen += 1;
+        let stored = lookup(conn, source, &item.url).await?;
+        match plan(stored.as_ref(), item) {
+            Action::Insert => {
+                insert_item(conn, source, item, now).await?;
+                counts.new += 1;
+            }
+            Action::Update(id) => {
+                update_item(conn, id, item, now).await?;
+                counts.updated += 1;
+            }
+            Action::FillContent(id) => {
+                fill_content(conn, id, item).await?;
+                counts.updated += 1;
+            }
+            Action::Keep => {}
+        }
+    }
+    Ok(counts)
+}
+
+/// What is stored of the item with this canonical URL, if anything.
+async fn lookup(
+    conn: &mut SqliteConnection,
+    source: &str,
+    url: &str,
+) -> Result<Option<Stored>, StoreError> {
+    let row: Option<(i64, String, Option<String>, bool)> = sqlx::query_as(
+        "SELECT id, title, summary, content IS NOT NULL
+         FROM items WHERE source_id = ?1 AND url = ?2",
+    )
+    .bind(source)
+    .bind(url)
+    .fetch_optional(conn)
+    .await
+    .map_err(query_error("commit refresh: look up item"))?;
+    Ok(row.map(|(id, title, summary, has_content)| Stored {
+        id,
+        known: KnownItem {
+            title,
+            summary,
+            has_content,
+        },
+    }))
+}
+
+async fn insert_item(
+    conn: &mut SqliteConnection,
+    source: &str,
+    item: &NewItem,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let published = item.published.unwrap_or(now);
+    sqlx::query(
+        "INSERT INTO items (source_id, url, link, title, summary, content, author,
+                            published, modified, first_seen, updated, dated)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )
+    .bind(source)
+    .bind(&item.url)
+    .bind(&item.link)
+    .bind(&item.title)
+    .bind(&item.summary)
+    .bind(&item.content)
+    .bind(&item.author)
+    .bind(Millis(published))
+    .bind(item.modified.map(Millis))
+    .bind(Millis(now))
+    .bind(Millis(item.modified.unwrap_or(published)))
+    .bind(item.published.is_some())
+    .execute(conn)
+    .await
+    .map_err(query_error("commit refresh: insert item"))?;
+    Ok(())
+}
+
+/// SQL assignments that replace a first-seen `published` with the outlet's
+/// date bound at `$param`, once: the article that carries an item's only date
+/// may have failed to load when the item was first seen. A date the outlet
+/// gave is never changed, so the item keeps one date from then on.
+macro_rules! learn_date {
+    ($param:literal) => {
+        concat!(
+            "published = CASE WHEN dated = 0 AND ",
+            $param,
+            " IS NOT NULL THEN ",
+            $param,
+            " ELSE published END, dated = CASE WHEN ",
+            $param,
+            " IS NOT NULL THEN 1 ELSE dated END"
+        )
+    };
+}
+/// Rewrites a changed item. `published` stays fixed. Content, author and
+/// modification date are kept when the batch lacks them: `None` there means
+/// "not looked up this time" (no `full_text`, article fetch failed), not
+/// "removed by the outlet".
+async fn update_item(
+    conn: &mut SqliteConnection,
+    id: i64,
+    item: &NewItem,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(concat!(
+        "UPDATE items SET title = ?2, summary = ?3, link = ?4,
+                          author = coalesce(?5, author),
+                          content = coalesce(?6, content),
+                          modified = coalesce(?7, modified),
+                          updated = ?8, ",
+        learn_date!("?9"),
+        " WHERE id = ?1"
+    ))
+    .bind(id)
+    .bind(&item.title)
+    .bind(&item.summary)
+    .bind(&item.link)
+    .bind(&item.author)
+    .bind(&item.content)
+    .bind(item.modified.map(Millis))
+    .bind(Millis(now))
+    .bind(item.published.map(Millis))
+    .execute(conn)
+    .await
+    .map_err(query_error("commit refresh: update item"))?;
+    Ok(())
+}
+
+/// Completes an unchanged item with its article. `updated` is left alone:
+/// the outlet did not change the item, and a new `updated` would make some
+/// readers show it as unread again.
+async fn fill_content(
+    conn: &mut SqliteConnection,
+    id: i64,
+    item: &NewItem,
+) -> Result<(), StoreError> {
+    sqlx::query(concat!(
+        "UPDATE items SET content = ?2, ",
+        learn_date!("?3"),
+        " WHERE id = ?1 AND content IS NULL"
+    ))
+    .bind(id)
+    .bind(&item.content)
+    .bind(item.published.map(Millis))
+    .execute(conn)
+    .await
+    .map_err(query_error("commit refresh: fill content"))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::super::test_support::{at, item, reopen, temp_store, undated};
+    use super::*;
+    use crate::model::StoredItem;
+
+    fn counts(seen: u32, new: u32, updated: u32) -> RefreshCounts {
+        RefreshCounts { seen, new, updated }
+    }
+
+    fn batch() -> Vec<NewItem> {
+        vec![
+            item("c", "2024-03-03T10:00:00Z"),
+            item("b", "2024-03-02T10:00:00Z"),
+            item("a", "2024-03-01T10:00:00Z"),
+        ]
+    }
+
+    async fn all(store: &Store) -> Vec<StoredItem> {
+        store.items(Some("src"), 100).await.unwrap()
+    }
+
+    async fn commit(store: &Store, items: &[NewItem]) -> RefreshCounts {
+        store
+            .commit_refresh("src", Some("Outlet"), items, Utc::now())
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn new_items_are_inserted_with_their_own_dates() {
+        let (_dir, store) = temp_store().await;
+        let mut items = batch();
+        items[0].modified = Some(at("2024-03-04T00:00:00Z"));
+        assert_eq!(commit(&store, &items).await, counts(3, 3, 0));
+        let stored = all(&store).await;
+        let c = &stored[0];
+        assert_eq!(c.url, "https://example.org/c");
+        assert_eq!(c.link, "https://example.org/c?utm_source=rss");
+        assert_eq!(c.title, "Title of c");
+        assert_eq!(c.summary.as_deref(), Some("<p>Summary of c</p>"));
+        assert_eq!(c.author.as_deref(), Some("A. Writer"));
+        assert_eq!(c.published, at("2024-03-03T10:00:00Z"));
+        assert_eq!(c.updated, at("2024-03-04T00:00:00Z"), "modified date");
+        assert_eq!(stored[1].updated, stored[1].published, "no modified date");
+    }
+
+    #[tokio::test]
+    async fn committing_the_same_items_again_changes_nothing() {
+        let (_dir, store) = temp_store().await;
+        commit(&store, &batch()).await;
+        let before = all(&store).await;
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        assert_eq!(commit(&store, &batch()).await, counts(3, 0, 0));
+        assert_eq!(all(&store).await, before);
+    }
+
+    #[tokio::test]
+    async fn a_changed_title_updates_that_item_only_with_a_new_updated_time() {
+        let (_dir, store) = temp_store().await;
+        commit(&store, &batch()).await;
+        let before = all(&store).await;
+        let mut items = batch();
+        items[1].title = "Corrected title".to_owned();
+        let committed = Utc::now();
+        assert_eq!(commit(&store, &items).await, counts(3, 0, 1));
+        let after = all(&store).await;
+        assert_eq!(after[1].title, "Corrected title");
+        assert!(after[1].updated >= committed - chrono::Duration::milliseconds(1));
+        assert_eq!(
+            after[1].published, before[1].published,
+            "published is fixed"
+        );
+        assert_eq!((&after[0], &after[2]), (&before[0], &before[2]));
+    }
+
+    #[tokio::test]
+    async fn a_changed_summary_keeps_content_and_author_the_batch_lacks() {
+        let (_dir, store) = temp_store().await;
+        let mut items = batch();
+        items[0].content = Some("<p>Full text</p>".to_owned());
+        commit(&store, &items).await;
+        let mut items = batch();
+        items[0].summary = Some("<p>New summary</p>".to_owned());
+        items[0].author = None;
+        items[0].link = "https://example.org/c?moved".to_owned();
+        assert_eq!(commit(&store, &items).await, counts(3, 0, 1));
+        let c = &all(&store).await[0];
+        assert_eq!(c.summary.as_deref(), Some("<p>New summary</p>"));
+        assert_eq!(c.link, "https://example.org/c?moved");
+        assert_eq!(c.content.as_deref(), Some("<p>Full text</p>"));
+        assert_eq!(c.author.as_deref(), Some("A. Writer"));
+    }
+
+    #[tokio::test]
+    async fn missing_content_is_filled_in_once_without_a_new_updated_time() {
+        let (_dir, store) = temp_store().await;
+        commit(&store, &batch()).await;
+        let before = all(&store).await;
+        let mut items = batch();
+        items[2].content = Some("<p>Article</p>".to_owned());
+        assert_eq!(commit(&store, &items).await, counts(3, 0, 1));
+        let after = all(&store).await;
+        assert_eq!(after[2].content.as_deref(), Some("<p>Article</p>"));
+        assert_eq!(after[2].updated, before[2].updated);
+        // Stored content is not replaced by a refetch of an unchanged item.
+        items[2].content = Some("<p>Article, new ad slot</p>".to_owned());
+        assert_eq!(commit(&store, &items).await, counts(3, 0, 0));
+        assert_eq!(all(&store).await, after);
+    }
+
+    #[tokio::test]
+    async fn an_undated_item_keeps_its_first_seen_date_across_refreshes_and_reopening() {
+        let (dir, store) = temp_store().await;
+        let before = Utc::now() - chrono::Duration::milliseconds(1);
+        commit(&store, &[undated("x")]).await;
+        let first = all(&store).await;
+        assert!(first[0].published >= before && first[0].published <= Utc::now());
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        assert_eq!(commit(&store, &[undated("x")]).await, counts(1, 0, 0));
+        store.close().await;
+        let store = reopen(&dir).await;
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        assert_eq!(commit(&store, &[undated("x")]).await, counts(1, 0, 0));
+        assert_eq!(all(&store).await, first);
+    }
+
+    #[tokio::test]
+    async fn a_first_seen_date_gives_way_once_to_the_date_its_article_reveals() {
+        let (_dir, store) = temp_store().await;
+        // First sight: the article (which holds the only date) failed to load.
+        commit(&store, &[undated("x")]).await;
+        let first_seen = all(&store).await[0].published;
+        // Next refresh: the article loads and brings its metadata date.
+        let mut learned = item("x", "2020-10-23T12:00:00Z");
+        learned.content = Some("<p>Article</p>".to_owned());
+        assert_eq!(commit(&store, &[learned.clone()]).await, counts(1, 0, 1));
+        let stored = &all(&store).await[0];
+        assert_eq!(stored.published, at("2020-10-23T12:00:00Z"));
+        assert_ne!(stored.published, first_seen);
+        // From then on the date is fixed, whatever later pages claim.
+        learned.title = "Retitled".to_owned();
+        learned.published = Some(at("2021-01-01T00:00:00Z"));
+        assert_eq!(commit(&store, &[learned]).await, counts(1, 0, 1));
+        assert_eq!(all(&store).await[0].published, at("2020-10-23T12:00:00Z"));
+    }
+
+    #[tokio::test]
+    async fn an_outlet_date_never_moves_when_the_item_changes() {
+        let (_dir, store) = temp_store().await;
+        commit(&store, &batch()).await;
+        let mut items = batch();
+        items[0].title = "Corrected title".to_owned();
+        items[0].published = Some(at("2025-01-01T00:00:00Z"));
+        assert_eq!(commit(&store, &items).await, counts(3, 0, 1));
+        assert_eq!(all(&store).await[0].published, at("2024-03-03T10:00:00Z"));
+    }
+
+    #[tokio::test]
+    async fn reopening_the_database_stores_no_duplicates() {
+        let (dir, store) = temp_store().await;
+        commit(&store, &batch()).await;
+        store.close().await;
+        let store = reopen(&dir).await;
+        assert_eq!(commit(&store, &batch()).await, counts(3, 0, 0));
+        assert_eq!(all(&store).await.len(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_url_repeated_in_one_batch_counts_once_and_the_first_wins() {
+        let (_dir, store) = temp_store().await;
+        let mut repeat = item("a", "2024-03-01T10:00:00Z");
+        repeat.title = "Featured teaser".to_owned();
+        let items = [
+            repeat,
+            item("b", "2024-03-02T10:00:00Z"),
+            item("a", "2024-03-01T10:00:00Z"),
+        ];
+        assert_eq!(commit(&store, &items).await, counts(2, 2, 0));
+        let titles: Vec<String> = all(&store).await.into_iter().map(|i| i.title).collect();
+        assert_eq!(titles, ["Title of b", "Featured teaser"]);
+    }
+
+    #[tokio::test]
+    async fn a_failing_item_rolls_the_whole_refresh_back() {
+        let (_dir, store) = temp_store().await;
+        commit(&store, &batch()).await;
+        let before = all(&store).await;
+        let records = store.last_refreshes().await.unwrap();
+        let mut items = batch();
+        items[0].title = "Changed".to_owned();
+        items.push(item("", "2024-03-05T10:00:00Z"));
+        items[3].url = String::new(); // violates CHECK (url <> '')
+        let err = store
+            .commit_refresh("src", Some("Renamed"), &items, Utc::now())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Query { .. }), "{err:?}");
+        assert_eq!(all(&store).await, before);
+        assert_eq!(store.last_refreshes().await.unwrap(), records);
+        assert_eq!(store.source_titles().await.unwrap()["src"], "Outlet");
+    }
+
+    #[tokio::test]
+    async fn concurrent_refreshes_of_several_sources_all_commit() {
+        let (_dir, store) = temp_store().await;
+        let items: Vec<NewItem> = (0..50).map(|n| undated(&format!("n{n}"))).collect();
+        let commits = ["a", "b", "c", "d", "e", "f"].map(|source| {
+            let (store, items) = (store.clone(), items.clone());
+            tokio::spawn(async move {
+                // Read first, then write, as the pipeline does.
+                store.known_items(source, &[]).await.unwrap();
+                store.commit_refresh(source, None, &items, Utc::now()).await
+            })
+        });
+        for commit in commits {
+            assert_eq!(commit.await.unwrap().unwrap(), counts(50, 50, 0));
+        }
+        assert_eq!(store.items(None, 1000).await.unwrap().len(), 300);
+    }
+
+    fn stored(title: &str, summary: Option<&str>, has_content: bool) -> Stored {
+        Stored {
+            id: 7,
+            known: KnownItem {
+                title: title.to_owned(),
+                summary: summary.map(str::to_owned),
+                has_content,
+            },
+        }
+    }
+
+    #[test]
+    fn plan_compares_title_and_summary_then_missing_content() {
+        let mut new = undated("a");
+        new.content = Some("<p>text</p>".to_owned());
+        let (title, summary) = ("Title of a", Some("<p>Summary of a</p>"));
+        assert_eq!(plan(None, &new), Action::Insert);
+        let same = stored(title, summary, true);
+        assert_eq!(plan(Some(&same), &new), Action::Keep);
+        assert_eq!(
+            plan(Some(&stored("Old", summary, true)), &new),
+            Action::Update(7)
+        );
+        assert_eq!(
+            plan(Some(&stored(title, None, true)), &new),
+            Action::Update(7)
+        );
+        let empty = stored(title, summary, false);
+        assert_eq!(plan(Some(&empty), &new), Action::FillContent(7));
+        new.content = None;
+        assert_eq!(plan(Some(&empty), &new), Action::Keep);
+    }
+}

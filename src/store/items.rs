@@ -1,0 +1,256 @@
+//! Reading items: what the pipeline asks before a refresh (known items) and
+//! what the feeds serve (newest items of one source or of all).
+
+use std::collections::HashMap;
+
+use super::time::Millis;
+use super::{Store, StoreError, query_error};
+use crate::model::{KnownItem, StoredItem};
+
+/// Items of one source, newest first; ties (undated items first seen in the
+/// same refresh share `published`) keep insertion order, the listing's.
+/// Served by the `items_source_published` index without a sort.
+const ITEMS_OF_SOURCE: &str = "\
+    SELECT source_id, url, link, title, summary, content, author, published, updated
+    FROM items WHERE source_id = ?1
+    ORDER BY published DESC, id ASC LIMIT ?2";
+
+/// Items of every source, in the same order; `items_published` index.
+const ITEMS_OF_ALL: &str = "\
+    SELECT source_id, url, link, title, summary, content, author, published, updated
+    FROM items
+    ORDER BY published DESC, id ASC LIMIT ?1";
+
+impl Store {
+    /// What is stored of the given canonical URLs of a source.
+    pub async fn known_items(
+        &self,
+        source: &str,
+        urls: &[String],
+    ) -> Result<HashMap<String, KnownItem>, StoreError> {
+        // The URLs travel as one JSON array expanded by `json_each`, so a
+        // listing of any length stays one query under SQLite's limit on
+        // bound variables.
+        let urls = serde_json::to_string(urls).expect("a list of strings serializes to JSON");
+        let rows: Vec<KnownRow> = sqlx::query_as(
+            "SELECT url, title, summary, content IS NOT NULL AS has_content
+             FROM items
+             WHERE source_id = ?1 AND url IN (SELECT value FROM json_each(?2))",
+        )
+        .bind(source)
+        .bind(urls)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(query_error("read known items"))?;
+        Ok(rows.into_iter().map(KnownRow::into_pair).collect())
+    }
+
+    /// Newest items first, of one source or (`None`) of all, at most `limit`.
+    ///
+    /// Ties on `published` keep insertion order, which is the listing's order.
+    pub async fn items(
+        &self,
+        source: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<StoredItem>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        // Two statements rather than `?1 IS NULL OR source_id = ?1`, which
+        // would keep SQLite from using the per-source index.
+        let query = match source {
+            Some(source) => sqlx::query_as(ITEMS_OF_SOURCE).bind(source).bind(limit),
+            None => sqlx::query_as(ITEMS_OF_ALL).bind(limit),
+        };
+        let rows: Vec<ItemRow> = query
+            .fetch_all(&self.pool)
+            .await
+            .map_err(query_error("list items"))?;
+        Ok(rows.into_iter().map(StoredItem::from).collect())
+    }
+}
+
+/// A row of [`Store::known_items`].
+#[derive(sqlx::FromRow)]
+struct KnownRow {
+    url: String,
+    title: String,
+    summary: Option<String>,
+    has_content: bool,
+}
+
+impl KnownRow {
+    fn into_pair(self) -> (String, KnownItem) {
+        let known = KnownItem {
+            title: self.title,
+            summary: self.summary,
+            has_content: self.has_content,
+        };
+        (self.url, known)
+    }
+}
+
+/// A row of [`Store::items`].
+#[derive(sqlx::FromRow)]
+struct ItemRow {
+    source_id: String,
+    url: String,
+    link: String,
+    title: String,
+    summary: Option<String>,
+    content: Option<String>,
+    author: Option<String>,
+    published: Millis,
+    updated: Millis,
+}
+
+impl From<ItemRow> for StoredItem {
+    fn from(row: ItemRow) -> Self {
+        StoredItem {
+            source_id: row.source_id,
+            url: row.url,
+            link: row.link,
+            title: row.title,
+            summary: row.summary,
+            content: row.content,
+            author: row.author,
+            published: row.published.0,
+            updated: row.updated.0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::super::test_support::{item, temp_store, undated};
+    use super::*;
+    use crate::model::NewItem;
+
+    async fn commit(store: &Store, source: &str, title: Option<&str>, items: &[NewItem]) {
+        store
+            .commit_refresh(source, title, items, Utc::now())
+            .await
+            .unwrap();
+    }
+
+    fn urls(items: &[StoredItem]) -> Vec<&str> {
+        items.iter().map(|i| i.url.as_str()).collect()
+    }
+
+    #[tokio::test]
+    async fn items_are_newest_first_with_undated_ones_in_listing_order() {
+        let (_dir, store) = temp_store().await;
+        let old = [item("old", "2000-01-01T00:00:00Z")];
+        commit(&store, "src", None, &old).await;
+        let listing = [
+            undated("u1"),
+            item("dated", "2001-01-01T00:00:00Z"),
+            undated("u2"),
+        ];
+        commit(&store, "src", None, &listing).await;
+        let stored = store.items(Some("src"), 10).await.unwrap();
+        let expected = [
+            "https://example.org/u1",
+            "https://example.org/u2",
+            "https://example.org/dated",
+            "https://example.org/old",
+        ];
+        assert_eq!(urls(&stored), expected);
+    }
+
+    #[tokio::test]
+    async fn items_filter_by_source_and_apply_the_limit() {
+        let (_dir, store) = temp_store().await;
+        let a = [
+            item("a1", "2024-01-01T00:00:00Z"),
+            item("a2", "2024-01-03T00:00:00Z"),
+        ];
+        let b = [
+            item("b1", "2024-01-02T00:00:00Z"),
+            item("b2", "2024-01-04T00:00:00Z"),
+        ];
+        commit(&store, "a", None, &a).await;
+        commit(&store, "b", None, &b).await;
+        let of_a = store.items(Some("a"), 10).await.unwrap();
+        assert_eq!(
+            urls(&of_a),
+            ["https://example.org/a2", "https://example.org/a1"]
+        );
+        assert!(of_a.iter().all(|i| i.source_id == "a"));
+        let newest = store.items(None, 3).await.unwrap();
+        let expected = [
+            "https://example.org/b2",
+            "https://example.org/a2",
+            "https://example.org/b1",
+        ];
+        assert_eq!(urls(&newest), expected);
+        assert!(store.items(Some("a"), 0).await.unwrap().is_empty());
+        assert!(store.items(Some("none"), 10).await.unwrap().is_empty());
+        assert_eq!(store.items(None, usize::MAX).await.unwrap().len(), 4);
+    }
+
+    #[tokio::test]
+    async fn the_same_url_in_two_sources_is_two_items() {
+        let (_dir, store) = temp_store().await;
+        commit(&store, "a", None, &[undated("shared")]).await;
+        commit(&store, "b", None, &[undated("shared")]).await;
+        assert_eq!(store.items(None, 10).await.unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn known_items_returns_what_is_stored_of_those_urls_in_that_source() {
+        let (_dir, store) = temp_store().await;
+        let mut with_content = undated("full");
+        with_content.content = Some("<p>Article</p>".to_owned());
+        commit(&store, "a", None, &[undated("bare"), with_content]).await;
+        commit(&store, "b", None, &[undated("other")]).await;
+        let asked = ["bare", "full", "other", "absent"].map(|s| format!("https://example.org/{s}"));
+        let known = store.known_items("a", &asked).await.unwrap();
+        assert_eq!(known.len(), 2);
+        let bare = &known["https://example.org/bare"];
+        assert_eq!(bare.title, "Title of bare");
+        assert_eq!(bare.summary.as_deref(), Some("<p>Summary of bare</p>"));
+        assert!(!bare.has_content);
+        assert!(known["https://example.org/full"].has_content);
+        assert!(store.known_items("a", &[]).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn known_items_takes_more_urls_than_sqlite_has_variables() {
+        let (_dir, store) = temp_store().await;
+        commit(&store, "a", None, &[undated("n7")]).await;
+        let asked: Vec<String> = (0..40_000)
+            .map(|n| format!("https://example.org/n{n}"))
+            .collect();
+        let known = store.known_items("a", &asked).await.unwrap();
+        assert_eq!(known.keys().collect::<Vec<_>>(), ["https://example.org/n7"]);
+    }
+
+    /// The steps SQLite plans for `sql`, whose `params` are bound to dummies.
+    async fn query_plan(store: &Store, sql: &str, params: usize) -> Vec<String> {
+        let explain = sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}"));
+        let mut query = sqlx::query_as::<_, (i64, i64, i64, String)>(explain);
+        for _ in 0..params {
+            query = query.bind(1_i64);
+        }
+        let rows = query.fetch_all(&store.pool).await.unwrap();
+        rows.into_iter().map(|row| row.3).collect()
+    }
+
+    /// The feed queries must walk an index in order, not sort every item.
+    #[tokio::test]
+    async fn feed_queries_use_their_indexes_without_sorting() {
+        let (_dir, store) = temp_store().await;
+        for (sql, params, index) in [
+            (ITEMS_OF_SOURCE, 2, "items_source_published"),
+            (ITEMS_OF_ALL, 1, "items_published"),
+        ] {
+            let plan = query_plan(&store, sql, params).await;
+            assert!(plan.iter().any(|step| step.contains(index)), "{plan:?}");
+            assert!(
+                !plan.iter().any(|step| step.contains("TEMP B-TREE")),
+                "{plan:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,261 @@
+//! All SQL lives here: the SQLite database of items and refresh records.
+//!
+//! Migrations (`migrations/`) are applied at open; the journal is WAL so the
+//! HTTP layer reads while a refresh writes; each source refresh commits in one
+//! transaction. `ingest` writes items (the rules of a refresh), `items` reads
+//! them for the pipeline and the feeds, `sources` keeps each source's title
+//! and refresh records, `time` maps times to integers. Methods are
+//! named after domain operations and return `model` types: no `sqlx` type
+//! leaves this module except inside [`StoreError`]'s sources.
+//!
+//! Queries are runtime `query`/`query_as` (not the `query!` macros) so that
+//! building refeed never needs a database.
+
+mod ingest;
+mod items;
+mod sources;
+mod time;
+
+use std::path::Path;
+use std::time::Duration;
+
+use sqlx::migrate::{MigrateError, Migrator};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+/// The schema, embedded at compile time (`build.rs` reruns on changes).
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// How long a connection waits for another writer before giving up. Refresh
+/// transactions are short (one source's batch), so 5 s is ample.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Connections in the pool: SQLite has one writer at a time anyway; a few
+/// connections let HTTP reads proceed beside the refresh workers.
+const MAX_CONNECTIONS: u32 = 4;
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The folder that should hold the database could not be created.
+    #[error("cannot create database folder {path}")]
+    CreateDir {
+        /// The folder.
+        path: String,
+        /// The file-system error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The database could not be opened or created.
+    #[error("cannot open database {path}")]
+    Open {
+        /// The database file.
+        path: String,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// The migrations in `migrations/` could not be applied.
+    #[error("cannot migrate database {path}")]
+    Migrate {
+        /// The database file.
+        path: String,
+        /// What went wrong (a failed statement, or a database newer than
+        /// this build).
+        #[source]
+        source: MigrateError,
+    },
+    /// A query failed.
+    #[error("database operation failed: {operation}")]
+    Query {
+        /// The domain operation, e.g. "commit refresh".
+        operation: &'static str,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
+}
+
+/// Wraps a driver error as a [`StoreError::Query`] naming `operation`.
+fn query_error(operation: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |source| StoreError::Query { operation, source }
+}
+
+/// How every connection is set up. WAL lets HTTP reads run beside a
+/// refresh's write. `synchronous = NORMAL` is safe in WAL mode (a power cut
+/// may lose the last commits, never corrupts); FULL would fsync every commit
+/// for nothing a news cache needs.
+fn connect_options(path: &Path) -> SqliteConnectOptions {
+    SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(BUSY_TIMEOUT)
+}
+
+/// Handle to the database; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: sqlx::SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating folder and file if missing) and migrates the database.
+    pub async fn open(path: &Path) -> Result<Self, StoreError> {
+        let shown = path.display().to_string();
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            tokio::fs::create_dir_all(parent)
+                .await
+                .map_err(|source| StoreError::CreateDir {
+                    path: parent.display().to_string(),
+                    source,
+                })?;
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .connect_with(connect_options(path))
+            .await
+            .map_err(|source| StoreError::Open {
+                path: shown.clone(),
+                source,
+            })?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|source| StoreError::Migrate {
+                path: shown,
+                source,
+            })?;
+        Ok(Self { pool })
+    }
+
+    /// Starts a write transaction with `BEGIN IMMEDIATE`: it takes the write
+    /// lock up front (waiting up to the busy timeout). A deferred `BEGIN`
+    /// that reads first can fail with `SQLITE_BUSY` at its first write when
+    /// another worker committed in between, and the busy timeout does not
+    /// help there (WAL snapshot upgrade).
+    async fn begin_write(
+        &self,
+        operation: &'static str,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+        self.pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(query_error(operation))
+    }
+
+    /// Waits for in-flight queries and closes the database cleanly.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[cfg(test)]
+mod test_support;
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::test_support::temp_store;
+    use super::*;
+
+    #[tokio::test]
+    async fn open_uses_wal_normal_sync_and_foreign_keys() {
+        let (_dir, store) = temp_store().await;
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(synchronous, 1, "1 = NORMAL");
+        let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(foreign_keys, 1);
+    }
+
+    #[tokio::test]
+    async fn open_creates_missing_parent_folders_and_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data/nested/refeed.db");
+        let store = Store::open(&path).await.unwrap();
+        assert!(path.is_file());
+        assert!(store.items(None, 10).await.unwrap().is_empty());
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn open_applies_the_schema_once_and_reopens_cleanly() {
+        let (dir, store) = temp_store().await;
+        store.close().await;
+        let store = super::test_support::reopen(&dir).await;
+        let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(applied, MIGRATOR.iter().count() as i64);
+    }
+
+    #[tokio::test]
+    async fn a_folder_that_cannot_be_created_is_named_in_the_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("not-a-folder");
+        std::fs::write(&file, "").unwrap();
+        let err = Store::open(&file.join("refeed.db")).await.unwrap_err();
+        assert!(matches!(err, StoreError::CreateDir { .. }), "{err:?}");
+        let cause = err.source().unwrap().to_string();
+        assert_eq!(
+            err.to_string(),
+            format!("cannot create database folder {}", file.display())
+        );
+        assert!(!err.to_string().contains(&cause), "cause printed twice");
+    }
+
+    #[tokio::test]
+    async fn a_path_that_is_a_folder_fails_to_open_naming_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = Store::open(dir.path()).await.unwrap_err();
+        assert!(matches!(err, StoreError::Open { .. }), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            format!("cannot open database {}", dir.path().display())
+        );
+        assert!(err.source().is_some());
+    }
+
+    #[tokio::test]
+    async fn a_database_migrated_by_a_newer_refeed_is_refused() {
+        let (dir, store) = temp_store().await;
+        // A migration this build does not know: what a downgrade looks like.
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations
+                 (version, description, success, checksum, execution_time)
+             VALUES (999999, 'from the future', 1, x'00', 0)",
+        )
+        .execute(&store.pool)
+        .await
+        .unwrap();
+        store.close().await;
+        let path = dir.path().join("refeed.db");
+        let err = Store::open(&path).await.unwrap_err();
+        assert!(matches!(err, StoreError::Migrate { .. }), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            format!("cannot migrate database {}", path.display())
+        );
+    }
+
+    #[test]
+    fn a_query_error_names_the_operation_only() {
+        let err = query_error("list items")(sqlx::Error::RowNotFound);
+        assert_eq!(err.to_string(), "database operation failed: list items");
+        assert!(err.source().is_some());
+    }
+}

@@ -1,0 +1,237 @@
+//! The per-source tables: each source's scraped title and the record of
+//! every refresh attempt, which the index page shows.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::SqliteConnection;
+
+use super::time::Millis;
+use super::{Store, StoreError, query_error};
+use crate::model::{RefreshCounts, RefreshRecord};
+
+impl Store {
+    /// Records a failed refresh; stored items are left as they were.
+    pub async fn record_failure(
+        &self,
+        source: &str,
+        started: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        let operation = "record failed refresh";
+        let mut tx = self.begin_write(operation).await?;
+        ensure_source(&mut tx, source, None).await?;
+        insert_refresh(&mut tx, source, started, Err(error)).await?;
+        tx.commit().await.map_err(query_error(operation))
+    }
+
+    /// Titles scraped from each source's page or feed.
+    pub async fn source_titles(&self) -> Result<HashMap<String, String>, StoreError> {
+        sqlx::query_as("SELECT id, title FROM sources WHERE title IS NOT NULL")
+            .fetch_all(&self.pool)
+            .await
+            .map(|rows| rows.into_iter().collect())
+            .map_err(query_error("read source titles"))
+    }
+
+    /// The latest refresh record of every source that has one.
+    pub async fn last_refreshes(&self) -> Result<HashMap<String, RefreshRecord>, StoreError> {
+        // Latest = highest id: records are inserted when a refresh ends, and
+        // ids never tie where start times might.
+        let rows: Vec<RefreshRow> = sqlx::query_as(
+            "SELECT source_id, started, finished, ok, error, seen, new, updated
+             FROM refreshes
+             WHERE id IN (SELECT max(id) FROM refreshes GROUP BY source_id)",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(query_error("read last refreshes"))?;
+        Ok(rows
+            .into_iter()
+            .map(|row| (row.source_id.clone(), RefreshRecord::from(row)))
+            .collect())
+    }
+}
+
+/// Makes sure the source has a row (items and refreshes reference it) and
+/// stores its scraped title when there is one.
+pub(super) async fn ensure_source(
+    conn: &mut SqliteConnection,
+    source: &str,
+    title: Option<&str>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO sources (id, title) VALUES (?1, ?2)
+         ON CONFLICT (id) DO UPDATE SET title = excluded.title
+         WHERE excluded.title IS NOT NULL",
+    )
+    .bind(source)
+    .bind(title)
+    .execute(conn)
+    .await
+    .map_err(query_error("save source"))?;
+    Ok(())
+}
+
+/// Appends a refresh record, finished now.
+pub(super) async fn insert_refresh(
+    conn: &mut SqliteConnection,
+    source: &str,
+    started: DateTime<Utc>,
+    outcome: Result<RefreshCounts, &str>,
+) -> Result<(), StoreError> {
+    let (counts, error) = match outcome {
+        Ok(counts) => (counts, None),
+        Err(message) => (RefreshCounts::default(), Some(message)),
+    };
+    sqlx::query(
+        "INSERT INTO refreshes (source_id, started, finished, ok, error, seen, new, updated)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )
+    .bind(source)
+    .bind(Millis(started))
+    .bind(Millis(Utc::now()))
+    .bind(error.is_none())
+    .bind(error)
+    .bind(counts.seen)
+    .bind(counts.new)
+    .bind(counts.updated)
+    .execute(conn)
+    .await
+    .map_err(query_error("record refresh"))?;
+    Ok(())
+}
+
+/// A row of [`Store::last_refreshes`].
+#[derive(sqlx::FromRow)]
+struct RefreshRow {
+    source_id: String,
+    started: Millis,
+    finished: Millis,
+    ok: bool,
+    error: Option<String>,
+    seen: u32,
+    new: u32,
+    updated: u32,
+}
+
+impl From<RefreshRow> for RefreshRecord {
+    fn from(row: RefreshRow) -> Self {
+        let outcome = if row.ok {
+            Ok(RefreshCounts {
+                seen: row.seen,
+                new: row.new,
+                updated: row.updated,
+            })
+        } else {
+            Err(row.error.unwrap_or_default())
+        };
+        RefreshRecord {
+            source_id: row.source_id,
+            started: row.started.0,
+            finished: row.finished.0,
+            outcome,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{at, temp_store, undated};
+    use chrono::SubsecRound;
+
+    use super::*;
+    use crate::model::NewItem;
+
+    async fn commit(store: &Store, source: &str, title: Option<&str>, items: &[NewItem]) {
+        store
+            .commit_refresh(source, title, items, Utc::now())
+            .await
+            .unwrap();
+    }
+
+    fn two_items() -> [NewItem; 2] {
+        [undated("x"), undated("y")]
+    }
+
+    #[tokio::test]
+    async fn a_successful_refresh_is_recorded_with_its_counts() {
+        let (_dir, store) = temp_store().await;
+        let started = at("2025-01-01T00:00:00Z");
+        let items = two_items();
+        store
+            .commit_refresh("src", None, &items, started)
+            .await
+            .unwrap();
+        let record = &store.last_refreshes().await.unwrap()["src"];
+        assert_eq!(record.source_id, "src");
+        assert_eq!(record.started, started);
+        assert!(record.finished > started);
+        let counts = RefreshCounts {
+            seen: 2,
+            new: 2,
+            updated: 0,
+        };
+        assert_eq!(record.outcome, Ok(counts));
+    }
+
+    #[tokio::test]
+    async fn a_failure_is_recorded_and_leaves_items_untouched() {
+        let (_dir, store) = temp_store().await;
+        commit(&store, "src", Some("Outlet"), &two_items()).await;
+        let before = store.items(None, 10).await.unwrap();
+        let started = Utc::now();
+        store
+            .record_failure("src", started, "HTTP 500")
+            .await
+            .unwrap();
+        assert_eq!(store.items(None, 10).await.unwrap(), before);
+        assert_eq!(store.source_titles().await.unwrap()["src"], "Outlet");
+        let record = &store.last_refreshes().await.unwrap()["src"];
+        assert_eq!(record.started, started.trunc_subsecs(3));
+        assert_eq!(record.outcome, Err("HTTP 500".to_owned()));
+    }
+
+    #[tokio::test]
+    async fn a_source_that_never_succeeded_gets_its_failure_recorded() {
+        let (_dir, store) = temp_store().await;
+        store
+            .record_failure("new", Utc::now(), "timeout")
+            .await
+            .unwrap();
+        let record = &store.last_refreshes().await.unwrap()["new"];
+        assert_eq!(record.outcome, Err("timeout".to_owned()));
+        assert!(store.source_titles().await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn source_titles_keep_the_last_scraped_title() {
+        let (_dir, store) = temp_store().await;
+        commit(&store, "a", Some("First"), &[]).await;
+        commit(&store, "a", Some("Second"), &[]).await;
+        commit(&store, "a", None, &[]).await;
+        commit(&store, "untitled", None, &[]).await;
+        let titles = store.source_titles().await.unwrap();
+        assert_eq!(
+            titles,
+            HashMap::from([("a".to_owned(), "Second".to_owned())])
+        );
+    }
+
+    #[tokio::test]
+    async fn last_refreshes_holds_the_latest_record_of_each_source() {
+        let (_dir, store) = temp_store().await;
+        let t1 = at("2025-01-01T00:00:00Z");
+        let t2 = at("2025-01-01T00:30:00Z");
+        commit(&store, "a", None, &[undated("x")]).await;
+        store.record_failure("a", t2, "HTTP 503").await.unwrap();
+        store.record_failure("b", t1, "timeout").await.unwrap();
+        store.commit_refresh("b", None, &[], t2).await.unwrap();
+        let last = store.last_refreshes().await.unwrap();
+        assert_eq!(last.len(), 2);
+        assert_eq!(last["a"].source_id, "a");
+        assert_eq!(last["a"].started, t2);
+        assert_eq!(last["a"].outcome, Err("HTTP 503".to_owned()));
+        assert_eq!(last["b"].outcome, Ok(RefreshCounts::default()));
+    }
+}

@@ -1,0 +1,48 @@
+//! Helpers shared by the store's tests: a database in a temporary folder and
+//! items to commit.
+
+use chrono::{DateTime, Utc};
+use tempfile::TempDir;
+
+use super::Store;
+use crate::model::NewItem;
+
+/// A fresh store in its own temporary folder (kept alive by the `TempDir`).
+pub(super) async fn temp_store() -> (TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("refeed.db")).await.unwrap();
+    (dir, store)
+}
+
+/// Reopens the database of `dir` (after the previous handle was closed).
+pub(super) async fn reopen(dir: &TempDir) -> Store {
+    Store::open(&dir.path().join("refeed.db")).await.unwrap()
+}
+
+/// A UTC time from RFC 3339 text.
+pub(super) fn at(rfc3339: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(rfc3339).unwrap().to_utc()
+}
+
+/// A dated item at `https://example.org/<slug>` with a summary and no content.
+pub(super) fn item(slug: &str, published: &str) -> NewItem {
+    NewItem {
+        published: Some(at(published)),
+        ..undated(slug)
+    }
+}
+
+/// An item without any date of its own.
+pub(super) fn undated(slug: &str) -> NewItem {
+    let url = format!("https://example.org/{slug}");
+    NewItem {
+        link: format!("{url}?utm_source=rss"),
+        url,
+        title: format!("Title of {slug}"),
+        summary: Some(format!("<p>Summary of {slug}</p>")),
+        content: None,
+        author: Some("A. Writer".to_owned()),
+        published: None,
+        modified: None,
+    }
+}
