@@ -7,10 +7,12 @@
 //! are pure; `http` serves from `store` + `feed`; `config` validates the TOML
 //! and compiles selectors and schedules.
 
+pub mod config;
 pub mod dates;
 pub mod extract;
 pub mod feed;
 pub mod fetch;
 pub mod model;
+pub mod schedule;
 pub mod scrape;
 pub mod store;

@@ -1,0 +1,321 @@
+//! The TOML configuration: read as `raw` structs (unknown keys rejected),
+//! then validated and compiled (selectors, cron schedules, URLs) into
+//! [`Config`]. Every error names the file, line, source id and key, and all
+//! of a file's problems are reported at once. Reading the file is the only
+//! I/O here; `config/refeed.toml` documents every key and its default.
+
+mod raw;
+mod report;
+mod source;
+#[cfg(test)]
+mod tests;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use toml::Spanned;
+use url::Url;
+
+use self::raw::{RawConfig, RawDuration, RawFetch, RawScheduler, RawServer, RawStorage};
+use self::report::Report;
+use crate::extract::ArticleRules;
+use crate::fetch::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_REDIRECTS, DEFAULT_TIMEOUT,
+    FetchConfig,
+};
+use crate::model::SourceMeta;
+use crate::schedule::cron::CronSchedule;
+use crate::scrape::ListingRules;
+
+/// Default listen address.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// Default config path when neither `--config` nor `REFEED_CONFIG` is given.
+pub const DEFAULT_CONFIG_PATH: &str = "config/refeed.toml";
+/// Default database path.
+pub const DEFAULT_STORAGE_PATH: &str = "data/refeed.db";
+/// Default number of items per served feed.
+pub const DEFAULT_MAX_ITEMS: usize = 50;
+/// Default number of refresh workers.
+pub const DEFAULT_WORKERS: usize = 4;
+
+/// A validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// File it was read from (for messages).
+    pub path: PathBuf,
+    /// `[server]`.
+    pub server: ServerConfig,
+    /// `[storage]`.
+    pub storage: StorageConfig,
+    /// `[fetch]`.
+    pub fetch: FetchConfig,
+    /// `[scheduler]`.
+    pub scheduler: SchedulerConfig,
+    /// `[[source]]`, in file order.
+    pub sources: Vec<Source>,
+}
+
+/// `[server]`.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Absolute http(s) prefix for self links and the index page; defaults
+    /// to `http://` + `listen`.
+    pub base_url: Url,
+}
+
+/// `[storage]`.
+#[derive(Debug, Clone)]
+pub struct StorageConfig {
+    /// SQLite file; relative paths are relative to the working directory.
+    pub path: PathBuf,
+}
+
+/// `[scheduler]`.
+#[derive(Debug, Clone)]
+pub struct SchedulerConfig {
+    /// Refreshes run at once.
+    pub workers: usize,
+}
+
+/// One `[[source]]`.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// `[a-z0-9-]+`, unique.
+    pub id: String,
+    /// Title override.
+    pub title: Option<String>,
+    /// Listing page or feed URL.
+    pub url: Url,
+    /// When to refresh.
+    pub schedule: CronSchedule,
+    /// Also fetch each item's page for its article.
+    pub full_text: bool,
+    /// Items per served feed.
+    pub max_items: usize,
+    /// `[source.items]`: present means the URL is a listing page.
+    pub listing: Option<ListingRules>,
+    /// `[source.article]` and `[source.clean]`.
+    pub article: ArticleRules,
+}
+
+/// A configuration error, located in the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {path}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML.
+    #[error("{path}:{line}:{column}: TOML syntax error: {message}")]
+    Syntax {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line of the error.
+        line: usize,
+        /// 1-based column (in characters) of the error.
+        column: usize,
+        /// What the TOML parser expected.
+        message: String,
+    },
+    /// The file is TOML but not a valid config: one line per problem, each
+    /// `file:line: source "id": key "key": what is wrong`, in file order.
+    #[error("{}", errors.join("\n"))]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// The problems, rendered.
+        errors: Vec<String>,
+    },
+}
+
+impl Config {
+    /// Reads and validates a config file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Validates config text; `path` is used in messages only.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        // Syntax first, on an untyped table: a syntax error then reads as
+        // one, not as a problem with some key.
+        if let Err(err) = toml::from_str::<toml::Table>(text) {
+            let at = err.span().map_or(0, |span| span.start);
+            return Err(ConfigError::Syntax {
+                path: path.to_owned(),
+                line: report::line_of(text, at),
+                column: report::column_of(text, at),
+                message: err.message().to_owned(),
+            });
+        }
+        // serde stops at the first unknown key or wrong type, so these
+        // come one at a time; everything after is collected.
+        let raw: RawConfig = toml::from_str(text).map_err(|err| ConfigError::Invalid {
+            path: path.to_owned(),
+            errors: vec![report::de_problem(text, &err).render(path)],
+        })?;
+        Self::from_raw(raw, text, path)
+    }
+
+    /// Validates and compiles what was read from `text` (the file's
+    /// contents, for line numbers), collecting every problem.
+    pub(crate) fn from_raw(raw: RawConfig, text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let mut report = Report::new(text);
+        let server = server(&raw.server, &mut report);
+        let storage = storage(&raw.storage, &mut report);
+        let fetch = fetch(&raw.fetch, &mut report);
+        let scheduler = scheduler(&raw.scheduler, &mut report);
+        let sources = source::sources(raw.sources, &mut report);
+        match (server, storage, fetch, scheduler) {
+            (Some(server), Some(storage), Some(fetch), Some(scheduler)) if report.is_empty() => {
+                Ok(Config {
+                    path: path.to_owned(),
+                    server,
+                    storage,
+                    fetch,
+                    scheduler,
+                    sources,
+                })
+            }
+            _ => Err(ConfigError::Invalid {
+                path: path.to_owned(),
+                errors: report.into_lines(path),
+            }),
+        }
+    }
+
+    /// The narrow view of the sources that `http` and `feed` need.
+    pub fn source_meta(&self) -> Vec<SourceMeta> {
+        self.sources
+            .iter()
+            .map(|s| SourceMeta {
+                id: s.id.clone(),
+                title: s.title.clone(),
+                url: s.url.clone(),
+                max_items: s.max_items,
+            })
+            .collect()
+    }
+}
+
+fn server(raw: &RawServer, report: &mut Report<'_>) -> Option<ServerConfig> {
+    let listen = match &raw.listen {
+        None => Some(
+            DEFAULT_LISTEN
+                .parse()
+                .expect("DEFAULT_LISTEN is an address"),
+        ),
+        Some(text) => match text.get_ref().parse::<SocketAddr>() {
+            Ok(addr) => Some(addr),
+            Err(_) => {
+                let message = format!(
+                    "{:?} is not an IP address and port such as \"127.0.0.1:8080\"",
+                    text.get_ref()
+                );
+                report.add(text.span(), None, "server.listen", message);
+                None
+            }
+        },
+    };
+    let base_url = match &raw.base_url {
+        Some(text) => source::http_url(text.get_ref())
+            .map_err(|reason| report.add(text.span(), None, "server.base_url", reason))
+            .ok(),
+        None => listen.map(|addr| {
+            Url::parse(&format!("http://{addr}/")).expect("an address makes a valid URL")
+        }),
+    };
+    Some(ServerConfig {
+        listen: listen?,
+        base_url: base_url?,
+    })
+}
+
+fn storage(raw: &RawStorage, report: &mut Report<'_>) -> Option<StorageConfig> {
+    match &raw.path {
+        None => Some(StorageConfig {
+            path: PathBuf::from(DEFAULT_STORAGE_PATH),
+        }),
+        Some(path) if path.get_ref().trim().is_empty() => {
+            report.add(path.span(), None, "storage.path", "empty path");
+            None
+        }
+        Some(path) => Some(StorageConfig {
+            path: PathBuf::from(path.get_ref()),
+        }),
+    }
+}
+
+fn fetch(raw: &RawFetch, report: &mut Report<'_>) -> Option<FetchConfig> {
+    let timeout = duration(&raw.timeout, DEFAULT_TIMEOUT, "fetch.timeout", report);
+    let connect_timeout = duration(
+        &raw.connect_timeout,
+        DEFAULT_CONNECT_TIMEOUT,
+        "fetch.connect_timeout",
+        report,
+    );
+    let max_body_bytes = positive(
+        &raw.max_body_bytes,
+        DEFAULT_MAX_BODY_BYTES,
+        "fetch.max_body_bytes",
+        report,
+    );
+    Some(FetchConfig {
+        timeout: timeout?,
+        connect_timeout: connect_timeout?,
+        max_body_bytes: max_body_bytes?,
+        max_redirects: raw.max_redirects.unwrap_or(DEFAULT_MAX_REDIRECTS),
+    })
+}
+
+fn scheduler(raw: &RawScheduler, report: &mut Report<'_>) -> Option<SchedulerConfig> {
+    let workers = positive(&raw.workers, DEFAULT_WORKERS, "scheduler.workers", report)?;
+    Some(SchedulerConfig { workers })
+}
+
+/// A duration that must not be zero (a zero timeout fails every request).
+fn duration(
+    raw: &Option<RawDuration>,
+    default: Duration,
+    key: &str,
+    report: &mut Report<'_>,
+) -> Option<Duration> {
+    let Some(value) = raw else {
+        return Some(default);
+    };
+    let duration: Duration = **value.get_ref();
+    if duration.is_zero() {
+        report.add(value.span(), None, key, "must be longer than 0s");
+        return None;
+    }
+    Some(duration)
+}
+
+/// A count that must be at least 1.
+fn positive<T: Copy + Default + PartialEq>(
+    raw: &Option<Spanned<T>>,
+    default: T,
+    key: &str,
+    report: &mut Report<'_>,
+) -> Option<T> {
+    let Some(value) = raw else {
+        return Some(default);
+    };
+    let n = *value.get_ref();
+    if n == T::default() {
+        report.add(value.span(), None, key, "must be at least 1");
+        return None;
+    }
+    Some(n)
+}

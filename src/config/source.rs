@@ -1,0 +1,354 @@
+//! Validates the `[[source]]` tables: ids, URLs, schedules, selectors and
+//! clean rules, each problem reported with the source and key it concerns.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use scraper::Selector;
+use scraper::error::SelectorErrorKind;
+use toml::Spanned;
+use url::Url;
+
+use super::raw::{RawArticle, RawClean, RawItems, RawSource};
+use super::report::{Report, SourceName};
+use super::{DEFAULT_MAX_ITEMS, Source};
+use crate::extract::{ArticleRules, CleanRules, normalize_text};
+use crate::schedule::cron::CronSchedule;
+use crate::scrape::ListingRules;
+
+/// The id of the combined feed (`/feeds/all.rss`), so no source may use it.
+const RESERVED_ID: &str = "all";
+
+/// Validates every source; the result holds only the valid ones (the caller
+/// refuses the file when `report` is not empty).
+pub(super) fn sources(raw: Vec<Spanned<RawSource>>, report: &mut Report<'_>) -> Vec<Source> {
+    let mut first_seen: HashMap<String, Range<usize>> = HashMap::new();
+    let mut valid = Vec::new();
+    for (index, raw) in raw.into_iter().enumerate() {
+        let header = raw.span();
+        let raw = raw.into_inner();
+        let name = match &raw.id {
+            Some(id) => SourceName::Id(id.get_ref().clone()),
+            None => SourceName::Position(index + 1),
+        };
+        if let Some(id) = &raw.id {
+            check_duplicate(id, &name, &mut first_seen, report);
+        }
+        let mut check = Check {
+            report,
+            name,
+            header,
+        };
+        if let Some(source) = check.source(raw) {
+            valid.push(source);
+        }
+    }
+    valid
+}
+
+fn check_duplicate(
+    id: &Spanned<String>,
+    name: &SourceName,
+    seen: &mut HashMap<String, Range<usize>>,
+    report: &mut Report<'_>,
+) {
+    match seen.get(id.get_ref()) {
+        Some(first) => {
+            let line = super::report::line_of(report.text(), first.start);
+            let message = format!(
+                "duplicate id {:?} (first used on line {line})",
+                id.get_ref()
+            );
+            report.add(id.span(), Some(name), "id", message);
+        }
+        None => {
+            seen.insert(id.get_ref().clone(), id.span());
+        }
+    }
+}
+
+/// Validation of one source: where its problems go and how they are named.
+struct Check<'r, 'a> {
+    report: &'r mut Report<'a>,
+    name: SourceName,
+    /// The `[[source]]` header: where a missing key is reported.
+    header: Range<usize>,
+}
+
+impl Check<'_, '_> {
+    fn fail(&mut self, span: Range<usize>, key: &str, message: impl std::fmt::Display) {
+        self.report.add(span, Some(&self.name), key, message);
+    }
+
+    fn source(&mut self, raw: RawSource) -> Option<Source> {
+        let id = self.id(raw.id);
+        let title = self.title(raw.title);
+        let url = self.url(raw.url);
+        let schedule = self.schedule(raw.schedule);
+        let max_items = self.max_items(raw.max_items);
+        let listing = match raw.items {
+            Some(items) => self.listing(items).map(Some),
+            None => Some(None),
+        };
+        let article = self.article(raw.article, raw.clean.unwrap_or_default());
+        Some(Source {
+            id: id?,
+            title: title?,
+            url: url?,
+            schedule: schedule?,
+            full_text: raw.full_text.unwrap_or(false),
+            max_items: max_items?,
+            listing: listing?,
+            article: article?,
+        })
+    }
+
+    fn required<T>(
+        &mut self,
+        value: Option<Spanned<T>>,
+        key: &str,
+        what: &str,
+    ) -> Option<Spanned<T>> {
+        if value.is_none() {
+            let header = self.header.clone();
+            self.fail(header, key, format!("missing; {what}"));
+        }
+        value
+    }
+
+    fn id(&mut self, id: Option<Spanned<String>>) -> Option<String> {
+        let id = self.required(
+            id,
+            "id",
+            "every source needs an id ([a-z0-9-]+) for its feed URL",
+        )?;
+        let text = id.get_ref();
+        let well_formed = !text.is_empty()
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !well_formed {
+            let message = format!(
+                "malformed id {text:?}: use only lower-case letters, digits and '-' (it becomes the feed URL)"
+            );
+            self.fail(id.span(), "id", message);
+            return None;
+        }
+        if text == RESERVED_ID {
+            self.fail(
+                id.span(),
+                "id",
+                "id \"all\" is reserved for the combined feed",
+            );
+            return None;
+        }
+        Some(id.into_inner())
+    }
+
+    fn title(&mut self, title: Option<Spanned<String>>) -> Option<Option<String>> {
+        match title {
+            Some(title) if title.get_ref().trim().is_empty() => {
+                let message = "empty title; leave the key out to use the page's own title";
+                self.fail(title.span(), "title", message);
+                None
+            }
+            title => Some(title.map(|t| t.into_inner().trim().to_owned())),
+        }
+    }
+
+    fn url(&mut self, url: Option<Spanned<String>>) -> Option<Url> {
+        let url = self.required(
+            url,
+            "url",
+            "every source needs the URL of its listing page or feed",
+        )?;
+        match http_url(url.get_ref()) {
+            Ok(parsed) => Some(parsed),
+            Err(reason) => {
+                self.fail(url.span(), "url", reason);
+                None
+            }
+        }
+    }
+
+    fn schedule(&mut self, schedule: Option<Spanned<String>>) -> Option<CronSchedule> {
+        let what = "every source needs a cron schedule such as \"*/30 * * * *\"";
+        let schedule = self.required(schedule, "schedule", what)?;
+        match CronSchedule::parse(schedule.get_ref()) {
+            Ok(parsed) => Some(parsed),
+            Err(err) => {
+                self.fail(schedule.span(), "schedule", err);
+                None
+            }
+        }
+    }
+
+    fn max_items(&mut self, max_items: Option<Spanned<usize>>) -> Option<usize> {
+        match max_items {
+            None => Some(DEFAULT_MAX_ITEMS),
+            Some(n) if *n.get_ref() == 0 => {
+                self.fail(n.span(), "max_items", "must be at least 1");
+                None
+            }
+            Some(n) => Some(n.into_inner()),
+        }
+    }
+
+    fn listing(&mut self, items: Spanned<RawItems>) -> Option<ListingRules> {
+        let table = items.span();
+        let items = items.into_inner();
+        let need = |check: &mut Self, value: Option<Spanned<String>>, key: &str| match value {
+            Some(value) => check.selector(&value, key),
+            None => {
+                let what = "[source.items] needs item, title and link selectors";
+                check.fail(table.clone(), key, format!("missing; {what}"));
+                None
+            }
+        };
+        let item = need(self, items.item, "items.item");
+        let title = need(self, items.title, "items.title");
+        let link = need(self, items.link, "items.link");
+        let summary = self.optional_selector(items.summary, "items.summary");
+        let date = self.optional_selector(items.date, "items.date");
+        let author = self.optional_selector(items.author, "items.author");
+        Some(ListingRules {
+            item: item?,
+            title: title?,
+            link: link?,
+            summary: summary?,
+            date: date?,
+            author: author?,
+        })
+    }
+
+    fn article(&mut self, article: Option<RawArticle>, clean: RawClean) -> Option<ArticleRules> {
+        let content = article.and_then(|a| a.content);
+        let content = self.optional_selector(content, "article.content");
+        let clean = self.clean(clean);
+        Some(ArticleRules {
+            content: content?,
+            clean: clean?,
+        })
+    }
+
+    fn clean(&mut self, clean: RawClean) -> Option<CleanRules> {
+        let mut ok = true;
+        let mut remove = Vec::new();
+        for selector in &clean.remove {
+            match self.selector(selector, "clean.remove") {
+                Some(compiled) => remove.push(compiled),
+                None => ok = false,
+            }
+        }
+        let mut remove_text = Vec::new();
+        for text in clean.remove_text {
+            // Stored the way `extract` matches page text.
+            let normalized = normalize_text(text.get_ref());
+            if normalized.is_empty() {
+                let message = "empty entry; it would match every block";
+                self.fail(text.span(), "clean.remove_text", message);
+                ok = false;
+            }
+            remove_text.push(normalized);
+        }
+        ok.then_some(CleanRules {
+            remove,
+            remove_text,
+        })
+    }
+
+    /// `Some(None)` when absent, `None` when present but invalid.
+    fn optional_selector(
+        &mut self,
+        value: Option<Spanned<String>>,
+        key: &str,
+    ) -> Option<Option<Selector>> {
+        match value {
+            Some(value) => self.selector(&value, key).map(Some),
+            None => Some(None),
+        }
+    }
+
+    fn selector(&mut self, value: &Spanned<String>, key: &str) -> Option<Selector> {
+        match Selector::parse(value.get_ref()) {
+            Ok(selector) => Some(selector),
+            Err(err) => {
+                let message = format!(
+                    "invalid CSS selector {:?}: {}",
+                    value.get_ref(),
+                    selector_reason(&err)
+                );
+                self.fail(value.span(), key, message);
+                None
+            }
+        }
+    }
+}
+
+/// Parses an absolute http(s) URL, or says why it is not one.
+pub(super) fn http_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text).map_err(|e| format!("invalid URL {text:?}: {e}"))?;
+    match url.scheme() {
+        "http" | "https" if url.host().is_some() => Ok(url),
+        "http" | "https" => Err(format!("URL {text:?} has no host")),
+        scheme => Err(format!(
+            "URL {text:?} has scheme {scheme:?}; only http and https are supported"
+        )),
+    }
+}
+
+/// `scraper` wraps most selector errors as "Unexpected error occurred.
+/// Please report this to the developer" plus a debug dump; the dumped
+/// variant name (`EmptySelector`, `DanglingCombinator`) is the real reason.
+fn selector_reason(err: &SelectorErrorKind) -> String {
+    match err {
+        SelectorErrorKind::UnexpectedSelectorParseError(kind) => {
+            let debug = format!("{kind:?}");
+            let name: String = debug
+                .chars()
+                .take_while(char::is_ascii_alphanumeric)
+                .collect();
+            let mut words = String::new();
+            for c in name.chars() {
+                if c.is_ascii_uppercase() && !words.is_empty() {
+                    words.push(' ');
+                }
+                words.push(c.to_ascii_lowercase());
+            }
+            words
+        }
+        SelectorErrorKind::EndOfLine => "unexpected end of selector".to_owned(),
+        other => other.to_string().to_lowercase(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selector_reasons_are_readable() {
+        let reason = |s: &str| selector_reason(&Selector::parse(s).unwrap_err());
+        assert_eq!(reason(""), "empty selector");
+        assert_eq!(reason("a >"), "dangling combinator");
+        assert_eq!(reason("div["), "unexpected end of selector");
+        assert_eq!(reason("a:nth-child(x)"), "token was not expected");
+    }
+
+    #[test]
+    fn only_absolute_http_urls_pass() {
+        assert!(http_url("https://example.org/feed/").is_ok());
+        assert!(http_url("HTTP://Example.org").is_ok());
+        assert!(
+            http_url("ftp://example.org/")
+                .unwrap_err()
+                .contains("\"ftp\"")
+        );
+        assert!(http_url("/relative").unwrap_err().contains("invalid URL"));
+        assert!(
+            http_url("file:///etc/passwd")
+                .unwrap_err()
+                .contains("\"file\"")
+        );
+    }
+}

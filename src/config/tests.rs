@@ -1,0 +1,351 @@
+//! Config validation as a user meets it: whole files in, messages out.
+//! Each error test checks that the message names the file, the line, the
+//! source id (inside a source) and the key.
+
+use std::path::Path;
+use std::time::Duration;
+
+use super::*;
+
+const FILE: &str = "conf/test.toml";
+
+/// A valid listing source, to which tests append or in which they replace.
+const LISTING: &str = r#"[[source]]
+id = "bolivia"
+url = "https://popularresistance.org/tag/bolivia/"
+schedule = "*/30 * * * *"
+
+[source.items]
+item = "article"
+title = "h2.entry-title a"
+link = "h2.entry-title a"
+"#;
+
+fn parse(text: &str) -> Result<Config, ConfigError> {
+    Config::parse(text, Path::new(FILE))
+}
+
+/// The error lines of an invalid file.
+fn errors(text: &str) -> Vec<String> {
+    match parse(text) {
+        Err(ConfigError::Invalid { errors, .. }) => errors,
+        Err(other) => panic!("expected Invalid, got {other}"),
+        Ok(_) => panic!("expected an error for:\n{text}"),
+    }
+}
+
+/// The only error line of an invalid file.
+fn error(text: &str) -> String {
+    let errors = errors(text);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    errors.into_iter().next().unwrap()
+}
+
+fn assert_names(message: &str, line: usize, source: Option<&str>, key: &str) {
+    assert!(
+        message.starts_with(&format!("{FILE}:{line}: ")),
+        "file and line {line} in: {message}"
+    );
+    if let Some(id) = source {
+        assert!(
+            message.contains(&format!("source \"{id}\"")),
+            "source in: {message}"
+        );
+    }
+    assert!(
+        message.contains(&format!("key \"{key}\"")),
+        "key in: {message}"
+    );
+}
+
+#[test]
+fn shipped_config_parses_and_validates() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/config/refeed.toml");
+    let config = Config::load(Path::new(path)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.server.listen.to_string(), "127.0.0.1:8080");
+    assert_eq!(config.server.base_url.as_str(), "http://127.0.0.1:8080/");
+    assert_eq!(config.storage.path, Path::new("data/refeed.db"));
+    assert_eq!(config.fetch, FetchConfig::default());
+    assert_eq!(config.scheduler.workers, DEFAULT_WORKERS);
+    let ids: Vec<&str> = config.sources.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["popular-resistance-bolivia", "project-censored"]);
+    let bolivia = &config.sources[0];
+    assert!(bolivia.full_text && bolivia.listing.is_some());
+    assert!(bolivia.article.content.is_some());
+    assert_eq!(
+        bolivia.article.clean.remove_text,
+        [
+            "urgent end of year fundraising campaign",
+            "sign up to our daily digest"
+        ]
+    );
+    let censored = &config.sources[1];
+    assert!(
+        censored.full_text && censored.listing.is_none(),
+        "a feed source"
+    );
+    assert_eq!(
+        censored.url.as_str(),
+        "https://www.projectcensored.org/feed/"
+    );
+}
+
+#[test]
+fn defaults_fill_absent_tables_and_keys() {
+    let config = parse(LISTING).unwrap();
+    assert_eq!(config.server.listen.to_string(), DEFAULT_LISTEN);
+    assert_eq!(config.server.base_url.as_str(), "http://127.0.0.1:8080/");
+    assert_eq!(config.storage.path, Path::new(DEFAULT_STORAGE_PATH));
+    assert_eq!(config.fetch, FetchConfig::default());
+    assert_eq!(config.scheduler.workers, DEFAULT_WORKERS);
+    let source = &config.sources[0];
+    assert_eq!(
+        (source.full_text, source.max_items),
+        (false, DEFAULT_MAX_ITEMS)
+    );
+    assert_eq!(source.title, None);
+    assert_eq!(source.schedule.as_str(), "*/30 * * * *");
+    assert!(source.article.content.is_none() && source.article.clean.remove.is_empty());
+}
+
+#[test]
+fn base_url_defaults_to_the_listen_address() {
+    let config = parse("[server]\nlisten = \"0.0.0.0:9000\"\n").unwrap();
+    assert_eq!(config.server.base_url.as_str(), "http://0.0.0.0:9000/");
+    assert!(config.sources.is_empty());
+}
+
+#[test]
+fn fetch_and_scheduler_keys_are_read() {
+    let text = "[fetch]\ntimeout = \"1m\"\nconnect_timeout = \"5s\"\n\
+                max_body_bytes = 1024\nmax_redirects = 0\n[scheduler]\nworkers = 2\n";
+    let config = parse(text).unwrap();
+    assert_eq!(config.fetch.timeout, Duration::from_secs(60));
+    assert_eq!(config.fetch.connect_timeout, Duration::from_secs(5));
+    assert_eq!(config.fetch.max_body_bytes, 1024);
+    assert_eq!(config.fetch.max_redirects, 0);
+    assert_eq!(config.scheduler.workers, 2);
+}
+
+#[test]
+fn remove_text_is_stored_normalized() {
+    let text =
+        format!("{LISTING}[source.clean]\nremove_text = [\"  Sign UP\\n to  Our\\tDigest \"]\n");
+    let config = parse(&text).unwrap();
+    assert_eq!(
+        config.sources[0].article.clean.remove_text,
+        ["sign up to our digest"]
+    );
+}
+
+#[test]
+fn unknown_key_in_a_source_names_line_source_and_key() {
+    let text = LISTING.replace("schedule =", "shedule = \"@daily\"\nschedule =");
+    let message = error(&text);
+    assert_names(&message, 4, Some("bolivia"), "shedule");
+    assert!(message.contains("unknown key `shedule`"), "{message}");
+}
+
+#[test]
+fn unknown_key_in_a_source_subtable_names_the_subtable() {
+    let text = format!("{LISTING}summry = \".entry-summary\"\n");
+    assert_names(&error(&text), 10, Some("bolivia"), "items.summry");
+}
+
+#[test]
+fn unknown_key_finds_the_right_source_among_several() {
+    let second = LISTING.replace("bolivia", "second");
+    let text = format!("{LISTING}\n{second}[source.clean]\nremov = []\n");
+    assert_names(&error(&text), 21, Some("second"), "clean.remov");
+}
+
+#[test]
+fn unknown_key_outside_sources_names_the_table() {
+    let message = error("[server]\nlisten = \"127.0.0.1:1\"\nport = 80\n");
+    assert_names(&message, 3, None, "server.port");
+    assert!(!message.contains("source"), "{message}");
+    assert_names(&error("[servr]\nlisten = \"x\"\n"), 1, None, "servr");
+}
+
+#[test]
+fn wrong_value_type_names_the_key() {
+    let text = LISTING.replace("schedule =", "full_text = \"yes\"\nschedule =");
+    let message = error(&text);
+    assert_names(&message, 4, Some("bolivia"), "full_text");
+    assert!(message.contains("expected a boolean"), "{message}");
+}
+
+#[test]
+fn invalid_cron_names_line_source_and_key() {
+    let message = error(&LISTING.replace("*/30 * * * *", "*/x * * * *"));
+    assert_names(&message, 4, Some("bolivia"), "schedule");
+    assert!(
+        message.contains("invalid cron expression \"*/x * * * *\""),
+        "{message}"
+    );
+}
+
+#[test]
+fn invalid_selectors_are_reported_for_every_selector_key() {
+    let text = LISTING.replace("item = \"article\"", "item = \"article[\"")
+        + "date = \"time >\"\n[source.article]\ncontent = \"\"\n\
+           [source.clean]\nremove = [\".ok\", \"::nope\"]\n";
+    let errors = errors(&text);
+    assert_eq!(errors.len(), 4, "{errors:#?}");
+    assert_names(&errors[0], 7, Some("bolivia"), "items.item");
+    assert!(
+        errors[0].contains("invalid CSS selector \"article[\""),
+        "{}",
+        errors[0]
+    );
+    assert_names(&errors[1], 10, Some("bolivia"), "items.date");
+    assert_names(&errors[2], 12, Some("bolivia"), "article.content");
+    assert!(errors[2].contains("empty selector"), "{}", errors[2]);
+    assert_names(&errors[3], 14, Some("bolivia"), "clean.remove");
+}
+
+#[test]
+fn listing_requires_item_title_and_link() {
+    let text = LISTING.replace("title = \"h2.entry-title a\"\n", "");
+    let message = error(&text);
+    assert_names(&message, 6, Some("bolivia"), "items.title");
+    assert!(message.contains("missing"), "{message}");
+}
+
+#[test]
+fn duplicate_id_names_both_lines() {
+    let text = format!("{LISTING}\n{LISTING}");
+    let message = error(&text);
+    assert_names(&message, 12, Some("bolivia"), "id");
+    assert!(
+        message.contains("duplicate id \"bolivia\" (first used on line 2)"),
+        "{message}"
+    );
+}
+
+#[test]
+fn malformed_and_reserved_ids_are_refused() {
+    let message = error(&LISTING.replace("\"bolivia\"", "\"Bolivia_News\""));
+    assert_names(&message, 2, Some("Bolivia_News"), "id");
+    assert!(message.contains("malformed id"), "{message}");
+    let message = error(&LISTING.replace("\"bolivia\"", "\"all\""));
+    assert_names(&message, 2, Some("all"), "id");
+    assert!(
+        message.contains("reserved for the combined feed"),
+        "{message}"
+    );
+    let message = error(&LISTING.replace("\"bolivia\"", "\"\""));
+    assert!(message.contains("malformed id \"\""), "{message}");
+}
+
+#[test]
+fn missing_id_names_the_source_by_position() {
+    let text = format!("{LISTING}\n{}", LISTING.replace("id = \"bolivia\"\n", ""));
+    let message = error(&text);
+    assert_names(&message, 11, None, "id");
+    assert!(message.contains("source #2"), "{message}");
+    assert!(message.contains("missing"), "{message}");
+}
+
+#[test]
+fn missing_url_names_the_source_header() {
+    let text = LISTING.replace("url = \"https://popularresistance.org/tag/bolivia/\"\n", "");
+    let message = error(&text);
+    assert_names(&message, 1, Some("bolivia"), "url");
+    assert!(message.contains("missing"), "{message}");
+}
+
+#[test]
+fn non_http_url_is_refused() {
+    let message = error(&LISTING.replace("https://popularresistance.org", "ftp://example.org"));
+    assert_names(&message, 3, Some("bolivia"), "url");
+    assert!(message.contains("only http and https"), "{message}");
+    let message =
+        error(&LISTING.replace("https://popularresistance.org/tag/bolivia/", "tag/bolivia"));
+    assert_names(&message, 3, Some("bolivia"), "url");
+}
+
+#[test]
+fn listen_address_that_does_not_parse() {
+    let message = error("[server]\nlisten = \"localhost:8080\"\n");
+    assert_names(&message, 2, None, "server.listen");
+    assert!(
+        message.contains("\"localhost:8080\" is not an IP address and port"),
+        "{message}"
+    );
+}
+
+#[test]
+fn base_url_must_be_absolute_http() {
+    let message = error("[server]\nbase_url = \"/feeds\"\n");
+    assert_names(&message, 2, None, "server.base_url");
+}
+
+#[test]
+fn zero_max_items_is_refused() {
+    let message = error(&LISTING.replace("schedule =", "max_items = 0\nschedule ="));
+    assert_names(&message, 4, Some("bolivia"), "max_items");
+    assert!(message.contains("at least 1"), "{message}");
+}
+
+#[test]
+fn empty_remove_text_entries_are_refused() {
+    let text = format!("{LISTING}[source.clean]\nremove_text = [\"Donate\", \"  \"]\n");
+    let message = error(&text);
+    assert_names(&message, 11, Some("bolivia"), "clean.remove_text");
+    assert!(message.contains("empty"), "{message}");
+}
+
+#[test]
+fn zero_workers_and_zero_timeout_are_refused() {
+    let errors = errors("[fetch]\ntimeout = \"0s\"\n[scheduler]\nworkers = 0\n");
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert_names(&errors[0], 2, None, "fetch.timeout");
+    assert_names(&errors[1], 4, None, "scheduler.workers");
+}
+
+#[test]
+fn unparsable_duration_names_the_key() {
+    assert_names(
+        &error("[fetch]\ntimeout = \"30x\"\n"),
+        2,
+        None,
+        "fetch.timeout",
+    );
+}
+
+#[test]
+fn all_problems_are_reported_at_once_in_file_order() {
+    let text = format!(
+        "[server]\nlisten = \"nope\"\n\n{}",
+        LISTING
+            .replace("*/30 * * * *", "61 * * * *")
+            .replace("https://popularresistance.org", "gopher://x")
+    );
+    let err = parse(&text).unwrap_err();
+    let shown = err.to_string();
+    let lines: Vec<&str> = shown.lines().collect();
+    assert_eq!(lines.len(), 3, "{shown}");
+    assert_names(lines[0], 2, None, "server.listen");
+    assert_names(lines[1], 6, Some("bolivia"), "url");
+    assert_names(lines[2], 7, Some("bolivia"), "schedule");
+}
+
+#[test]
+fn syntax_errors_name_file_and_line() {
+    let err = parse("[server]\nlisten = \"127.0.0.1:8080\"\n[[source]\n").unwrap_err();
+    match &err {
+        ConfigError::Syntax { line, .. } => assert_eq!(*line, 3),
+        other => panic!("expected a syntax error, got {other:?}"),
+    }
+    let shown = err.to_string();
+    assert!(shown.starts_with(&format!("{FILE}:3:")), "{shown}");
+    assert!(shown.contains("TOML syntax error"), "{shown}");
+}
+
+#[test]
+fn unreadable_file_names_the_path() {
+    let err = Config::load(Path::new("/nonexistent/refeed.toml")).unwrap_err();
+    assert!(matches!(err, ConfigError::Read { .. }));
+    assert!(err.to_string().contains("/nonexistent/refeed.toml"));
+}
