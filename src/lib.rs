@@ -12,6 +12,7 @@ pub mod dates;
 pub mod extract;
 pub mod feed;
 pub mod fetch;
+pub mod http;
 pub mod model;
 pub mod schedule;
 pub mod scrape;

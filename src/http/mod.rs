@@ -1,0 +1,311 @@
+//! Serves the feeds, the index page and the health check over HTTP (axum).
+//! Reads only from `store` and renders with `feed`; never fetches.
+//!
+//! Routes: `GET /feeds/{id}.rss|.atom` (and `all.*`, every source combined),
+//! `GET /` (the index page), `GET /healthz`. `HEAD` is answered on each.
+
+mod error;
+mod feeds;
+mod index;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+use url::Url;
+
+use crate::model::SourceMeta;
+use crate::store::Store;
+
+pub use feeds::{ALL_FEED_ID, ALL_FEED_MAX_ITEMS, all_feed_limit, render_feed};
+
+/// What every handler needs.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The item database.
+    pub store: Store,
+    /// The configured sources, in config order.
+    pub sources: Arc<[SourceMeta]>,
+    /// Absolute prefix for self links and the index page.
+    pub base_url: Url,
+}
+
+/// The feed formats served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedFormat {
+    /// RSS 2.0 (`.rss`).
+    Rss,
+    /// Atom 1.0 (`.atom`).
+    Atom,
+}
+
+impl FeedFormat {
+    /// Every format, in the order the index page lists them.
+    pub const ALL: [FeedFormat; 2] = [FeedFormat::Rss, FeedFormat::Atom];
+
+    /// The file extension in feed URLs, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            FeedFormat::Rss => "rss",
+            FeedFormat::Atom => "atom",
+        }
+    }
+
+    /// The format a feed URL's extension names, if any.
+    pub fn from_extension(extension: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.extension() == extension)
+    }
+
+    /// The media type, without parameters (also used for `type=` attributes).
+    pub fn media_type(self) -> &'static str {
+        match self {
+            FeedFormat::Rss => "application/rss+xml",
+            FeedFormat::Atom => "application/atom+xml",
+        }
+    }
+
+    /// Human name for links and titles.
+    pub fn label(self) -> &'static str {
+        match self {
+            FeedFormat::Rss => "RSS",
+            FeedFormat::Atom => "Atom",
+        }
+    }
+}
+
+/// The absolute URL of the feed `id` (a source id or [`ALL_FEED_ID`]).
+///
+/// `base_url` may carry a path prefix when refeed sits behind a reverse proxy
+/// (`http://host/refeed`, with or without the trailing slash): the feed path
+/// is appended to it, never resolved against the host root as `Url::join`
+/// would do for a prefix without a trailing slash.
+pub fn feed_url(base_url: &Url, id: &str, format: FeedFormat) -> String {
+    let mut url = base_url.clone();
+    url.set_query(None);
+    url.set_fragment(None);
+    let file = format!("{id}.{}", format.extension());
+    // `Err` only for cannot-be-a-base URLs, which config validation refuses.
+    if let Ok(mut segments) = url.path_segments_mut() {
+        segments.pop_if_empty().extend(["feeds", file.as_str()]);
+    }
+    url.into()
+}
+
+/// A source's title: the configured one, else the title scraped from its
+/// page or feed, else its id.
+fn source_title(source: &SourceMeta, scraped: &HashMap<String, String>) -> String {
+    source
+        .title
+        .clone()
+        .or_else(|| scraped.get(&source.id).cloned())
+        .unwrap_or_else(|| source.id.clone())
+}
+
+/// Builds the router (tests drive it with `oneshot`).
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(index::handler))
+        .route("/healthz", get(healthz))
+        .route("/feeds/{file}", get(feeds::handler))
+        .fallback(not_found)
+        // Full-text feeds are large and compress ~5×; readers send
+        // `Accept-Encoding`.
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until `shutdown` is cancelled, then finishes in-flight requests.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown.cancelled_owned())
+        .await
+}
+
+async fn healthz() -> impl IntoResponse {
+    ([(CONTENT_TYPE, "text/plain; charset=utf-8")], "ok")
+}
+
+async fn not_found() -> error::HttpError {
+    error::HttpError::NotFound("not found".into())
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! A router over a real store in a temporary folder, and request helpers.
+    use axum::body::to_bytes;
+    use axum::http::{HeaderMap, Request, StatusCode};
+    use chrono::{TimeZone, Utc};
+    use tempfile::TempDir;
+    use tower::ServiceExt;
+
+    use super::*;
+    use crate::model::NewItem;
+
+    /// State over a fresh database; the folder lives as long as this.
+    pub struct TestApp {
+        pub state: AppState,
+        _dir: TempDir,
+    }
+
+    pub async fn app(base_url: &str, sources: Vec<SourceMeta>) -> TestApp {
+        let dir = TempDir::new().unwrap();
+        let store = Store::open(&dir.path().join("refeed.db")).await.unwrap();
+        let state = AppState {
+            store,
+            sources: sources.into(),
+            base_url: Url::parse(base_url).unwrap(),
+        };
+        TestApp { state, _dir: dir }
+    }
+
+    pub fn source(id: &str, title: Option<&str>, max_items: usize) -> SourceMeta {
+        SourceMeta {
+            id: id.into(),
+            title: title.map(Into::into),
+            url: Url::parse(&format!("https://{id}.example/news/")).unwrap(),
+            max_items,
+        }
+    }
+
+    /// Item `n` of `source`, published on May `n`, 2024.
+    pub fn new_item(source: &str, n: u32) -> NewItem {
+        let url = format!("https://{source}.example/post-{n}/");
+        NewItem {
+            link: format!("{url}?utm_source=rss"),
+            url,
+            title: format!("{source} item {n}"),
+            summary: Some(format!("<p>Summary {n}</p>")),
+            content: Some(format!("<p>Article {n}</p>")),
+            author: Some("Ann".into()),
+            published: Some(Utc.with_ymd_and_hms(2024, 5, n, 10, 0, 0).unwrap()),
+            modified: None,
+        }
+    }
+
+    /// Stores a successful refresh of `source` holding items `ns`.
+    pub async fn refresh(app: &TestApp, source: &str, page_title: Option<&str>, ns: &[u32]) {
+        let items: Vec<NewItem> = ns.iter().map(|&n| new_item(source, n)).collect();
+        let started = Utc.with_ymd_and_hms(2024, 6, 1, 8, 0, 0).unwrap();
+        let store = &app.state.store;
+        store
+            .commit_refresh(source, page_title, &items, started)
+            .await
+            .unwrap();
+    }
+
+    /// `GET uri` through the router: status, headers, body.
+    pub async fn get(app: &TestApp, uri: &str) -> (StatusCode, HeaderMap, String) {
+        let request = Request::get(uri).body(axum::body::Body::empty()).unwrap();
+        let response = router(app.state.clone()).oneshot(request).await.unwrap();
+        let (parts, body) = response.into_parts();
+        let body = to_bytes(body, usize::MAX).await.unwrap();
+        (
+            parts.status,
+            parts.headers,
+            String::from_utf8(body.to_vec()).unwrap(),
+        )
+    }
+
+    /// The `Content-Type` header.
+    pub fn content_type(headers: &HeaderMap) -> &str {
+        headers[CONTENT_TYPE].to_str().unwrap()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::StatusCode;
+
+    use super::test_support::{app, content_type, get, source};
+    use super::*;
+
+    fn url(base: &str, id: &str, format: FeedFormat) -> String {
+        feed_url(&Url::parse(base).unwrap(), id, format)
+    }
+
+    #[test]
+    fn feed_url_appends_to_the_base_path_with_or_without_trailing_slash() {
+        let rss = FeedFormat::Rss;
+        assert_eq!(url("http://h:8080", "a", rss), "http://h:8080/feeds/a.rss");
+        assert_eq!(url("http://h:8080/", "a", rss), "http://h:8080/feeds/a.rss");
+        let want = "https://h/refeed/feeds/all.atom";
+        assert_eq!(url("https://h/refeed", "all", FeedFormat::Atom), want);
+        assert_eq!(url("https://h/refeed/", "all", FeedFormat::Atom), want);
+        assert_eq!(
+            url("https://h/refeed/?x=1#top", "all", FeedFormat::Atom),
+            want
+        );
+    }
+
+    #[test]
+    fn feed_formats_map_to_extensions_and_media_types() {
+        assert_eq!(FeedFormat::from_extension("rss"), Some(FeedFormat::Rss));
+        assert_eq!(FeedFormat::from_extension("atom"), Some(FeedFormat::Atom));
+        assert_eq!(FeedFormat::from_extension("xml"), None);
+        assert_eq!(FeedFormat::Atom.media_type(), "application/atom+xml");
+    }
+
+    #[test]
+    fn title_is_configured_else_scraped_else_the_id() {
+        let scraped = HashMap::from([("a".to_string(), "Scraped A".to_string())]);
+        let named = source("a", Some("Configured"), 5);
+        assert_eq!(source_title(&named, &scraped), "Configured");
+        assert_eq!(source_title(&source("a", None, 5), &scraped), "Scraped A");
+        assert_eq!(source_title(&source("b", None, 5), &scraped), "b");
+    }
+
+    #[tokio::test]
+    async fn healthz_answers_ok_as_plain_text() {
+        let app = app("http://h/", vec![]).await;
+        let (status, headers, body) = get(&app, "/healthz").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(content_type(&headers), "text/plain; charset=utf-8");
+        assert_eq!(body, "ok");
+    }
+
+    #[tokio::test]
+    async fn feeds_are_gzipped_for_readers_that_ask() {
+        use axum::http::{Request, header};
+        use tower::ServiceExt;
+
+        let app = app("http://h/", vec![source("a", None, 5)]).await;
+        let request = Request::get("/feeds/a.atom")
+            .header(header::ACCEPT_ENCODING, "gzip")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let response = router(app.state.clone()).oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()[header::CONTENT_ENCODING], "gzip");
+    }
+
+    #[tokio::test]
+    async fn unknown_path_is_a_plain_404() {
+        let app = app("http://h/", vec![]).await;
+        let (status, _, body) = get(&app, "/nothing/here").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(body, "not found\n");
+    }
+
+    #[tokio::test]
+    async fn store_failure_is_a_generic_500() {
+        let app = app("http://h/", vec![source("a", None, 5)]).await;
+        app.state.store.close().await;
+        for uri in ["/feeds/a.rss", "/"] {
+            let (status, _, body) = get(&app, uri).await;
+            assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{uri}");
+            assert_eq!(body, "internal server error\n");
+        }
+    }
+}
