@@ -14,6 +14,7 @@ pub mod feed;
 pub mod fetch;
 pub mod http;
 pub mod model;
+pub mod pipeline;
 pub mod schedule;
 pub mod scrape;
 pub mod store;

@@ -1,0 +1,388 @@
+//! Refreshes one source: fetch its listing page or feed, scrape the items,
+//! clean their summaries, fetch and extract the articles of new or changed
+//! items, and store the result in one transaction.
+//!
+//! It sequences only: *when* a refresh runs is `schedule`'s business, parsing
+//! is `scrape`'s and `extract`'s (run on the blocking pool, as they are CPU
+//! work), I/O is `fetch`'s and `store`'s.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::Utc;
+use futures::{StreamExt, stream};
+use url::Url;
+
+use crate::config::Source;
+use crate::extract::{self, ArticleRules};
+use crate::fetch::{FetchError, Fetcher};
+use crate::model::{Article, KnownItem, NewItem, RefreshCounts, ScrapedItem, canonical_url};
+use crate::scrape::{self, ScrapeError};
+use crate::store::{Store, StoreError};
+
+/// Default number of article pages fetched at once for one source.
+pub const DEFAULT_ARTICLE_CONCURRENCY: usize = 4;
+
+/// Why a refresh failed. The message is what the store records and the index
+/// page shows, so each variant says which step failed; causes live in `source`.
+#[derive(Debug, thiserror::Error)]
+pub enum RefreshError {
+    /// The listing page or feed could not be fetched.
+    #[error("cannot fetch the source page")]
+    Fetch(#[source] FetchError),
+    /// The source has no `[source.items]`, so its URL must be a feed, and it is not one.
+    #[error("cannot read {url} as a feed (add [source.items] selectors if it is a web page)")]
+    Feed {
+        /// The URL that was read.
+        url: String,
+        /// What the feed reader said.
+        #[source]
+        source: ScrapeError,
+    },
+    /// Parsing work on the blocking pool died (a bug; logged in full).
+    #[error("parsing the page failed unexpectedly")]
+    Parse(#[source] tokio::task::JoinError),
+    /// The database refused the refresh; stored items are unchanged.
+    #[error("cannot store the refresh")]
+    Store(#[source] StoreError),
+}
+
+impl RefreshError {
+    /// The error and its causes on one line, as recorded and shown to users.
+    pub fn chain(&self) -> String {
+        error_chain(self)
+    }
+}
+
+/// An error and its causes on one line (`a: b: c`), for records and logs.
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut message = err.to_string();
+    let mut cause = err.source();
+    while let Some(err) = cause {
+        message.push_str(": ");
+        message.push_str(&err.to_string());
+        cause = err.source();
+    }
+    message
+}
+
+/// Runs refreshes; cheap to clone (the fetcher and store are shared handles).
+#[derive(Debug, Clone)]
+pub struct Pipeline {
+    fetcher: Fetcher,
+    store: Store,
+    article_concurrency: usize,
+}
+
+impl Pipeline {
+    /// A pipeline over the shared client and database.
+    pub fn new(fetcher: Fetcher, store: Store) -> Self {
+        Self {
+            fetcher,
+            store,
+            article_concurrency: DEFAULT_ARTICLE_CONCURRENCY,
+        }
+    }
+
+    /// Refreshes a source and records the outcome (success or failure) in the
+    /// store. A failed refresh leaves the stored items as they were.
+    pub async fn refresh(&self, source: &Source) -> Result<RefreshCounts, RefreshError> {
+        let started = Utc::now();
+        let result = self.refresh_inner(source, started).await;
+        if let Err(err) = &result {
+            let message = err.chain();
+            tracing::warn!(source = %source.id, error = %message, "refresh failed");
+            if let Err(store_err) = self
+                .store
+                .record_failure(&source.id, started, &message)
+                .await
+            {
+                tracing::error!(source = %source.id, error = %store_err, "cannot record failed refresh");
+            }
+        }
+        result
+    }
+
+    async fn refresh_inner(
+        &self,
+        source: &Source,
+        started: chrono::DateTime<Utc>,
+    ) -> Result<RefreshCounts, RefreshError> {
+        let page = self
+            .fetcher
+            .get(&source.url)
+            .await
+            .map_err(RefreshError::Fetch)?;
+        let scraped = scrape_page(source, page.body, page.url).await?;
+        let urls: Vec<String> = scraped.items.iter().map(|i| i.item.url.clone()).collect();
+        let known = self
+            .store
+            .known_items(&source.id, &urls)
+            .await
+            .map_err(RefreshError::Store)?;
+        let items = self.complete_items(source, scraped.items, &known).await;
+        let counts = self
+            .store
+            .commit_refresh(&source.id, scraped.title.as_deref(), &items, started)
+            .await
+            .map_err(RefreshError::Store)?;
+        tracing::info!(
+            source = %source.id,
+            seen = counts.seen,
+            new = counts.new,
+            updated = counts.updated,
+            elapsed_ms = (Utc::now() - started).num_milliseconds(),
+            "refreshed"
+        );
+        Ok(counts)
+    }
+
+    /// Fetches the articles of the items that need one and merges them in.
+    async fn complete_items(
+        &self,
+        source: &Source,
+        items: Vec<Candidate>,
+        known: &HashMap<String, KnownItem>,
+    ) -> Vec<NewItem> {
+        stream::iter(items)
+            .map(|candidate| async move {
+                let needs_article = source.full_text
+                    && needs_article(&candidate.item, known.get(&candidate.item.url));
+                if !needs_article {
+                    return candidate.item;
+                }
+                match self.article(source, &candidate.link).await {
+                    Some(article) => merge_article(candidate.item, article),
+                    None => candidate.item,
+                }
+            })
+            .buffered(self.article_concurrency)
+            .collect()
+            .await
+    }
+
+    /// Fetches and extracts one article; a failure is logged and skipped so
+    /// that one bad article never fails the refresh (it is retried next time,
+    /// as the item is stored without content).
+    async fn article(&self, source: &Source, link: &Url) -> Option<Article> {
+        let page = match self.fetcher.get(link).await {
+            Ok(page) => page,
+            Err(err) => {
+                tracing::warn!(source = %source.id, url = %link, error = %error_chain(&err), "cannot fetch article");
+                return None;
+            }
+        };
+        let rules = source.article.clone();
+        let extracted =
+            tokio::task::spawn_blocking(move || extract::article(&page.body, &page.url, &rules))
+                .await;
+        match extracted {
+            Ok(article) if !article.text.trim().is_empty() => Some(article),
+            Ok(_) => {
+                tracing::warn!(source = %source.id, url = %link, "article page has no article text");
+                None
+            }
+            Err(err) => {
+                tracing::error!(source = %source.id, url = %link, error = %err, "article extraction panicked");
+                None
+            }
+        }
+    }
+}
+
+/// An item on its way to the store, with the link to fetch its article from.
+struct Candidate {
+    item: NewItem,
+    link: Url,
+}
+
+struct ScrapedCandidates {
+    title: Option<String>,
+    items: Vec<Candidate>,
+}
+
+/// Scrapes the listing or feed and cleans the items, on the blocking pool.
+async fn scrape_page(
+    source: &Source,
+    body: String,
+    base: Url,
+) -> Result<ScrapedCandidates, RefreshError> {
+    let listing = source.listing.clone();
+    let rules = source.article.clone();
+    let full_text = source.full_text;
+    tokio::task::spawn_blocking(move || {
+        let page = match &listing {
+            Some(listing) => scrape::listing(&body, &base, listing),
+            None => scrape::feed(&body, &base).map_err(|source| RefreshError::Feed {
+                url: base.to_string(),
+                source,
+            })?,
+        };
+        let items = candidates(page.items, &base, &rules, full_text);
+        Ok(ScrapedCandidates {
+            title: page.title,
+            items,
+        })
+    })
+    .await
+    .map_err(RefreshError::Parse)?
+}
+
+/// Turns scraped items into cleaned candidates, one per canonical URL (the
+/// first occurrence wins: a listing may show the same post twice, e.g. as a
+/// "featured" teaser and in the list).
+fn candidates(
+    items: Vec<ScrapedItem>,
+    base: &Url,
+    rules: &ArticleRules,
+    full_text: bool,
+) -> Vec<Candidate> {
+    let mut seen = HashSet::new();
+    items
+        .into_iter()
+        .filter(|item| seen.insert(canonical_url(&item.link)))
+        .map(|item| clean_item(item, base, rules, full_text))
+        .collect()
+}
+
+fn clean_item(item: ScrapedItem, base: &Url, rules: &ArticleRules, full_text: bool) -> Candidate {
+    let clean = |html: &str| {
+        let cleaned = extract::clean_fragment(html, base, &rules.clean);
+        (!cleaned.trim().is_empty()).then_some(cleaned)
+    };
+    let summary = item.summary.as_deref().and_then(clean);
+    // A feed's own full content is kept unless the article page will be
+    // fetched anyway (full_text), which is then the better source.
+    let content = if full_text {
+        None
+    } else {
+        item.content.as_deref().and_then(clean)
+    };
+    Candidate {
+        item: NewItem {
+            url: canonical_url(&item.link),
+            link: item.link.to_string(),
+            title: item.title,
+            summary,
+            content,
+            author: item.author,
+            published: item.published,
+            modified: item.updated,
+        },
+        link: item.link,
+    }
+}
+
+/// An article is fetched for items never seen, items whose title or summary
+/// changed, and items whose earlier article fetch failed.
+fn needs_article(item: &NewItem, known: Option<&KnownItem>) -> bool {
+    match known {
+        None => true,
+        Some(known) => {
+            known.title != item.title || known.summary != item.summary || !known.has_content
+        }
+    }
+}
+
+/// The listing's or feed's own values come first; the article page fills in
+/// what they lack (dates and authors often live only in its metadata).
+fn merge_article(mut item: NewItem, article: Article) -> NewItem {
+    item.published = item.published.or(article.published);
+    item.modified = item.modified.or(article.modified);
+    item.author = item.author.or(article.author);
+    item.content = Some(article.html);
+    item
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn item(title: &str, summary: Option<&str>) -> NewItem {
+        NewItem {
+            url: "https://example.org/a".into(),
+            link: "https://example.org/a?utm_source=rss".into(),
+            title: title.into(),
+            summary: summary.map(Into::into),
+            content: None,
+            author: None,
+            published: None,
+            modified: None,
+        }
+    }
+
+    fn known(title: &str, summary: Option<&str>, has_content: bool) -> KnownItem {
+        KnownItem {
+            title: title.into(),
+            summary: summary.map(Into::into),
+            has_content,
+        }
+    }
+
+    #[test]
+    fn articles_are_fetched_only_for_new_changed_or_incomplete_items() {
+        let it = item("T", Some("S"));
+        assert!(needs_article(&it, None));
+        assert!(!needs_article(&it, Some(&known("T", Some("S"), true))));
+        assert!(needs_article(&it, Some(&known("Old", Some("S"), true))));
+        assert!(needs_article(&it, Some(&known("T", Some("Old"), true))));
+        assert!(needs_article(&it, Some(&known("T", Some("S"), false))));
+    }
+
+    #[test]
+    fn listing_values_win_over_article_metadata() {
+        let listed = Utc.with_ymd_and_hms(2020, 10, 20, 0, 0, 0).unwrap();
+        let in_meta = Utc.with_ymd_and_hms(2020, 10, 21, 0, 0, 0).unwrap();
+        let article = Article {
+            html: "<p>body</p>".into(),
+            author: Some("Vins".into()),
+            published: Some(in_meta),
+            ..Article::default()
+        };
+        let mut dated = item("T", None);
+        dated.published = Some(listed);
+        let merged = merge_article(dated, article.clone());
+        assert_eq!(merged.published, Some(listed));
+        assert_eq!(merged.author.as_deref(), Some("Vins"));
+        assert_eq!(merged.content.as_deref(), Some("<p>body</p>"));
+
+        let undated = merge_article(item("T", None), article);
+        assert_eq!(undated.published, Some(in_meta));
+    }
+
+    #[test]
+    fn duplicate_links_in_a_listing_become_one_candidate() {
+        let base = Url::parse("https://example.org/tag/x/").unwrap();
+        let scraped = |link: &str| ScrapedItem {
+            title: "T".into(),
+            link: Url::parse(link).unwrap(),
+            summary: None,
+            content: None,
+            published: None,
+            updated: None,
+            author: None,
+        };
+        let items = vec![
+            scraped("https://example.org/a/?utm_source=x"),
+            scraped("https://example.org/a/#comments"),
+            scraped("https://example.org/b/"),
+        ];
+        let out = candidates(items, &base, &ArticleRules::default(), false);
+        let urls: Vec<_> = out.iter().map(|c| c.item.url.as_str()).collect();
+        assert_eq!(urls, ["https://example.org/a/", "https://example.org/b/"]);
+        assert_eq!(out[0].item.link, "https://example.org/a/?utm_source=x");
+    }
+
+    #[test]
+    fn error_chain_joins_causes() {
+        let err = RefreshError::Feed {
+            url: "https://example.org/feed".into(),
+            source: ScrapeError::NotAFeed {
+                root: "html".into(),
+            },
+        };
+        let chain = err.chain();
+        assert!(chain.starts_with("cannot read https://example.org/feed as a feed"));
+        assert!(chain.ends_with(": not an RSS or Atom feed (root element: html)"));
+    }
+}
