@@ -7,6 +7,7 @@
 //! are pure; `http` serves from `store` + `feed`; `config` validates the TOML
 //! and compiles selectors and schedules.
 
+pub mod app;
 pub mod config;
 pub mod dates;
 pub mod extract;
@@ -18,3 +19,4 @@ pub mod pipeline;
 pub mod schedule;
 pub mod scrape;
 pub mod store;
+pub mod systemd;

@@ -1,0 +1,335 @@
+//! Builds everything from a validated [`Config`] and owns the daemon's
+//! lifecycle: one shutdown token that HTTP, the scheduler and the workers all
+//! watch, a bounded drain for in-flight refreshes, and a clean database close.
+//! Also hosts the one-shot commands (`once`, `check`, `feed`).
+
+use std::collections::{HashMap, HashSet};
+use std::io::IsTerminal;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use chrono::Local;
+use futures::{StreamExt, stream};
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{Config, Source};
+use crate::fetch::Fetcher;
+use crate::http::{self, AppState, FeedFormat};
+use crate::model::RefreshCounts;
+use crate::pipeline::{Pipeline, RefreshError};
+use crate::schedule::{self, Entry};
+use crate::store::Store;
+use crate::systemd;
+
+/// How long in-flight refreshes may run on after a shutdown signal before
+/// they are abandoned (their transactions roll back; stored data stays intact).
+pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(6);
+
+/// How long open HTTP connections get to finish after a shutdown signal.
+const HTTP_DRAIN_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Opens the database and builds the pipeline over the one HTTP client.
+async fn open(config: &Config) -> anyhow::Result<(Store, Pipeline)> {
+    let store = Store::open(&config.storage.path).await?;
+    let fetcher = Fetcher::new(&config.fetch)?;
+    Ok((store.clone(), Pipeline::new(fetcher, store)))
+}
+
+/// `refeed run`: serve HTTP, refresh every source now and then on its
+/// schedule, until SIGTERM or SIGINT.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let shutdown = CancellationToken::new();
+    tokio::spawn(watch_signals(shutdown.clone()));
+    let (store, pipeline) = open(&config).await?;
+
+    let listener = TcpListener::bind(config.server.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.server.listen))?;
+    let addr = listener.local_addr()?;
+    let state = AppState {
+        store: store.clone(),
+        sources: config.source_meta().into(),
+        base_url: config.server.base_url.clone(),
+    };
+    let server = tokio::spawn(http::serve(listener, http::router(state), shutdown.clone()));
+    tracing::info!(addr = %addr, base_url = %config.server.base_url, "listening");
+    systemd::ready();
+
+    let (due_tx, due_rx) = mpsc::channel(config.sources.len().max(1) * 2);
+    let workers = spawn_workers(&config, pipeline, due_rx, &shutdown);
+    for source in &config.sources {
+        let _ = due_tx.try_send(source.id.clone()); // capacity ≥ sources: never full here
+    }
+    let entries = config
+        .sources
+        .iter()
+        .map(|s| Entry {
+            id: s.id.clone(),
+            schedule: s.schedule.clone(),
+        })
+        .collect();
+    let scheduler = tokio::spawn(schedule::run(entries, due_tx, shutdown.clone()));
+
+    shutdown.cancelled().await;
+    systemd::stopping();
+    tracing::info!("shutting down");
+    drain(workers).await;
+    let _ = scheduler.await;
+    match tokio::time::timeout(HTTP_DRAIN_TIMEOUT, server).await {
+        Ok(Ok(Ok(()))) | Err(_) => {}
+        Ok(Ok(Err(err))) => tracing::error!(error = %err, "HTTP server failed"),
+        Ok(Err(err)) => tracing::error!(error = %err, "HTTP server task failed"),
+    }
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Turns SIGTERM and SIGINT into the one shutdown token.
+async fn watch_signals(shutdown: CancellationToken) {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => tokio::select! {
+                _ = ctrl_c => {},
+                _ = term.recv() => {},
+            },
+            Err(err) => {
+                tracing::error!(error = %err, "cannot watch SIGTERM");
+                let _ = ctrl_c.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    shutdown.cancel();
+}
+
+/// A fixed pool of workers taking source ids off the queue. A source already
+/// being refreshed is not refreshed twice at once.
+fn spawn_workers(
+    config: &Config,
+    pipeline: Pipeline,
+    due: mpsc::Receiver<String>,
+    shutdown: &CancellationToken,
+) -> Vec<JoinHandle<()>> {
+    let sources: Arc<HashMap<String, Source>> = Arc::new(
+        config
+            .sources
+            .iter()
+            .map(|s| (s.id.clone(), s.clone()))
+            .collect(),
+    );
+    let due = Arc::new(tokio::sync::Mutex::new(due));
+    let running = Arc::new(Mutex::new(HashSet::new()));
+    (0..config.scheduler.workers)
+        .map(|_| {
+            let worker = Worker {
+                pipeline: pipeline.clone(),
+                sources: sources.clone(),
+                due: due.clone(),
+                running: running.clone(),
+                shutdown: shutdown.clone(),
+            };
+            tokio::spawn(worker.run())
+        })
+        .collect()
+}
+
+struct Worker {
+    pipeline: Pipeline,
+    sources: Arc<HashMap<String, Source>>,
+    due: Arc<tokio::sync::Mutex<mpsc::Receiver<String>>>,
+    running: Arc<Mutex<HashSet<String>>>,
+    shutdown: CancellationToken,
+}
+
+impl Worker {
+    async fn run(self) {
+        loop {
+            let next = tokio::select! {
+                _ = self.shutdown.cancelled() => return,
+                id = async { self.due.lock().await.recv().await } => id,
+            };
+            let Some(id) = next else { return };
+            let Some(source) = self.sources.get(&id) else {
+                continue;
+            };
+            if !self.running.lock().expect("lock").insert(id.clone()) {
+                tracing::info!(source = %id, "previous refresh still running; skipping this run");
+                continue;
+            }
+            // The outcome is logged and recorded by the pipeline itself.
+            let _ = self.pipeline.refresh(source).await;
+            self.running.lock().expect("lock").remove(&id);
+        }
+    }
+}
+
+/// Lets in-flight refreshes finish within [`DRAIN_TIMEOUT`], then abandons them.
+async fn drain(workers: Vec<JoinHandle<()>>) {
+    let aborts: Vec<_> = workers.iter().map(JoinHandle::abort_handle).collect();
+    let finished = futures::future::join_all(workers);
+    if tokio::time::timeout(DRAIN_TIMEOUT, finished).await.is_err() {
+        tracing::warn!("in-flight refreshes did not finish in time; abandoning them");
+        aborts.iter().for_each(|a| a.abort());
+    }
+}
+
+/// `refeed once`: refreshes the named sources (all when none are named) and
+/// reports one line per source. Returns whether every refresh succeeded.
+pub async fn once(config: &Config, ids: &[String]) -> anyhow::Result<bool> {
+    let selected = select_sources(config, ids)?;
+    let (store, pipeline) = open(config).await?;
+    let progress = Progress::new(selected.len());
+    let all_ok = stream::iter(selected)
+        .map(|source| {
+            let pipeline = &pipeline;
+            async move { (source, pipeline.refresh(source).await) }
+        })
+        .buffer_unordered(config.scheduler.workers)
+        .fold(true, |all_ok, (source, result)| {
+            progress.report(&summary_line(&source.id, &result));
+            futures::future::ready(all_ok && result.is_ok())
+        })
+        .await;
+    progress.finish();
+    store.close().await;
+    Ok(all_ok)
+}
+
+fn select_sources<'a>(config: &'a Config, ids: &[String]) -> anyhow::Result<Vec<&'a Source>> {
+    if ids.is_empty() {
+        return Ok(config.sources.iter().collect());
+    }
+    ids.iter()
+        .map(|id| {
+            config
+                .sources
+                .iter()
+                .find(|s| &s.id == id)
+                .with_context(|| {
+                    format!(
+                        "no source {id:?} in {} (known: {})",
+                        config.path.display(),
+                        known_ids(config)
+                    )
+                })
+        })
+        .collect()
+}
+
+fn known_ids(config: &Config) -> String {
+    let ids: Vec<&str> = config.sources.iter().map(|s| s.id.as_str()).collect();
+    ids.join(", ")
+}
+
+/// The one-line result of a refresh, as `once` prints it.
+pub fn summary_line(id: &str, result: &Result<RefreshCounts, RefreshError>) -> String {
+    match result {
+        Ok(c) => format!(
+            "{id}: ok, {} seen, {} new, {} updated",
+            c.seen, c.new, c.updated
+        ),
+        Err(err) => format!("{id}: error: {}", err.chain()),
+    }
+}
+
+/// A progress bar on a terminal; plain lines on stdout otherwise.
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    fn new(len: usize) -> Self {
+        if !std::io::stdout().is_terminal() {
+            return Self(None);
+        }
+        let bar = indicatif::ProgressBar::new(len as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} [{bar:30}] {pos}/{len} sources {elapsed}",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Self(Some(bar))
+    }
+
+    fn report(&self, line: &str) {
+        match &self.0 {
+            Some(bar) => {
+                bar.println(line);
+                bar.inc(1);
+            }
+            None => println!("{line}"),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// `refeed check`: the config is already valid when this runs; print each
+/// source with its next three run times.
+pub fn check(config: &Config) -> String {
+    let mut out = format!(
+        "{}: ok, {} source(s); serving {} on {}\n",
+        config.path.display(),
+        config.sources.len(),
+        config.server.base_url,
+        config.server.listen
+    );
+    for source in &config.sources {
+        let kind = if source.listing.is_some() {
+            "listing"
+        } else {
+            "feed"
+        };
+        out.push_str(&format!(
+            "{}  ({kind}, {}{})\n  schedule {:?}, next runs:",
+            source.id,
+            source.url,
+            if source.full_text { ", full text" } else { "" },
+            source.schedule.as_str(),
+        ));
+        let mut after = Local::now();
+        for _ in 0..3 {
+            match source.schedule.next_after(&after) {
+                Some(next) => {
+                    out.push_str(&format!(" {}", next.format("%Y-%m-%d %H:%M:%S %Z")));
+                    after = next;
+                }
+                None => break,
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// `refeed feed`: renders a stored feed as the server would.
+pub async fn feed(config: &Config, id: &str, format: FeedFormat) -> anyhow::Result<String> {
+    let store = Store::open(&config.storage.path).await?;
+    let state = AppState {
+        store: store.clone(),
+        sources: config.source_meta().into(),
+        base_url: config.server.base_url.clone(),
+    };
+    let rendered = http::render_feed(&state, id, format).await;
+    store.close().await;
+    match rendered? {
+        Some(body) => Ok(body),
+        None => bail!(
+            "no source {id:?} in {} (known: {}, all)",
+            config.path.display(),
+            known_ids(config)
+        ),
+    }
+}

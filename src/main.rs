@@ -1,0 +1,115 @@
+//! The `refeed` command line: parses arguments, sets up logging, loads the
+//! config and hands over to `app`. Errors are printed with their causes and
+//! mapped to the exit status.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use refeed::app;
+use refeed::config::{Config, DEFAULT_CONFIG_PATH};
+use refeed::http::FeedFormat;
+use tracing_subscriber::EnvFilter;
+
+/// Turns news outlets into clean, deduplicated RSS and Atom feeds.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Config file.
+    #[arg(long, short, global = true, env = "REFEED_CONFIG", default_value = DEFAULT_CONFIG_PATH)]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve feeds over HTTP and refresh every source now and on its schedule.
+    Run,
+    /// Refresh sources now (all, or the ones named) and exit.
+    Once {
+        /// Source ids to refresh; all when none are given.
+        sources: Vec<String>,
+    },
+    /// Validate the config and show each source's next three run times.
+    Check,
+    /// Print a stored feed to stdout.
+    Feed {
+        /// Source id, or `all` for every source combined.
+        source: String,
+        /// Feed format.
+        #[arg(long, value_enum, default_value_t = Format::Rss)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    Rss,
+    Atom,
+}
+
+impl From<Format> for FeedFormat {
+    fn from(format: Format) -> Self {
+        match format {
+            Format::Rss => FeedFormat::Rss,
+            Format::Atom => FeedFormat::Atom,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(matches!(cli.command, Command::Run));
+    match execute(cli) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(err) => {
+            eprintln!("refeed: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs the command; `Ok(false)` means it ran but something failed
+/// (a source, for `once`).
+fn execute(cli: Cli) -> anyhow::Result<bool> {
+    let config = Config::load(&cli.config)?;
+    if matches!(cli.command, Command::Check) {
+        print!("{}", app::check(&config));
+        return Ok(true);
+    }
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        match cli.command {
+            Command::Run => app::run(config).await.map(|()| true),
+            Command::Once { sources } => app::once(&config, &sources).await,
+            Command::Feed { source, format } => {
+                print!("{}", app::feed(&config, &source, format.into()).await?);
+                Ok(true)
+            }
+            Command::Check => unreachable!("handled above"),
+        }
+    })
+}
+
+/// Logs go to stderr: `info` for the daemon, `warn` for one-shot commands
+/// (whose results are on stdout). `REFEED_LOG` (or `RUST_LOG`) overrides.
+/// Under systemd the journal adds timestamps, so ours are left out.
+fn init_logging(daemon: bool) {
+    let default = if daemon { "warn,refeed=info" } else { "warn" };
+    let filter = EnvFilter::try_from_env("REFEED_LOG")
+        .or_else(|_| EnvFilter::try_from_default_env())
+        .unwrap_or_else(|_| EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
+    if std::env::var_os("JOURNAL_STREAM").is_some() {
+        builder.without_time().init();
+    } else {
+        builder.init();
+    }
+}
