@@ -1,0 +1,83 @@
+//! One bad outlet never costs the others: a source answering 500, one that
+//! times out and one whose "feed" is a web page fail on their own, are
+//! reported, and the good source's items are stored and served; `run` stays up.
+
+use std::time::Duration;
+
+use crate::outlet::Outlet;
+use crate::support::{SourceToml, TestEnv, http_get, parse_rss};
+
+/// The slow endpoint answers after 5 s; the config's fetch timeout is 2 s.
+const SLOW: &str = "/broken/slow/5";
+
+fn env(outlet: &Outlet) -> TestEnv {
+    TestEnv::new(
+        &[
+            SourceToml::listing("broken", &outlet.url("/broken/500")),
+            SourceToml::listing("slow", &outlet.url(SLOW)),
+            SourceToml::feed("not-a-feed", &outlet.url("/tag/bolivia/")),
+            SourceToml::listing("good", &outlet.url("/tag/bolivia/")),
+        ],
+        "2s",
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failing_sources_do_not_stop_the_good_one() {
+    let outlet = Outlet::start().await;
+    let env = env(&outlet);
+
+    let once = env.refeed(&["once"]).await;
+    assert!(
+        !once.success(),
+        "once must fail when a source fails:\n{once}"
+    );
+    assert!(
+        once.elapsed < Duration::from_secs(15),
+        "the timeout was not applied: {:?}",
+        once.elapsed
+    );
+    assert_eq!(once.line("good"), "good: ok, 12 seen, 12 new, 0 updated");
+    let broken = once.line("broken");
+    assert!(
+        broken.starts_with("broken: error: ") && broken.contains("500"),
+        "{broken}"
+    );
+    // The message says it was the time limit ("timed out", "within 2s", ...).
+    let slow = once.line("slow").to_lowercase();
+    assert!(
+        slow.starts_with("slow: error: ") && (slow.contains("time") || slow.contains("2s")),
+        "{slow}"
+    );
+    let not_a_feed = once.line("not-a-feed");
+    assert!(
+        not_a_feed.starts_with("not-a-feed: error: ") && not_a_feed.contains("feed"),
+        "{not_a_feed}"
+    );
+
+    let good = parse_rss(&env.feed("good", "rss").await);
+    assert_eq!(good.items().len(), 12);
+
+    let mut daemon = env.daemon().await;
+    let feed = http_get(&daemon.url("/feeds/good.rss")).await;
+    assert_eq!(feed.status, 200);
+    assert_eq!(parse_rss(&feed.body).items().len(), 12);
+    let index = http_get(&daemon.url("/")).await;
+    assert_eq!(index.status, 200);
+    assert!(index.body.contains("broken"), "{}", index.body);
+    assert!(
+        index.body.contains("500"),
+        "the index shows the error:\n{}",
+        index.body
+    );
+
+    // Past the slow source's timeout in the daemon's own start-up refresh.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(daemon.is_running(), "run died:\n{}", daemon.logs());
+    let health = http_get(&daemon.url("/healthz")).await;
+    assert_eq!(health.status, 200);
+    assert!(
+        outlet.hits(SLOW) >= 2,
+        "the daemon refreshed the slow source too"
+    );
+}
