@@ -25,7 +25,13 @@ pub struct Daemon {
 impl Daemon {
     /// Starts `refeed run --config CONFIG` in `cwd` and waits until it listens.
     pub async fn start(cwd: &Path, config: &Path) -> Daemon {
+        Self::start_with_env(cwd, config, &[]).await
+    }
+
+    /// [`Daemon::start`] with extra environment variables.
+    pub async fn start_with_env(cwd: &Path, config: &Path, env: &[(&str, &Path)]) -> Daemon {
         let mut child = command(cwd)
+            .envs(env.iter().copied())
             .arg("run")
             .arg("--config")
             .arg(config)

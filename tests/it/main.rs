@@ -4,7 +4,7 @@
 //! Modules: `outlet` serves the fixtures; `support` runs the binary and `daemon`
 //! the server; `fixture` knows what the outlet holds; `checks` reads feeds the way
 //! a feed reader would. The tests: `end_to_end`, `dedup`, `config_errors`,
-//! `failures`, `shutdown`.
+//! `failures`, `shutdown`, `systemd`.
 
 mod checks;
 mod config_errors;
@@ -16,3 +16,4 @@ mod fixture;
 mod outlet;
 mod shutdown;
 mod support;
+mod systemd;

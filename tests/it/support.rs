@@ -162,6 +162,11 @@ impl TestEnv {
     pub async fn daemon(&self) -> Daemon {
         Daemon::start(self.dir(), &self.config).await
     }
+
+    /// Starts `refeed run` with extra environment variables.
+    pub async fn daemon_with_env(&self, env: &[(&str, &Path)]) -> Daemon {
+        Daemon::start_with_env(self.dir(), &self.config, env).await
+    }
 }
 
 /// What a finished command printed.
