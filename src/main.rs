@@ -12,6 +12,7 @@ use refeed::app;
 use refeed::config::{Config, DEFAULT_CONFIG_PATH};
 use refeed::http::FeedFormat;
 use tracing_subscriber::EnvFilter;
+use url::Url;
 
 /// Turns news outlets into clean, deduplicated RSS and Atom feeds.
 #[derive(Debug, Parser)]
@@ -43,6 +44,38 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Rss)]
         format: Format,
     },
+    /// Extract the article of a local HTML page (no config needed).
+    Extract {
+        /// HTML file (`.html` or `.html.gz`), or `-` for standard input.
+        #[arg(default_value = "-")]
+        input: PathBuf,
+        /// The page's URL, to make its links absolute.
+        #[arg(long)]
+        url: Option<Url>,
+        /// Output: plain text, sanitized HTML, or JSON with metadata.
+        #[arg(long, value_enum, default_value_t = ExtractFormat::Text)]
+        format: ExtractFormat,
+        /// Extract every *.html and *.html.gz in DIR; print {file stem: text} as JSON.
+        #[arg(long, value_name = "DIR", conflicts_with_all = ["url", "format"])]
+        batch: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ExtractFormat {
+    Text,
+    Html,
+    Json,
+}
+
+impl From<ExtractFormat> for app::extract::ExtractFormat {
+    fn from(format: ExtractFormat) -> Self {
+        match format {
+            ExtractFormat::Text => Self::Text,
+            ExtractFormat::Html => Self::Html,
+            ExtractFormat::Json => Self::Json,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -76,6 +109,20 @@ fn main() -> ExitCode {
 /// Runs the command; `Ok(false)` means it ran but something failed
 /// (a source, for `once`).
 fn execute(cli: Cli) -> anyhow::Result<bool> {
+    if let Command::Extract {
+        input,
+        url,
+        format,
+        batch,
+    } = cli.command
+    {
+        let out = match batch {
+            Some(dir) => app::extract::extract_batch(&dir)?,
+            None => app::extract::extract_one(&input, url, format.into())?,
+        };
+        print!("{out}");
+        return Ok(true);
+    }
     let config = Config::load(&cli.config)?;
     if matches!(cli.command, Command::Check) {
         print!("{}", app::check(&config));
@@ -90,7 +137,7 @@ fn execute(cli: Cli) -> anyhow::Result<bool> {
                 print!("{}", app::feed(&config, &source, format.into()).await?);
                 Ok(true)
             }
-            Command::Check => unreachable!("handled above"),
+            Command::Check | Command::Extract { .. } => unreachable!("handled above"),
         }
     })
 }

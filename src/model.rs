@@ -54,6 +54,12 @@ pub struct Article {
     pub published: Option<DateTime<Utc>>,
     /// Modification date from the same places.
     pub modified: Option<DateTime<Utc>>,
+    /// Lead image URL (`og:image`, JSON-LD `image`), absolute.
+    pub image: Option<String>,
+    /// The outlet's name (`og:site_name`, JSON-LD publisher).
+    pub site_name: Option<String>,
+    /// Language tag (`<html lang>`, `og:locale`, JSON-LD `inLanguage`).
+    pub language: Option<String>,
 }
 
 /// An item ready to be stored: scraped, cleaned, and merged with its article.

@@ -79,6 +79,7 @@ pub fn article(html: &str, url: &Url, rules: &ArticleRules) -> Article {
         author: meta.author,
         published: meta.published,
         modified: meta.modified,
+        ..Article::default()
     }
 }
 

@@ -1,7 +1,10 @@
 //! Builds everything from a validated [`Config`] and owns the daemon's
 //! lifecycle: one shutdown token that HTTP, the scheduler and the workers all
 //! watch, a bounded drain for in-flight refreshes, and a clean database close.
-//! Also hosts the one-shot commands (`once`, `check`, `feed`).
+//! Also hosts the one-shot commands (`once`, `check`, `feed`, and
+//! `extract` in its own file).
+
+pub mod extract;
 
 use std::collections::{HashMap, HashSet};
 use std::io::IsTerminal;
