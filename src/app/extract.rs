@@ -140,7 +140,7 @@ fn bench_urls() -> anyhow::Result<HashMap<String, String>> {
 
 /// Reads a page (gunzipping `.gz`) and decodes it to UTF-8 the way fetched
 /// pages are: BOM, then `<meta charset>`, else UTF-8.
-fn read_page(path: &Path) -> anyhow::Result<String> {
+pub(super) fn read_page(path: &Path) -> anyhow::Result<String> {
     let mut bytes = Vec::new();
     if path == Path::new("-") {
         std::io::stdin()
@@ -160,7 +160,7 @@ fn read_page(path: &Path) -> anyhow::Result<String> {
 }
 
 /// `file:///abs/path`, the base for relative links in a local page.
-fn file_url(path: &Path) -> Url {
+pub(super) fn file_url(path: &Path) -> Url {
     std::path::absolute(path)
         .ok()
         .and_then(|p| Url::from_file_path(p).ok())

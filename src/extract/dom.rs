@@ -7,7 +7,9 @@
 //! so ids could not cross function boundaries anyway), and the recorded
 //! reasons are what a later "explain what was removed" needs (issue 3).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Deref;
 
 use scraper::node::Element;
@@ -29,6 +31,28 @@ impl Key {
     }
 }
 
+/// Hashes a [`Key`] (a pointer) by mixing its bits: SipHash showed up in
+/// profiles, and keys are addresses, not attacker-chosen strings.
+#[derive(Default)]
+pub(crate) struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64 >> 3).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// A map keyed by node.
+pub(crate) type KeyMap<V> = HashMap<Key, V, BuildHasherDefault<KeyHasher>>;
+
 /// Why a node was removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Reason {
@@ -46,20 +70,26 @@ pub(crate) enum Reason {
     FeedFooter,
     /// Left empty after sanitizing.
     Empty,
+    /// Beside the article's blocks but not part of it (sibling merge).
+    Outside,
 }
 
 /// A parsed page (or fragment) plus the nodes removed from it.
 pub(crate) struct Doc<'a> {
     /// The tree's root (the document or fragment node).
     pub(crate) root: NodeRef<'a>,
-    removed: HashMap<Key, Reason>,
+    removed: KeyMap<Reason>,
+    /// Text statistics of subtrees, dropped for the ancestors of each
+    /// removal: scoring and pruning ask for the same subtrees many times.
+    stats: RefCell<KeyMap<TextStats>>,
 }
 
 impl<'a> Doc<'a> {
     pub(crate) fn new(html: &'a scraper::Html) -> Doc<'a> {
         Doc {
             root: html.tree.root(),
-            removed: HashMap::new(),
+            removed: KeyMap::default(),
+            stats: RefCell::default(),
         }
     }
 
@@ -74,6 +104,16 @@ impl<'a> Doc<'a> {
     /// Removes `node` and everything under it; the first reason given sticks.
     pub(crate) fn remove(&mut self, node: NodeRef<'a>, reason: Reason) {
         self.removed.entry(Key::of(node)).or_insert(reason);
+        // Only the enclosing subtrees lose text; the rest stays valid.
+        let mut stats = self.stats.borrow_mut();
+        for ancestor in node.ancestors() {
+            stats.remove(&Key::of(ancestor));
+        }
+    }
+
+    /// The reason `node` itself was removed, if it was.
+    pub(crate) fn removal(&self, node: NodeRef<'_>) -> Option<Reason> {
+        self.removed.get(&Key::of(node)).copied()
     }
 
     /// Whether `node` itself was removed (not looking at its ancestors).
@@ -126,15 +166,48 @@ impl<'a> Doc<'a> {
     /// Characters of live text under `node` (whitespace not counted) and how
     /// many of them sit inside links.
     pub(crate) fn text_stats(&self, node: NodeRef<'a>) -> TextStats {
-        let mut stats = TextStats::default();
-        self.each_text(node, &mut |text, in_link| {
-            let n = text.chars().filter(|c| !c.is_whitespace()).count();
-            stats.chars += n;
-            if in_link {
-                stats.link_chars += n;
-            }
-        });
+        if self.is_removed(node) {
+            return TextStats::default();
+        }
+        let mut stats = self.subtree_stats(node);
+        if node.ancestors().any(|a| tag(a) == Some("a")) {
+            stats.link_chars = stats.chars;
+        }
         stats
+    }
+
+    /// Stats of a live subtree as if it were not inside a link, memoized for
+    /// every element under it (post-order, iterative: pages nest deep).
+    fn subtree_stats(&self, node: NodeRef<'a>) -> TextStats {
+        if let Some(stats) = self.stats.borrow().get(&Key::of(node)) {
+            return *stats;
+        }
+        let mut stack = vec![(node, false)];
+        let mut cache = self.stats.borrow_mut();
+        while let Some((current, done)) = stack.pop() {
+            if done {
+                let mut stats = TextStats::default();
+                for child in current.children() {
+                    stats.add(child_stats(&cache, &self.removed, child));
+                }
+                if tag(current) == Some("a") {
+                    stats.link_chars = stats.chars;
+                }
+                cache.insert(Key::of(current), stats);
+                continue;
+            }
+            stack.push((current, true));
+            for child in current.children() {
+                let key = Key::of(child);
+                if child.has_children()
+                    && !self.removed.contains_key(&key)
+                    && !cache.contains_key(&key)
+                {
+                    stack.push((child, false));
+                }
+            }
+        }
+        cache[&Key::of(node)]
     }
 
     /// Calls `f(text, inside_a_link)` for every live text node under `node`.
@@ -187,7 +260,34 @@ pub(crate) struct TextStats {
     pub(crate) link_chars: usize,
 }
 
+/// The stats a child adds to its parent (children are computed first).
+fn child_stats(
+    cache: &KeyMap<TextStats>,
+    removed: &KeyMap<Reason>,
+    child: NodeRef<'_>,
+) -> TextStats {
+    let key = Key::of(child);
+    if removed.contains_key(&key) {
+        return TextStats::default();
+    }
+    match child.value() {
+        Node::Text(text) => {
+            let chars = text.chars().filter(|c| !c.is_whitespace()).count();
+            TextStats {
+                chars,
+                link_chars: 0,
+            }
+        }
+        _ => cache.get(&key).copied().unwrap_or_default(),
+    }
+}
+
 impl TextStats {
+    fn add(&mut self, other: TextStats) {
+        self.chars += other.chars;
+        self.link_chars += other.link_chars;
+    }
+
     /// Share of the text that is link text (0 when there is no text).
     pub(crate) fn link_density(self) -> f64 {
         if self.chars == 0 {
@@ -253,5 +353,16 @@ mod tests {
         let stats = doc.text_stats(div);
         assert_eq!((stats.chars, stats.link_chars), (8, 4));
         assert!((stats.link_density() - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn stats_follow_removals_after_being_cached() {
+        let html = Html::parse_fragment("<div><section><p>abc</p><p id=x>defg</p></section></div>");
+        let mut doc = Doc::new(&html);
+        let div = doc.select(&Selector::parse("div").unwrap())[0];
+        assert_eq!(doc.text_stats(div).chars, 7);
+        let x = doc.select(&Selector::parse("#x").unwrap())[0];
+        doc.remove(x, Reason::Junk);
+        assert_eq!(doc.text_stats(div).chars, 3);
     }
 }

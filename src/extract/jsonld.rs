@@ -66,6 +66,12 @@ impl JsonLd {
         self.field("headline")
     }
 
+    /// `articleBody` of the article node: paywalled pages often show a
+    /// teaser while the whole text sits here.
+    pub(crate) fn article_body(&self) -> Option<&str> {
+        self.field("articleBody")
+    }
+
     /// `datePublished` of the article node, as written.
     pub(crate) fn date_published(&self) -> Option<&str> {
         self.field("datePublished")
@@ -74,6 +80,51 @@ impl JsonLd {
     /// `dateModified` of the article node, as written.
     pub(crate) fn date_modified(&self) -> Option<&str> {
         self.field("dateModified")
+    }
+
+    /// `inLanguage` of the article node (a string or `{"name": …}`).
+    pub(crate) fn in_language(&self) -> Option<&str> {
+        let value = self.main_node()?.get("inLanguage")?;
+        first_string(value)
+            .or_else(|| value.get("alternateName").and_then(first_string))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+
+    /// The URL of the article's `image`: a string, an `ImageObject` with a
+    /// `url`, or a list of either (the first wins).
+    pub(crate) fn image(&self) -> Option<&str> {
+        let mut value = self.main_node()?.get("image")?;
+        if let Value::Array(items) = value {
+            value = items.first()?;
+        }
+        match value {
+            Value::String(url) => Some(url.as_str()),
+            Value::Object(map) => map
+                .get("url")
+                .or_else(|| map.get("@id"))
+                .and_then(first_string),
+            _ => None,
+        }
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    }
+
+    /// `publisher.name` of the article node, following an `@id` reference
+    /// (Yoast graphs), else the name of a `WebSite` or `Organization` node.
+    pub(crate) fn publisher_name(&self) -> Option<String> {
+        self.main_node()
+            .and_then(|n| n.get("publisher"))
+            .and_then(|p| self.person_name(p))
+            .or_else(|| {
+                self.nodes
+                    .iter()
+                    .find(|n| has_type(n, |t| t == "WebSite" || t == "NewsMediaOrganization"))
+                    .and_then(|n| n.get("name"))
+                    .and_then(first_string)
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+            })
     }
 
     /// Author names of the article node, joined with ", ".
@@ -204,6 +255,21 @@ mod tests {
     fn webpage_is_used_when_there_is_no_article() {
         let ld = ld(r#"{"@type":"WebPage","datePublished":"2020-01-01"}"#);
         assert_eq!(ld.date_published(), Some("2020-01-01"));
+    }
+
+    #[test]
+    fn image_publisher_and_language() {
+        let graph = ld(r##"{"@graph": [
+            {"@type": "Organization", "@id": "#org", "name": "Project Censored"},
+            {"@type": "NewsArticle", "publisher": {"@id": "#org"}, "inLanguage": "en-US",
+             "image": [{"@type": "ImageObject", "url": "https://x.example/a.jpg"}]}]}"##);
+        assert_eq!(graph.publisher_name().as_deref(), Some("Project Censored"));
+        assert_eq!(graph.image(), Some("https://x.example/a.jpg"));
+        assert_eq!(graph.in_language(), Some("en-US"));
+        let plain =
+            ld(r#"{"@type": "Article", "image": "/b.jpg", "publisher": {"name": "Outlet"}}"#);
+        assert_eq!(plain.image(), Some("/b.jpg"));
+        assert_eq!(plain.publisher_name().as_deref(), Some("Outlet"));
     }
 
     #[test]

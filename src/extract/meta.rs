@@ -11,8 +11,11 @@ use std::sync::LazyLock;
 use chrono::{DateTime, Utc};
 use scraper::Selector;
 
+use url::Url;
+
 use super::dom::{Doc, NodeRef, attr, element, tag};
 use super::jsonld::JsonLd;
+use super::site;
 use crate::dates;
 
 /// What the page says about its article.
@@ -22,6 +25,11 @@ pub(crate) struct Meta {
     pub(crate) author: Option<String>,
     pub(crate) published: Option<DateTime<Utc>>,
     pub(crate) modified: Option<DateTime<Utc>>,
+    pub(crate) image: Option<String>,
+    pub(crate) site_name: Option<String>,
+    pub(crate) language: Option<String>,
+    /// JSON-LD `articleBody`, for when the visible body is a teaser.
+    pub(crate) body: Option<String>,
 }
 
 /// Meta tag names holding the publication date, in order of trust.
@@ -60,26 +68,33 @@ static REL_AUTHOR: LazyLock<Selector> =
     LazyLock::new(|| Selector::parse("[rel~=author]").expect("valid rel selector"));
 
 /// Reads the metadata of a cleaned page (JSON-LD is read from the removed
-/// scripts too; visible elements only while live).
-pub(crate) fn read(doc: &Doc<'_>) -> Meta {
+/// scripts too; visible elements only while live). `url` resolves the image
+/// and dates the article when nothing else does (`/2020/10/23/`).
+pub(crate) fn read(doc: &Doc<'_>, url: &Url) -> Meta {
     let tags = MetaTags::from_doc(doc);
     let ld = JsonLd::from_doc(doc);
+    let site_name = site::site_name(&tags, &ld);
     Meta {
-        title: title(doc, &tags, &ld),
+        title: title(doc, &tags, &ld, site_name.as_deref()),
         author: author(doc, &tags, &ld),
         published: date(&[ld.date_published()], &tags, PUBLISHED_KEYS)
-            .or_else(|| time_element(doc, &["datePublished", "published", "entry-date"], true)),
+            .or_else(|| time_element(doc, &["datePublished", "published", "entry-date"], true))
+            .or_else(|| site::url_date(url)),
         modified: date(&[ld.date_modified()], &tags, MODIFIED_KEYS)
             .or_else(|| time_element(doc, &["dateModified", "updated"], false)),
+        image: site::image(&tags, &ld, url),
+        language: site::language(doc, &tags, &ld),
+        body: ld.article_body().map(str::to_owned),
+        site_name,
     }
 }
 
 /// `<meta>` contents by lower-cased `property`, `name` or `itemprop`; the
 /// first non-empty one of each name wins.
-struct MetaTags(HashMap<String, String>);
+pub(crate) struct MetaTags(HashMap<String, String>);
 
 impl MetaTags {
-    fn from_doc(doc: &Doc<'_>) -> MetaTags {
+    pub(crate) fn from_doc(doc: &Doc<'_>) -> MetaTags {
         let mut map = HashMap::new();
         for node in doc.root.descendants().filter(|n| tag(*n) == Some("meta")) {
             let Some(content) = attr(node, "content")
@@ -98,16 +113,15 @@ impl MetaTags {
         MetaTags(map)
     }
 
-    fn get(&self, key: &str) -> Option<&str> {
+    pub(crate) fn get(&self, key: &str) -> Option<&str> {
         self.0.get(key).map(String::as_str)
     }
 }
 
-fn title(doc: &Doc<'_>, tags: &MetaTags, ld: &JsonLd) -> Option<String> {
-    let site = tags.get("og:site_name");
+fn title(doc: &Doc<'_>, tags: &MetaTags, ld: &JsonLd, site: Option<&str>) -> Option<String> {
     let candidates = [
         tags.get("og:title").map(|t| trim_site_name(t, site, false)),
-        ld.headline().map(str::to_owned),
+        ld.headline().map(|t| trim_site_name(t, site, false)),
         first_text(doc, "h1"),
         document_title(doc).map(|t| trim_site_name(&t, site, true)),
     ];
@@ -251,7 +265,8 @@ mod tests {
 
     fn meta(html: &str) -> Meta {
         let parsed = Html::parse_document(html);
-        read(&Doc::new(&parsed))
+        let url = Url::parse("https://outlet.example/news/story").unwrap();
+        read(&Doc::new(&parsed), &url)
     }
 
     fn utc(s: &str) -> Option<DateTime<Utc>> {

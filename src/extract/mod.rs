@@ -1,27 +1,38 @@
-//! Turns an article page into clean, safe article HTML and metadata, and cleans
-//! summary fragments. Pure: `&str` + URL + rules in, values out.
+//! Turns an article page into clean, safe article HTML, plain text and
+//! metadata, and cleans summary fragments. Pure: `&str` + URL + rules in,
+//! values out.
 //!
-//! Order matters: hidden elements and structural junk go first, then the
-//! source's own rules, then the sanitizer (which drops `style` and would turn
-//! `display:none` spam links into visible text if it ran first).
+//! Order matters: scripts, styles and drawings are cut before parsing
+//! (`prepass`: most of a news page's bytes, none of its text), hidden
+//! elements and structural junk go next, then the source's own rules, then
+//! the sanitizer (which drops `style` and would turn `display:none` spam
+//! links into visible text if it ran first).
 //!
-//! Steps, each in its own file: `clean` (junk, hidden, the source's
-//! rules, feed footers), `readability` (find the article body without a
-//! selector, using `vocab`), `prune` (share bars, related posts, bios
-//! inside the body), `serialize` (lazy images, div soup), `sanitize`
-//! (ammonia, absolute URLs, empty wrappers), `text` (plain text), `meta`
-//! and `jsonld` (title, author, dates).
+//! Steps, each in its own file: `prepass`, `clean` (junk, hidden, the
+//! source's rules, feed footers), `readability` (candidate scoring without a
+//! selector, using `vocab`), `siblings` (blocks of the same article beside
+//! the winner), `prune` (share bars, related links, ad labels inside the
+//! body), `fallback` (JSON-LD `articleBody` when the page shows a teaser),
+//! `serialize` and `sanitize` (the HTML), `text` (the plain text, read from
+//! the tree), `meta`, `site` and `jsonld` (title, author, dates, image,
+//! site name, language), `explain` (what was removed and why).
 //! Removal never mutates the parsed tree: `dom::Doc` records what was
 //! removed and why.
 
 mod clean;
 mod dom;
+mod explain;
+mod fallback;
 mod jsonld;
+pub mod learned;
 mod meta;
+mod prepass;
 mod prune;
 mod readability;
 mod sanitize;
 mod serialize;
+mod siblings;
+mod site;
 mod text;
 mod vocab;
 
@@ -50,15 +61,63 @@ pub struct ArticleRules {
     pub clean: CleanRules,
 }
 
+/// Why a part of a page was left out of its article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RemovalReason {
+    /// Hidden from readers (`display:none`, `hidden`, `aria-hidden`).
+    Hidden,
+    /// Structural junk: scripts, styles, forms, navigation, comments.
+    Junk,
+    /// The source's own `remove` / `remove_text` rules.
+    Rule,
+    /// Boilerplate recognised by its class/id vocabulary or link density
+    /// (share bars, related posts, newsletter boxes...).
+    Vocabulary,
+    /// Outside the chosen article body.
+    OutsideArticle,
+    /// Learned: repeated on many of this source's pages.
+    Learned,
+}
+
+/// One removed part of a page, as `refeed explain` reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removal {
+    /// Why it went.
+    pub reason: RemovalReason,
+    /// What matched: a tag with id/classes (`div#x.share`), the rule or the
+    /// vocabulary word.
+    pub what: String,
+    /// Size of the removed HTML in bytes.
+    pub bytes: usize,
+    /// The start of its text, whitespace collapsed (at most ~80 characters).
+    pub excerpt: String,
+}
+
+/// Extracts the article of a page and lists what was removed and why:
+/// first the scripts, styles and drawings cut before parsing, then the
+/// removed and outside-the-article elements in document order (an element
+/// inside one already listed is not listed again).
+pub fn explain(html: &str, url: &Url, rules: &ArticleRules) -> (Article, Vec<Removal>) {
+    extract(html, url, rules, true)
+}
+
 /// Extracts the article of a page.
 ///
-/// Junk and hidden elements go first, then the source's `remove` selectors
-/// and `remove_text` boxes (a box holding the article itself only loses the
+/// Scripts, styles and drawings are cut before parsing; then junk and
+/// hidden elements go, then the source's `remove` selectors and
+/// `remove_text` boxes (a box holding the article itself only loses the
 /// matching block), then the body is chosen (`rules.content`, else
 /// generically) and cleared of share bars, related posts and the like, then
 /// sanitized with links made absolute against `url`.
 pub fn article(html: &str, url: &Url, rules: &ArticleRules) -> Article {
-    let parsed = Html::parse_document(html);
+    extract(html, url, rules, false).0
+}
+
+/// The one extraction path of [`article`] and [`explain`]; `explain` only
+/// decides whether the removals are read back.
+fn extract(html: &str, url: &Url, rules: &ArticleRules, explain: bool) -> (Article, Vec<Removal>) {
+    let (stripped, cuts) = prepass::strip(html);
+    let parsed = Html::parse_document(&stripped);
     let mut doc = Doc::new(&parsed);
     clean::remove_junk(&mut doc);
     clean::remove_selected(&mut doc, &rules.clean.remove);
@@ -66,21 +125,38 @@ pub fn article(html: &str, url: &Url, rules: &ArticleRules) -> Article {
         let main = content_root(&doc, rules);
         clean::remove_texts(&mut doc, &rules.clean.remove_text, main);
     }
-    let meta = meta::read(&doc);
+    let meta = meta::read(&doc, url);
     // Chosen again: removed appeal boxes may have changed the scores.
-    let root = content_root(&doc, rules);
+    let mut root = content_root(&doc, rules);
+    if rules.content.is_none() {
+        root = siblings::merge(&mut doc, root);
+    }
     prune::prune(&mut doc, root, meta.title.as_deref());
-    let html = sanitize::safe_html(&doc, root, url);
-    let text = text::plain_text(&html);
-    Article {
-        title: meta.title,
+    let removals = if explain {
+        explain::removals(&cuts, &doc, root)
+    } else {
+        Vec::new()
+    };
+    let mut text = text::plain_text(&doc, root);
+    let html = match fallback::json_ld_body(meta.body.as_deref(), &text, url) {
+        Some((body_text, body_html)) => {
+            text = body_text;
+            body_html
+        }
+        None => sanitize::safe_html(&doc, root, url),
+    };
+    let article = Article {
         html,
         text,
+        title: meta.title,
         author: meta.author,
         published: meta.published,
         modified: meta.modified,
-        ..Article::default()
-    }
+        image: meta.image,
+        site_name: meta.site_name,
+        language: meta.language,
+    };
+    (article, removals)
 }
 
 /// The article body: the first live match of the source's selector, else
@@ -116,306 +192,4 @@ pub fn normalize_text(text: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::{DateTime, Utc};
-
-    /// A Project Censored article page (the seed `004_…`) on a WordPress
-    /// theme: Yoast JSON-LD graph, empty visible date fields, Jetpack share
-    /// bar and related posts, an appeal box inside the body, comments,
-    /// sidebar newsletter box, a hidden spam link.
-    const WORDPRESS: &str = include_str!("testdata/article_wordpress.html");
-    /// The text expected from [`WORDPRESS`] without any source rule.
-    const WORDPRESS_TEXT: &str = include_str!("testdata/article_wordpress.expected.txt");
-
-    const APPEAL: &str = "urgent end of year fundraising campaign";
-
-    fn page_url() -> Url {
-        Url::parse("https://www.projectcensored.org/democracy-prevails-in-bolivia/").unwrap()
-    }
-
-    fn rules(content: Option<&str>, remove: &[&str], remove_text: &[&str]) -> ArticleRules {
-        ArticleRules {
-            content: content.map(|c| Selector::parse(c).unwrap()),
-            clean: CleanRules {
-                remove: remove.iter().map(|r| Selector::parse(r).unwrap()).collect(),
-                remove_text: remove_text.iter().map(|t| normalize_text(t)).collect(),
-            },
-        }
-    }
-
-    fn utc(s: &str) -> Option<DateTime<Utc>> {
-        Some(DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc))
-    }
-
-    fn assert_absent(haystack: &str, needles: &[&str]) {
-        for needle in needles {
-            assert!(
-                !haystack.to_lowercase().contains(&needle.to_lowercase()),
-                "{needle:?} found in:\n{haystack}"
-            );
-        }
-    }
-
-    #[test]
-    fn wordpress_article_text_matches_the_golden_file() {
-        let a = article(WORDPRESS, &page_url(), &ArticleRules::default());
-        assert_eq!(a.text, WORDPRESS_TEXT.trim_end());
-    }
-
-    #[test]
-    fn generic_extraction_keeps_the_body_and_drops_the_page_around_it() {
-        let a = article(WORDPRESS, &page_url(), &ArticleRules::default());
-        for kept in [
-            "It took a full year",
-            "“deeply flawed.”",
-            "Luis Arce celebrates the result in La Paz.",
-            "Sources:",
-            "Faculty Evaluator: Peter Phillips",
-        ] {
-            assert!(a.text.contains(kept), "{kept:?} missing from:\n{}", a.text);
-        }
-        assert_absent(
-            &a.html,
-            &[
-                "assetto corsa",
-                "spam.example",
-                "written by script",
-                "Share this",
-                "Twitter",
-                "Related",
-                "Top Bolivian Coup Plotters",
-                "About Vins",
-                "Great reporting",
-                "Leave a Reply",
-                "Sign Up To Our Daily Digest",
-                "Recent Posts",
-                "Skip to content",
-                "Censored Stories",
-                "Published:",
-                "Last Updated",
-                "Tagged",
-                "All rights reserved",
-                "<script",
-                "<form",
-                "<iframe",
-                "onclick",
-                "style=",
-                "class=",
-            ],
-        );
-    }
-
-    #[test]
-    fn article_links_and_images_are_absolute() {
-        let a = article(WORDPRESS, &page_url(), &ArticleRules::default());
-        assert!(
-            a.html.contains(
-                r#"src="https://www.projectcensored.org/wp-content/uploads/2020/11/arce-victory.jpg""#
-            ),
-            "{}",
-            a.html
-        );
-        assert!(
-            a.html
-                .contains(r#"href="https://www.projectcensored.org/2019/12/interview/""#)
-        );
-        assert!(!a.html.contains(r#"href="/"#) && !a.html.contains(r#"src="/"#));
-    }
-
-    #[test]
-    fn dates_and_author_come_from_metadata_not_the_empty_visible_fields() {
-        let a = article(WORDPRESS, &page_url(), &ArticleRules::default());
-        assert_eq!(
-            a.title.as_deref(),
-            Some("Democracy Prevails in Bolivia after US-backed Government Loses Election")
-        );
-        assert_eq!(a.author.as_deref(), Some("Vins"));
-        assert_eq!(a.published, utc("2020-11-10T21:21:56Z"));
-        assert_eq!(a.modified, utc("2020-11-12T18:03:27Z"));
-        // The headline is the item title: not repeated in the body.
-        assert!(!a.text.contains("Democracy Prevails"));
-    }
-
-    #[test]
-    fn remove_text_drops_an_appeal_box_inside_the_body() {
-        let with_rule = article(WORDPRESS, &page_url(), &rules(None, &[], &[APPEAL]));
-        assert_absent(
-            &with_rule.text,
-            &["Fundraising", "Online donations", "Donate now"],
-        );
-        assert!(with_rule.text.contains("It took a full year"));
-        assert!(with_rule.text.contains("After the coup"));
-        // Without the rule the (unlabelled) box is article-looking text.
-        let without = article(WORDPRESS, &page_url(), &ArticleRules::default());
-        assert!(without.text.contains("Online donations are back!"));
-    }
-
-    #[test]
-    fn remove_text_in_a_body_paragraph_drops_only_that_paragraph() {
-        let html = r#"<html><body><div class="entry-content">
-            <p>Bolivians go to the polls today, Sunday, October 18, in the first general elections
-            since the last democratically elected president was forced out.</p>
-            <p><strong>URGENT   end of year
-              FUNDRAISING campaign:</strong> online donations are back!</p>
-            <p>Today’s elections had been postponed twice: first from May to September, and then
-            from September to October.</p></div>
-            <aside class="sidebar"><p>Archives</p></aside></body></html>"#;
-        let a = article(
-            html,
-            &page_url(),
-            &rules(None, &[], &["Urgent End Of Year  Fundraising Campaign"]),
-        );
-        assert!(
-            a.text.starts_with("Bolivians go to the polls"),
-            "{}",
-            a.text
-        );
-        assert!(a.text.ends_with("from September to October."), "{}", a.text);
-        assert_absent(&a.text, &["fundraising", "donations"]);
-    }
-
-    #[test]
-    fn remove_selectors_apply_to_the_article() {
-        let a = article(
-            WORDPRESS,
-            &page_url(),
-            &rules(None, &[".wp-block-group", "figure"], &[]),
-        );
-        assert_absent(
-            &a.text,
-            &["Online donations", "Luis Arce celebrates the result"],
-        );
-        assert!(a.text.contains("After the coup"));
-    }
-
-    #[test]
-    fn content_selector_is_used_and_falls_back_when_it_matches_nothing() {
-        let html = r#"<html><body><div class="lede"><p>The short lede, chosen by the source.</p></div>
-            <div class="story"><p>A much longer story paragraph, with commas, clauses, and more words
-            than the lede, which the generic scorer would prefer over anything else.</p></div></body></html>"#;
-        let chosen = article(html, &page_url(), &rules(Some(".lede"), &[], &[]));
-        assert_eq!(chosen.text, "The short lede, chosen by the source.");
-        let fallback = article(html, &page_url(), &rules(Some(".missing"), &[], &[]));
-        assert!(
-            fallback.text.starts_with("A much longer story paragraph"),
-            "{}",
-            fallback.text
-        );
-    }
-
-    #[test]
-    fn article_dates_from_meta_tags_and_time_fallback() {
-        let with_meta = r#"<html><head><meta property="article:published_time" content="2020-10-20T14:03:00+00:00">
-            </head><body><article><p>Body text long enough to be the article of this page, really.</p></article></body></html>"#;
-        assert_eq!(
-            article(with_meta, &page_url(), &ArticleRules::default()).published,
-            utc("2020-10-20T14:03:00Z")
-        );
-        let with_time = r#"<html><body><article><p class="meta">Posted <time datetime="2020-10-21">Oct 21</time></p>
-            <p>Body text long enough to be the article of this page, really.</p></article></body></html>"#;
-        let a = article(with_time, &page_url(), &ArticleRules::default());
-        assert_eq!(a.published, utc("2020-10-21T00:00:00Z"));
-        assert_eq!(a.modified, None);
-    }
-
-    /// Teasers of the Popular Resistance tag archive (seed `000_…`) as a
-    /// listing's summary area: the appeal box printed twice between them.
-    const ARCHIVE_FRAGMENT: &str = r#"
-        <article class="post"><div class="entry-summary"><p>After 11 months of being ruled by a
-        repressive coup-regime, Bolivians have finally recovered democracy.</p></div></article>
-        <div class="wp-block-group"><h3>Urgent   End Of Year Fundraising
-        Campaign</h3><p>Online donations are back! Keep independent media alive.</p></div>
-        <article class="post"><div class="entry-summary"><p>Bolivia’s Movement to Socialism (MAS)
-        party is celebrating what appears to be a crushing, landslide victory.</p></div></article>
-        <div class="wp-block-group"><h3>urgent end of year fundraising campaign</h3>
-        <p>Due to the attacks on our fiscal sponsor, we were unable to raise funds online.</p></div>
-        <div style="display: none"><a href="https://spam.example/">assetto corsa mods</a></div>"#;
-
-    #[test]
-    fn fragment_appeal_boxes_between_teasers_go_whole() {
-        let base = Url::parse("https://popularresistance.org/tag/bolivia/").unwrap();
-        let clean = rules(None, &[], &["Urgent End Of Year Fundraising Campaign"]).clean;
-        let out = clean_fragment(ARCHIVE_FRAGMENT, &base, &clean);
-        assert!(
-            out.contains("Bolivians have finally recovered democracy."),
-            "{out}"
-        );
-        assert!(out.contains("landslide victory."), "{out}");
-        assert_absent(
-            &out,
-            &[
-                "fundraising",
-                "online donations",
-                "fiscal sponsor",
-                "assetto",
-                "spam.example",
-            ],
-        );
-    }
-
-    #[test]
-    fn fragment_hidden_elements_never_become_text() {
-        let base = Url::parse("https://popularresistance.org/").unwrap();
-        let html = r#"<p>Teaser text.</p>
-            <div style="display: none"><a href="https://spam.example/">assetto corsa mods</a></div>
-            <span aria-hidden="true">icon label</span><p hidden>hidden paragraph</p>"#;
-        let out = clean_fragment(html, &base, &CleanRules::default());
-        assert_eq!(out, "<p>Teaser text.</p>");
-    }
-
-    #[test]
-    fn fragment_drops_wordpress_feed_footers_and_is_safe() {
-        let base = Url::parse("https://popularresistance.org/feed/").unwrap();
-        let html = r#"<p onclick="x()">Bolivians go to the polls today. <a href="/bolivia-live/" class="more-link">Continue reading <span class="screen-reader-text">Bolivia Elections Live Blog</span></a></p>
-            <p><img src="/wp-content/uploads/teaser.jpg" onerror="x()"> <a href="javascript:alert(1)">bad</a></p>
-            <script>alert(1)</script>
-            <p>The post <a rel="nofollow" href="https://popularresistance.org/bolivia-live/">Bolivia Elections Live Blog</a> appeared first on <a rel="nofollow" href="https://popularresistance.org">PopularResistance.Org</a>.</p>"#;
-        let out = clean_fragment(html, &base, &CleanRules::default());
-        assert_absent(
-            &out,
-            &[
-                "appeared first on",
-                "continue reading",
-                "onclick",
-                "onerror",
-                "javascript:",
-                "<script",
-                "alert",
-            ],
-        );
-        assert!(
-            out.starts_with("<p>Bolivians go to the polls today. </p>"),
-            "{out}"
-        );
-        assert!(
-            out.contains(
-                r#"<img src="https://popularresistance.org/wp-content/uploads/teaser.jpg">"#
-            ),
-            "{out}"
-        );
-    }
-
-    #[test]
-    fn deeply_nested_pages_do_not_overflow_the_stack() {
-        let depth = 5_000;
-        let html = format!(
-            "<html><body>{}<p>Deep text, at the bottom of a hostile page.</p>{}</body></html>",
-            "<div>".repeat(depth),
-            "</div>".repeat(depth)
-        );
-        let a = article(&html, &page_url(), &ArticleRules::default());
-        assert_eq!(a.text, "Deep text, at the bottom of a hostile page.");
-        let spans = format!("{}x{}", "<span>".repeat(depth), "</span>".repeat(depth));
-        let out = clean_fragment(&spans, &page_url(), &CleanRules::default());
-        assert!(out.contains('x'));
-    }
-
-    #[test]
-    fn fragment_with_nothing_left_is_empty() {
-        let base = Url::parse("https://popularresistance.org/").unwrap();
-        let html = r#"<div style="display:none">assetto corsa mods</div><script>x()</script>"#;
-        assert_eq!(clean_fragment(html, &base, &CleanRules::default()), "");
-        assert_eq!(clean_fragment("", &base, &CleanRules::default()), "");
-    }
-}
+mod tests;

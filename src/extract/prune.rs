@@ -40,7 +40,17 @@ const LIST_LABELS: &[&str] = &[
     "read more",
     "also read",
     "tags",
+    "related news",
+    "related links",
+    "related coverage",
+    "more news",
     "follow us",
+    "don't miss",
+    "don’t miss",
+    "see more",
+    "most read",
+    "most popular",
+    "trending",
 ];
 
 /// Removes boilerplate blocks under `root` (never `root` itself, nor a block
@@ -57,9 +67,27 @@ pub(crate) fn prune<'a>(doc: &mut Doc<'a>, root: NodeRef<'a>, title: Option<&str
 }
 
 fn is_boilerplate<'a>(doc: &Doc<'a>, node: NodeRef<'a>, total: usize) -> bool {
-    let Some(el) = element(node).filter(|e| PRUNABLE.contains(&e.name())) else {
+    let Some(el) = element(node) else {
         return false;
     };
+    if vocab::is_overlay(el) {
+        // The innermost one: the outer ones wrap the linked name that
+        // belongs to the sentence (The Hill's people cards).
+        return !node
+            .descendants()
+            .skip(1)
+            .any(|d| element(d).is_some_and(vocab::is_overlay));
+    }
+    // Datelines are often a bare `<span class="timestamp">` beside the text.
+    if el.name() == "span" {
+        return doc.text_stats(node).chars < 80 && is_date_line(&doc.norm_text(node));
+    }
+    if !PRUNABLE.contains(&el.name()) {
+        return false;
+    }
+    if is_noise_block(doc, node) {
+        return true;
+    }
     let Some(kind) = vocab::boilerplate(el) else {
         return false;
     };
@@ -68,9 +96,100 @@ fn is_boilerplate<'a>(doc: &Doc<'a>, node: NodeRef<'a>, total: usize) -> bool {
         return false;
     }
     match kind {
-        Boilerplate::Strong => true,
+        // Embedded posts (a tweet's blockquote in `video-container` or
+        // `social-media-embed`) are quoted content the article relies on.
+        Boilerplate::Strong => !holds_quote(doc, node),
         Boilerplate::Weak => stats.chars < WEAK_MAX_CHARS || stats.link_density() > LINK_HEAVY,
     }
+}
+
+/// Whole-block texts that label ads and widgets, never article prose.
+const NOISE_TEXTS: &[&str] = &[
+    "advertisement",
+    "advert",
+    "ad",
+    "sponsored",
+    "sponsored content",
+    "story continues below advertisement",
+    "article continues below advertisement",
+    "continue reading below",
+    "this slideshow requires javascript.",
+    "close",
+    "video",
+];
+
+/// A paragraph made of a link and nothing else is a pointer elsewhere
+/// ("GET THE APP BY CLICKING HERE", a related headline), not prose: this
+/// much of its text must be link text.
+const LINK_PARAGRAPH: f64 = 0.9;
+
+fn holds_quote<'a>(doc: &Doc<'a>, node: NodeRef<'a>) -> bool {
+    doc.elements(node)
+        .iter()
+        .any(|n| tag(*n) == Some("blockquote"))
+}
+
+/// "Updated 5:27 am CST, Wednesday, November 20, 2019": a dateline block,
+/// not prose (the date is metadata).
+fn is_date_line(text: &str) -> bool {
+    const STARTS: &[&str] = &[
+        "updated",
+        "last updated",
+        "published",
+        "first published",
+        "posted",
+    ];
+    text.chars().count() < 80
+        && STARTS.iter().any(|s| text.starts_with(s))
+        && text.chars().any(|c| c.is_ascii_digit())
+}
+
+/// "Read more: <a>Other story</a>": a label, a colon, then a link.
+fn is_pointer(text: &str) -> bool {
+    text.split_once(':')
+        .is_some_and(|(label, _)| POINTER_LABELS.contains(&label.trim()))
+}
+
+/// Labels that introduce a link to another article inside the body.
+const POINTER_LABELS: &[&str] = &[
+    "read more",
+    "read also",
+    "also read",
+    "see more",
+    "see also",
+    "related",
+    "more",
+    "watch",
+    "listen",
+    "recommended",
+];
+
+/// An ad label or a paragraph that is only a link.
+fn is_noise_block<'a>(doc: &Doc<'a>, node: NodeRef<'a>) -> bool {
+    if !matches!(tag(node), Some("p" | "div" | "li" | "ul" | "ol")) {
+        return false;
+    }
+    let stats = doc.text_stats(node);
+    if stats.chars == 0 {
+        return false;
+    }
+    let text = doc.norm_text(node);
+    // "- Advertisement -", "ADVERTISEMENT:" are the same label.
+    let label = text.trim_matches(|c: char| !c.is_alphanumeric());
+    if stats.chars < 40 && NOISE_TEXTS.contains(&label) {
+        return true;
+    }
+    if is_pointer(&text) && stats.link_density() >= 0.5 || is_date_line(&text) {
+        return true;
+    }
+    // A list of nothing but links is a list of other stories.
+    if matches!(tag(node), Some("ul" | "ol")) {
+        return stats.link_density() >= LINK_PARAGRAPH;
+    }
+    // A bare URL is a cited source, written out to be read.
+    tag(node) == Some("p")
+        && stats.link_density() >= LINK_PARAGRAPH
+        && !doc.norm_text(node).starts_with("http")
 }
 
 /// "Related" / "Share this:" headings followed by a list of links: both go.
@@ -84,16 +203,33 @@ fn remove_labelled_link_lists<'a>(doc: &mut Doc<'a>, root: NodeRef<'a>) {
         if !LIST_LABELS.contains(&label) {
             continue;
         }
-        let next = node
-            .next_siblings()
-            .find(|s| s.value().is_element() && !doc.is_removed(*s));
+        // The list may already be gone (a list of nothing but links): its
+        // label goes with it.
+        let label = label_box(node, root);
+        let next = label.next_siblings().find(|s| s.value().is_element());
         if let Some(list) = next
-            && doc.text_stats(list).link_density() > 0.5
+            && (doc.is_removed(list) || doc.text_stats(list).link_density() > 0.5)
         {
-            doc.remove(node, Reason::Boilerplate);
+            doc.remove(label, Reason::Boilerplate);
             doc.remove(list, Reason::Boilerplate);
         }
     }
+}
+
+/// The label with the wrappers that hold nothing else
+/// (`<div class="section-title"><h2>Related news</h2></div>`): the list
+/// follows the outermost of them.
+fn label_box<'a>(label: NodeRef<'a>, root: NodeRef<'a>) -> NodeRef<'a> {
+    let mut current = label;
+    while let Some(parent) = current.parent().filter(|p| *p != root) {
+        let mut elements = parent.children().filter(|c| c.value().is_element());
+        let only_child = elements.next() == Some(current) && elements.next().is_none();
+        if !only_child || !parent.value().is_element() {
+            break;
+        }
+        current = parent;
+    }
+    current
 }
 
 /// The `h1`/`h2` repeating the page title: feeds carry the title already.
@@ -146,11 +282,44 @@ mod tests {
     fn labelled_link_lists_go_but_prose_lists_stay() {
         let html = format!(
             r#"<div class="root">{BODY}<ul><li>A point made in prose, not a link.</li></ul>
-            <h3>You may also like:</h3><ul><li><a href="/a">Story A</a></li><li><a href="/b">Story B</a></li></ul></div>"#
+            <div class="box-title"><h3>You may also like:</h3></div><ul><li><a href="/a">Story A</a></li><li><a href="/b">Story B</a></li></ul></div>"#
         );
         let text = pruned(&html, None);
         assert!(text.contains("a point made in prose"));
         assert!(!text.contains("story a") && !text.contains("you may also like"));
+    }
+
+    #[test]
+    fn ad_labels_link_paragraphs_and_pointers_go_but_cited_urls_and_embeds_stay() {
+        let html = format!(
+            r#"<div class="root">{BODY}<div class="ad-slot-x"><span>- Advertisement -</span></div>
+            <div>Updated 5:27 am CST, Wednesday, November 20, 2019</div>
+            <span class="timestamp">Published <time>11:21 pm, Nov. 19, 2019</time></span>
+            <p><a href="/app">GET THE APP BY CLICKING HERE</a></p>
+            <p><b>Read more:</b> <a href="/other">Another story about something else</a></p>
+            <ul><li><a href="/a">Story A</a></li><li><a href="/b">Story B</a></li></ul>
+            <p><a href="https://source.example/report">https://source.example/report</a></p>
+            <div class="video-container"><blockquote class="twitter-tweet"><p>A quoted tweet.</p></blockquote></div>
+            <p>Rep. <span class="rollover-people"><a href="/p">Jane Doe</a><span class="rollover-block">
+            <a href="/x">Her other stories</a></span></span> spoke.</p></div>"#
+        );
+        let text = pruned(&html, None);
+        for gone in [
+            "advertisement",
+            "get the app",
+            "another story",
+            "story a",
+            "her other stories",
+        ] {
+            assert!(!text.contains(gone), "{gone} in {text}");
+        }
+        for kept in [
+            "https://source.example/report",
+            "a quoted tweet.",
+            "rep. jane doe spoke.",
+        ] {
+            assert!(text.contains(kept), "{kept} not in {text}");
+        }
     }
 
     #[test]

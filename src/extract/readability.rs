@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use super::dom::{Doc, Key, NodeRef, attr, element, tag};
+use super::dom::{Doc, Key, NodeRef, attr, contains, element, tag};
 use super::vocab;
 
 /// Paragraphs shorter than this (non-whitespace characters) are captions,
@@ -22,6 +22,14 @@ const MIN_ARTICLE_BODY_CHARS: usize = 140;
 /// Text (non-whitespace characters) a candidate needs for its full tag and
 /// class bonus.
 const FULL_BONUS_CHARS: f64 = 250.0;
+
+/// A block scoring this share of the winner's score is an alternative
+/// winner (readability's 0.75).
+const ALTERNATIVE_SHARE: f64 = 0.75;
+
+/// The share for a block with the winner's own class: another part of the
+/// same article body.
+const SAME_CLASS_SHARE: f64 = 0.3;
 
 /// How many enclosing elements a paragraph's score reaches.
 const LEVELS: usize = 3;
@@ -111,44 +119,132 @@ impl<'a> Scores<'a> {
 }
 
 fn best_candidate<'a>(doc: &Doc<'a>) -> Option<NodeRef<'a>> {
-    let scores = score_paragraphs(doc);
+    let scores = candidate_scores(doc);
     let mut best: Option<(NodeRef<'a>, f64)> = None;
-    for candidate in scores.candidates {
-        let stats = doc.text_stats(candidate.node);
-        // A name alone does not make an article: the tag and class bonus
-        // counts in full only for a block holding a paragraph's worth of
-        // text (The Hill's byline box is `content-wrapper`).
-        let fill = (stats.chars as f64 / FULL_BONUS_CHARS).min(1.0);
-        let score =
-            (base_score(candidate.node) * fill + candidate.votes) * (1.0 - stats.link_density());
-        if best.is_none_or(|(_, top)| score > top) {
-            best = Some((candidate.node, score));
+    for (node, score) in &scores {
+        if best.is_none_or(|(_, top)| *score > top) {
+            best = Some((*node, *score));
         }
     }
-    best.map(|(node, _)| node)
+    let (top, top_score) = best?;
+    Some(common_root(doc, top, top_score, &scores))
+}
+
+/// Readability's rule for articles split into sections (Quanta puts each
+/// part between figures in its own `post__content__section`): when other
+/// blocks, unrelated to the winner, score nearly as well (or well, and
+/// carry the winner's class), the article is their nearest common ancestor
+/// (below the body).
+fn common_root<'a>(
+    doc: &Doc<'a>,
+    top: NodeRef<'a>,
+    top_score: f64,
+    scores: &[(NodeRef<'a>, f64)],
+) -> NodeRef<'a> {
+    let body = doc.body();
+    let mut root = top;
+    let top_class = attr(top, "class").filter(|c| !c.trim().is_empty());
+    for (node, score) in scores {
+        let share = if top_class.is_some() && attr(*node, "class") == top_class {
+            SAME_CLASS_SHARE
+        } else {
+            ALTERNATIVE_SHARE
+        };
+        if *score < top_score * share || contains(root, *node) || contains(*node, root) {
+            continue;
+        }
+        let Some(common) = root.ancestors().find(|a| contains(*a, *node)) else {
+            continue;
+        };
+        if common == body || contains(common, body) {
+            continue;
+        }
+        root = common;
+    }
+    root
+}
+
+/// Every candidate block with its final score, in the order first reached.
+pub(crate) fn candidate_scores<'a>(doc: &Doc<'a>) -> Vec<(NodeRef<'a>, f64)> {
+    score_paragraphs(doc)
+        .candidates
+        .into_iter()
+        .map(|candidate| {
+            let stats = doc.text_stats(candidate.node);
+            // A name alone does not make an article: the tag and class bonus
+            // counts in full only for a block holding a paragraph's worth of
+            // text (The Hill's byline box is `content-wrapper`).
+            let fill = (stats.chars as f64 / FULL_BONUS_CHARS).min(1.0);
+            let score = (base_score(candidate.node) * fill + candidate.votes)
+                * (1.0 - stats.link_density());
+            (candidate.node, score)
+        })
+        .collect()
 }
 
 /// Lets every paragraph vote for the blocks around it.
 fn score_paragraphs<'a>(doc: &Doc<'a>) -> Scores<'a> {
     let mut scores = Scores::default();
     for node in doc.elements(doc.body()) {
-        if !is_paragraph(doc, node) {
-            continue;
-        }
-        let text = doc.raw_text(node);
-        let chars = text.chars().filter(|c| !c.is_whitespace()).count();
-        if chars < MIN_PARAGRAPH_CHARS {
-            continue;
-        }
-        let points = paragraph_score(&text, chars);
-        let ancestors = node.ancestors().filter(|a| a.value().is_element());
-        for (level, ancestor) in ancestors.take(LEVELS).enumerate() {
-            if candidate_bonus(ancestor).is_some() {
-                scores.add(ancestor, points / divider(level));
+        if is_paragraph(doc, node) {
+            let text = doc.raw_text(node);
+            let ancestors = node.ancestors().filter(|a| a.value().is_element());
+            vote(&mut scores, &text, ancestors);
+        } else if matches!(tag(node), Some("div" | "section" | "article" | "td")) {
+            // Blogger and old themes write paragraphs as loose text between
+            // `<br>`s beside a block child (an image `div`): each run of
+            // that text is a paragraph of this element.
+            for run in loose_runs(doc, node) {
+                vote(
+                    &mut scores,
+                    &run,
+                    std::iter::once(node).chain(node.ancestors()),
+                );
             }
         }
     }
     scores
+}
+
+/// Lets one paragraph's text vote for the candidates among `ancestors`
+/// (nearest first).
+fn vote<'a>(scores: &mut Scores<'a>, text: &str, ancestors: impl Iterator<Item = NodeRef<'a>>) {
+    let chars = text.chars().filter(|c| !c.is_whitespace()).count();
+    if chars < MIN_PARAGRAPH_CHARS {
+        return;
+    }
+    let points = paragraph_score(text, chars);
+    let ancestors = ancestors.filter(|a| a.value().is_element());
+    for (level, ancestor) in ancestors.take(LEVELS).enumerate() {
+        if candidate_bonus(ancestor).is_some() {
+            scores.add(ancestor, points / divider(level));
+        }
+    }
+}
+
+/// The runs of loose text (text nodes and inline elements) of an element
+/// that also has block children, split at blocks and `<br>`.
+fn loose_runs<'a>(doc: &Doc<'a>, node: NodeRef<'a>) -> Vec<String> {
+    let mut runs = vec![String::new()];
+    for child in node.children() {
+        if doc.is_removed(child) {
+            continue;
+        }
+        match tag(child) {
+            Some("br") => runs.push(String::new()),
+            Some(t) if BLOCK_TAGS.contains(&t) => runs.push(String::new()),
+            Some(_) => runs
+                .last_mut()
+                .expect("never empty")
+                .push_str(&doc.raw_text(child)),
+            None => {
+                if let Some(text) = child.value().as_text() {
+                    runs.last_mut().expect("never empty").push_str(text);
+                }
+            }
+        }
+    }
+    runs
 }
 
 /// A paragraph: `p`, `pre`, or a `div`/`section`/`td` holding only inline
@@ -257,6 +353,28 @@ mod tests {
             p = PARAGRAPH
         );
         assert_eq!(root_of(&html), "div.field-item");
+    }
+
+    #[test]
+    fn loose_text_between_line_breaks_votes_for_its_block() {
+        // Blogger: the post is loose text and `<br>`s around an image `div`.
+        let run = "Chelsea have this morning paid the fee to the league, to secure the signing of the keeper";
+        let html = format!(
+            r#"<body><div class="post-body">{run}<br><div class="separator"><img src=a.jpg></div>
+            <br>{run}<br><br>{run}</div><div class="footer"><p>Crafted with love by a template maker</p></div></body>"#
+        );
+        assert_eq!(root_of(&html), "div.post-body");
+    }
+
+    #[test]
+    fn sections_of_one_article_are_joined_at_their_common_ancestor() {
+        let html = format!(
+            r#"<body><div class="post"><section><div class="post__content">{p}{p}{p}{p}</div></section>
+            <figure>image</figure><section><div class="post__content">{p}{p}</div></section></div>
+            <div class="aside">{p}</div></body>"#,
+            p = PARAGRAPH
+        );
+        assert_eq!(root_of(&html), "div.post");
     }
 
     #[test]

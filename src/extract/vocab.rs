@@ -46,13 +46,21 @@ const STRONG_SUBSTRINGS: &[&str] = &[
     "sidebar",
     "popup",
     "modal",
+    "gallery",
+    "slideshow",
+    "carousel",
+    "lightbox",
+    "video",
+    "player",
+    "teaser",
+    "notification",
     "paywall",
     "pagination",
     "navigation",
 ];
 
 /// Short words of boilerplate blocks, matched as whole class/id tokens.
-const STRONG_TOKENS: &[&str] = &["ad", "ads", "nav", "menu", "tags", "bio", "subnav"];
+const STRONG_TOKENS: &[&str] = &["ad", "ads", "nav", "menu", "tags", "bio", "subnav", "rail"];
 
 /// Words of blocks that are boilerplate when short or made of links
 /// (a byline or an entry footer), but may hold text on some themes.
@@ -67,6 +75,25 @@ const WEAK_TOKENS: &[&str] = &["meta", "author", "date", "posted", "print"];
 const POSITIVE_SUBSTRINGS: &[&str] = &[
     "article", "content", "entry", "post", "story", "body", "text", "main", "blog",
 ];
+
+/// Words of overlays that pop up over the text on hover (a person's card
+/// with links to other stories): removed even from inside a sentence, since
+/// their text is never part of it.
+const OVERLAY_SUBSTRINGS: &[&str] = &["tooltip", "popover", "rollover", "hovercard"];
+
+/// Words of picture captions and credits: kept in the HTML beside their
+/// picture, but not text (see `text`).
+const CAPTION_SUBSTRINGS: &[&str] = &["caption", "credit"];
+
+/// Whether an element is a hover overlay (see [`OVERLAY_SUBSTRINGS`]).
+pub(crate) fn is_overlay(element: &Element) -> bool {
+    matches(&names(element), OVERLAY_SUBSTRINGS, &[])
+}
+
+/// Whether an element is a caption or photo credit.
+pub(crate) fn is_caption(element: &Element) -> bool {
+    matches(&names(element), CAPTION_SUBSTRINGS, &[])
+}
 
 /// How sure the vocabulary is that a block is boilerplate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,118 @@
+//! Readability's sibling merge: an article is often split over several
+//! blocks side by side (text, a photo block, more text: Express writes each
+//! run of paragraphs in its own `text-description`), and the best-scoring
+//! block alone would be a fraction of it. Siblings of the winner that score
+//! well, share its class, or are prose paragraphs join it: the root becomes
+//! the parent and the siblings that do not belong are removed.
+
+use super::dom::{Doc, Key, KeyMap, NodeRef, Reason, attr, tag};
+use super::readability::candidate_scores;
+
+/// A sibling joins when it scores this share of the winner (readability's
+/// 0.2), and at least [`MIN_SIBLING_SCORE`].
+const SIBLING_SHARE: f64 = 0.2;
+const MIN_SIBLING_SCORE: f64 = 10.0;
+
+/// A paragraph sibling this long (non-whitespace characters) with little
+/// link text is prose.
+const LONG_PARAGRAPH: usize = 80;
+const MAX_LINK_DENSITY: f64 = 0.25;
+
+/// The winner `top`, or its parent with the non-belonging siblings removed.
+pub(crate) fn merge<'a>(doc: &mut Doc<'a>, top: NodeRef<'a>) -> NodeRef<'a> {
+    let Some(parent) = top
+        .parent()
+        .filter(|p| matches!(tag(*p), Some(t) if t != "html"))
+    else {
+        return top;
+    };
+    let scores: KeyMap<f64> = candidate_scores(doc)
+        .into_iter()
+        .map(|(node, score)| (Key::of(node), score))
+        .collect();
+    let Some(&top_score) = scores.get(&Key::of(top)) else {
+        return top;
+    };
+    let threshold = (top_score * SIBLING_SHARE).max(MIN_SIBLING_SCORE);
+    let top_class = attr(top, "class").filter(|c| !c.trim().is_empty());
+    let (mut joined, mut rest) = (0, Vec::new());
+    for sibling in parent.children() {
+        if sibling == top || !sibling.value().is_element() || doc.is_removed(sibling) {
+            continue;
+        }
+        let mut score = scores.get(&Key::of(sibling)).copied().unwrap_or(0.0);
+        if top_class.is_some() && attr(sibling, "class") == top_class {
+            score += top_score * SIBLING_SHARE;
+        }
+        if score >= threshold || is_prose(doc, sibling) {
+            joined += 1;
+        } else {
+            rest.push(sibling);
+        }
+    }
+    if joined == 0 {
+        return top;
+    }
+    for sibling in rest {
+        doc.remove(sibling, Reason::Outside);
+    }
+    parent
+}
+
+/// A `p` of prose: long with few links, or a short link-free sentence.
+fn is_prose<'a>(doc: &Doc<'a>, node: NodeRef<'a>) -> bool {
+    if tag(node) != Some("p") {
+        return false;
+    }
+    let stats = doc.text_stats(node);
+    if stats.chars > LONG_PARAGRAPH {
+        return stats.link_density() < MAX_LINK_DENSITY;
+    }
+    let text = doc.raw_text(node);
+    stats.chars > 0
+        && stats.link_chars == 0
+        && (text.contains(". ") || text.trim_end().ends_with('.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::readability::find_root;
+    use scraper::Html;
+
+    const P: &str = "<p>Bolivia's Movement to Socialism, the party of Evo Morales, won the \
+        election outright, with a lead of more than twenty points over its nearest rival.</p>";
+
+    fn merged_text(html: &str) -> String {
+        let parsed = Html::parse_document(html);
+        let mut doc = Doc::new(&parsed);
+        let top = find_root(&doc);
+        let root = merge(&mut doc, top);
+        doc.norm_text(root)
+    }
+
+    #[test]
+    fn split_article_blocks_are_merged_and_the_rest_dropped() {
+        let html = format!(
+            r#"<body><div class="body"><div class="text">{P}{P}{P}</div>
+            <div class="photo"><span>Photo: AP</span></div>
+            <div class="text"><p>The second run of paragraphs, after the photo, ends here.</p></div>
+            <div class="promo"><a href="/x">Another story entirely</a></div></div></body>"#
+        );
+        let text = merged_text(&html);
+        assert!(text.contains("the second run of paragraphs"), "{text}");
+        assert!(
+            !text.contains("another story") && !text.contains("photo: ap"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_lone_winner_stays_the_root() {
+        let html = format!(
+            r#"<body><div class="wrap"><div class="story">{P}{P}</div><div class="nav"><a href="/">Home</a></div></div></body>"#
+        );
+        let text = merged_text(&html);
+        assert!(!text.contains("home"), "{text}");
+    }
+}
