@@ -26,9 +26,11 @@ use tokio::task::JoinHandle;
 /// How the fixture files write the outlet's origin.
 pub const PLACEHOLDER_ORIGIN: &str = "http://outlet.example";
 
-/// The fixture tree in the repository.
-fn fixture_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/outlet")
+/// A fixture tree in the repository (`outlet`, `learned`, ...).
+fn fixture_root(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// A running fixture outlet; stops when dropped.
@@ -48,12 +50,17 @@ struct Served {
 impl Outlet {
     /// Copies the fixtures to a temporary folder and serves them.
     pub async fn start() -> Outlet {
+        Self::start_with("outlet").await
+    }
+
+    /// Serves a copy of another fixture tree, `tests/fixtures/<name>/`.
+    pub async fn start_with(name: &str) -> Outlet {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind the fixture outlet");
         let addr = listener.local_addr().expect("local address");
         let root = tempfile::tempdir().expect("temporary folder");
-        copy_tree(&fixture_root(), root.path(), &format!("http://{addr}"));
+        copy_tree(&fixture_root(name), root.path(), &format!("http://{addr}"));
         let hits = Arc::new(Mutex::new(HashMap::new()));
         let served = Served {
             root: root.path().to_owned(),
