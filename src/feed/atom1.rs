@@ -3,11 +3,15 @@
 //! RFC 4287 §4.1.1 wants an `author` on the feed or on every entry. Outlets
 //! often give none, so the feed itself carries one (the feed's title) and an
 //! entry names an author only when the outlet gave one.
+//!
+//! The feed element carries `xml:base` (the site link), so a reader resolves
+//! any relative reference in a summary or content against the outlet rather
+//! than against refeed's host, and `xml:lang` when the language is known.
 
 use atom_syndication::{Content, Entry, Feed, Generator, Link, Person, Text};
 use chrono::{DateTime, FixedOffset, Utc};
 
-use super::{FeedInfo, GENERATOR_NAME, GENERATOR_VERSION, clean, item_id};
+use super::{FeedInfo, GENERATOR_NAME, GENERATOR_VERSION, clean, item_id, item_link};
 use crate::model::StoredItem;
 
 /// The media type of the document, for the self link.
@@ -21,26 +25,32 @@ pub(super) fn render(info: &FeedInfo, items: &[StoredItem]) -> String {
         subtitle: Some(Text::plain(clean(&info.description))),
         updated: fixed(info.updated),
         authors: vec![person(&info.title)],
-        links: vec![
-            link("self", &info.self_url, Some(MEDIA_TYPE)),
-            link("alternate", &info.link, None),
-        ],
+        links: [
+            Some(link("self", &info.self_url, Some(MEDIA_TYPE))),
+            Some(link("alternate", &info.link, None)),
+            info.hub.as_deref().map(|hub| link("hub", hub, None)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
         generator: Some(Generator {
             value: GENERATOR_NAME.into(),
             uri: Some(env!("CARGO_PKG_REPOSITORY").into()),
             version: Some(GENERATOR_VERSION.into()),
         }),
-        entries: items.iter().map(entry).collect(),
+        entries: items.iter().map(|item| entry(info, item)).collect(),
+        base: Some(clean(&info.link)).filter(|link| !link.is_empty()),
+        lang: info.language.as_deref().map(clean),
         ..Feed::default()
     };
     feed.to_string()
 }
 
-fn entry(item: &StoredItem) -> Entry {
+fn entry(info: &FeedInfo, item: &StoredItem) -> Entry {
     Entry {
         id: clean(item_id(item)),
         title: Text::plain(clean(&item.title)),
-        links: vec![link("alternate", &item.link, None)],
+        links: vec![link("alternate", &item_link(info, item), None)],
         published: Some(fixed(item.published)),
         updated: fixed(item.updated),
         authors: item.author.as_deref().map(person).into_iter().collect(),
@@ -79,7 +89,7 @@ mod tests {
     use atom_syndication::TextType;
 
     use super::*;
-    use crate::feed::test_support::{bare_item, info, item, nasty_item};
+    use crate::feed::test_support::{bare_item, info, item, nasty_item, relative_item, rtl_item};
 
     fn parse(xml: &str) -> Feed {
         Feed::read_from(xml.as_bytes()).unwrap_or_else(|e| panic!("{e}: {xml}"))
@@ -97,6 +107,8 @@ mod tests {
         assert_eq!(feed.title.r#type, TextType::Text);
         assert_eq!(feed.subtitle.unwrap().value, "Items of Outlet");
         assert_eq!(feed.updated, info().updated);
+        assert_eq!(feed.base.as_deref(), Some(info().link.as_str()));
+        assert_eq!(feed.lang.as_deref(), Some("es-BO"));
         assert_eq!(feed.authors.len(), 1);
         assert_eq!(feed.authors[0].name, "Outlet: Bolivia");
         let me = rel(&feed.links, "self");
@@ -181,5 +193,56 @@ mod tests {
         assert!(entry.authors.is_empty());
         assert!(entry.summary.is_none() && entry.content.is_none());
         assert_eq!(entry.id, "https://outlet.example/post-1/");
+    }
+
+    #[test]
+    fn unknown_language_and_site_omit_xml_lang_and_xml_base() {
+        let info = FeedInfo {
+            language: None,
+            link: String::new(),
+            ..info()
+        };
+        let xml = render(&info, &[]);
+        assert!(
+            !xml.contains("xml:lang") && !xml.contains("xml:base"),
+            "{xml}"
+        );
+    }
+
+    #[test]
+    fn cdata_end_and_ampersands_in_content_survive_a_round_trip() {
+        let mut it = item(1);
+        it.content = Some("<p>x ]]> y ]]]]>> &amp; &lt; & z</p>".into());
+        let got = &parse(&render(&info(), &[it.clone()])).entries[0];
+        assert_eq!(got.content.as_ref().unwrap().value, it.content);
+    }
+
+    #[test]
+    fn markup_in_titles_is_escaped_text_not_elements() {
+        let xml = render(&info(), &[nasty_item()]);
+        assert!(xml.contains("&lt;b&gt;x&lt;/b&gt; &amp; y"), "{xml}");
+        assert!(!xml.contains("<b>x</b>"));
+    }
+
+    #[test]
+    fn right_to_left_and_non_latin_text_is_kept_exactly() {
+        let want = rtl_item();
+        let xml = render(&info(), std::slice::from_ref(&want));
+        assert!(xml.contains(&want.title), "written as text, not entities");
+        let got = &parse(&xml).entries[0];
+        assert_eq!(got.title.value, want.title);
+        assert_eq!(
+            Some(&got.summary.as_ref().unwrap().value),
+            want.summary.as_ref()
+        );
+        assert_eq!(got.content.as_ref().unwrap().value, want.content);
+        assert_eq!(Some(&got.authors[0].name), want.author.as_ref());
+    }
+
+    #[test]
+    fn relative_entry_link_is_made_absolute_against_the_site() {
+        let feed = parse(&render(&info(), &[relative_item()]));
+        let href = &rel(&feed.entries[0].links, "alternate").href;
+        assert_eq!(href, "https://outlet.example/2020/10/post-5/");
     }
 }

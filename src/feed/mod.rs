@@ -1,6 +1,7 @@
-//! Writes RSS 2.0 and Atom 1.0 documents from stored items. Pure: items in,
-//! text out. It does not choose, order or count items (the caller passes them
-//! newest first, already cut to the feed's length) and does no I/O.
+//! Writes RSS 2.0, Atom 1.0 and JSON Feed 1.1 documents from stored items,
+//! and the OPML 2.0 list of every feed. Pure: items in, text out. It does
+//! not choose, order or count items (the caller passes them newest first,
+//! already cut to the feed's length) and does no I/O.
 //!
 //! Every string is passed through [`xml_safe`] first: outlets ship control
 //! characters in titles and bodies (form feeds and vertical tabs pasted from
@@ -8,11 +9,14 @@
 //! makes the whole document ill-formed for every reader.
 
 mod atom1;
+mod jsonfeed;
+mod opml;
 mod rss2;
 
 use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
+use url::Url;
 
 use crate::model::StoredItem;
 
@@ -23,7 +27,7 @@ pub const GENERATOR_NAME: &str = "refeed";
 pub const GENERATOR_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Feed-level facts the writer needs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct FeedInfo {
     /// Feed title.
     pub title: String,
@@ -33,8 +37,17 @@ pub struct FeedInfo {
     pub link: String,
     /// Absolute URL this document is served at (`rel="self"`); also the Atom feed id.
     pub self_url: String,
-    /// Newest change among the items (or now, for an empty feed).
+    /// Newest change among the items (for an empty feed, a fixed time the
+    /// caller picks, so the document stays byte-identical).
     pub updated: DateTime<Utc>,
+    /// Language tag of the outlet (`en`, `es-BO`, `ar`), when known: RSS
+    /// `language`, Atom `xml:lang`, JSON Feed `language`. `None` omits it
+    /// rather than guess, since a wrong tag picks a wrong font or direction.
+    pub language: Option<String>,
+    /// WebSub hub URL (`[server] websub_hub`): written as RSS/Atom
+    /// `link rel="hub"` and JSON Feed `hubs`, so readers can subscribe to
+    /// pushes. `None` omits it.
+    pub hub: Option<String>,
 }
 
 /// Renders an RSS 2.0 document.
@@ -47,7 +60,32 @@ pub fn atom(info: &FeedInfo, items: &[StoredItem]) -> String {
     atom1::render(info, items)
 }
 
-/// The permanent id of an item in every feed format (RSS `guid`, Atom `id`).
+/// Renders a JSON Feed 1.1 document (<https://jsonfeed.org/version/1.1>).
+pub fn json_feed(info: &FeedInfo, items: &[StoredItem]) -> String {
+    jsonfeed::render(info, items)
+}
+
+/// One feed in the OPML subscription list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpmlEntry {
+    /// The feed's title.
+    pub title: String,
+    /// Absolute URL of the feed document (`xmlUrl`).
+    pub xml_url: String,
+    /// The page the feed stands for (`htmlUrl`).
+    pub html_url: String,
+    /// `rss` for RSS and Atom alike (OPML's convention), kept for clarity.
+    pub kind: &'static str,
+}
+
+/// Renders an OPML 2.0 subscription list of every feed, so a reader imports
+/// all sources in one step.
+pub fn opml(title: &str, entries: &[OpmlEntry], created: DateTime<Utc>) -> String {
+    opml::render(title, entries, created)
+}
+
+/// The permanent id of an item in every feed format (RSS `guid`, Atom `id`,
+/// JSON Feed `id`).
 ///
 /// It is the canonical URL, never a row id, so it survives restarts, rule
 /// changes and a rebuilt database. Should it ever become a `tag:` URI, it must
@@ -73,6 +111,25 @@ fn clean(text: &str) -> String {
     xml_safe(text).into_owned()
 }
 
+/// `link` as an absolute URL: kept when it already is one, else resolved
+/// against `base` (the feed's site link). Scraped links are absolute by
+/// construction, but a reader resolves a relative item link against the
+/// *feed's* URL (refeed's host), which would send it nowhere; this is the
+/// last guard. Left as it is when neither parses.
+pub fn absolute_url(link: &str, base: &str) -> String {
+    match Url::parse(link) {
+        Ok(_) => link.to_owned(),
+        Err(_) => Url::parse(base)
+            .and_then(|base| base.join(link))
+            .map_or_else(|_| link.to_owned(), Into::into),
+    }
+}
+
+/// An item's link for readers: XML-safe and absolute.
+fn item_link(info: &FeedInfo, item: &StoredItem) -> String {
+    absolute_url(&clean(&item.link), &info.link)
+}
+
 fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{FFFD}' | '\u{10000}'..)
 }
@@ -91,6 +148,8 @@ pub(crate) mod test_support {
             link: "https://outlet.example/tag/bolivia/".into(),
             self_url: "http://127.0.0.1:8080/refeed/feeds/bolivia.rss".into(),
             updated: Utc.with_ymd_and_hms(2024, 5, 6, 7, 8, 9).unwrap(),
+            language: Some("es-BO".into()),
+            hub: None,
         }
     }
 
@@ -119,6 +178,26 @@ pub(crate) mod test_support {
         }
     }
 
+    /// An item in Arabic and Japanese with a Hebrew author: right-to-left
+    /// and non-Latin text, including a right-to-left mark and an emoji.
+    pub fn rtl_item() -> StoredItem {
+        StoredItem {
+            title: "لغة العربية \u{200F}— 日本語のニュース 📰".into(),
+            summary: Some("<p dir=\"rtl\">ملخص &amp; 要約</p>".into()),
+            content: Some("<p dir=\"rtl\">المقال 記事</p>".into()),
+            author: Some("דוד כהן".into()),
+            ..item(4)
+        }
+    }
+
+    /// An item whose link is relative (a broken outlet feed).
+    pub fn relative_item() -> StoredItem {
+        StoredItem {
+            link: "/2020/10/post-5/".into(),
+            ..item(5)
+        }
+    }
+
     /// An item whose every string carries markup, entities, CDATA ends and
     /// control characters.
     pub fn nasty_item() -> StoredItem {
@@ -137,6 +216,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_websub_hub_is_advertised_in_every_format_only_when_configured() {
+        let items = [test_support::item(1)];
+        let hub = "https://hub.example/";
+        let with_hub = FeedInfo {
+            hub: Some(hub.into()),
+            ..test_support::info()
+        };
+        let channel = rss::Channel::read_from(rss(&with_hub, &items).as_bytes()).unwrap();
+        let rss_links = &channel.atom_ext.as_ref().unwrap().links;
+        assert!(rss_links.iter().any(|l| l.rel == "hub" && l.href == hub));
+        assert!(rss_links.iter().any(|l| l.rel == "self"));
+        let feed = atom_syndication::Feed::read_from(atom(&with_hub, &items).as_bytes()).unwrap();
+        assert!(feed.links.iter().any(|l| l.rel == "hub" && l.href == hub));
+        let json: serde_json::Value = serde_json::from_str(&json_feed(&with_hub, &items)).unwrap();
+        assert_eq!(json["hubs"][0]["type"], "WebSub");
+        assert_eq!(json["hubs"][0]["url"], hub);
+
+        let plain = test_support::info();
+        assert!(!rss(&plain, &items).contains("rel=\"hub\""));
+        assert!(!atom(&plain, &items).contains("rel=\"hub\""));
+        assert!(!json_feed(&plain, &items).contains("hubs"));
+    }
+
+    #[test]
     fn xml_safe_removes_forbidden_characters_and_keeps_the_rest() {
         let text = "a\u{0}b\u{8}c\u{B}\u{C}d\u{1F}e\u{FFFE}\u{FFFF}f\t\n\r g é 😀 \u{FFFD}";
         assert_eq!(xml_safe(text), "abcdef\t\n\r g é 😀 \u{FFFD}");
@@ -145,6 +248,27 @@ mod tests {
     #[test]
     fn xml_safe_borrows_clean_text() {
         assert!(matches!(xml_safe("plain <b> & text"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn absolute_url_keeps_absolute_links_and_resolves_relative_ones() {
+        let base = "https://outlet.example/tag/bolivia/";
+        let kept = "https://other.example/a?b=1";
+        assert_eq!(absolute_url(kept, base), kept);
+        assert_eq!(
+            absolute_url("/2020/10/post/", base),
+            "https://outlet.example/2020/10/post/"
+        );
+        assert_eq!(absolute_url("../x/", base), "https://outlet.example/tag/x/");
+        assert_eq!(absolute_url("/a", "not a url"), "/a");
+    }
+
+    #[test]
+    fn item_link_is_absolute_and_xml_safe() {
+        let info = test_support::info();
+        let mut item = test_support::item(1);
+        item.link = "/post-1/\u{1}".into();
+        assert_eq!(item_link(&info, &item), "https://outlet.example/post-1/");
     }
 
     #[test]

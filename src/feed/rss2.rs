@@ -1,13 +1,14 @@
 //! RSS 2.0 through the `rss` crate: `atom:link rel="self"`, permalink
-//! `guid`s, RFC 822 dates, `content:encoded` and `dc:creator`. The crate
-//! declares the `atom`, `content` and `dc` namespaces itself when those
-//! elements are present.
+//! `guid`s, RFC 822 dates, `content:encoded`, `dc:creator` and `language`
+//! when known. The crate declares the `atom`, `content` and `dc` namespaces
+//! itself when those elements are present, and writes HTML as CDATA,
+//! splitting a `]]>` inside it.
 
 use rss::extension::atom::{AtomExtension, Link};
 use rss::extension::dublincore::DublinCoreExtension;
 use rss::{Channel, Guid, Item};
 
-use super::{FeedInfo, GENERATOR_NAME, GENERATOR_VERSION, clean, item_id};
+use super::{FeedInfo, GENERATOR_NAME, GENERATOR_VERSION, clean, item_id, item_link};
 use crate::model::StoredItem;
 
 /// The media type of the document, for the self link.
@@ -19,26 +20,38 @@ pub(super) fn render(info: &FeedInfo, items: &[StoredItem]) -> String {
         title: clean(&info.title),
         link: clean(&info.link),
         description: clean(&info.description),
+        language: info.language.as_deref().map(clean),
         last_build_date: Some(info.updated.to_rfc2822()),
         generator: Some(format!("{GENERATOR_NAME} {GENERATOR_VERSION}")),
         atom_ext: Some(AtomExtension {
-            links: vec![Link {
-                href: clean(&info.self_url),
-                rel: "self".into(),
-                mime_type: Some(MEDIA_TYPE.into()),
-                ..Link::default()
-            }],
+            links: atom_links(info),
         }),
-        items: items.iter().map(item).collect(),
+        items: items.iter().map(|i| item(info, i)).collect(),
         ..Channel::default()
     };
     channel.to_string()
 }
 
-fn item(item: &StoredItem) -> Item {
+/// `atom:link rel="self"`, and `rel="hub"` when a WebSub hub is configured.
+fn atom_links(info: &FeedInfo) -> Vec<Link> {
+    let self_link = Link {
+        href: clean(&info.self_url),
+        rel: "self".into(),
+        mime_type: Some(MEDIA_TYPE.into()),
+        ..Link::default()
+    };
+    let hub = info.hub.as_deref().map(|hub| Link {
+        href: clean(hub),
+        rel: "hub".into(),
+        ..Link::default()
+    });
+    std::iter::once(self_link).chain(hub).collect()
+}
+
+fn item(info: &FeedInfo, item: &StoredItem) -> Item {
     Item {
         title: Some(clean(&item.title)),
-        link: Some(clean(&item.link)),
+        link: Some(item_link(info, item)),
         // The canonical URL is a real, dereferenceable URL, so a permalink
         // (the crate omits `isPermaLink` for `true`, which is RSS's default).
         guid: Some(Guid {
@@ -61,7 +74,7 @@ mod tests {
     use chrono::DateTime;
 
     use super::*;
-    use crate::feed::test_support::{bare_item, info, item, nasty_item};
+    use crate::feed::test_support::{bare_item, info, item, nasty_item, relative_item, rtl_item};
 
     fn parse(xml: &str) -> Channel {
         Channel::read_from(xml.as_bytes()).unwrap_or_else(|e| panic!("{e}: {xml}"))
@@ -77,6 +90,7 @@ mod tests {
         assert_eq!(channel.title, "Outlet: Bolivia");
         assert_eq!(channel.link, "https://outlet.example/tag/bolivia/");
         assert_eq!(channel.description, "Items of Outlet");
+        assert_eq!(channel.language.as_deref(), Some("es-BO"));
         assert_eq!(date(channel.last_build_date.as_deref()), info().updated);
         assert_eq!(
             channel.generator.as_deref(),
@@ -173,5 +187,45 @@ mod tests {
         assert_eq!(got.title.as_deref(), Some("Title 1"));
         assert_eq!((&got.description, &got.content), (&None, &None));
         assert!(got.dublin_core_ext.is_none());
+    }
+
+    #[test]
+    fn unknown_language_is_omitted() {
+        let info = FeedInfo {
+            language: None,
+            ..info()
+        };
+        assert!(!render(&info, &[]).contains("<language>"));
+    }
+
+    #[test]
+    fn cdata_end_and_ampersands_in_content_survive_a_round_trip() {
+        let mut it = item(1);
+        it.content = Some("<p>x ]]> y ]]]]>> &amp; &lt; & z</p>".into());
+        it.summary = Some("a ]]> & b".into());
+        let got = &parse(&render(&info(), &[it.clone()])).items[0];
+        assert_eq!(got.content, it.content);
+        assert_eq!(got.description, it.summary);
+    }
+
+    #[test]
+    fn right_to_left_and_non_latin_text_is_kept_exactly() {
+        let want = rtl_item();
+        let xml = render(&info(), std::slice::from_ref(&want));
+        assert!(xml.contains(&want.title), "written as text, not entities");
+        let got = &parse(&xml).items[0];
+        assert_eq!(got.title.as_deref(), Some(want.title.as_str()));
+        assert_eq!(got.description, want.summary);
+        assert_eq!(got.content, want.content);
+        let dc = got.dublin_core_ext.as_ref().unwrap();
+        assert_eq!(dc.creators, vec![want.author.unwrap()]);
+    }
+
+    #[test]
+    fn relative_item_link_is_made_absolute_against_the_site() {
+        let got = &parse(&render(&info(), &[relative_item(), item(1)])).items;
+        let link = got[0].link.as_deref();
+        assert_eq!(link, Some("https://outlet.example/2020/10/post-5/"));
+        assert_eq!(got[1].link.as_deref(), Some(item(1).link.as_str()));
     }
 }
