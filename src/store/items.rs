@@ -120,18 +120,8 @@ impl From<ItemRow> for StoredItem {
 
 #[cfg(test)]
 mod tests {
-    use chrono::Utc;
-
-    use super::super::test_support::{item, temp_store, undated};
+    use super::super::test_support::{commit, item, temp_store, undated};
     use super::*;
-    use crate::model::NewItem;
-
-    async fn commit(store: &Store, source: &str, title: Option<&str>, items: &[NewItem]) {
-        store
-            .commit_refresh(source, title, items, Utc::now())
-            .await
-            .unwrap();
-    }
 
     fn urls(items: &[StoredItem]) -> Vec<&str> {
         items.iter().map(|i| i.url.as_str()).collect()

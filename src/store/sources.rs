@@ -137,18 +137,11 @@ impl From<RefreshRow> for RefreshRecord {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{at, temp_store, undated};
+    use super::super::test_support::{at, commit, temp_store, undated};
     use chrono::SubsecRound;
 
     use super::*;
     use crate::model::NewItem;
-
-    async fn commit(store: &Store, source: &str, title: Option<&str>, items: &[NewItem]) {
-        store
-            .commit_refresh(source, title, items, Utc::now())
-            .await
-            .unwrap();
-    }
 
     fn two_items() -> [NewItem; 2] {
         [undated("x"), undated("y")]

@@ -46,3 +46,11 @@ pub(super) fn undated(slug: &str) -> NewItem {
         modified: None,
     }
 }
+
+/// Commits a successful refresh of `source` now.
+pub(super) async fn commit(store: &Store, source: &str, title: Option<&str>, items: &[NewItem]) {
+    store
+        .commit_refresh(source, title, items, Utc::now())
+        .await
+        .unwrap();
+}
