@@ -44,6 +44,9 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Rss)]
         format: Format,
     },
+    /// Print the OPML list of every feed in every format (what the server
+    /// offers at /feeds.opml), for importing into a feed reader.
+    Opml,
     /// Extract the article of a local HTML page (no config needed).
     Extract {
         /// HTML file (`.html` or `.html.gz`), or `-` for standard input.
@@ -58,6 +61,17 @@ enum Command {
         /// Extract every *.html and *.html.gz in DIR; print {file stem: text} as JSON.
         #[arg(long, value_name = "DIR", conflicts_with_all = ["url", "format"])]
         batch: Option<PathBuf>,
+        /// Print what was removed from the page and why, instead of the article.
+        #[arg(long, conflicts_with_all = ["batch", "format"])]
+        explain: bool,
+    },
+    /// Fetch a page as a source would and print what was removed and why,
+    /// including the boilerplate learned from the source's earlier pages.
+    Explain {
+        /// Source id, whose rules and learned boilerplate apply.
+        source: String,
+        /// The article page to fetch.
+        url: Url,
     },
 }
 
@@ -82,6 +96,7 @@ impl From<ExtractFormat> for app::extract::ExtractFormat {
 enum Format {
     Rss,
     Atom,
+    Json,
 }
 
 impl From<Format> for FeedFormat {
@@ -89,6 +104,7 @@ impl From<Format> for FeedFormat {
         match format {
             Format::Rss => FeedFormat::Rss,
             Format::Atom => FeedFormat::Atom,
+            Format::Json => FeedFormat::Json,
         }
     }
 }
@@ -114,10 +130,12 @@ fn execute(cli: Cli) -> anyhow::Result<bool> {
         url,
         format,
         batch,
+        explain,
     } = cli.command
     {
         let out = match batch {
             Some(dir) => app::extract::extract_batch(&dir)?,
+            None if explain => app::explain::explain_file(&input, url)?,
             None => app::extract::extract_one(&input, url, format.into())?,
         };
         print!("{out}");
@@ -133,8 +151,19 @@ fn execute(cli: Cli) -> anyhow::Result<bool> {
         match cli.command {
             Command::Run => app::run(config).await.map(|()| true),
             Command::Once { sources } => app::once(&config, &sources).await,
+            Command::Opml => {
+                print!("{}", app::opml(&config).await?);
+                Ok(true)
+            }
             Command::Feed { source, format } => {
                 print!("{}", app::feed(&config, &source, format.into()).await?);
+                Ok(true)
+            }
+            Command::Explain { source, url } => {
+                print!(
+                    "{}",
+                    app::explain::explain_source(&config, &source, &url).await?
+                );
                 Ok(true)
             }
             Command::Check | Command::Extract { .. } => unreachable!("handled above"),

@@ -155,6 +155,9 @@ pub struct SourceMeta {
     pub url: Url,
     /// Items per served feed.
     pub max_items: usize,
+    /// The shortest gap between the schedule's coming runs: how long a
+    /// served feed stays fresh, for `Cache-Control: max-age` (issue 4).
+    pub refresh_interval: std::time::Duration,
 }
 
 /// Query parameters that identify tracking, not content

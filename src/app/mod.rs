@@ -1,10 +1,12 @@
 //! Builds everything from a validated [`Config`] and owns the daemon's
 //! lifecycle: one shutdown token that HTTP, the scheduler and the workers all
 //! watch, a bounded drain for in-flight refreshes, and a clean database close.
-//! Also hosts the one-shot commands (`once`, `check`, `feed`, and
+//! Also hosts the one-shot commands (`once`, `check`, `feed`, `opml`, and
 //! `extract` in its own file).
 
+pub mod explain;
 pub mod extract;
+pub mod websub;
 
 use std::collections::{HashMap, HashSet};
 use std::io::IsTerminal;
@@ -37,9 +39,34 @@ const HTTP_DRAIN_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Opens the database and builds the pipeline over the one HTTP client.
 async fn open(config: &Config) -> anyhow::Result<(Store, Pipeline)> {
+    let (store, _, pipeline) = open_with_fetcher(config).await?;
+    Ok((store, pipeline))
+}
+
+/// [`open`], also returning the client for other requests (WebSub pings).
+async fn open_with_fetcher(config: &Config) -> anyhow::Result<(Store, Fetcher, Pipeline)> {
     let store = Store::open(&config.storage.path).await?;
     let fetcher = Fetcher::new(&config.fetch)?;
-    Ok((store.clone(), Pipeline::new(fetcher, store)))
+    let pipeline = Pipeline::new(fetcher.clone(), store.clone());
+    Ok((store, fetcher, pipeline))
+}
+
+/// Starts the WebSub publisher when a hub is configured.
+fn spawn_publisher(
+    config: &Config,
+    store: &Store,
+    fetcher: Fetcher,
+    shutdown: &CancellationToken,
+) -> Option<JoinHandle<()>> {
+    let hub = config.server.websub_hub.clone()?;
+    let publisher = websub::Publisher {
+        fetcher,
+        hub,
+        base_url: config.server.base_url.clone(),
+        sources: config.sources.iter().map(|s| s.id.clone()).collect(),
+        backoff: websub::PING_BACKOFF,
+    };
+    Some(publisher.spawn(store.clone(), shutdown.clone()))
 }
 
 /// `refeed run`: serve HTTP, refresh every source now and then on its
@@ -47,17 +74,14 @@ async fn open(config: &Config) -> anyhow::Result<(Store, Pipeline)> {
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let shutdown = CancellationToken::new();
     tokio::spawn(watch_signals(shutdown.clone()));
-    let (store, pipeline) = open(&config).await?;
+    let (store, fetcher, pipeline) = open_with_fetcher(&config).await?;
+    let publisher = spawn_publisher(&config, &store, fetcher, &shutdown);
 
     let listener = TcpListener::bind(config.server.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.server.listen))?;
     let addr = listener.local_addr()?;
-    let state = AppState {
-        store: store.clone(),
-        sources: config.source_meta().into(),
-        base_url: config.server.base_url.clone(),
-    };
+    let state = app_state(&config, store.clone());
     let server = tokio::spawn(http::serve(listener, http::router(state), shutdown.clone()));
     tracing::info!(addr = %addr, base_url = %config.server.base_url, "listening");
     systemd::ready();
@@ -82,6 +106,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     tracing::info!("shutting down");
     drain(workers).await;
     let _ = scheduler.await;
+    if let Some(publisher) = publisher {
+        let _ = publisher.await;
+    }
     match tokio::time::timeout(HTTP_DRAIN_TIMEOUT, server).await {
         Ok(Ok(Ok(()))) | Err(_) => {}
         Ok(Ok(Err(err))) => tracing::error!(error = %err, "HTTP server failed"),
@@ -317,14 +344,29 @@ pub fn check(config: &Config) -> String {
     out
 }
 
+/// What the HTTP layer needs of the config, over `store`.
+fn app_state(config: &Config, store: Store) -> AppState {
+    AppState::new(
+        store,
+        config.source_meta(),
+        config.server.base_url.clone(),
+        config.server.websub_hub.clone(),
+    )
+}
+
+/// `refeed opml`: the OPML subscription list the server offers at
+/// `/feeds.opml`.
+pub async fn opml(config: &Config) -> anyhow::Result<String> {
+    let store = Store::open(&config.storage.path).await?;
+    let document = http::opml_document(&app_state(config, store.clone())).await;
+    store.close().await;
+    Ok(document?)
+}
+
 /// `refeed feed`: renders a stored feed as the server would.
 pub async fn feed(config: &Config, id: &str, format: FeedFormat) -> anyhow::Result<String> {
     let store = Store::open(&config.storage.path).await?;
-    let state = AppState {
-        store: store.clone(),
-        sources: config.source_meta().into(),
-        base_url: config.server.base_url.clone(),
-    };
+    let state = app_state(config, store.clone());
     let rendered = http::render_feed(&state, id, format).await;
     store.close().await;
     match rendered? {

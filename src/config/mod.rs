@@ -14,6 +14,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use toml::Spanned;
 use url::Url;
 
@@ -64,6 +66,9 @@ pub struct ServerConfig {
     /// Absolute http(s) prefix for self links and the index page; defaults
     /// to `http://` + `listen`.
     pub base_url: Url,
+    /// `websub_hub`: the WebSub hub feeds name (`rel="hub"`) and that refeed
+    /// pings when a feed changes; `None` when not configured.
+    pub websub_hub: Option<Url>,
 }
 
 /// `[storage]`.
@@ -204,9 +209,23 @@ impl Config {
                 title: s.title.clone(),
                 url: s.url.clone(),
                 max_items: s.max_items,
+                refresh_interval: refresh_interval(&s.schedule, chrono::Utc::now()),
             })
             .collect()
     }
+}
+
+/// The refresh interval assumed for a schedule that stops firing.
+pub const FALLBACK_REFRESH_INTERVAL: Duration = Duration::from_secs(3600);
+
+/// The shortest gap between the next few runs of `schedule` after `now`
+/// (runs of `"0 8,20 * * *"` are 12 h apart; of `"*/15 * * * *"`, 15 min).
+fn refresh_interval(schedule: &CronSchedule, now: DateTime<Utc>) -> Duration {
+    let runs = schedule.upcoming(&now, 4);
+    runs.windows(2)
+        .filter_map(|pair| (pair[1] - pair[0]).to_std().ok())
+        .min()
+        .unwrap_or(FALLBACK_REFRESH_INTERVAL)
 }
 
 fn server(raw: &RawServer, report: &mut Report<'_>) -> Option<ServerConfig> {
@@ -236,9 +255,16 @@ fn server(raw: &RawServer, report: &mut Report<'_>) -> Option<ServerConfig> {
             Url::parse(&format!("http://{addr}/")).expect("an address makes a valid URL")
         }),
     };
+    let websub_hub = match &raw.websub_hub {
+        None => Ok(None),
+        Some(text) => source::http_url(text.get_ref())
+            .map(Some)
+            .map_err(|reason| report.add(text.span(), None, "server.websub_hub", reason)),
+    };
     Some(ServerConfig {
         listen: listen?,
         base_url: base_url?,
+        websub_hub: websub_hub.ok()?,
     })
 }
 

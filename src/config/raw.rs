@@ -36,6 +36,7 @@ pub(crate) struct RawConfig {
 pub(crate) struct RawServer {
     pub listen: Option<Spanned<String>>,
     pub base_url: Option<Spanned<String>>,
+    pub websub_hub: Option<Spanned<String>>,
 }
 
 /// `[storage]`.

@@ -282,6 +282,26 @@ fn base_url_must_be_absolute_http() {
 }
 
 #[test]
+fn websub_hub_is_optional_and_must_be_absolute_http() {
+    assert_eq!(parse(LISTING).unwrap().server.websub_hub, None);
+    let config = parse("[server]\nwebsub_hub = \"https://hub.example/\"\n").unwrap();
+    let hub = config.server.websub_hub.unwrap();
+    assert_eq!(hub.as_str(), "https://hub.example/");
+    let message = error("[server]\nlisten = \"127.0.0.1:1\"\nwebsub_hub = \"ftp://hub/\"\n");
+    assert_names(&message, 3, None, "server.websub_hub");
+    assert!(message.contains("only http and https"), "{message}");
+}
+
+#[test]
+fn source_meta_carries_the_shortest_gap_between_scheduled_runs() {
+    let meta = parse(LISTING).unwrap().source_meta();
+    assert_eq!(meta[0].refresh_interval, Duration::from_secs(30 * 60));
+    let twice = LISTING.replace("*/30 * * * *", "0 8,20 * * *");
+    let meta = parse(&twice).unwrap().source_meta();
+    assert_eq!(meta[0].refresh_interval, Duration::from_secs(12 * 3600));
+}
+
+#[test]
 fn zero_max_items_is_refused() {
     let message = error(&LISTING.replace("schedule =", "max_items = 0\nschedule ="));
     assert_names(&message, 4, Some("bolivia"), "max_items");

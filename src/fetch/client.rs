@@ -8,6 +8,11 @@ use url::Url;
 
 use super::{ACCEPT, FetchConfig, FetchError, Page, USER_AGENT, decode};
 
+// `Fetcher::post_form` (WebSub pings) lives beside this file; as a child
+// module it reaches the private client.
+#[path = "post.rs"]
+mod post;
+
 /// The shared HTTP client; cheap to clone (clones share one connection pool).
 #[derive(Debug, Clone)]
 pub struct Fetcher {

@@ -11,6 +11,8 @@ use crate::store::StoreError;
 /// Why a request failed.
 #[derive(Debug)]
 pub(crate) enum HttpError {
+    /// 400 with a one-line message (a bad query parameter).
+    BadRequest(String),
     /// 404 with a one-line message for the client.
     NotFound(String),
     /// 500; the cause is logged, the client sees generic text.
@@ -26,6 +28,7 @@ impl From<StoreError> for HttpError {
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
         let (status, message) = match self {
+            HttpError::BadRequest(message) => (StatusCode::BAD_REQUEST, message),
             HttpError::NotFound(message) => (StatusCode::NOT_FOUND, message),
             HttpError::Internal(err) => {
                 // Inside TraceLayer's request span, so method and URI are logged too.

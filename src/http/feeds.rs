@@ -1,13 +1,20 @@
-//! `GET /feeds/{id}.{rss,atom}`: picks a source's items (or every source's)
-//! from the store and renders them with `feed`.
+//! `GET /feeds/{id}.{rss,atom,json}`: picks a source's items (or every
+//! source's) from the store, renders them with `feed`, and serves the result
+//! from [`FeedCache`](super::FeedCache) until the store reports a change.
 
-use axum::extract::{Path, State};
-use axum::http::header::CONTENT_TYPE;
-use axum::response::{IntoResponse, Response};
-use chrono::Utc;
+use std::sync::Arc;
 
+use axum::extract::{Path, RawQuery, Request, State};
+use axum::http::Method;
+use axum::response::Response;
+
+use super::cache::Snapshot;
+use super::conditional::respond;
 use super::error::HttpError;
-use super::{AppState, FeedFormat, feed_url, source_title};
+use super::query::FeedQuery;
+use super::rendered::Rendered;
+use super::snapshot::{load_snapshot, newest_change};
+use super::{AppState, FeedFormat, feed_url};
 use crate::feed::{self, FeedInfo};
 use crate::model::{SourceMeta, StoredItem};
 use crate::store::StoreError;
@@ -32,104 +39,150 @@ pub fn all_feed_limit(sources: &[SourceMeta]) -> usize {
 }
 
 /// Renders the feed of a source id (or `all`) exactly as `GET /feeds/{id}.{ext}`
-/// serves it; `Ok(None)` for an unknown id. Used by the handler and by
-/// `refeed feed`.
+/// serves it; `Ok(None)` for an unknown id. Used by `refeed feed`; reads
+/// the store every time (the server goes through its cache).
 pub async fn render_feed(
     state: &AppState,
     id: &str,
     format: FeedFormat,
 ) -> Result<Option<String>, StoreError> {
-    let parts = if id == ALL_FEED_ID {
-        Some(combined_parts(state, format).await?)
-    } else if let Some(source) = state.sources.iter().find(|s| s.id == id) {
-        Some(source_parts(state, source, format).await?)
-    } else {
-        None
-    };
-    Ok(parts.map(|(info, items)| match format {
-        FeedFormat::Rss => feed::rss(&info, &items),
-        FeedFormat::Atom => feed::atom(&info, &items),
-    }))
+    let snapshot = load_snapshot(state, id).await?;
+    Ok(snapshot.map(|s| render_body(state, id, format, &s.info, &s.items)))
 }
 
-/// One source's newest `max_items` items.
-async fn source_parts(
+/// The document of one format, with this format's self link.
+fn render_body(
     state: &AppState,
-    source: &SourceMeta,
+    id: &str,
     format: FeedFormat,
-) -> Result<(FeedInfo, Vec<StoredItem>), StoreError> {
-    let items = state
-        .store
-        .items(Some(&source.id), source.max_items)
-        .await?;
-    let title = match &source.title {
-        Some(title) => title.clone(),
-        None => source_title(source, &state.store.source_titles().await?),
-    };
+    info: &FeedInfo,
+    items: &[StoredItem],
+) -> String {
     let info = FeedInfo {
-        description: format!("{title}, from {}, republished by refeed", source.url),
-        title,
-        link: source.url.to_string(),
-        self_url: feed_url(&state.base_url, &source.id, format),
-        updated: newest_change(&items),
+        self_url: feed_url(&state.base_url, id, format),
+        hub: state.websub_hub.as_ref().map(ToString::to_string),
+        ..info.clone()
     };
-    Ok((info, items))
+    match format {
+        FeedFormat::Rss => feed::rss(&info, items),
+        FeedFormat::Atom => feed::atom(&info, items),
+        FeedFormat::Json => feed::json_feed(&info, items),
+    }
 }
 
-/// Every configured source's items, newest first.
-async fn combined_parts(
-    state: &AppState,
-    format: FeedFormat,
-) -> Result<(FeedInfo, Vec<StoredItem>), StoreError> {
-    let mut items = state
-        .store
-        .items(None, all_feed_limit(&state.sources))
-        .await?;
-    // The database may still hold sources since removed from the config.
-    items.retain(|item| state.sources.iter().any(|s| s.id == item.source_id));
-    // Two sources may read the same outlet (a tag page and its feed): the
-    // combined feed carries each article once, or readers show it twice.
-    let mut seen = std::collections::HashSet::new();
-    items.retain(|item| seen.insert(item.url.clone()));
-    let info = FeedInfo {
-        title: "refeed: all sources".into(),
-        description: "Every source of this refeed, newest first".into(),
-        link: state.base_url.to_string(),
-        self_url: feed_url(&state.base_url, ALL_FEED_ID, format),
-        updated: newest_change(&items),
-    };
-    Ok((info, items))
-}
-
-/// The feed's `updated`: its newest item change, or now when empty.
-fn newest_change(items: &[StoredItem]) -> chrono::DateTime<Utc> {
-    items
-        .iter()
-        .map(|i| i.updated)
-        .max()
-        .unwrap_or_else(Utc::now)
-}
-
-/// `GET /feeds/{file}`.
+/// `GET /feeds/{file}` (and `HEAD`).
 pub(super) async fn handler(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     Path(file): Path<String>,
+    RawQuery(raw_query): RawQuery,
+    request: Request,
 ) -> Result<Response, HttpError> {
     let (id, format) = parse_file(&file)?;
-    match render_feed(&state, id, format).await? {
-        Some(body) => {
-            let content_type = format!("{}; charset=utf-8", format.media_type());
-            Ok(([(CONTENT_TYPE, content_type)], body).into_response())
-        }
-        None => Err(HttpError::NotFound(unknown_id(&state, id))),
+    if id != ALL_FEED_ID && !state.sources.iter().any(|s| s.id == id) {
+        return Err(HttpError::NotFound(unknown_id(&state, id)));
     }
+    let query = FeedQuery::parse(raw_query.as_deref()).map_err(HttpError::BadRequest)?;
+    let generation = state.cache.sync(&state.store);
+    let rendered = if query.is_empty() {
+        whole_feed(&state, generation, id, format).await?
+    } else {
+        filtered_feed(&state, generation, id, format, &query).await?
+    };
+    let head = request.method() == Method::HEAD;
+    Ok(respond(&rendered, request.headers(), head))
+}
+
+/// The cached feed, rendered on a miss (the hot path is the first line).
+async fn whole_feed(
+    state: &AppState,
+    generation: u64,
+    id: &str,
+    format: FeedFormat,
+) -> Result<Arc<Rendered>, HttpError> {
+    if let Some(rendered) = state.cache.rendered(id, format) {
+        return Ok(rendered);
+    }
+    let snapshot = snapshot(state, generation, id).await?;
+    let rendered = build(state, id, format, snapshot.clone(), None).await?;
+    state
+        .cache
+        .put_rendered(&state.store, generation, id, format, rendered.clone());
+    Ok(rendered)
+}
+
+/// A filtered feed, from the query cache or the cached item list.
+async fn filtered_feed(
+    state: &AppState,
+    generation: u64,
+    id: &str,
+    format: FeedFormat,
+    query: &FeedQuery,
+) -> Result<Arc<Rendered>, HttpError> {
+    if let Some(rendered) = state.cache.query(id, format, query) {
+        return Ok(rendered);
+    }
+    let snapshot = snapshot(state, generation, id).await?;
+    let rendered = build(state, id, format, snapshot, Some(query.clone())).await?;
+    let key = (id, format, query);
+    state
+        .cache
+        .put_query(&state.store, generation, key, rendered.clone());
+    Ok(rendered)
+}
+
+/// The cached snapshot of a known feed, read from the store on a miss.
+async fn snapshot(state: &AppState, generation: u64, id: &str) -> Result<Arc<Snapshot>, HttpError> {
+    if let Some(snapshot) = state.cache.snapshot(id) {
+        return Ok(snapshot);
+    }
+    let Some(snapshot) = load_snapshot(state, id).await? else {
+        return Err(HttpError::NotFound(unknown_id(state, id)));
+    };
+    let snapshot = Arc::new(snapshot);
+    state
+        .cache
+        .put_snapshot(&state.store, generation, id, snapshot.clone());
+    Ok(snapshot)
+}
+
+/// Renders and compresses off the async threads (milliseconds for a large
+/// full-text feed).
+async fn build(
+    state: &AppState,
+    id: &str,
+    format: FeedFormat,
+    snapshot: Arc<Snapshot>,
+    query: Option<FeedQuery>,
+) -> Result<Arc<Rendered>, HttpError> {
+    let state = state.clone();
+    let id = id.to_string();
+    let task = tokio::task::spawn_blocking(move || {
+        let filtered;
+        let (info, items) = match &query {
+            Some(query) => {
+                filtered = query.apply(&snapshot.items);
+                let updated = newest_change(&filtered);
+                let info = FeedInfo {
+                    updated,
+                    ..snapshot.info.clone()
+                };
+                (info, filtered.as_slice())
+            }
+            None => (snapshot.info.clone(), snapshot.items.as_slice()),
+        };
+        let body = render_body(&state, &id, format, &info, items);
+        let interval = snapshot.refresh_interval;
+        Arc::new(Rendered::build(body, format, info.updated, interval))
+    });
+    task.await
+        .map_err(|err| HttpError::Internal(anyhow::Error::new(err).context("rendering a feed")))
 }
 
 /// Splits `{id}.{ext}`; names are `{:?}`-quoted in messages so a `%0A` in the
 /// path cannot break the one-line message.
 fn parse_file(file: &str) -> Result<(&str, FeedFormat), HttpError> {
-    let known = "known: .rss, .atom";
     let Some((id, extension)) = file.rsplit_once('.') else {
+        let known = known_extensions();
         return Err(HttpError::NotFound(format!(
             "no feed format in {file:?} ({known})"
         )));
@@ -137,14 +190,25 @@ fn parse_file(file: &str) -> Result<(&str, FeedFormat), HttpError> {
     match FeedFormat::from_extension(extension) {
         Some(format) => Ok((id, format)),
         None => Err(HttpError::NotFound(format!(
-            "no feed format {extension:?} ({known})"
+            "no feed format {extension:?} ({})",
+            known_extensions()
         ))),
     }
 }
 
+/// `known: .rss, .atom, .json`, for 404 messages only (built on the error
+/// path: the hot path allocates nothing it does not send).
+fn known_extensions() -> String {
+    let extensions: Vec<String> = FeedFormat::ALL
+        .iter()
+        .map(|f| format!(".{}", f.extension()))
+        .collect();
+    format!("known: {}", extensions.join(", "))
+}
+
 fn unknown_id(state: &AppState, id: &str) -> String {
     let ids = state.sources.iter().map(|s| s.id.as_str());
-    let known: Vec<&str> = ids.chain([ALL_FEED_ID]).collect();
+    let known: Vec<&str> = ids.chain([super::ALL_FEED_ID]).collect();
     format!("no feed {id:?} (known: {})", known.join(", "))
 }
 
@@ -250,7 +314,7 @@ mod tests {
     async fn all_feed_carries_an_article_read_by_two_sources_once() {
         let app = app(BASE, vec![source("tag", None, 5), source("feed", None, 5)]).await;
         let shared = super::super::test_support::new_item("outlet", 7);
-        let started = Utc::now();
+        let started = chrono::Utc::now();
         for id in ["tag", "feed"] {
             let store = &app.state.store;
             store
@@ -285,7 +349,7 @@ mod tests {
         let app = app(BASE, vec![source("a", None, 5)]).await;
         let (status, _, body) = get(&app, "/feeds/a.xml").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
-        assert_eq!(body, "no feed format \"xml\" (known: .rss, .atom)\n");
+        assert_eq!(body, "no feed format \"xml\" (known: .rss, .atom, .json)\n");
         let (status, _, body) = get(&app, "/feeds/a%0Ab").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         assert_eq!(body.lines().count(), 1, "{body}");

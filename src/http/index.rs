@@ -5,6 +5,8 @@
 //! Titles and error messages come from outlets and their servers: every
 //! piece of text and every attribute goes through [`escape`]. No JavaScript.
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::response::Html;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -39,7 +41,7 @@ struct Listed<'a> {
 }
 
 /// `GET /`.
-pub(super) async fn handler(State(state): State<AppState>) -> Result<Html<String>, HttpError> {
+pub(super) async fn handler(State(state): State<Arc<AppState>>) -> Result<Html<String>, HttpError> {
     let titles = state.store.source_titles().await?;
     let refreshes = state.store.last_refreshes().await?;
     let listed: Vec<Listed> = state

@@ -1,12 +1,28 @@
-//! Serves the feeds, the index page and the health check over HTTP (axum).
-//! Reads only from `store` and renders with `feed`; never fetches.
+//! Serves the feeds, the OPML subscription list, the index page and the
+//! health check over HTTP (axum). Reads only from `store` and renders with
+//! `feed`; never fetches.
 //!
-//! Routes: `GET /feeds/{id}.rss|.atom` (and `all.*`, every source combined),
-//! `GET /` (the index page), `GET /healthz`. `HEAD` is answered on each.
+//! Routes: `GET /feeds/{id}.rss|.atom|.json` (and `all.*`, every source
+//! combined), `GET /feeds.opml`, `GET /` (the index page), `GET /healthz`.
+//! `HEAD` is answered on each.
+//!
+//! Feeds are served like static files (issue 4): each is rendered and
+//! compressed once per change into [`FeedCache`], which the store's change
+//! notifications invalidate; a request is a memory read plus conditional-GET
+//! and `Accept-Encoding` handling (`conditional`). `?limit`, `?q` and `?since`
+//! filter the cached items (`query`).
 
+mod cache;
+mod conditional;
 mod error;
 mod feeds;
 mod index;
+mod opml;
+mod query;
+mod rendered;
+#[cfg(test)]
+mod serving_tests;
+mod snapshot;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,6 +31,7 @@ use axum::Router;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_http::compression::CompressionLayer;
@@ -24,7 +41,9 @@ use url::Url;
 use crate::model::SourceMeta;
 use crate::store::Store;
 
+pub use cache::FeedCache;
 pub use feeds::{ALL_FEED_ID, ALL_FEED_MAX_ITEMS, all_feed_limit, render_feed};
+pub use opml::opml_document;
 
 /// What every handler needs.
 #[derive(Debug, Clone)]
@@ -35,26 +54,51 @@ pub struct AppState {
     pub sources: Arc<[SourceMeta]>,
     /// Absolute prefix for self links and the index page.
     pub base_url: Url,
+    /// The WebSub hub feeds name (`rel="hub"`), if configured.
+    pub websub_hub: Option<Url>,
+    /// Rendered feeds, shared by every clone of the state.
+    pub cache: Arc<FeedCache>,
+}
+
+impl AppState {
+    /// State over `store` with an empty feed cache.
+    pub fn new(
+        store: Store,
+        sources: Vec<SourceMeta>,
+        base_url: Url,
+        websub_hub: Option<Url>,
+    ) -> Self {
+        Self {
+            store,
+            sources: sources.into(),
+            base_url,
+            websub_hub,
+            cache: Arc::new(FeedCache::default()),
+        }
+    }
 }
 
 /// The feed formats served.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FeedFormat {
     /// RSS 2.0 (`.rss`).
     Rss,
     /// Atom 1.0 (`.atom`).
     Atom,
+    /// JSON Feed 1.1 (`.json`).
+    Json,
 }
 
 impl FeedFormat {
-    /// Every format, in the order the index page lists them.
-    pub const ALL: [FeedFormat; 2] = [FeedFormat::Rss, FeedFormat::Atom];
+    /// Every format, in the order the index page and the OPML list them.
+    pub const ALL: [FeedFormat; 3] = [FeedFormat::Rss, FeedFormat::Atom, FeedFormat::Json];
 
     /// The file extension in feed URLs, without the dot.
     pub fn extension(self) -> &'static str {
         match self {
             FeedFormat::Rss => "rss",
             FeedFormat::Atom => "atom",
+            FeedFormat::Json => "json",
         }
     }
 
@@ -68,6 +112,7 @@ impl FeedFormat {
         match self {
             FeedFormat::Rss => "application/rss+xml",
             FeedFormat::Atom => "application/atom+xml",
+            FeedFormat::Json => "application/feed+json",
         }
     }
 
@@ -76,7 +121,13 @@ impl FeedFormat {
         match self {
             FeedFormat::Rss => "RSS",
             FeedFormat::Atom => "Atom",
+            FeedFormat::Json => "JSON Feed",
         }
+    }
+
+    /// Position in [`FeedFormat::ALL`], for per-format slots.
+    fn index(self) -> usize {
+        self as usize
     }
 }
 
@@ -110,16 +161,22 @@ fn source_title(source: &SourceMeta, scraped: &HashMap<String, String>) -> Strin
 
 /// Builds the router (tests drive it with `oneshot`).
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(index::handler))
+    let traced = Router::new()
+        // Feeds are compressed once per change by the cache, not here; the
+        // index page is rendered per request and compressed on the fly.
+        .route("/", get(index::handler).layer(CompressionLayer::new()))
         .route("/healthz", get(healthz))
-        .route("/feeds/{file}", get(feeds::handler))
+        .route("/feeds.opml", get(opml::handler))
         .fallback(not_found)
-        // Full-text feeds are large and compress ~5×; readers send
-        // `Accept-Encoding`.
-        .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(TraceLayer::new_for_http());
+    Router::new()
+        // The feed route is the hot path (issue 4: static-file speed): no
+        // per-request span; its failures are still logged by `HttpError`.
+        .route("/feeds/{file}", get(feeds::handler))
+        .merge(traced)
+        // Handlers get an `Arc`: extracting `State` clones it per request,
+        // and `AppState` holds URLs (strings).
+        .with_state(Arc::new(state))
 }
 
 /// Serves until `shutdown` is cancelled, then finishes in-flight requests.
@@ -128,6 +185,14 @@ pub async fn serve(
     router: Router,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
+    // TCP_NODELAY, as nginx sets on keep-alive connections: without it the
+    // last partial segment of a large feed waits for the reader's delayed
+    // ACK (Nagle), adding up to 40 ms to the response.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(err) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %err, "cannot set TCP_NODELAY");
+        }
+    });
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown.cancelled_owned())
         .await
@@ -156,18 +221,31 @@ pub(crate) mod test_support {
     /// State over a fresh database; the folder lives as long as this.
     pub struct TestApp {
         pub state: AppState,
-        _dir: TempDir,
+        _dir: std::sync::Arc<TempDir>,
+    }
+
+    impl TestApp {
+        /// The same database and sources with another cache.
+        pub fn with_state(app: &TestApp, cache: FeedCache) -> TestApp {
+            let state = AppState {
+                cache: Arc::new(cache),
+                ..app.state.clone()
+            };
+            TestApp {
+                state,
+                _dir: app._dir.clone(),
+            }
+        }
     }
 
     pub async fn app(base_url: &str, sources: Vec<SourceMeta>) -> TestApp {
         let dir = TempDir::new().unwrap();
         let store = Store::open(&dir.path().join("refeed.db")).await.unwrap();
-        let state = AppState {
-            store,
-            sources: sources.into(),
-            base_url: Url::parse(base_url).unwrap(),
-        };
-        TestApp { state, _dir: dir }
+        let state = AppState::new(store, sources, Url::parse(base_url).unwrap(), None);
+        TestApp {
+            state,
+            _dir: std::sync::Arc::new(dir),
+        }
     }
 
     pub fn source(id: &str, title: Option<&str>, max_items: usize) -> SourceMeta {
@@ -176,6 +254,7 @@ pub(crate) mod test_support {
             title: title.map(Into::into),
             url: Url::parse(&format!("https://{id}.example/news/")).unwrap(),
             max_items,
+            refresh_interval: std::time::Duration::from_secs(15 * 60),
         }
     }
 
@@ -207,15 +286,21 @@ pub(crate) mod test_support {
 
     /// `GET uri` through the router: status, headers, body.
     pub async fn get(app: &TestApp, uri: &str) -> (StatusCode, HeaderMap, String) {
-        let request = Request::get(uri).body(axum::body::Body::empty()).unwrap();
+        let (status, headers, body) = send(app, Request::get(uri)).await;
+        (status, headers, String::from_utf8(body).unwrap())
+    }
+
+    /// Sends a request (built up by the caller) through the router: status,
+    /// headers and the raw body bytes.
+    pub async fn send(
+        app: &TestApp,
+        request: axum::http::request::Builder,
+    ) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let request = request.body(axum::body::Body::empty()).unwrap();
         let response = router(app.state.clone()).oneshot(request).await.unwrap();
         let (parts, body) = response.into_parts();
         let body = to_bytes(body, usize::MAX).await.unwrap();
-        (
-            parts.status,
-            parts.headers,
-            String::from_utf8(body.to_vec()).unwrap(),
-        )
+        (parts.status, parts.headers, body.to_vec())
     }
 
     /// The `Content-Type` header.

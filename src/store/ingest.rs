@@ -38,6 +38,9 @@ impl Store {
         let counts = store_items(&mut tx, source, items, Utc::now()).await?;
         insert_refresh(&mut tx, source, started, Ok(counts)).await?;
         tx.commit().await.map_err(query_error(operation))?;
+        if counts.new + counts.updated > 0 {
+            self.notify_changed(source);
+        }
         Ok(counts)
     }
 }

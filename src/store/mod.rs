@@ -4,19 +4,24 @@
 //! HTTP layer reads while a refresh writes; each source refresh commits in one
 //! transaction. `ingest` writes items (the rules of a refresh), `items` reads
 //! them for the pipeline and the feeds, `sources` keeps each source's title
-//! and refresh records, `time` maps times to integers. Methods are
+//! and refresh records, `changes` tells readers which sources' items changed, `learned` keeps the block fingerprints of each
+//! source's articles and the boilerplate learned from them (issue 3), `time`
+//! maps times to integers. Methods are
 //! named after domain operations and return `model` types: no `sqlx` type
 //! leaves this module except inside [`StoreError`]'s sources.
 //!
 //! Queries are runtime `query`/`query_as` (not the `query!` macros) so that
 //! building refeed never needs a database.
 
+mod changes;
 mod ingest;
 mod items;
+pub mod learned;
 mod sources;
 mod time;
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::migrate::{MigrateError, Migrator};
@@ -98,6 +103,8 @@ fn connect_options(path: &Path) -> SqliteConnectOptions {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: sqlx::SqlitePool,
+    /// Which sources changed, for readers that cache (see `changes`).
+    changes: Arc<changes::ChangeLog>,
 }
 
 impl Store {
@@ -127,7 +134,10 @@ impl Store {
                 path: shown,
                 source,
             })?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            changes: Arc::new(changes::ChangeLog::new()),
+        })
     }
 
     /// Starts a write transaction with `BEGIN IMMEDIATE`: it takes the write

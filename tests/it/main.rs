@@ -4,16 +4,23 @@
 //! Modules: `outlet` serves the fixtures; `support` runs the binary and `daemon`
 //! the server; `fixture` knows what the outlet holds; `checks` reads feeds the way
 //! a feed reader would. The tests: `end_to_end`, `dedup`, `config_errors`,
-//! `failures`, `shutdown`, `systemd`.
+//! `failures`, `shutdown`, `systemd`, `extract`, `learned`, `explain`,
+//! `serving` (conditional GET, encodings, JSON Feed, OPML, WebSub), and
+//! `readers` (real feed readers: feedparser, newsboat, xmllint).
 
 mod checks;
 mod config_errors;
 mod daemon;
 mod dedup;
 mod end_to_end;
+mod explain;
+mod extract;
 mod failures;
 mod fixture;
+mod learned;
 mod outlet;
+mod readers;
+mod serving;
 mod shutdown;
 mod support;
 mod systemd;

@@ -1,0 +1,91 @@
+//! Reading a feed's facts and items from the store: one source's newest
+//! items, or every configured source's for the combined feed. What the cache
+//! keeps as a [`Snapshot`] and the formats render from.
+
+use chrono::{DateTime, Utc};
+
+use super::cache::Snapshot;
+use super::feeds::{ALL_FEED_ID, all_feed_limit};
+use super::{AppState, source_title};
+use crate::config::FALLBACK_REFRESH_INTERVAL;
+use crate::feed::FeedInfo;
+use crate::model::{SourceMeta, StoredItem};
+use crate::store::StoreError;
+
+/// Reads a feed's facts and items from the store; `None` for an unknown id.
+pub(super) async fn load_snapshot(
+    state: &AppState,
+    id: &str,
+) -> Result<Option<Snapshot>, StoreError> {
+    if id == ALL_FEED_ID {
+        return combined_snapshot(state).await.map(Some);
+    }
+    match state.sources.iter().find(|s| s.id == id) {
+        Some(source) => source_snapshot(state, source).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// One source's newest `max_items` items.
+async fn source_snapshot(state: &AppState, source: &SourceMeta) -> Result<Snapshot, StoreError> {
+    let items = state
+        .store
+        .items(Some(&source.id), source.max_items)
+        .await?;
+    let title = match &source.title {
+        Some(title) => title.clone(),
+        None => source_title(source, &state.store.source_titles().await?),
+    };
+    let info = FeedInfo {
+        description: format!("{title}, from {}, republished by refeed", source.url),
+        title,
+        link: source.url.to_string(),
+        updated: newest_change(&items),
+        ..FeedInfo::default()
+    };
+    let refresh_interval = source.refresh_interval;
+    Ok(Snapshot {
+        info,
+        items,
+        refresh_interval,
+    })
+}
+
+/// Every configured source's items, newest first.
+async fn combined_snapshot(state: &AppState) -> Result<Snapshot, StoreError> {
+    let mut items = state
+        .store
+        .items(None, all_feed_limit(&state.sources))
+        .await?;
+    // The database may still hold sources since removed from the config.
+    items.retain(|item| state.sources.iter().any(|s| s.id == item.source_id));
+    // Two sources may read the same outlet (a tag page and its feed): the
+    // combined feed carries each article once, or readers show it twice.
+    let mut seen = std::collections::HashSet::new();
+    items.retain(|item| seen.insert(item.url.clone()));
+    let info = FeedInfo {
+        title: "refeed: all sources".into(),
+        description: "Every source of this refeed, newest first".into(),
+        link: state.base_url.to_string(),
+        updated: newest_change(&items),
+        ..FeedInfo::default()
+    };
+    let intervals = state.sources.iter().map(|s| s.refresh_interval);
+    let refresh_interval = intervals.min().unwrap_or(FALLBACK_REFRESH_INTERVAL);
+    Ok(Snapshot {
+        info,
+        items,
+        refresh_interval,
+    })
+}
+
+/// The feed's `updated` and `Last-Modified`: its newest item change. An
+/// empty feed says the Unix epoch, a fixed time: "now" would change the
+/// document, and so its `ETag`, at every rendering.
+pub(super) fn newest_change(items: &[StoredItem]) -> DateTime<Utc> {
+    items
+        .iter()
+        .map(|i| i.updated)
+        .max()
+        .unwrap_or(DateTime::UNIX_EPOCH)
+}

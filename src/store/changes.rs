@@ -1,0 +1,146 @@
+//! Change notification: the store tells its readers (the HTTP feed cache,
+//! the WebSub pinger) which sources' served items changed, so they can
+//! re-render once per change instead of querying SQLite per request.
+//!
+//! Every change bumps one generation counter; the log remembers, per source,
+//! the generation of its latest change. A reader keeps the generation it last
+//! synced to and asks which sources changed since: a memory read, no SQL.
+//! Async readers wait on [`Store::subscribe_changes`].
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use tokio::sync::watch;
+
+use super::Store;
+
+/// The per-source change log behind [`Store::change_generation`].
+#[derive(Debug)]
+pub(super) struct ChangeLog {
+    /// The current generation, observed by async waiters.
+    generation: watch::Sender<u64>,
+    /// The same number for the HTTP hot path: a plain atomic load, where
+    /// `watch::Sender::borrow` takes a lock shared by every thread.
+    current: AtomicU64,
+    /// Source id → generation of its latest change.
+    latest: Mutex<HashMap<String, u64>>,
+}
+
+impl ChangeLog {
+    pub(super) fn new() -> Self {
+        Self {
+            generation: watch::Sender::new(0),
+            current: AtomicU64::new(0),
+            latest: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl Store {
+    /// The current change generation: it grows by one each time a source's
+    /// served items change (a refresh storing new or changed items, a
+    /// re-clean rewriting articles). Cheap: one lock-free read.
+    pub fn change_generation(&self) -> u64 {
+        self.changes.current.load(Ordering::Acquire)
+    }
+
+    /// The sources whose items changed after generation `since`, with the
+    /// current generation to pass next time.
+    pub fn changed_since(&self, since: u64) -> (Vec<String>, u64) {
+        let latest = self.changes.latest.lock().expect("change log lock");
+        let generation = self.change_generation();
+        let mut ids: Vec<String> = latest
+            .iter()
+            .filter(|&(_, &changed)| changed > since)
+            .map(|(id, _)| id.clone())
+            .collect();
+        ids.sort();
+        (ids, generation)
+    }
+
+    /// A receiver that wakes whenever the generation grows (then call
+    /// [`Store::changed_since`]).
+    pub fn subscribe_changes(&self) -> watch::Receiver<u64> {
+        self.changes.generation.subscribe()
+    }
+
+    /// Records that `source`'s items changed. Called after the transaction
+    /// committed, so a reader woken by it reads the new rows.
+    pub(super) fn notify_changed(&self, source: &str) {
+        let mut latest = self.changes.latest.lock().expect("change log lock");
+        let next = self.change_generation() + 1;
+        latest.insert(source.to_string(), next);
+        self.changes.current.store(next, Ordering::Release);
+        self.changes.generation.send_replace(next);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use chrono::Utc;
+
+    use super::super::learned::ContentChange;
+    use super::super::test_support::{item, temp_store};
+
+    #[tokio::test]
+    async fn changes_are_reported_per_source_since_a_generation() {
+        let (_dir, store) = temp_store().await;
+        assert_eq!(store.changed_since(0), (vec![], 0));
+        let mut rx = store.subscribe_changes();
+        store.notify_changed("a");
+        store.notify_changed("b");
+        assert!(rx.has_changed().unwrap());
+        assert_eq!(*rx.borrow_and_update(), 2);
+        assert_eq!(store.changed_since(0), (vec!["a".into(), "b".into()], 2));
+        assert_eq!(store.changed_since(1), (vec!["b".into()], 2));
+        store.notify_changed("a");
+        assert_eq!(store.changed_since(2), (vec!["a".into()], 3));
+        assert_eq!(store.change_generation(), 3);
+    }
+
+    #[tokio::test]
+    async fn refreshes_and_recleans_notify_only_when_items_change() {
+        let (_dir, store) = temp_store().await;
+        let mut items = vec![item("a", "2024-03-01T10:00:00Z")];
+        items[0].content = Some("<p>A</p><p>Box</p>".into());
+        store
+            .commit_refresh("src", None, &items, Utc::now())
+            .await
+            .unwrap();
+        assert_eq!(store.changed_since(0), (vec!["src".into()], 1));
+        store
+            .commit_refresh("src", None, &items, Utc::now())
+            .await
+            .unwrap();
+        assert_eq!(store.change_generation(), 1, "nothing changed");
+        store
+            .commit_refresh("other", None, &[], Utc::now())
+            .await
+            .unwrap();
+        assert_eq!(store.change_generation(), 1, "an empty refresh");
+
+        let change = ContentChange {
+            url: items[0].url.clone(),
+            old: "<p>stale</p>".into(),
+            new: "<p>A</p>".into(),
+        };
+        let cleared = HashSet::new();
+        store
+            .reclean_articles("src", std::slice::from_ref(&change), &cleared)
+            .await
+            .unwrap();
+        assert_eq!(store.change_generation(), 1, "no row rewritten");
+        let change = ContentChange {
+            old: "<p>A</p><p>Box</p>".into(),
+            ..change
+        };
+        store
+            .reclean_articles("src", &[change], &cleared)
+            .await
+            .unwrap();
+        assert_eq!(store.changed_since(1), (vec!["src".into()], 2));
+    }
+}
