@@ -101,6 +101,8 @@ async fn real_readers_accept_every_served_feed() {
             let name = format!("{id}.json");
             let body = fetch(&daemon.url(&format!("/feeds/{name}"))).await;
             json_feed(&name, &body, &served);
+            let url = daemon.url(&format!("/feeds/{name}"));
+            clients::json_reader(&name, &url, &served).await;
         }
         references.push((id, served));
     }
@@ -130,7 +132,7 @@ async fn xml_feed(daemon: &Daemon, work: &Path, name: String, served: &Served) {
 /// Whether feedparser, newsboat and xmllint are installed; panics when one
 /// is missing and [`REQUIRE`] is set.
 fn readers_present() -> bool {
-    let missing: Vec<&str> = [
+    let mut missing: Vec<&str> = [
         (
             "feedparser (python3 -m pip install feedparser==6.0.14)",
             "python3",
@@ -151,6 +153,10 @@ fn readers_present() -> bool {
     .filter(|(_, program, args)| !runs(program, args))
     .map(|(install, _, _)| install)
     .collect();
+    let node_reader = clients::readers_dir().join("node_modules/@extractus/feed-extractor");
+    if !runs("node", &["--version"]) || !node_reader.is_dir() {
+        missing.push("node and @extractus/feed-extractor (npm ci --prefix tests/readers)");
+    }
     if missing.is_empty() {
         return true;
     }

@@ -1,6 +1,8 @@
 //! The reader programs, each run to completion off the async workers:
-//! xmllint, feedparser (through `tests/readers/feedparse.py`) and newsboat
-//! (its cache read back through `tests/readers/newsboat_items.py`). Each
+//! xmllint, feedparser (through `tests/readers/feedparse.py`), newsboat
+//! (its cache read back through `tests/readers/newsboat_items.py`) and, for
+//! JSON Feed, which neither of those reads, the Node library
+//! @extractus/feed-extractor (through `tests/readers/jsonfeed.mjs`). Each
 //! asserts what its reader saw against what refeed serves.
 
 use std::collections::HashMap;
@@ -41,11 +43,7 @@ pub async fn run(mut command: Command) -> String {
 /// A helper script in `tests/readers/`.
 fn script(name: &str) -> Command {
     let mut command = Command::new("python3");
-    command.arg(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/readers")
-            .join(name),
-    );
+    command.arg(readers_dir().join(name));
     command
 }
 
@@ -176,4 +174,41 @@ pub async fn newsboat(dir: &Path, url: &str, reference: &[Reference]) {
             );
         }
     }
+}
+
+/// The JSON Feed as @extractus/feed-extractor, a Node feed-reading library,
+/// fetches and understands it: title, and every entry's id, title, link and
+/// date equal to what refeed serves.
+pub async fn json_reader(name: &str, url: &str, served: &Served) {
+    let mut command = Command::new("node");
+    command.arg(readers_dir().join("jsonfeed.mjs")).arg(url);
+    let feed: Value = serde_json::from_str(&run(command).await).expect("reader output");
+    assert_eq!(
+        feed["title"],
+        served.title.as_str(),
+        "{name}: title (node reader)"
+    );
+    let entries = feed["entries"].as_array().expect("entries");
+    assert_eq!(
+        entries.len(),
+        served.items.len(),
+        "{name}: entries (node reader)"
+    );
+    for (entry, want) in entries.iter().zip(&served.items) {
+        let at = format!("{name}: entry {} (node reader)", want.id);
+        assert_eq!(entry["id"], want.id.as_str(), "{at}: id");
+        assert_eq!(entry["title"], want.title.as_str(), "{at}: title");
+        // The library drops utm_* parameters from links on its own, which
+        // leaves exactly refeed's canonical URL (the id).
+        let link = entry["link"].as_str().expect("link");
+        assert!(link == want.link || link == want.id, "{at}: link {link}");
+        let published = entry["published"].as_str().expect("published");
+        let published = DateTime::parse_from_rfc3339(published).expect("ISO date");
+        assert_eq!(published, want.published, "{at}: date");
+    }
+}
+
+/// `tests/readers/`, where the helper scripts and the Node reader live.
+pub fn readers_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/readers")
 }
