@@ -131,6 +131,23 @@ pub struct RefreshCounts {
     pub updated: u32,
 }
 
+/// HTTP validators of a stored response (RFC 9110 §8.8), sent back as
+/// `If-None-Match` / `If-Modified-Since` so an unchanged page costs a 304.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    /// The `ETag` header, verbatim (quotes and `W/` included).
+    pub etag: Option<String>,
+    /// The `Last-Modified` header, verbatim.
+    pub last_modified: Option<String>,
+}
+
+impl Validators {
+    /// True when there is nothing to send back.
+    pub fn is_empty(&self) -> bool {
+        self.etag.is_none() && self.last_modified.is_none()
+    }
+}
+
 /// The record of the latest refresh attempt of a source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefreshRecord {

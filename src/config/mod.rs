@@ -23,7 +23,8 @@ use self::raw::{RawConfig, RawDuration, RawFetch, RawScheduler, RawServer, RawSt
 use self::report::Report;
 use crate::extract::ArticleRules;
 use crate::fetch::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_REDIRECTS, DEFAULT_TIMEOUT,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_FIRST_BYTE_TIMEOUT, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_REDIRECTS, DEFAULT_PER_HOST_CONCURRENCY, DEFAULT_PER_HOST_DELAY, DEFAULT_TIMEOUT,
     FetchConfig,
 };
 use crate::model::SourceMeta;
@@ -83,7 +84,16 @@ pub struct StorageConfig {
 pub struct SchedulerConfig {
     /// Refreshes run at once.
     pub workers: usize,
+    /// Largest delay added to each source's scheduled runs (a fixed
+    /// per-source offset), so that many sources on `*/30` do not all fire
+    /// at once. Zero (the default) runs exactly on schedule.
+    pub jitter: Duration,
+    /// The longest a failing source is backed off between attempts.
+    pub max_backoff: Duration,
 }
+
+/// Default cap on a failing source's backoff.
+pub const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
 
 /// One `[[source]]`.
 #[derive(Debug, Clone)]
@@ -98,6 +108,9 @@ pub struct Source {
     pub schedule: CronSchedule,
     /// Also fetch each item's page for its article.
     pub full_text: bool,
+    /// Obey the outlet's robots.txt (default); `respect_robots = false`
+    /// opts a source out.
+    pub respect_robots: bool,
     /// Items per served feed.
     pub max_items: usize,
     /// `[source.items]`: present means the URL is a listing page.
@@ -291,23 +304,54 @@ fn fetch(raw: &RawFetch, report: &mut Report<'_>) -> Option<FetchConfig> {
         "fetch.connect_timeout",
         report,
     );
+    let first_byte_timeout = duration(
+        &raw.first_byte_timeout,
+        DEFAULT_FIRST_BYTE_TIMEOUT,
+        "fetch.first_byte_timeout",
+        report,
+    );
     let max_body_bytes = positive(
         &raw.max_body_bytes,
         DEFAULT_MAX_BODY_BYTES,
         "fetch.max_body_bytes",
         report,
     );
+    let per_host_concurrency = positive(
+        &raw.per_host_concurrency,
+        DEFAULT_PER_HOST_CONCURRENCY,
+        "fetch.per_host_concurrency",
+        report,
+    );
     Some(FetchConfig {
         timeout: timeout?,
         connect_timeout: connect_timeout?,
+        first_byte_timeout: first_byte_timeout?,
         max_body_bytes: max_body_bytes?,
         max_redirects: raw.max_redirects.unwrap_or(DEFAULT_MAX_REDIRECTS),
+        per_host_concurrency: per_host_concurrency?,
+        per_host_delay: raw
+            .per_host_delay
+            .as_ref()
+            .map_or(DEFAULT_PER_HOST_DELAY, |value| **value.get_ref()),
     })
 }
 
 fn scheduler(raw: &RawScheduler, report: &mut Report<'_>) -> Option<SchedulerConfig> {
-    let workers = positive(&raw.workers, DEFAULT_WORKERS, "scheduler.workers", report)?;
-    Some(SchedulerConfig { workers })
+    let workers = positive(&raw.workers, DEFAULT_WORKERS, "scheduler.workers", report);
+    let max_backoff = duration(
+        &raw.max_backoff,
+        DEFAULT_MAX_BACKOFF,
+        "scheduler.max_backoff",
+        report,
+    );
+    Some(SchedulerConfig {
+        workers: workers?,
+        jitter: raw
+            .jitter
+            .as_ref()
+            .map_or(Duration::ZERO, |value| **value.get_ref()),
+        max_backoff: max_backoff?,
+    })
 }
 
 /// A duration that must not be zero (a zero timeout fails every request).

@@ -52,8 +52,11 @@ pub(crate) struct RawStorage {
 pub(crate) struct RawFetch {
     pub timeout: Option<RawDuration>,
     pub connect_timeout: Option<RawDuration>,
+    pub first_byte_timeout: Option<RawDuration>,
     pub max_body_bytes: Option<Spanned<u64>>,
     pub max_redirects: Option<usize>,
+    pub per_host_concurrency: Option<Spanned<usize>>,
+    pub per_host_delay: Option<RawDuration>,
 }
 
 /// `[scheduler]`.
@@ -61,6 +64,8 @@ pub(crate) struct RawFetch {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawScheduler {
     pub workers: Option<Spanned<usize>>,
+    pub jitter: Option<RawDuration>,
+    pub max_backoff: Option<RawDuration>,
 }
 
 /// One `[[source]]`.
@@ -72,6 +77,7 @@ pub(crate) struct RawSource {
     pub url: Option<Spanned<String>>,
     pub schedule: Option<Spanned<String>>,
     pub full_text: Option<bool>,
+    pub respect_robots: Option<bool>,
     pub max_items: Option<Spanned<usize>>,
     pub items: Option<Spanned<RawItems>>,
     pub article: Option<RawArticle>,

@@ -97,6 +97,7 @@ impl Check<'_, '_> {
             url: url?,
             schedule: schedule?,
             full_text: raw.full_text.unwrap_or(false),
+            respect_robots: raw.respect_robots.unwrap_or(true),
             max_items: max_items?,
             listing: listing?,
             article: article?,

@@ -128,6 +128,45 @@ fn fetch_and_scheduler_keys_are_read() {
 }
 
 #[test]
+fn politeness_keys_are_read_and_default_to_one_request_a_second_per_host() {
+    let defaults = parse("").unwrap();
+    assert_eq!(defaults.fetch.per_host_concurrency, 1);
+    assert_eq!(defaults.fetch.per_host_delay, Duration::from_secs(1));
+    assert_eq!(defaults.fetch.first_byte_timeout, Duration::from_secs(15));
+    assert_eq!(defaults.scheduler.jitter, Duration::ZERO);
+    assert_eq!(
+        defaults.scheduler.max_backoff,
+        Duration::from_secs(6 * 3600)
+    );
+
+    let text = "[fetch]\nper_host_concurrency = 2\nper_host_delay = \"0s\"\n\
+                first_byte_timeout = \"4s\"\n[scheduler]\njitter = \"5m\"\nmax_backoff = \"1h\"\n";
+    let config = parse(text).unwrap();
+    assert_eq!(config.fetch.per_host_concurrency, 2);
+    assert_eq!(config.fetch.per_host_delay, Duration::ZERO);
+    assert_eq!(config.fetch.first_byte_timeout, Duration::from_secs(4));
+    assert_eq!(config.scheduler.jitter, Duration::from_secs(300));
+    assert_eq!(config.scheduler.max_backoff, Duration::from_secs(3600));
+}
+
+#[test]
+fn zero_per_host_concurrency_and_backoff_are_refused_with_their_lines() {
+    let errors = errors("[fetch]\nper_host_concurrency = 0\n[scheduler]\nmax_backoff = \"0s\"\n");
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_names(&errors[0], 2, None, "fetch.per_host_concurrency");
+    assert_names(&errors[1], 4, None, "scheduler.max_backoff");
+}
+
+#[test]
+fn respect_robots_defaults_to_true_and_can_be_turned_off() {
+    let config = parse(LISTING).unwrap();
+    assert!(config.sources[0].respect_robots);
+    let text = LISTING.replacen("schedule", "respect_robots = false\nschedule", 1);
+    let config = parse(&text).unwrap();
+    assert!(!config.sources[0].respect_robots);
+}
+
+#[test]
 fn remove_text_is_stored_normalized() {
     let text =
         format!("{LISTING}[source.clean]\nremove_text = [\"  Sign UP\\n to  Our\\tDigest \"]\n");

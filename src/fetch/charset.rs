@@ -1,32 +1,112 @@
-//! Turns a response body into UTF-8 text. Pure: bytes and the Content-Type
-//! header in, a `String` out.
+//! Turns a response body into UTF-8 text. Pure: bytes, the Content-Type
+//! header and the host's domain in, a `String` out.
 //!
-//! Outlets still serve windows-1252 and ISO-8859-1 pages, often declaring it
-//! only in a `<meta>` tag (older WordPress themes, regional newspapers) or an
-//! `<?xml encoding?>` prolog (hand-rolled feeds). Decoding those as UTF-8 turns
-//! "café" and curly quotes into U+FFFD, so the order below follows the WHATWG
-//! encoding-sniffing steps, minus statistical guessing.
+//! Outlets still serve windows-1252, ISO-8859-1 and Shift_JIS pages, often
+//! declaring it only in a `<meta>` tag (older WordPress themes, regional
+//! newspapers) or an `<?xml encoding?>` prolog (hand-rolled feeds), sometimes
+//! not at all, and sometimes wrongly (a theme that kept `charset=iso-8859-1`
+//! after the site moved to UTF-8). Decoding with the wrong encoding turns
+//! "café" and curly quotes into U+FFFD or mojibake, so the order below
+//! follows the WHATWG encoding-sniffing steps, then falls back to the
+//! statistical detection browsers use (chardetng, Firefox's detector).
 
-use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
+use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
+use encoding_rs::{Encoding, UTF_8};
 
-/// How far into the body an in-document declaration is looked for; the
-/// WHATWG prescan also stops at 1024 bytes.
-const PRESCAN_BYTES: usize = 1024;
+use super::prescan::{charset_param, declared_encoding};
 
-/// Decodes a body to UTF-8 using, in order: a BOM, the header charset, an
-/// in-document declaration (`<meta charset>`, `http-equiv`, `<?xml encoding?>`),
-/// else UTF-8 (lossy). A leading BOM is not part of the output; labels that
-/// `encoding_rs` does not know are skipped.
+/// Decodes a body to UTF-8, as [`decode_for_domain`] does for a body whose
+/// host is unknown (a local file).
 pub fn decode(bytes: &[u8], content_type: Option<&str>) -> String {
+    decode_for_domain(bytes, content_type, None)
+}
+
+/// Decodes a body fetched from `domain` (the URL's host name, `None` for an
+/// IP address or a file) to UTF-8. The encoding is, in order: a BOM (WHATWG:
+/// the BOM wins, and is not part of the output); the header charset; an
+/// in-document declaration (`<meta charset>`, `http-equiv`,
+/// `<?xml encoding?>`); else a guess from the bytes, hinted by the domain's
+/// top-level label (`.jp` makes Shift_JIS likelier). Labels `encoding_rs`
+/// does not know are skipped. A declaration the body contradicts loses: a
+/// legacy charset over a body that is valid UTF-8 with non-ASCII text means
+/// UTF-8, and UTF-8 over a body with no valid UTF-8 sequence at all means
+/// the guess.
+pub fn decode_for_domain(bytes: &[u8], content_type: Option<&str>, domain: Option<&str>) -> String {
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
         return decode_with(encoding, &bytes[bom_len..]);
     }
-    let encoding = content_type
+    let tld = domain.and_then(tld);
+    let declared = content_type
         .and_then(charset_param)
         .and_then(|label| Encoding::for_label(label.as_bytes()))
-        .or_else(|| declared_encoding(&bytes[..bytes.len().min(PRESCAN_BYTES)]))
-        .unwrap_or(UTF_8);
+        .or_else(|| declared_encoding(bytes));
+    let encoding = match declared {
+        Some(declared) => check_declared(declared, bytes, tld),
+        None => detect(bytes, tld),
+    };
     decode_with(encoding, bytes)
+}
+
+/// The declared encoding, unless the body contradicts it.
+fn check_declared(
+    declared: &'static Encoding,
+    bytes: &[u8],
+    tld: Option<&str>,
+) -> &'static Encoding {
+    if declared == UTF_8 {
+        if mostly_utf8(bytes) || bytes.is_ascii() {
+            UTF_8
+        } else {
+            detect(bytes, tld)
+        }
+    } else if declared.is_ascii_compatible()
+        && !bytes.is_ascii()
+        && std::str::from_utf8(bytes).is_ok()
+    {
+        // Random legacy text is almost never valid UTF-8 once it has
+        // non-ASCII bytes; a UTF-8 page with a stale label always is.
+        UTF_8
+    } else {
+        declared
+    }
+}
+
+/// True when the body is UTF-8 with a few broken bytes (a CMS excerpt cut
+/// mid-character): its valid multi-byte characters far outnumber its broken
+/// sequences, and guessing a legacy encoding would garble every correct
+/// character. Legacy text (Shift_JIS above all) holds a few valid UTF-8
+/// sequences by chance, but many more broken ones.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut valid, mut broken) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        valid += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        broken += usize::from(!chunk.invalid().is_empty());
+    }
+    valid > 4 * broken
+}
+
+/// The encoding of an undeclared body: UTF-8 when it is valid UTF-8, else
+/// chardetng's guess.
+fn detect(bytes: &[u8], tld: Option<&str>) -> &'static Encoding {
+    if std::str::from_utf8(bytes).is_ok() {
+        return UTF_8;
+    }
+    // ISO-2022-JP is left out, as browsers do: no outlet refeed has seen
+    // needs it, and its escape sequences make ASCII look like it.
+    let mut detector = EncodingDetector::new(Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    detector.guess(tld.map(str::as_bytes), Utf8Detection::Allow)
+}
+
+/// The top-level label of a domain, as chardetng wants it (lower-case
+/// ASCII, no dot); `None` when it is not one (chardetng panics on those).
+fn tld(domain: &str) -> Option<&str> {
+    let label = domain.trim_end_matches('.').rsplit('.').next()?;
+    let valid = !label.is_empty()
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    valid.then_some(label)
 }
 
 fn decode_with(encoding: &'static Encoding, bytes: &[u8]) -> String {
@@ -34,125 +114,24 @@ fn decode_with(encoding: &'static Encoding, bytes: &[u8]) -> String {
     text.into_owned()
 }
 
-/// The `charset` parameter of a Content-Type value (`text/html; charset="x"`).
-fn charset_param(content_type: &str) -> Option<&str> {
-    content_type.split(';').skip(1).find_map(|param| {
-        let (name, value) = param.split_once('=')?;
-        name.trim()
-            .eq_ignore_ascii_case("charset")
-            .then(|| value.trim().trim_matches(|c| c == '"' || c == '\''))
-    })
-}
-
-/// The encoding a document declares about itself in its first bytes.
-fn declared_encoding(head: &[u8]) -> Option<&'static Encoding> {
-    // Declarations are ASCII; lossy conversion keeps them intact whatever the
-    // rest is, and ASCII lower-casing keeps byte offsets.
-    let head = String::from_utf8_lossy(head).to_ascii_lowercase();
-    let label = xml_encoding(&head).or_else(|| meta_charset(&head))?;
-    let encoding = Encoding::for_label(label.as_bytes())?;
-    // A document readable as ASCII is not UTF-16, whatever it says (WHATWG:
-    // a UTF-16 label in <meta> means UTF-8).
-    if encoding == UTF_16LE || encoding == UTF_16BE {
-        Some(UTF_8)
-    } else {
-        Some(encoding)
-    }
-}
-
-/// `encoding` of an `<?xml ...?>` prolog at the start of the document.
-fn xml_encoding(head: &str) -> Option<&str> {
-    let prolog = head.trim_start().strip_prefix("<?xml")?;
-    let prolog = &prolog[..prolog.find("?>")?];
-    attributes(prolog)
-        .into_iter()
-        .find_map(|(name, value)| (name == "encoding").then_some(value))
-}
-
-/// The charset of the first `<meta charset>` or
-/// `<meta http-equiv="content-type" content="...; charset=...">` tag.
-fn meta_charset(head: &str) -> Option<&str> {
-    head.match_indices("<meta").find_map(|(start, _)| {
-        let rest = &head[start + "<meta".len()..];
-        // `<metadata>` and the like are not meta tags.
-        if !rest.starts_with(|c: char| c.is_ascii_whitespace() || c == '/') {
-            return None;
-        }
-        let tag = &rest[..rest.find('>').unwrap_or(rest.len())];
-        charset_of_meta(&attributes(tag))
-    })
-}
-
-fn charset_of_meta<'a>(attributes: &[(&'a str, &'a str)]) -> Option<&'a str> {
-    let value = |wanted: &str| {
-        attributes
-            .iter()
-            .find_map(|&(name, value)| (name == wanted).then_some(value))
-    };
-    if let Some(charset) = value("charset") {
-        return Some(charset.trim());
-    }
-    if value("http-equiv")?.trim() != "content-type" {
-        return None;
-    }
-    charset_param(value("content")?)
-}
-
-/// The `name=value` pairs of a tag's inside (after its name), values
-/// unquoted; a bare attribute gets an empty value.
-fn attributes(mut rest: &str) -> Vec<(&str, &str)> {
-    let mut found = Vec::new();
-    loop {
-        rest = rest.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '/');
-        if rest.is_empty() {
-            return found;
-        }
-        let name_end = rest
-            .find(|c: char| c.is_ascii_whitespace() || c == '=' || c == '/')
-            .unwrap_or(rest.len());
-        let name = &rest[..name_end];
-        rest = rest[name_end..].trim_start();
-        let mut value = "";
-        if let Some(after) = rest.strip_prefix('=') {
-            (value, rest) = split_value(after.trim_start());
-        }
-        found.push((name, value));
-    }
-}
-
-/// Splits an attribute value (quoted or not) from what follows it.
-fn split_value(s: &str) -> (&str, &str) {
-    match s.chars().next() {
-        Some(quote @ ('"' | '\'')) => {
-            let inner = &s[1..];
-            match inner.find(quote) {
-                Some(end) => (&inner[..end], &inner[end + 1..]),
-                None => (inner, ""),
-            }
-        }
-        _ => {
-            let end = s.find(|c: char| c.is_ascii_whitespace()).unwrap_or(s.len());
-            s.split_at(end)
-        }
-    }
-}
-
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// "café “quoted”" in windows-1252: é = 0xE9, curly quotes 0x93 / 0x94.
-    const CAFE_1252: &[u8] = b"caf\xe9 \x93quoted\x94";
-    const CAFE: &str = "café “quoted”";
+    pub(in crate::fetch) const CAFE_1252: &[u8] = b"caf\xe9 \x93quoted\x94";
+    pub(in crate::fetch) const CAFE: &str = "café “quoted”";
 
-    fn html_with_head(head: &str) -> Vec<u8> {
+    /// A page with `head`, whose one paragraph is [`CAFE_1252`].
+    pub(in crate::fetch) fn html_with_head(head: &str) -> Vec<u8> {
         let mut bytes = format!("<!doctype html><html><head>{head}</head><body><p>").into_bytes();
         bytes.extend_from_slice(CAFE_1252);
         bytes.extend_from_slice(b"</p></body></html>");
         bytes
     }
 
-    fn paragraph(text: &str) -> &str {
+    /// The text of the first paragraph of a decoded page.
+    pub(in crate::fetch) fn paragraph(text: &str) -> &str {
         let start = text.find("<p>").unwrap() + 3;
         &text[start..text.find("</p>").unwrap()]
     }
@@ -176,47 +155,6 @@ mod tests {
             Some("text/html; charset=ISO-8859-1"),
         );
         assert_eq!(text, "naïve «français»");
-    }
-
-    #[test]
-    fn windows_1252_labelled_by_meta_charset() {
-        let body = html_with_head(r#"<meta charset="windows-1252"><title>t</title>"#);
-        assert_eq!(paragraph(&decode(&body, Some("text/html"))), CAFE);
-    }
-
-    #[test]
-    fn meta_charset_unquoted_and_single_quoted() {
-        let body = html_with_head("<META CHARSET=windows-1252>");
-        assert_eq!(paragraph(&decode(&body, None)), CAFE);
-        let body = html_with_head("<meta charset='iso-8859-1' />");
-        assert_eq!(paragraph(&decode(&body, None)), CAFE);
-    }
-
-    #[test]
-    fn windows_1252_labelled_by_http_equiv() {
-        let body = html_with_head(
-            r#"<meta name="viewport" content="width=device-width">
-               <meta http-equiv="Content-Type" content="text/html; charset=windows-1252">"#,
-        );
-        assert_eq!(paragraph(&decode(&body, Some("text/html"))), CAFE);
-    }
-
-    #[test]
-    fn content_without_http_equiv_is_not_a_declaration() {
-        let body = html_with_head(r#"<meta name="x" content="text/html; charset=windows-1252">"#);
-        assert_eq!(
-            paragraph(&decode(&body, None)),
-            "caf\u{fffd} \u{fffd}quoted\u{fffd}"
-        );
-    }
-
-    #[test]
-    fn windows_1252_labelled_by_xml_prolog() {
-        let mut body = b"<?xml version=\"1.0\" encoding=\"windows-1252\"?>\n<rss><title>".to_vec();
-        body.extend_from_slice(CAFE_1252);
-        body.extend_from_slice(b"</title></rss>");
-        let text = decode(&body, Some("application/rss+xml"));
-        assert!(text.contains(&format!("<title>{CAFE}</title>")), "{text}");
     }
 
     #[test]
@@ -253,11 +191,10 @@ mod tests {
     }
 
     #[test]
-    fn unknown_labels_everywhere_fall_back_to_lossy_utf8() {
-        let mut body = br#"<meta charset="klingon"><p>ok "#.to_vec();
-        body.extend_from_slice(b"\xff</p>");
+    fn unknown_labels_everywhere_fall_back_to_detection() {
+        let body = html_with_head(r#"<meta charset="klingon">"#);
         let text = decode(&body, Some("text/html; charset=bogus"));
-        assert_eq!(paragraph(&text), "ok \u{fffd}");
+        assert_eq!(paragraph(&text), CAFE);
     }
 
     #[test]
@@ -266,29 +203,131 @@ mod tests {
         assert_eq!(decode(b"", None), "");
     }
 
-    #[test]
-    fn declaration_after_the_first_1024_bytes_is_ignored() {
-        let padding = format!("<!-- {} -->", "x".repeat(PRESCAN_BYTES));
-        let body = html_with_head(&format!(r#"{padding}<meta charset="windows-1252">"#));
-        assert_eq!(
-            paragraph(&decode(&body, None)),
-            "caf\u{fffd} \u{fffd}quoted\u{fffd}"
-        );
+    /// Realistic text per encoding, long enough for detection to be sure.
+    const FRENCH: &str = "<p>Le café du théâtre a rouvert ses portes : « Déjà complet », \
+                          disent les élèves réunis près de l’église.</p>";
+    const GERMAN: &str = "<p>Die Bürgerinnen und Bürger müssen für die Straßenbahn \
+                          künftig größere Umwege in Kauf nehmen, heißt es.</p>";
+    const JAPANESE: &str = "<p>東京都は今日、新しい交通計画を発表しました。\
+                            市民の生活に大きな影響があると見られています。</p>";
+
+    fn encode(encoding: &'static Encoding, text: &str) -> Vec<u8> {
+        let (bytes, _, unmappable) = encoding.encode(text);
+        assert!(!unmappable, "{text} in {}", encoding.name());
+        bytes.into_owned()
+    }
+
+    fn with_meta(label: &str, body: &[u8]) -> Vec<u8> {
+        let mut page = format!("<html><head><meta charset=\"{label}\"></head><body>").into_bytes();
+        page.extend_from_slice(body);
+        page
+    }
+
+    /// (label, encoding, text, domain) of the three legacy fixtures of
+    /// issue 5.
+    type Fixture = (&'static str, &'static Encoding, &'static str, &'static str);
+
+    fn fixtures() -> [Fixture; 3] {
+        [
+            (
+                "windows-1252",
+                encoding_rs::WINDOWS_1252,
+                FRENCH,
+                "journal.fr",
+            ),
+            (
+                "ISO-8859-1",
+                encoding_rs::WINDOWS_1252,
+                GERMAN,
+                "zeitung.de",
+            ),
+            (
+                "Shift_JIS",
+                encoding_rs::SHIFT_JIS,
+                JAPANESE,
+                "shimbun.co.jp",
+            ),
+        ]
     }
 
     #[test]
-    fn meta_claiming_utf16_means_utf8() {
-        let mut body = br#"<meta charset="utf-16"><p>"#.to_vec();
-        body.extend_from_slice("café</p>".as_bytes());
-        assert_eq!(paragraph(&decode(&body, None)), "café");
+    fn legacy_fixtures_declared_in_the_header() {
+        for (label, encoding, text, _) in fixtures() {
+            let header = format!("text/html; charset={label}");
+            assert_eq!(
+                decode(&encode(encoding, text), Some(&header)),
+                text,
+                "{label}"
+            );
+        }
     }
 
     #[test]
-    fn metadata_tag_is_not_a_meta_tag() {
-        let body = html_with_head(r#"<metadata charset="windows-1252">"#);
-        assert_eq!(
-            paragraph(&decode(&body, None)),
-            "caf\u{fffd} \u{fffd}quoted\u{fffd}"
-        );
+    fn legacy_fixtures_declared_only_in_meta() {
+        for (label, encoding, text, _) in fixtures() {
+            let page = with_meta(label, &encode(encoding, text));
+            let decoded = decode(&page, Some("text/html"));
+            assert!(decoded.ends_with(text), "{label}: {decoded}");
+        }
+    }
+
+    #[test]
+    fn undeclared_legacy_fixtures_are_detected() {
+        for (label, encoding, text, domain) in fixtures() {
+            let bytes = encode(encoding, text);
+            let decoded = decode_for_domain(&bytes, Some("text/html"), Some(domain));
+            assert_eq!(decoded, text, "{label}");
+        }
+    }
+
+    #[test]
+    fn utf8_body_under_a_stale_legacy_label_is_utf8() {
+        for label in ["windows-1252", "iso-8859-1", "shift_jis"] {
+            let header = format!("text/html; charset={label}");
+            assert_eq!(decode(FRENCH.as_bytes(), Some(&header)), FRENCH, "{label}");
+            let page = with_meta(label, JAPANESE.as_bytes());
+            assert!(decode(&page, None).ends_with(JAPANESE), "{label}");
+        }
+    }
+
+    #[test]
+    fn legacy_body_under_a_utf8_label_is_detected() {
+        for (label, encoding, text, _) in fixtures() {
+            let bytes = encode(encoding, text);
+            let header = Some("text/html; charset=utf-8");
+            assert_eq!(decode(&bytes, header), text, "{label}");
+            let page = with_meta("utf-8", &bytes);
+            assert!(decode(&page, None).ends_with(text), "{label}");
+        }
+    }
+
+    #[test]
+    fn utf8_body_with_a_few_broken_bytes_stays_utf8() {
+        let mut body = FRENCH.as_bytes().to_vec();
+        body.extend_from_slice(b"\xe9</p>");
+        let text = decode(&body, Some("text/html; charset=utf-8"));
+        assert!(text.starts_with(FRENCH), "{text}");
+        assert!(text.ends_with("\u{fffd}</p>"), "{text}");
+    }
+
+    #[test]
+    fn domain_hints_never_panic_the_detector() {
+        let bytes = encode(encoding_rs::SHIFT_JIS, JAPANESE);
+        for domain in [
+            "example.jp",
+            "example.jp.",
+            "xn--wgv71a",
+            "a..",
+            "",
+            "ex_ample.c_m",
+        ] {
+            assert_eq!(
+                decode_for_domain(&bytes, None, Some(domain)),
+                JAPANESE,
+                "{domain}"
+            );
+        }
+        assert_eq!(tld("news.example.co.uk"), Some("uk"));
+        assert_eq!(tld("Example.COM"), None);
     }
 }

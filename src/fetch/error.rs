@@ -1,9 +1,10 @@
-//! The typed failures of [`Fetcher::get`](super::Fetcher::get): one variant
-//! per way a fetch goes wrong, each naming the URL. Causes live only in
-//! `#[source]` so that `{:#}` prints each of them once (STYLE #4).
+//! The typed failures of [`Fetcher::fetch`](super::Fetcher::fetch): one
+//! variant per way a fetch goes wrong, each naming the URL. Causes live only
+//! in `#[source]` so that `{:#}` prints each of them once (STYLE #4).
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use url::Url;
 
 /// Why a fetch failed. Each variant names the URL.
@@ -22,14 +23,15 @@ pub enum FetchError {
         #[source]
         source: reqwest::Error,
     },
-    /// No complete answer within the configured time (connect timeout while
-    /// connecting, total timeout otherwise).
-    #[error("{url} did not answer within {limit:?}")]
+    /// A limit on time ran out; `stage` says which one.
+    #[error("{url}{}", stage.describe(*limit))]
     Timeout {
         /// The URL requested.
         url: Url,
         /// The limit that ran out.
         limit: Duration,
+        /// Which limit it was.
+        stage: TimeoutStage,
     },
     /// The redirect chain was longer than `max_redirects`.
     #[error("{url} redirected more than {limit} times")]
@@ -42,13 +44,57 @@ pub enum FetchError {
         #[source]
         source: reqwest::Error,
     },
+    /// A redirect led back to a URL already visited in the same chain.
+    #[error("{url} redirects in a loop: {}", join_chain(chain))]
+    RedirectLoop {
+        /// The URL requested.
+        url: Url,
+        /// The URLs visited, ending with the one visited twice.
+        chain: Vec<Url>,
+    },
     /// The server answered with a status outside 2xx.
-    #[error("{url} answered HTTP {status}")]
+    #[error("{url} answered HTTP {status}{}", retry_note(*retry_at))]
     Status {
         /// The URL that answered (after redirects).
         url: Url,
         /// The HTTP status code.
         status: u16,
+        /// When a 429 or 503 said to come back (`Retry-After`).
+        retry_at: Option<DateTime<Utc>>,
+    },
+    /// The source's robots.txt does not let refeed fetch this URL.
+    #[error("{url} not fetched: {reason}")]
+    Disallowed {
+        /// The URL that was not fetched.
+        url: Url,
+        /// Which robots.txt said no, and what it said.
+        reason: String,
+    },
+    /// The host asked not to be contacted before `until` (an earlier
+    /// `Retry-After`), later than refeed is willing to wait.
+    #[error("{url} not fetched: its host asked to wait until {}", until.format("%Y-%m-%d %H:%M:%S UTC"))]
+    Deferred {
+        /// The URL that was not fetched.
+        url: Url,
+        /// When the host may be asked again.
+        until: DateTime<Utc>,
+    },
+    /// The response is neither a web page nor a feed (an image, a PDF,
+    /// JSON...); refused before its body is read.
+    #[error("{url} is {content_type}, not a web page or feed")]
+    UnsupportedType {
+        /// The URL that answered (after redirects).
+        url: Url,
+        /// The `Content-Type` it declared.
+        content_type: String,
+    },
+    /// The response is labelled as text but its first bytes are binary.
+    #[error("{url} is labelled {content_type} but its body is binary")]
+    Binary {
+        /// The URL that answered (after redirects).
+        url: Url,
+        /// The `Content-Type` it declared.
+        content_type: String,
     },
     /// The body was larger than `max_body_bytes` (by its Content-Length or
     /// while streaming, after decompression).
@@ -59,8 +105,8 @@ pub enum FetchError {
         /// The cap in bytes.
         limit: u64,
     },
-    /// The body could not be read to its end (connection cut, corrupt
-    /// compression).
+    /// The body could not be read to its end (connection reset, a body
+    /// shorter than its Content-Length, corrupt compression).
     #[error("cannot read the body of {url}")]
     Body {
         /// The URL that answered (after redirects).
@@ -69,6 +115,46 @@ pub enum FetchError {
         #[source]
         source: reqwest::Error,
     },
+}
+
+/// Which time limit of a request ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeoutStage {
+    /// No connection was established (`connect_timeout`).
+    Connect,
+    /// Connected, but no response headers came (`first_byte_timeout`).
+    FirstByte,
+    /// The response started, then nothing more came for
+    /// `first_byte_timeout` (a server hanging after its headers).
+    Stalled,
+    /// The whole request, body included, took longer than `timeout`.
+    Total,
+}
+
+impl TimeoutStage {
+    /// The message after the URL: "{url}: no connection within 2s".
+    fn describe(self, limit: Duration) -> String {
+        match self {
+            Self::Connect => format!(": no connection within {limit:?}"),
+            Self::FirstByte => format!(" sent no response within {limit:?}"),
+            Self::Stalled => format!(" stopped sending for {limit:?}"),
+            Self::Total => format!(" did not finish within {limit:?}"),
+        }
+    }
+}
+
+fn join_chain(chain: &[Url]) -> String {
+    let urls: Vec<&str> = chain.iter().map(Url::as_str).collect();
+    urls.join(" -> ")
+}
+
+/// ", retry after 120s", counted from now (rounded to the nearest second).
+fn retry_note(retry_at: Option<DateTime<Utc>>) -> String {
+    let Some(at) = retry_at else {
+        return String::new();
+    };
+    let millis = (at - Utc::now()).num_milliseconds().max(0);
+    format!(", retry after {}s", (millis + 500) / 1000)
 }
 
 impl FetchError {
@@ -85,7 +171,12 @@ impl FetchError {
             Self::Request { url, .. }
             | Self::Timeout { url, .. }
             | Self::TooManyRedirects { url, .. }
+            | Self::RedirectLoop { url, .. }
             | Self::Status { url, .. }
+            | Self::Disallowed { url, .. }
+            | Self::Deferred { url, .. }
+            | Self::UnsupportedType { url, .. }
+            | Self::Binary { url, .. }
             | Self::TooLarge { url, .. }
             | Self::Body { url, .. } => Some(url),
         }
@@ -97,5 +188,110 @@ impl FetchError {
             Self::Status { status, .. } => Some(*status),
             _ => None,
         }
+    }
+
+    /// When the host asked to be contacted again: a 429 or 503 with
+    /// `Retry-After`, or a request not sent because of an earlier one.
+    /// The scheduler should not retry the source before then.
+    pub fn retry_at(&self) -> Option<DateTime<Utc>> {
+        match self {
+            Self::Status { retry_at, .. } => *retry_at,
+            Self::Deferred { until, .. } => Some(*until),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url() -> Url {
+        Url::parse("http://news.test/a").unwrap()
+    }
+
+    #[test]
+    fn each_timeout_stage_says_which_limit_ran_out() {
+        let message = |stage| {
+            let limit = Duration::from_millis(300);
+            FetchError::Timeout {
+                url: url(),
+                limit,
+                stage,
+            }
+            .to_string()
+        };
+        let cases = [
+            (
+                TimeoutStage::Connect,
+                "http://news.test/a: no connection within 300ms",
+            ),
+            (
+                TimeoutStage::FirstByte,
+                "http://news.test/a sent no response within 300ms",
+            ),
+            (
+                TimeoutStage::Stalled,
+                "http://news.test/a stopped sending for 300ms",
+            ),
+            (
+                TimeoutStage::Total,
+                "http://news.test/a did not finish within 300ms",
+            ),
+        ];
+        for (stage, expected) in cases {
+            assert_eq!(message(stage), expected);
+        }
+    }
+
+    #[test]
+    fn status_message_counts_the_seconds_to_wait() {
+        let retry_at = Some(Utc::now() + chrono::Duration::seconds(120));
+        let err = FetchError::Status {
+            url: url(),
+            status: 429,
+            retry_at,
+        };
+        assert_eq!(
+            err.to_string(),
+            "http://news.test/a answered HTTP 429, retry after 120s"
+        );
+        assert_eq!(err.retry_at(), retry_at);
+        let err = FetchError::Status {
+            url: url(),
+            status: 500,
+            retry_at: None,
+        };
+        assert_eq!(err.to_string(), "http://news.test/a answered HTTP 500");
+        assert_eq!(err.retry_at(), None);
+    }
+
+    #[test]
+    fn redirect_loop_names_the_chain() {
+        let a = url();
+        let b = Url::parse("http://news.test/b").unwrap();
+        let err = FetchError::RedirectLoop {
+            url: a.clone(),
+            chain: vec![a.clone(), b, a],
+        };
+        assert_eq!(
+            err.to_string(),
+            "http://news.test/a redirects in a loop: \
+             http://news.test/a -> http://news.test/b -> http://news.test/a"
+        );
+    }
+
+    #[test]
+    fn deferred_names_the_time_and_is_a_retry_time() {
+        let until = DateTime::parse_from_rfc3339("2026-11-24T07:00:00Z")
+            .unwrap()
+            .to_utc();
+        let err = FetchError::Deferred { url: url(), until };
+        assert_eq!(
+            err.to_string(),
+            "http://news.test/a not fetched: its host asked to wait until 2026-11-24 07:00:00 UTC"
+        );
+        assert_eq!(err.retry_at(), Some(until));
+        assert!(!err.is_timeout());
     }
 }

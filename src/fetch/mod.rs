@@ -1,6 +1,9 @@
 //! The one HTTP client: every outlet request goes through [`Fetcher`].
-//! Polite (versioned User-Agent, timeouts), bounded (body cap enforced while
-//! streaming, redirect limit) and charset-aware (bodies come out as UTF-8).
+//! Polite (versioned User-Agent, robots.txt, per-host concurrency and delay,
+//! conditional GET, `Retry-After` honoured across sources), bounded
+//! (connect, first-byte and total timeouts, body cap enforced while
+//! streaming, redirect limit with loop detection, only pages and feeds read)
+//! and charset-aware (bodies come out as UTF-8).
 //!
 //! It does not parse what it fetches (that is `scrape` and `extract`), and no
 //! `reqwest` type leaves it except as an error's `#[source]`. `clippy.toml`
@@ -9,6 +12,12 @@
 mod charset;
 mod client;
 mod error;
+mod hosts;
+mod kind;
+mod prescan;
+mod redirect;
+mod retry;
+mod robots;
 #[cfg(test)]
 mod test_server;
 
@@ -16,14 +25,26 @@ use std::time::Duration;
 
 use url::Url;
 
-pub use charset::decode;
+pub use charset::{decode, decode_for_domain};
 pub use client::Fetcher;
-pub use error::FetchError;
+pub use error::{FetchError, TimeoutStage};
+
+use crate::model::Validators;
 
 /// Default total timeout of a request.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time allowed from sending a request to its response headers.
+pub const DEFAULT_FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(15);
+/// Default requests in flight at once to one host (origin).
+pub const DEFAULT_PER_HOST_CONCURRENCY: usize = 1;
+/// Default minimum gap between the starts of two requests to one host.
+pub const DEFAULT_PER_HOST_DELAY: Duration = Duration::from_secs(1);
+/// How long a fetched robots.txt is trusted before it is fetched again
+/// (RFC 9309 §2.4: a crawler SHOULD NOT use a cached copy for longer than
+/// 24 hours).
+pub const ROBOTS_MAX_AGE: Duration = Duration::from_secs(24 * 3600);
 /// Default cap on a response body (10 MiB).
 pub const DEFAULT_MAX_BODY_BYTES: u64 = 10 * 1024 * 1024;
 /// Default number of redirects followed.
@@ -50,10 +71,17 @@ pub struct FetchConfig {
     pub timeout: Duration,
     /// Time allowed to establish a connection.
     pub connect_timeout: Duration,
+    /// Time allowed from sending the request to the response headers.
+    pub first_byte_timeout: Duration,
     /// Bodies larger than this are refused while streaming.
     pub max_body_bytes: u64,
     /// Redirects followed before giving up.
     pub max_redirects: usize,
+    /// Requests in flight at once to one host, across all sources.
+    pub per_host_concurrency: usize,
+    /// Minimum gap between the starts of two requests to one host, across
+    /// all sources (zero allowed).
+    pub per_host_delay: Duration,
 }
 
 impl Default for FetchConfig {
@@ -61,8 +89,11 @@ impl Default for FetchConfig {
         Self {
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            first_byte_timeout: DEFAULT_FIRST_BYTE_TIMEOUT,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_redirects: DEFAULT_MAX_REDIRECTS,
+            per_host_concurrency: DEFAULT_PER_HOST_CONCURRENCY,
+            per_host_delay: DEFAULT_PER_HOST_DELAY,
         }
     }
 }
@@ -76,4 +107,26 @@ pub struct Page {
     pub body: String,
     /// The `Content-Type` header, if any.
     pub content_type: Option<String>,
+    /// The response's `ETag` / `Last-Modified`, to store for the next
+    /// conditional request (empty when the server sent neither).
+    pub validators: Validators,
+}
+
+/// What a (possibly conditional) request brought back.
+#[derive(Debug, Clone)]
+pub enum Fetched {
+    /// A new or changed page.
+    Page(Page),
+    /// `304 Not Modified`: the validators sent still hold; nothing to parse.
+    NotModified,
+}
+
+/// How one request is made.
+#[derive(Debug, Clone, Default)]
+pub struct FetchOptions {
+    /// Validators of the stored copy: sent as `If-None-Match` /
+    /// `If-Modified-Since`, so an unchanged page answers 304.
+    pub validators: Option<Validators>,
+    /// Skip the robots.txt check (a source's `respect_robots = false`).
+    pub ignore_robots: bool,
 }

@@ -1,8 +1,9 @@
 //! [`Fetcher::post_form`]: the one kind of request refeed sends that is not
 //! a GET, the WebSub publish ping (issue 4). It goes through the same client
 //! as every outlet request (User-Agent, timeouts, redirect limit), as
-//! `clippy.toml` demands. Declared from `client.rs` so it reaches the
-//! client's private fields and error sorting.
+//! `clippy.toml` demands, but neither robots.txt nor the per-host gate:
+//! the hub is refeed's own choice, not an outlet. Declared from `client.rs`
+//! so it reaches the client's private fields and error sorting.
 
 use reqwest::header::{CONTENT_TYPE, HeaderValue};
 use url::Url;
@@ -18,20 +19,14 @@ impl Fetcher {
             .extend_pairs(form)
             .finish();
         let content_type = HeaderValue::from_static("application/x-www-form-urlencoded");
-        let response = self
+        let request = self
             .client
             .post(url.clone())
             .header(CONTENT_TYPE, content_type)
-            .body(body)
-            .send()
-            .await
-            .map_err(|err| self.send_error(url, err))?;
-        let status = response.status();
-        if !status.is_success() {
-            return Err(FetchError::Status {
-                url: response.url().clone(),
-                status: status.as_u16(),
-            });
+            .body(body);
+        let response = self.within_total(url, self.send(url, request)).await?;
+        if !response.status().is_success() {
+            return Err(self.refusal(response));
         }
         Ok(())
     }

@@ -123,11 +123,23 @@ pub struct TestEnv {
 impl TestEnv {
     /// A config with the given sources and fetch timeout (e.g. `"2s"`); the
     /// database goes to `data/refeed.db` inside the folder (created by refeed).
+    /// Requests to one host are not spaced out (`per_host_delay = "0s"`):
+    /// every fixture outlet is one host, and the default 1 s would make each
+    /// refresh of twelve articles take twelve seconds.
     pub fn new(sources: &[SourceToml], timeout: &str) -> Self {
+        Self::with_settings(
+            sources,
+            &format!("[fetch]\ntimeout = {timeout:?}\nper_host_delay = \"0s\"\n"),
+        )
+    }
+
+    /// A config with the given sources after `settings`: TOML tables other
+    /// than `[server]` and `[storage]` (e.g. `[fetch]` and `[scheduler]`).
+    pub fn with_settings(sources: &[SourceToml], settings: &str) -> Self {
         let dir = tempfile::tempdir().expect("temporary folder");
         let mut text = format!(
             "[server]\nlisten = \"127.0.0.1:0\"\nbase_url = {BASE_URL:?}\n\n\
-             [storage]\npath = '{}'\n\n[fetch]\ntimeout = {timeout:?}\n\n",
+             [storage]\npath = '{}'\n\n{settings}\n",
             dir.path().join("data/refeed.db").display()
         );
         for source in sources {

@@ -1,0 +1,283 @@
+//! The time limits of a request and the sorting of the client's failures
+//! into [`FetchError`] variants: connect (`reqwest`'s connect timeout),
+//! first byte (from sending to the response headers), stalled (no byte for
+//! the first-byte limit once the body has started: `reqwest`'s read
+//! timeout) and total (everything after the per-host gate, body included).
+
+use std::time::Duration;
+
+use reqwest::RequestBuilder;
+use url::Url;
+
+use super::Fetcher;
+use crate::fetch::{FetchError, TimeoutStage, redirect};
+
+impl Fetcher {
+    /// Runs `exchange` under the total time limit.
+    pub(super) async fn within_total<T>(
+        &self,
+        url: &Url,
+        exchange: impl Future<Output = Result<T, FetchError>>,
+    ) -> Result<T, FetchError> {
+        let limit = self.limits.timeout;
+        tokio::time::timeout(limit, exchange)
+            .await
+            .unwrap_or_else(|_| Err(timeout(url, limit, TimeoutStage::Total)))
+    }
+
+    /// Sends `request` and waits for the response headers, at most
+    /// `first_byte_timeout`.
+    pub(super) async fn send(
+        &self,
+        url: &Url,
+        request: RequestBuilder,
+    ) -> Result<reqwest::Response, FetchError> {
+        let limit = self.limits.first_byte_timeout;
+        match tokio::time::timeout(limit, request.send()).await {
+            Ok(Ok(response)) => Ok(response),
+            Ok(Err(err)) => Err(self.send_error(url, err)),
+            Err(_) => Err(timeout(url, limit, TimeoutStage::FirstByte)),
+        }
+    }
+
+    /// Sorts a failure to get response headers into its variant.
+    pub(super) fn send_error(&self, url: &Url, err: reqwest::Error) -> FetchError {
+        let url = url.clone();
+        if let Some(chain) = redirect::loop_chain(&err) {
+            FetchError::RedirectLoop { url, chain }
+        } else if err.is_redirect() {
+            FetchError::TooManyRedirects {
+                url,
+                limit: self.limits.max_redirects,
+                source: err,
+            }
+        } else if err.is_timeout() && err.is_connect() {
+            timeout(&url, self.limits.connect_timeout, TimeoutStage::Connect)
+        } else if err.is_timeout() {
+            // The read timeout, while waiting for the headers.
+            timeout(
+                &url,
+                self.limits.first_byte_timeout,
+                TimeoutStage::FirstByte,
+            )
+        } else {
+            FetchError::Request { url, source: err }
+        }
+    }
+
+    /// Sorts a failure while reading the body into its variant.
+    pub(super) fn body_error(&self, url: &Url, err: reqwest::Error) -> FetchError {
+        if err.is_timeout() {
+            timeout(url, self.limits.first_byte_timeout, TimeoutStage::Stalled)
+        } else {
+            FetchError::Body {
+                url: url.clone(),
+                source: err,
+            }
+        }
+    }
+}
+
+fn timeout(url: &Url, limit: Duration, stage: TimeoutStage) -> FetchError {
+    FetchError::Timeout {
+        url: url.clone(),
+        limit,
+        stage,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use tokio::net::TcpListener;
+
+    use super::*;
+    use crate::fetch::test_server::{
+        Step, fetch_page, fetcher_with, head_only, serve_steps, test_fetcher,
+    };
+
+    /// A server that accepts connections and never answers.
+    async fn silent_server() -> Url {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = Url::parse(&format!("http://{}/slow", listener.local_addr().unwrap())).unwrap();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                held.push(socket);
+            }
+        });
+        url
+    }
+
+    #[tokio::test]
+    async fn silent_server_hits_the_first_byte_timeout() {
+        let url = silent_server().await;
+        let limit = Duration::from_millis(300);
+        let fetcher = fetcher_with(|c| c.first_byte_timeout = limit);
+
+        let started = Instant::now();
+        let err = fetch_page(&fetcher, &url).await.unwrap_err();
+        let elapsed = started.elapsed();
+
+        assert!(err.is_timeout(), "{err:?}");
+        assert!(matches!(
+            &err,
+            FetchError::Timeout { limit: l, stage: TimeoutStage::FirstByte, .. } if *l == limit
+        ));
+        assert!(
+            elapsed >= limit && elapsed < Duration::from_secs(2),
+            "{elapsed:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            format!("{url} sent no response within 300ms")
+        );
+    }
+
+    #[tokio::test]
+    async fn full_accept_queue_hits_the_connect_timeout() {
+        // A listener that never accepts, its backlog filled: the kernel
+        // drops further SYNs, so connecting hangs as with a dead host.
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let listener = socket.listen(1).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut fillers = Vec::new();
+        for _ in 0..4 {
+            let connect = tokio::net::TcpStream::connect(addr);
+            if let Ok(Ok(stream)) = tokio::time::timeout(Duration::from_millis(100), connect).await
+            {
+                fillers.push(stream);
+            }
+        }
+        let url = Url::parse(&format!("http://{addr}/")).unwrap();
+        let limit = Duration::from_millis(300);
+        let fetcher = fetcher_with(|c| c.connect_timeout = limit);
+        let started = Instant::now();
+        let err = fetch_page(&fetcher, &url).await.unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                FetchError::Timeout {
+                    stage: TimeoutStage::Connect,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(
+            err.to_string(),
+            format!("{url}: no connection within 300ms")
+        );
+        drop(listener);
+    }
+
+    #[tokio::test]
+    async fn drip_feeding_server_hits_the_total_timeout() {
+        // One byte every 200 ms: each read succeeds in time, so only the
+        // total limit can end it.
+        let base = serve_steps(|_| {
+            vec![
+                Step::Send(head_only("200 OK", &["Content-Type: text/html"])),
+                Step::Drip {
+                    chunk: b"<".to_vec(),
+                    every: Duration::from_millis(200),
+                    times: 100,
+                },
+            ]
+        })
+        .await;
+        let total = Duration::from_millis(1000);
+        let fetcher = fetcher_with(|c| {
+            c.timeout = total;
+            c.first_byte_timeout = Duration::from_millis(500);
+        });
+        let started = Instant::now();
+        let err = fetch_page(&fetcher, &base).await.unwrap_err();
+        let elapsed = started.elapsed();
+        assert!(
+            matches!(&err, FetchError::Timeout { stage: TimeoutStage::Total, limit, .. } if *limit == total),
+            "{err:?}"
+        );
+        assert!(
+            elapsed >= total && elapsed < Duration::from_secs(3),
+            "{elapsed:?}"
+        );
+        assert_eq!(err.to_string(), format!("{base} did not finish within 1s"));
+    }
+
+    #[tokio::test]
+    async fn server_hanging_after_its_headers_is_stalled() {
+        let base = serve_steps(|_| {
+            let head = head_only(
+                "200 OK",
+                &["Content-Type: text/html", "Content-Length: 500"],
+            );
+            vec![
+                Step::Send(head),
+                Step::Send(b"<p>half".to_vec()),
+                Step::Hang,
+            ]
+        })
+        .await;
+        let limit = Duration::from_millis(300);
+        let fetcher = fetcher_with(|c| c.first_byte_timeout = limit);
+        let started = Instant::now();
+        let err = fetch_page(&fetcher, &base).await.unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                FetchError::Timeout {
+                    stage: TimeoutStage::Stalled,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(err.to_string(), format!("{base} stopped sending for 300ms"));
+    }
+
+    #[tokio::test]
+    async fn waiting_at_the_host_gate_does_not_count_against_the_timeout() {
+        // Each answer takes ~600 ms; the second request waits ~600 ms for
+        // the host's only slot, then has its own full second.
+        let base = serve_steps(|_| {
+            vec![
+                Step::Send(head_only("200 OK", &["Content-Type: text/plain"])),
+                Step::Drip {
+                    chunk: b"x".to_vec(),
+                    every: Duration::from_millis(100),
+                    times: 6,
+                },
+            ]
+        })
+        .await;
+        let fetcher = fetcher_with(|c| c.timeout = Duration::from_millis(1000));
+        let (a, b) = tokio::join!(fetch_page(&fetcher, &base), fetch_page(&fetcher, &base));
+        assert_eq!(a.unwrap().body, "xxxxxx");
+        assert_eq!(b.unwrap().body, "xxxxxx");
+    }
+
+    #[tokio::test]
+    async fn refused_connection_is_a_request_error_with_the_cause_as_source() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
+        drop(listener);
+        let err = fetch_page(&test_fetcher(), &url).await.unwrap_err();
+        assert!(matches!(err, FetchError::Request { .. }), "{err:?}");
+        assert!(!err.is_timeout());
+        assert_eq!(err.to_string(), format!("request to {url} failed"));
+        assert!(std::error::Error::source(&err).is_some());
+    }
+}

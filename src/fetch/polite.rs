@@ -1,0 +1,338 @@
+//! The polite half of a fetch: asking robots.txt (fetched through the same
+//! client and the same per-host gate as any page, never robots-checked
+//! itself), entering the per-host gate, and telling the gate when a host
+//! answered `Retry-After`.
+
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use url::Url;
+
+use super::Fetcher;
+use crate::fetch::FetchError;
+use crate::fetch::hosts::HostPermit;
+use crate::fetch::robots::RobotsAnswer;
+
+/// How much of a robots.txt is read. RFC 9309 §2.5: crawlers MUST parse at
+/// least 500 KiB; the rest of a larger file is ignored, not refused.
+const ROBOTS_MAX_BYTES: usize = 512 * 1024;
+
+impl Fetcher {
+    /// `Ok` when `url`'s robots.txt lets refeed fetch it; also applies the
+    /// file's `Crawl-delay` to the host's gate.
+    pub(super) async fn check_robots(&self, url: &Url) -> Result<(), FetchError> {
+        // Set when the robots.txt request itself found the host deferred.
+        let deferred = OnceLock::new();
+        let rules = self
+            .robots
+            .rules(url, |robots_url| self.robots_answer(robots_url, &deferred))
+            .await;
+        if let Some(&until) = deferred.get() {
+            return Err(FetchError::Deferred {
+                url: url.clone(),
+                until,
+            });
+        }
+        // Every time, so a Crawl-delay dropped from a new robots.txt is
+        // dropped from the gate too (zero means none).
+        let delay = rules.crawl_delay().unwrap_or(Duration::ZERO);
+        self.hosts.set_crawl_delay(url, delay);
+        rules.check(url).map_err(|reason| FetchError::Disallowed {
+            url: url.clone(),
+            reason,
+        })
+    }
+
+    /// Fetches a robots.txt for the cache: the body of a 2xx, else the
+    /// status, else `Unreachable`.
+    async fn robots_answer(
+        &self,
+        robots_url: Url,
+        deferred: &OnceLock<DateTime<Utc>>,
+    ) -> RobotsAnswer {
+        let _permit = match self.enter(&robots_url).await {
+            Ok(permit) => permit,
+            Err(err) => {
+                let _ = deferred.set(err.retry_at().unwrap_or_else(Utc::now));
+                return RobotsAnswer::Unreachable;
+            }
+        };
+        let answer = self.within_total(&robots_url, self.robots_exchange(&robots_url, deferred));
+        match answer.await {
+            Ok(answer) => answer,
+            // RFC 9309 §2.3.1.2: after too many redirects (a loop included),
+            // a crawler MAY take robots.txt as unavailable, like a 404.
+            Err(FetchError::RedirectLoop { .. } | FetchError::TooManyRedirects { .. }) => {
+                RobotsAnswer::Status(404)
+            }
+            Err(_) => RobotsAnswer::Unreachable,
+        }
+    }
+
+    /// The robots.txt request itself; a 429 or 503 with `Retry-After`
+    /// defers the host and sets `deferred`.
+    async fn robots_exchange(
+        &self,
+        robots_url: &Url,
+        deferred: &OnceLock<DateTime<Utc>>,
+    ) -> Result<RobotsAnswer, FetchError> {
+        let response = self
+            .send(robots_url, self.client.get(robots_url.clone()))
+            .await?;
+        if !response.status().is_success() {
+            let status = response.status().as_u16();
+            if let Some(until) = self.deferring(self.refusal(response)).retry_at() {
+                let _ = deferred.set(until);
+            }
+            return Ok(RobotsAnswer::Status(status));
+        }
+        let body = self
+            .read_prefix(robots_url, response, ROBOTS_MAX_BYTES)
+            .await?;
+        Ok(RobotsAnswer::Body(body))
+    }
+
+    /// Waits for a slot at `url`'s host, or fails at once when the host
+    /// asked to be left alone for longer than the gate waits.
+    pub(super) async fn enter(&self, url: &Url) -> Result<HostPermit, FetchError> {
+        self.hosts
+            .acquire(url)
+            .await
+            .map_err(|deferred| FetchError::Deferred {
+                url: url.clone(),
+                until: wall_clock(deferred.until),
+            })
+    }
+
+    /// Tells the gate when `err` carries a `Retry-After`, so that every
+    /// source on that host waits, not only the one that asked; returns
+    /// `err` unchanged.
+    pub(super) fn deferring(&self, err: FetchError) -> FetchError {
+        if let (FetchError::Status { url, .. }, Some(at)) = (&err, err.retry_at()) {
+            self.hosts.defer(url, monotonic(at));
+        }
+        err
+    }
+}
+
+/// The wall-clock time of a monotonic instant.
+fn wall_clock(instant: Instant) -> DateTime<Utc> {
+    let ahead = instant.saturating_duration_since(Instant::now());
+    Utc::now() + ahead
+}
+
+/// The monotonic instant of a wall-clock time (now, if it is past).
+fn monotonic(at: DateTime<Utc>) -> Instant {
+    let ahead = (at - Utc::now()).to_std().unwrap_or(Duration::ZERO);
+    Instant::now() + ahead
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::fetch::test_server::{
+        Log, fetch_page, path, response, serve, test_config, test_fetcher,
+    };
+    use crate::fetch::{FetchConfig, FetchOptions, Fetched};
+
+    /// An outlet whose robots.txt is `robots`, answering every other path
+    /// with a small page; requests are logged.
+    async fn outlet(robots: &'static str) -> (Url, Log) {
+        let log = Log::default();
+        let seen = log.clone();
+        let base = serve(move |head| {
+            seen.record(head);
+            match path(head) {
+                "/robots.txt" => {
+                    response("200 OK", &["Content-Type: text/plain"], robots.as_bytes())
+                }
+                "/busy" => response("429 Too Many Requests", &["Retry-After: 120"], b""),
+                _ => response("200 OK", &["Content-Type: text/html"], b"<p>page</p>"),
+            }
+        })
+        .await;
+        (base, log)
+    }
+
+    #[tokio::test]
+    async fn robots_disallow_is_an_error_and_ignore_robots_bypasses_it() {
+        let (base, log) = outlet("User-agent: *\nDisallow: /private\n").await;
+        let fetcher = test_fetcher();
+        let private = base.join("/private/a?x=1").unwrap();
+        let err = fetcher.get(&private).await.unwrap_err();
+        assert!(matches!(err, FetchError::Disallowed { .. }), "{err:?}");
+        let origin = base.as_str().trim_end_matches('/');
+        assert_eq!(
+            err.to_string(),
+            format!("{private} not fetched: robots.txt of {origin} disallows /private/a?x=1")
+        );
+        let page = fetcher.get(&base.join("/public").unwrap()).await.unwrap();
+        assert_eq!(page.body, "<p>page</p>");
+        let page = fetch_page(&fetcher, &private).await.unwrap();
+        assert_eq!(page.body, "<p>page</p>");
+        // robots.txt once (cached), the disallowed page only when bypassed.
+        assert_eq!(log.paths(), ["/robots.txt", "/public", "/private/a?x=1"]);
+    }
+
+    #[tokio::test]
+    async fn robots_group_for_refeed_is_matched_by_its_product_token() {
+        let (base, _) =
+            outlet("User-agent: refeed\nDisallow: /\n\nUser-agent: *\nAllow: /\n").await;
+        let err = test_fetcher()
+            .get(&base.join("/a").unwrap())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, FetchError::Disallowed { .. }), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn robots_txt_is_read_up_to_512_kib_whatever_the_page_cap() {
+        // The test cap for pages is 1 KiB; a long robots.txt is still read.
+        let mut robots = "User-agent: *\nDisallow: /private\n".to_owned();
+        robots.push_str(&"# padding\n".repeat(60_000));
+        let (base, _) = outlet(robots.leak()).await;
+        let fetcher = test_fetcher();
+        let err = fetcher
+            .get(&base.join("/private").unwrap())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, FetchError::Disallowed { .. }), "{err:?}");
+        assert!(fetcher.get(&base.join("/public").unwrap()).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn robots_txt_answering_503_disallows_and_404_allows() {
+        let down = serve(|head| match path(head) {
+            "/robots.txt" => response("503 Service Unavailable", &[], b""),
+            _ => response("200 OK", &["Content-Type: text/html"], b"<p>page</p>"),
+        })
+        .await;
+        let err = test_fetcher().get(&down).await.unwrap_err();
+        assert!(matches!(err, FetchError::Disallowed { .. }), "{err:?}");
+        assert!(err.to_string().contains("answered HTTP 503"), "{err}");
+
+        let missing = serve(|head| match path(head) {
+            "/robots.txt" => response("404 Not Found", &[], b""),
+            _ => response("200 OK", &["Content-Type: text/html"], b"<p>page</p>"),
+        })
+        .await;
+        assert!(test_fetcher().get(&missing).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn robots_txt_in_a_redirect_loop_counts_as_missing() {
+        let base = serve(|head| match path(head) {
+            "/robots.txt" => response("302 Found", &["Location: /robots2.txt"], b""),
+            "/robots2.txt" => response("302 Found", &["Location: /robots.txt"], b""),
+            _ => response("200 OK", &["Content-Type: text/html"], b"<p>page</p>"),
+        })
+        .await;
+        let page = test_fetcher().get(&base.join("/a").unwrap()).await.unwrap();
+        assert_eq!(page.body, "<p>page</p>");
+    }
+
+    #[tokio::test]
+    async fn requests_to_one_host_are_spaced_by_the_delay() {
+        let (base, log) = outlet("").await;
+        let delay = Duration::from_millis(300);
+        let fetcher = Fetcher::new(&FetchConfig {
+            per_host_delay: delay,
+            ..test_config()
+        })
+        .unwrap();
+        let (a, b) = (base.join("/a").unwrap(), base.join("/b").unwrap());
+        let (first, second) = tokio::join!(fetch_page(&fetcher, &a), fetch_page(&fetcher, &b));
+        assert!(first.is_ok() && second.is_ok());
+        let (ta, tb) = (log.times("/a")[0], log.times("/b")[0]);
+        let gap = if ta < tb { tb - ta } else { ta - tb };
+        assert!(gap >= delay - Duration::from_millis(20), "{gap:?}");
+    }
+
+    #[tokio::test]
+    async fn robots_crawl_delay_spaces_the_requests() {
+        let (base, log) = outlet("User-agent: *\nCrawl-delay: 0.5\n").await;
+        let fetcher = test_fetcher();
+        fetcher.get(&base.join("/a").unwrap()).await.unwrap();
+        fetcher.get(&base.join("/b").unwrap()).await.unwrap();
+        let gap = log.times("/b")[0] - log.times("/a")[0];
+        assert!(gap >= Duration::from_millis(480), "{gap:?}");
+    }
+
+    #[tokio::test]
+    async fn retry_after_holds_every_request_to_the_host() {
+        let (base, log) = outlet("").await;
+        let fetcher = test_fetcher();
+        let busy = fetch_page(&fetcher, &base.join("/busy").unwrap())
+            .await
+            .unwrap_err();
+        let retry_at = busy.retry_at().unwrap();
+
+        // Another source on the same host: not sent at all.
+        let other = base.join("/other").unwrap();
+        let err = fetch_page(&fetcher, &other).await.unwrap_err();
+        let FetchError::Deferred { until, .. } = &err else {
+            panic!("{err:?}");
+        };
+        assert!(
+            (*until - retry_at).num_seconds().abs() <= 1,
+            "{until} vs {retry_at}"
+        );
+        assert_eq!(err.retry_at(), Some(*until));
+        assert!(err.to_string().starts_with(&format!(
+            "{other} not fetched: its host asked to wait until "
+        )));
+
+        // With robots.txt to fetch first, the answer is the same, not a
+        // robots.txt failure.
+        let err = fetcher.get(&other).await.unwrap_err();
+        assert!(matches!(err, FetchError::Deferred { .. }), "{err:?}");
+        assert_eq!(log.paths(), ["/busy"]);
+
+        // A clone shares the gates.
+        let err = fetch_page(&fetcher.clone(), &other).await.unwrap_err();
+        assert!(matches!(err, FetchError::Deferred { .. }), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn a_short_retry_after_is_waited_out() {
+        let log = Log::default();
+        let seen = log.clone();
+        let base = serve(move |head| {
+            seen.record(head);
+            match path(head) {
+                "/busy" => response("503 Service Unavailable", &["Retry-After: 1"], b""),
+                _ => response("200 OK", &["Content-Type: text/html"], b"<p>page</p>"),
+            }
+        })
+        .await;
+        let fetcher = test_fetcher();
+        let options = FetchOptions {
+            ignore_robots: true,
+            ..FetchOptions::default()
+        };
+        assert!(
+            fetcher
+                .fetch(&base.join("/busy").unwrap(), &options)
+                .await
+                .is_err()
+        );
+        let page = fetcher
+            .fetch(&base.join("/a").unwrap(), &options)
+            .await
+            .unwrap();
+        assert!(matches!(page, Fetched::Page(_)));
+        let gap = log.times("/a")[0] - log.times("/busy")[0];
+        assert!(gap >= Duration::from_millis(900), "{gap:?}");
+    }
+
+    #[test]
+    fn wall_clock_and_monotonic_times_convert_both_ways() {
+        let at = Utc::now() + chrono::Duration::seconds(60);
+        let back = wall_clock(monotonic(at));
+        assert!((back - at).num_milliseconds().abs() < 50, "{back} vs {at}");
+        assert!(monotonic(Utc::now() - chrono::Duration::seconds(60)) <= Instant::now());
+    }
+}

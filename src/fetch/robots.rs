@@ -1,0 +1,477 @@
+//! robots.txt (RFC 9309): fetched once per origin, kept for
+//! [`ROBOTS_MAX_AGE`](super::ROBOTS_MAX_AGE), consulted before every request
+//! of a source that respects it.
+//!
+//! This module decides and caches; it makes no request itself: the client
+//! passes a `fetch` closure that GETs the robots.txt URL and reports a
+//! [`RobotsAnswer`]. Matching is `texting_robots`' (longest match wins, an
+//! `Allow` wins a tie, the `*` group applies when no group names refeed).
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use texting_robots::Robot;
+use tokio::time::Instant;
+use url::{Position, Url};
+
+/// How long a 5xx answer (read as "disallow all") is kept: an outlet whose
+/// server hiccupped once is asked again after this, not locked out for the
+/// robots.txt lifetime of a day.
+pub const SERVER_ERROR_MAX_AGE: Duration = Duration::from_secs(10 * 60);
+
+/// How long an unreachable robots.txt (read as "disallow all") is kept.
+/// Not caching it at all would make every request of a refresh (a listing
+/// and its 20 articles) wait out its own connect timeout on robots.txt
+/// before failing the same way; a minute shares that one failure within a
+/// refresh while the next scheduled run asks again.
+pub const UNREACHABLE_MAX_AGE: Duration = Duration::from_secs(60);
+
+/// The part of a robots.txt body that is parsed. RFC 9309 §2.5 requires
+/// crawlers to parse at least 500 KiB; a hostile outlet's 10 MB robots.txt
+/// should not cost more than that.
+pub const ROBOTS_PARSE_LIMIT: usize = 512 * 1024;
+
+/// The cache is swept for expired entries once it holds this many (and
+/// afterwards once it doubles).
+const SWEEP_AT: usize = 1024;
+
+/// How fetching an origin's robots.txt went, as the client reports it.
+#[derive(Debug, Clone)]
+pub enum RobotsAnswer {
+    /// 2xx with this body.
+    Body(Vec<u8>),
+    /// Any other final status (after redirects).
+    Status(u16),
+    /// No answer (connection refused, timeout, DNS).
+    Unreachable,
+}
+
+/// The rules of one origin, parsed.
+#[derive(Debug)]
+pub struct Rules {
+    /// The origin, e.g. `http://127.0.0.2:8080`, for the messages.
+    origin: String,
+    verdict: Verdict,
+}
+
+/// What the answer to the robots.txt request means (RFC 9309 §2.3.1).
+#[derive(Debug)]
+enum Verdict {
+    /// A parsed robots.txt.
+    Parsed(Robot),
+    /// No usable robots.txt (4xx, unresolved redirect, unparsable): no
+    /// restrictions.
+    AllowAll,
+    /// 5xx: the site may be in trouble; stay away.
+    ServerError(u16),
+    /// Not reachable: treated like a server error.
+    Unreachable,
+}
+
+impl Rules {
+    /// The rules `answer` gives for `origin` (as written in messages, e.g.
+    /// `http://host:8080`) and the crawler whose User-Agent is `agent`:
+    /// RFC 9309 §2.3.1. A body is parsed for the agent (an unparsable one
+    /// allows everything); 4xx and other unresolved statuses allow
+    /// everything; 5xx and no answer disallow everything.
+    pub fn from_answer(origin: &str, agent: &str, answer: &RobotsAnswer) -> Self {
+        let verdict = match answer {
+            RobotsAnswer::Body(body) => Robot::new(product_token(agent), parse_prefix(body))
+                .map_or(Verdict::AllowAll, Verdict::Parsed),
+            RobotsAnswer::Status(status @ 500..=599) => Verdict::ServerError(*status),
+            RobotsAnswer::Status(_) => Verdict::AllowAll,
+            RobotsAnswer::Unreachable => Verdict::Unreachable,
+        };
+        Self {
+            origin: origin.to_owned(),
+            verdict,
+        }
+    }
+
+    /// `Ok` when refeed may fetch `url`; else why not, for the error
+    /// message: "robots.txt of http://host disallows /path" or "robots.txt
+    /// of http://host answered HTTP 503, which RFC 9309 reads as disallow
+    /// all".
+    pub fn check(&self, url: &Url) -> Result<(), String> {
+        let origin = &self.origin;
+        match &self.verdict {
+            Verdict::AllowAll => Ok(()),
+            Verdict::Parsed(robot) if robot.allowed(url.as_str()) => Ok(()),
+            Verdict::Parsed(_) => {
+                let path = &url[Position::BeforePath..Position::AfterQuery];
+                Err(format!("robots.txt of {origin} disallows {path}"))
+            }
+            Verdict::ServerError(status) => Err(format!(
+                "robots.txt of {origin} answered HTTP {status}, \
+                 which RFC 9309 reads as disallow all"
+            )),
+            Verdict::Unreachable => Err(format!(
+                "robots.txt of {origin} could not be fetched, \
+                 which RFC 9309 reads as disallow all"
+            )),
+        }
+    }
+
+    /// The `Crawl-delay` for refeed's agent, if any (a negative or
+    /// unrepresentable value counts as none).
+    pub fn crawl_delay(&self) -> Option<Duration> {
+        match &self.verdict {
+            Verdict::Parsed(robot) => Duration::try_from_secs_f32(robot.delay?).ok(),
+            _ => None,
+        }
+    }
+
+    /// How long these rules may be cached, at most `max_age`.
+    fn lifetime(&self, max_age: Duration) -> Duration {
+        match self.verdict {
+            Verdict::Parsed(_) | Verdict::AllowAll => max_age,
+            Verdict::ServerError(_) => max_age.min(SERVER_ERROR_MAX_AGE),
+            Verdict::Unreachable => max_age.min(UNREACHABLE_MAX_AGE),
+        }
+    }
+}
+
+/// The robots.txt product token of a User-Agent: `refeed` for
+/// `refeed/0.1.0 (+https://…)`. RFC 9309 §2.2.1 matches groups against the
+/// product token, while `texting_robots` compares the whole string it is
+/// given, so passing the full User-Agent would never match `User-agent:
+/// refeed` and fall back to `*`.
+fn product_token(agent: &str) -> &str {
+    agent
+        .split(|c: char| c == '/' || c.is_whitespace())
+        .next()
+        .unwrap_or(agent)
+}
+
+/// The first [`ROBOTS_PARSE_LIMIT`] bytes of `body`, cut after the last
+/// complete line so that a rule is never half read.
+fn parse_prefix(body: &[u8]) -> &[u8] {
+    if body.len() <= ROBOTS_PARSE_LIMIT {
+        return body;
+    }
+    let head = &body[..ROBOTS_PARSE_LIMIT];
+    match head.iter().rposition(|&b| b == b'\n') {
+        Some(end) => &head[..=end],
+        None => &[],
+    }
+}
+
+/// The per-origin cache; cheap to clone (clones share it).
+#[derive(Debug, Clone)]
+pub struct RobotsCache {
+    inner: Arc<CacheInner>,
+}
+
+#[derive(Debug)]
+struct CacheInner {
+    agent: String,
+    max_age: Duration,
+    /// One slot per origin. The std lock guards only the map and is never
+    /// held across an await; the slot's tokio lock is held while its
+    /// robots.txt is fetched, so concurrent callers for that origin wait for
+    /// the one fetch while other origins proceed.
+    slots: Mutex<Slots>,
+}
+
+#[derive(Debug, Default)]
+struct Slots {
+    by_origin: HashMap<String, Arc<Slot>>,
+    /// Map size at which the next sweep runs.
+    sweep_at: usize,
+}
+
+type Slot = tokio::sync::Mutex<Option<Cached>>;
+
+#[derive(Debug)]
+struct Cached {
+    rules: Arc<Rules>,
+    expires: Instant,
+}
+
+impl RobotsCache {
+    /// A cache that matches rules against `agent` and keeps them `max_age`.
+    /// `agent` may be the product token (`refeed`) or the whole User-Agent;
+    /// only its product token is matched.
+    pub fn new(agent: &str, max_age: Duration) -> Self {
+        let slots = Slots {
+            by_origin: HashMap::new(),
+            sweep_at: SWEEP_AT,
+        };
+        Self {
+            inner: Arc::new(CacheInner {
+                agent: agent.to_owned(),
+                max_age,
+                slots: Mutex::new(slots),
+            }),
+        }
+    }
+
+    /// The rules of `url`'s origin: cached, or fetched once with `fetch`
+    /// (given the robots.txt URL) while concurrent callers wait for it.
+    pub async fn rules<F, Fut>(&self, url: &Url, fetch: F) -> std::sync::Arc<Rules>
+    where
+        F: FnOnce(Url) -> Fut,
+        Fut: Future<Output = RobotsAnswer>,
+    {
+        let origin = url.origin().ascii_serialization();
+        let slot = self.inner.slot(&origin);
+        let mut cached = slot.lock().await;
+        if let Some(hit) = cached.as_ref().filter(|c| c.expires > Instant::now()) {
+            return Arc::clone(&hit.rules);
+        }
+        let answer = fetch(robots_url(url)).await;
+        let rules = Arc::new(Rules::from_answer(&origin, &self.inner.agent, &answer));
+        *cached = Some(Cached {
+            expires: Instant::now() + rules.lifetime(self.inner.max_age),
+            rules: Arc::clone(&rules),
+        });
+        rules
+    }
+}
+
+impl CacheInner {
+    /// The slot of `origin`, created (after an occasional sweep) if missing.
+    fn slot(&self, origin: &str) -> Arc<Slot> {
+        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(slot) = slots.by_origin.get(origin) {
+            return Arc::clone(slot);
+        }
+        slots.sweep(Instant::now());
+        let slot = Arc::new(Slot::new(None));
+        slots.by_origin.insert(origin.to_owned(), Arc::clone(&slot));
+        slot
+    }
+}
+
+impl Slots {
+    /// Drops expired slots nobody is using once the map has grown to
+    /// `sweep_at`, then sets the next sweep to twice the surviving size.
+    fn sweep(&mut self, now: Instant) {
+        if self.by_origin.len() < self.sweep_at {
+            return;
+        }
+        self.by_origin.retain(|_, slot| {
+            // A slot held or awaited by a caller (strong count above one, or
+            // locked) stays: dropping it would let a second fetch start.
+            let unused = Arc::strong_count(slot) == 1;
+            let expired = slot
+                .try_lock()
+                .is_ok_and(|cached| cached.as_ref().is_none_or(|c| c.expires <= now));
+            !(unused && expired)
+        });
+        self.sweep_at = (self.by_origin.len() * 2).max(SWEEP_AT);
+    }
+}
+
+/// `/robots.txt` at `url`'s origin, without credentials, query or fragment
+/// (RFC 9309 §2.3).
+fn robots_url(url: &Url) -> Url {
+    let mut robots = url.clone();
+    robots.set_path("/robots.txt");
+    robots.set_query(None);
+    robots.set_fragment(None);
+    // Both fail only for URLs that cannot carry credentials at all.
+    let _ = robots.set_username("");
+    let _ = robots.set_password(None);
+    robots
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    const AGENT: &str = "refeed/0.1.0 (+https://github.com/refeed/refeed)";
+    const DAY: Duration = Duration::from_secs(24 * 3600);
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    fn rules(answer: RobotsAnswer) -> Rules {
+        Rules::from_answer("http://a.test", AGENT, &answer)
+    }
+
+    fn body(text: &str) -> RobotsAnswer {
+        RobotsAnswer::Body(text.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn disallow_for_everyone_applies_to_refeed() {
+        let rules = rules(body("User-agent: *\nDisallow: /private\n"));
+        assert_eq!(
+            rules.check(&url("http://a.test/private/x?id=1")),
+            Err("robots.txt of http://a.test disallows /private/x?id=1".into())
+        );
+        assert_eq!(rules.check(&url("http://a.test/news/1")), Ok(()));
+        assert_eq!(rules.check(&url("http://a.test/robots.txt")), Ok(()));
+    }
+
+    #[test]
+    fn a_refeed_group_overrides_the_star_group() {
+        let text = "User-agent: *\nDisallow: /\n\n\
+                    User-agent: Refeed\nDisallow: /admin\nCrawl-delay: 2.5\n";
+        let rules = rules(body(text));
+        assert_eq!(rules.check(&url("http://a.test/news/1")), Ok(()));
+        assert!(rules.check(&url("http://a.test/admin")).is_err());
+        assert_eq!(rules.crawl_delay(), Some(Duration::from_millis(2500)));
+        // Another crawler falls under `*`.
+        let other = Rules::from_answer("http://a.test", "otherbot/1.0", &body(text));
+        assert!(other.check(&url("http://a.test/news/1")).is_err());
+        assert_eq!(other.crawl_delay(), None);
+    }
+
+    #[test]
+    fn client_errors_and_unparsable_bodies_allow_everything() {
+        for answer in [
+            RobotsAnswer::Status(404),
+            RobotsAnswer::Status(401),
+            RobotsAnswer::Status(310),
+            body("\u{0}\u{1}<html>not robots</html>"),
+        ] {
+            assert_eq!(rules(answer).check(&url("http://a.test/x")), Ok(()));
+        }
+    }
+
+    #[test]
+    fn server_errors_and_silence_disallow_everything() {
+        assert_eq!(
+            rules(RobotsAnswer::Status(503)).check(&url("http://a.test/x")),
+            Err("robots.txt of http://a.test answered HTTP 503, \
+                 which RFC 9309 reads as disallow all"
+                .into())
+        );
+        assert_eq!(
+            rules(RobotsAnswer::Unreachable).check(&url("http://a.test/x")),
+            Err("robots.txt of http://a.test could not be fetched, \
+                 which RFC 9309 reads as disallow all"
+                .into())
+        );
+    }
+
+    #[test]
+    fn failures_are_cached_briefly() {
+        assert_eq!(rules(body("")).lifetime(DAY), DAY);
+        assert_eq!(rules(RobotsAnswer::Status(404)).lifetime(DAY), DAY);
+        assert_eq!(
+            rules(RobotsAnswer::Status(500)).lifetime(DAY),
+            SERVER_ERROR_MAX_AGE
+        );
+        assert_eq!(
+            rules(RobotsAnswer::Unreachable).lifetime(DAY),
+            UNREACHABLE_MAX_AGE
+        );
+        let tiny = Duration::from_secs(5);
+        assert_eq!(rules(RobotsAnswer::Status(500)).lifetime(tiny), tiny);
+    }
+
+    #[test]
+    fn a_huge_body_is_parsed_up_to_the_limit_at_a_line_end() {
+        let mut text = "User-agent: *\nDisallow: /a\n".to_string();
+        while text.len() <= ROBOTS_PARSE_LIMIT {
+            text.push_str("# filler\n");
+        }
+        text.push_str("Disallow: /b\n");
+        let rules = rules(body(&text));
+        assert!(rules.check(&url("http://a.test/a")).is_err());
+        assert_eq!(rules.check(&url("http://a.test/b")), Ok(()));
+        let prefix = parse_prefix(text.as_bytes());
+        assert!(prefix.len() <= ROBOTS_PARSE_LIMIT && prefix.ends_with(b"\n"));
+    }
+
+    #[test]
+    fn the_robots_url_is_at_the_origin_root() {
+        let got = robots_url(&url("https://u:p@a.test:8443/news/x?id=1#top"));
+        assert_eq!(got.as_str(), "https://a.test:8443/robots.txt");
+    }
+
+    /// A fetch closure counting its calls, answering `text` after `delay`.
+    fn counting_fetch(
+        calls: &Arc<AtomicUsize>,
+        text: &'static str,
+        delay: Duration,
+    ) -> impl FnOnce(Url) -> std::pin::Pin<Box<dyn Future<Output = RobotsAnswer> + Send>> + use<>
+    {
+        let calls = Arc::clone(calls);
+        move |robots: Url| {
+            Box::pin(async move {
+                assert_eq!(robots.as_str(), "http://a.test/robots.txt");
+                calls.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(delay).await;
+                body(text)
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn concurrent_callers_share_one_fetch() {
+        let cache = RobotsCache::new(AGENT, DAY);
+        let calls = Arc::new(AtomicUsize::new(0));
+        let slow = Duration::from_millis(100);
+        let tasks: Vec<_> = (0..2)
+            .map(|i| {
+                let (cache, fetch) = (cache.clone(), counting_fetch(&calls, "Disallow: /x", slow));
+                tokio::spawn(async move {
+                    let rules = cache
+                        .rules(&url(&format!("http://a.test/{i}")), fetch)
+                        .await;
+                    rules.check(&url("http://a.test/x")).is_err()
+                })
+            })
+            .collect();
+        for task in tasks {
+            assert!(task.await.unwrap(), "both callers see the fetched rules");
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn fresh_rules_are_reused_and_expired_ones_refetched() {
+        let max_age = Duration::from_millis(150);
+        let cache = RobotsCache::new(AGENT, max_age);
+        let calls = Arc::new(AtomicUsize::new(0));
+        let page = url("http://a.test/news");
+        for _ in 0..2 {
+            let fetch = counting_fetch(&calls, "Crawl-delay: 3", Duration::ZERO);
+            let rules = cache.rules(&page, fetch).await;
+            assert_eq!(rules.crawl_delay(), Some(Duration::from_secs(3)));
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        tokio::time::sleep(max_age).await;
+        let fetch = counting_fetch(&calls, "", Duration::ZERO);
+        assert_eq!(cache.rules(&page, fetch).await.crawl_delay(), None);
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn origins_are_cached_apart() {
+        let cache = RobotsCache::new(AGENT, DAY);
+        let blocked = cache
+            .rules(&url("http://a.test/"), |_| async {
+                RobotsAnswer::Status(503)
+            })
+            .await;
+        let open = cache
+            .rules(&url("http://a.test:8080/"), |_| async {
+                RobotsAnswer::Status(404)
+            })
+            .await;
+        assert!(blocked.check(&url("http://a.test/x")).is_err());
+        assert_eq!(open.check(&url("http://a.test:8080/x")), Ok(()));
+    }
+
+    #[tokio::test]
+    async fn expired_origins_are_swept() {
+        let cache = RobotsCache::new(AGENT, Duration::ZERO);
+        for i in 0..3 * SWEEP_AT {
+            let page = url(&format!("http://h{i}.test/"));
+            cache
+                .rules(&page, |_| async { RobotsAnswer::Status(404) })
+                .await;
+        }
+        assert!(cache.inner.slots.lock().unwrap().by_origin.len() <= SWEEP_AT);
+    }
+}
