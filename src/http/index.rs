@@ -202,6 +202,7 @@ mod tests {
             started: at,
             finished: at,
             outcome,
+            retry_at: None,
         }
     }
 
@@ -258,6 +259,7 @@ mod tests {
             seen: 12,
             new: 3,
             updated: 1,
+            not_modified: false,
         };
         let html = render("Outlet A", Some(&record(Ok(counts))));
         assert!(html.contains("Refreshed <time datetime=\"2024-05-06T07:08:09Z\">2024-05-06 07:08 UTC</time>: 12 seen, 3 new, 1 updated."), "{html}");
@@ -283,7 +285,7 @@ mod tests {
         let started = Utc.with_ymd_and_hms(2024, 6, 1, 9, 0, 0).unwrap();
         let store = &app.state.store;
         store
-            .record_failure("c", started, "timed out <after 30 s>")
+            .record_failure("c", started, "timed out <after 30 s>", None)
             .await
             .unwrap();
 

@@ -20,12 +20,16 @@ use url::Url;
 
 use crate::config::Source;
 use crate::extract::{self, ArticleRules};
-use crate::fetch::{FetchError, Fetcher};
-use crate::model::{Article, KnownItem, NewItem, RefreshCounts, ScrapedItem, canonical_url};
+use crate::fetch::{FetchError, FetchOptions, Fetched, Fetcher};
+use crate::model::{
+    Article, KnownItem, NewItem, RefreshCounts, ScrapedItem, StaleVerdict, Validators,
+    canonical_url,
+};
 use crate::scrape::{self, ScrapeError};
-use crate::store::{Store, StoreError};
+use crate::store::{RefreshCommit, Store, StoreError};
 
 mod learn;
+mod stale;
 
 /// Default number of article pages fetched at once for one source.
 pub const DEFAULT_ARTICLE_CONCURRENCY: usize = 4;
@@ -58,6 +62,15 @@ impl RefreshError {
     /// The error and its causes on one line, as recorded and shown to users.
     pub fn chain(&self) -> String {
         error_chain(self)
+    }
+
+    /// When the outlet asked to be left alone until (`Retry-After` on a
+    /// 429 or 503), if it did.
+    pub fn retry_at(&self) -> Option<chrono::DateTime<Utc>> {
+        match self {
+            Self::Fetch(err) => err.retry_at(),
+            _ => None,
+        }
     }
 }
 
@@ -101,7 +114,7 @@ impl Pipeline {
             tracing::warn!(source = %source.id, error = %message, "refresh failed");
             if let Err(store_err) = self
                 .store
-                .record_failure(&source.id, started, &message)
+                .record_failure(&source.id, started, &message, err.retry_at())
                 .await
             {
                 tracing::error!(source = %source.id, error = %store_err, "cannot record failed refresh");
@@ -115,11 +128,20 @@ impl Pipeline {
         source: &Source,
         started: chrono::DateTime<Utc>,
     ) -> Result<RefreshCounts, RefreshError> {
-        let page = self
-            .fetcher
-            .get(&source.url)
-            .await
-            .map_err(RefreshError::Fetch)?;
+        let options = FetchOptions {
+            validators: self
+                .store
+                .validators(source.url.as_str())
+                .await
+                .map_err(RefreshError::Store)?,
+            ignore_robots: !source.respect_robots,
+        };
+        let page = match self.fetcher.fetch(&source.url, &options).await {
+            Ok(Fetched::Page(page)) => page,
+            Ok(Fetched::NotModified) => return self.not_modified(source, started).await,
+            Err(err) => return Err(RefreshError::Fetch(err)),
+        };
+        let page_validators = page.validators.clone();
         let scraped = scrape_page(source, page.body, page.url).await?;
         let urls: Vec<String> = scraped.items.iter().map(|i| i.item.url.clone()).collect();
         let known = self
@@ -127,17 +149,29 @@ impl Pipeline {
             .known_items(&source.id, &urls)
             .await
             .map_err(RefreshError::Store)?;
-        let mut items = self.complete_items(source, scraped.items, &known).await;
+        let seen = urls.len();
+        let mut completed = self.complete_items(source, scraped.items, &known).await;
         let boilerplate = if source.full_text {
-            let (stripped, boilerplate) = self.learn(source, items).await?;
-            items = stripped;
+            let (stripped, boilerplate) = self.learn(source, completed.items).await?;
+            completed.items = stripped;
             Some(boilerplate)
         } else {
             None
         };
+        let stale = self
+            .stale_verdict(source, seen, &completed.extracted)
+            .await?;
+        let validators = completed.validators(source, page_validators);
         let counts = self
             .store
-            .commit_refresh(&source.id, scraped.title.as_deref(), &items, started)
+            .commit(&RefreshCommit {
+                source: &source.id,
+                page_title: scraped.title.as_deref(),
+                items: &completed.items,
+                started,
+                validators: &validators,
+                stale,
+            })
             .await
             .map_err(RefreshError::Store)?;
         if let Some(boilerplate) = boilerplate {
@@ -154,56 +188,211 @@ impl Pipeline {
         Ok(counts)
     }
 
+    /// A 304 for the listing or feed: nothing to parse, nothing to write
+    /// but the refresh record.
+    async fn not_modified(
+        &self,
+        source: &Source,
+        started: chrono::DateTime<Utc>,
+    ) -> Result<RefreshCounts, RefreshError> {
+        self.store
+            .record_not_modified(&source.id, started)
+            .await
+            .map_err(RefreshError::Store)?;
+        tracing::info!(
+            source = %source.id,
+            elapsed_ms = (Utc::now() - started).num_milliseconds(),
+            "not modified"
+        );
+        Ok(RefreshCounts {
+            not_modified: true,
+            ..RefreshCounts::default()
+        })
+    }
+
+    /// Judges whether the source went stale (see [`stale::verdict`]) and
+    /// logs it when it did.
+    async fn stale_verdict(
+        &self,
+        source: &Source,
+        seen: usize,
+        extracted: &[usize],
+    ) -> Result<StaleVerdict, RefreshError> {
+        let health = self
+            .store
+            .source_health()
+            .await
+            .map_err(RefreshError::Store)?
+            .remove(&source.id);
+        let typical = if extracted.is_empty() {
+            None
+        } else {
+            self.store
+                .typical_content_len(&source.id)
+                .await
+                .map_err(RefreshError::Store)?
+        };
+        let verdict = stale::verdict(&stale::Evidence {
+            seen,
+            previous_seen: health.as_ref().and_then(|h| h.last_seen),
+            current: health
+                .as_ref()
+                .and_then(|h| h.stale.as_ref())
+                .map(|w| w.kind),
+            extracted,
+            typical,
+        });
+        if let StaleVerdict::Stale { message, .. } = &verdict {
+            tracing::warn!(source = %source.id, warning = %message, "source looks stale: its selectors or the outlet's markup may have changed");
+        }
+        Ok(verdict)
+    }
+
     /// Fetches the articles of the items that need one and merges them in.
     async fn complete_items(
         &self,
         source: &Source,
         items: Vec<Candidate>,
         known: &HashMap<String, KnownItem>,
-    ) -> Vec<NewItem> {
-        stream::iter(items)
+    ) -> Completed {
+        let outcomes: Vec<(NewItem, ArticleOutcome)> = stream::iter(items)
             .map(|candidate| async move {
-                let needs_article = source.full_text
-                    && needs_article(&candidate.item, known.get(&candidate.item.url));
-                if !needs_article {
-                    return candidate.item;
+                let known = known.get(&candidate.item.url);
+                if !(source.full_text && needs_article(&candidate.item, known)) {
+                    return (candidate.item, ArticleOutcome::NotNeeded);
                 }
-                match self.article(source, &candidate.link).await {
-                    Some(article) => merge_article(candidate.item, article),
-                    None => candidate.item,
-                }
+                let has_content = known.is_some_and(|k| k.has_content);
+                let outcome = self.article(source, &candidate.link, has_content).await;
+                (candidate.item, outcome)
             })
             .buffered(self.article_concurrency)
             .collect()
-            .await
+            .await;
+        Completed::from_outcomes(outcomes)
     }
 
     /// Fetches and extracts one article; a failure is logged and skipped so
     /// that one bad article never fails the refresh (it is retried next time,
-    /// as the item is stored without content).
-    async fn article(&self, source: &Source, link: &Url) -> Option<Article> {
-        let page = match self.fetcher.get(link).await {
-            Ok(page) => page,
+    /// as the item is stored without content). When the article is stored
+    /// already (`has_content`), the request is conditional and a 304 keeps
+    /// the stored article.
+    async fn article(&self, source: &Source, link: &Url, has_content: bool) -> ArticleOutcome {
+        let validators = if has_content {
+            match self.store.validators(link.as_str()).await {
+                Ok(validators) => validators,
+                Err(err) => {
+                    tracing::warn!(source = %source.id, url = %link, error = %error_chain(&err), "cannot read stored validators");
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let options = FetchOptions {
+            validators,
+            ignore_robots: !source.respect_robots,
+        };
+        let page = match self.fetcher.fetch(link, &options).await {
+            Ok(Fetched::Page(page)) => page,
+            Ok(Fetched::NotModified) => return ArticleOutcome::NotModified,
             Err(err) => {
                 tracing::warn!(source = %source.id, url = %link, error = %error_chain(&err), "cannot fetch article");
-                return None;
+                return ArticleOutcome::Failed;
             }
         };
+        let validators = page.validators.clone();
         let rules = source.article.clone();
         let extracted =
             tokio::task::spawn_blocking(move || extract::article(&page.body, &page.url, &rules))
                 .await;
         match extracted {
-            Ok(article) if !article.text.trim().is_empty() => Some(article),
+            Ok(article) if !article.text.trim().is_empty() => {
+                ArticleOutcome::Extracted(Box::new(article), validators)
+            }
             Ok(_) => {
                 tracing::warn!(source = %source.id, url = %link, "article page has no article text");
-                None
+                ArticleOutcome::Empty
             }
             Err(err) => {
                 tracing::error!(source = %source.id, url = %link, error = %err, "article extraction panicked");
-                None
+                ArticleOutcome::Failed
             }
         }
+    }
+}
+
+/// What became of one item's article.
+enum ArticleOutcome {
+    /// The item needs no article (not full text, or unchanged and stored).
+    NotNeeded,
+    /// Fetched and extracted, with the page's validators.
+    Extracted(Box<Article>, Validators),
+    /// The stored article still holds (304).
+    NotModified,
+    /// Fetched, but no article text was found in it.
+    Empty,
+    /// Not fetched (an error, logged).
+    Failed,
+}
+
+/// The items of a refresh with what their article fetches left behind.
+struct Completed {
+    items: Vec<NewItem>,
+    /// `(article URL, validators)` of the articles extracted.
+    article_validators: Vec<(String, Validators)>,
+    /// Article HTML lengths of this refresh's extractions (0 for a page
+    /// without article text), for the stale check.
+    extracted: Vec<usize>,
+    /// Articles that could not be completed and will be retried.
+    incomplete: usize,
+}
+
+impl Completed {
+    fn from_outcomes(outcomes: Vec<(NewItem, ArticleOutcome)>) -> Self {
+        let mut completed = Completed {
+            items: Vec::with_capacity(outcomes.len()),
+            article_validators: Vec::new(),
+            extracted: Vec::new(),
+            incomplete: 0,
+        };
+        for (item, outcome) in outcomes {
+            let item = match outcome {
+                ArticleOutcome::NotNeeded | ArticleOutcome::NotModified => item,
+                ArticleOutcome::Extracted(article, validators) => {
+                    completed.extracted.push(article.html.len());
+                    completed
+                        .article_validators
+                        .push((item.link.clone(), validators));
+                    merge_article(item, *article)
+                }
+                ArticleOutcome::Empty => {
+                    completed.extracted.push(0);
+                    completed.incomplete += 1;
+                    item
+                }
+                ArticleOutcome::Failed => {
+                    completed.incomplete += 1;
+                    item
+                }
+            };
+            completed.items.push(item);
+        }
+        completed
+    }
+
+    /// The validators to store with this refresh. The listing's are kept
+    /// only when every article it needed was stored: otherwise the next
+    /// refresh must fetch it in full (a 304 would skip the retry of the
+    /// missing articles).
+    fn validators(&self, source: &Source, page: Validators) -> Vec<(String, Validators)> {
+        let page = if self.incomplete == 0 {
+            page
+        } else {
+            Validators::default()
+        };
+        let mut all = vec![(source.url.to_string(), page)];
+        all.extend(self.article_validators.iter().cloned());
+        all
     }
 }
 
@@ -389,6 +578,56 @@ mod tests {
         let urls: Vec<_> = out.iter().map(|c| c.item.url.as_str()).collect();
         assert_eq!(urls, ["https://example.org/a/", "https://example.org/b/"]);
         assert_eq!(out[0].item.link, "https://example.org/a/?utm_source=x");
+    }
+
+    fn etag(tag: &str) -> Validators {
+        Validators {
+            etag: Some(format!("\"{tag}\"")),
+            last_modified: None,
+        }
+    }
+
+    fn source() -> Source {
+        let text = "[[source]]\nid = \"s\"\nurl = \"https://example.org/tag/x/\"\n\
+                    schedule = \"@hourly\"\nfull_text = true\n";
+        let config = crate::config::Config::parse(text, std::path::Path::new("t.toml")).unwrap();
+        config.sources[0].clone()
+    }
+
+    #[test]
+    fn the_listing_validators_are_kept_only_when_every_article_was_stored() {
+        let article = Article {
+            html: "<p>body</p>".into(),
+            text: "body".into(),
+            ..Article::default()
+        };
+        let complete = Completed::from_outcomes(vec![
+            (
+                item("A", None),
+                ArticleOutcome::Extracted(Box::new(article), etag("a")),
+            ),
+            (item("B", None), ArticleOutcome::NotModified),
+            (item("C", None), ArticleOutcome::NotNeeded),
+        ]);
+        assert_eq!(complete.incomplete, 0);
+        assert_eq!(complete.extracted, [11]);
+        assert_eq!(
+            complete.validators(&source(), etag("list")),
+            [
+                ("https://example.org/tag/x/".to_owned(), etag("list")),
+                ("https://example.org/a?utm_source=rss".to_owned(), etag("a")),
+            ]
+        );
+
+        // A failed article must be retried, so the next listing fetch may
+        // not be answered 304: its validators are dropped.
+        for failed in [ArticleOutcome::Failed, ArticleOutcome::Empty] {
+            let partial = Completed::from_outcomes(vec![(item("A", None), failed)]);
+            assert_eq!(partial.incomplete, 1);
+            let validators = partial.validators(&source(), etag("list"));
+            assert_eq!(validators.len(), 1);
+            assert!(validators[0].1.is_empty());
+        }
     }
 
     #[test]

@@ -39,8 +39,9 @@ impl ChangeLog {
 
 impl Store {
     /// The current change generation: it grows by one each time a source's
-    /// served items change (a refresh storing new or changed items, a
-    /// re-clean rewriting articles). Cheap: one lock-free read.
+    /// served feed changes (a refresh storing new or changed items or
+    /// setting, changing or clearing its stale warning, a re-clean
+    /// rewriting articles). Cheap: one lock-free read.
     pub fn change_generation(&self) -> u64 {
         self.changes.current.load(Ordering::Acquire)
     }

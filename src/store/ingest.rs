@@ -11,13 +11,38 @@ use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteConnection;
 
 use super::sources::{ensure_source, insert_refresh};
+use super::stale::apply_verdict;
 use super::time::Millis;
+use super::validators::save_validators;
 use super::{Store, StoreError, query_error};
-use crate::model::{KnownItem, NewItem, RefreshCounts};
+use crate::model::{KnownItem, NewItem, RefreshCounts, StaleVerdict, Validators};
+
+/// Everything one successful refresh that parsed a page writes, committed
+/// together: the items, the page title, the validators of the pages it
+/// fetched (so a crash can never keep a validator whose page was not
+/// stored: the next fetch would answer 304 and the items would be lost),
+/// the stale-source verdict and the refresh record.
+#[derive(Debug, Clone)]
+pub struct RefreshCommit<'a> {
+    /// Source id.
+    pub source: &'a str,
+    /// The title scraped from the page or feed.
+    pub page_title: Option<&'a str>,
+    /// The items, in page order.
+    pub items: &'a [NewItem],
+    /// When the refresh started.
+    pub started: DateTime<Utc>,
+    /// `(url, validators)` of the pages fetched; empty validators delete
+    /// a stored pair (the server stopped sending them).
+    pub validators: &'a [(String, Validators)],
+    /// What the refresh concluded about staleness.
+    pub stale: StaleVerdict,
+}
 
 impl Store {
     /// Stores one successful refresh in a single transaction: inserts new
     /// items, updates changed ones, remembers the page title, records the run.
+    /// [`Store::commit`] without validators or a stale verdict.
     ///
     /// A new item's `published` is its own date, else now (first seen), and
     /// is never changed afterwards: an undated item never comes back as new.
@@ -32,13 +57,39 @@ impl Store {
         items: &[NewItem],
         started: DateTime<Utc>,
     ) -> Result<RefreshCounts, StoreError> {
+        self.commit(&RefreshCommit {
+            source,
+            page_title,
+            items,
+            started,
+            validators: &[],
+            stale: StaleVerdict::Unknown,
+        })
+        .await
+    }
+
+    /// Stores one successful refresh in a single transaction: the items (by
+    /// the rules of [`Store::commit_refresh`]), the page title, the
+    /// validators of the fetched pages, the stale verdict and the refresh
+    /// record. Any error rolls all of it back, so a crash or a failure never
+    /// leaves a validator without the items of its page.
+    ///
+    /// Readers are notified when items changed or when the stale warning
+    /// appeared, changed or cleared (the feeds show it as an entry).
+    pub async fn commit(&self, refresh: &RefreshCommit<'_>) -> Result<RefreshCounts, StoreError> {
         let operation = "commit refresh";
+        let source = refresh.source;
+        let now = Utc::now();
         let mut tx = self.begin_write(operation).await?;
-        ensure_source(&mut tx, source, page_title).await?;
-        let counts = store_items(&mut tx, source, items, Utc::now()).await?;
-        insert_refresh(&mut tx, source, started, Ok(counts)).await?;
+        ensure_source(&mut tx, source, refresh.page_title).await?;
+        let counts = store_items(&mut tx, source, refresh.items, now).await?;
+        for (url, validators) in refresh.validators {
+            save_validators(&mut tx, url, validators, now).await?;
+        }
+        let stale_changed = apply_verdict(&mut tx, source, &refresh.stale, now).await?;
+        insert_refresh(&mut tx, source, refresh.started, Ok(counts), None).await?;
         tx.commit().await.map_err(query_error(operation))?;
-        if counts.new + counts.updated > 0 {
+        if counts.new + counts.updated > 0 || stale_changed {
             self.notify_changed(source);
         }
         Ok(counts)
@@ -249,7 +300,12 @@ mod tests {
     use crate::model::StoredItem;
 
     fn counts(seen: u32, new: u32, updated: u32) -> RefreshCounts {
-        RefreshCounts { seen, new, updated }
+        RefreshCounts {
+            seen,
+            new,
+            updated,
+            not_modified: false,
+        }
     }
 
     fn batch() -> Vec<NewItem> {

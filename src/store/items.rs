@@ -120,7 +120,7 @@ impl From<ItemRow> for StoredItem {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{commit, item, temp_store, undated};
+    use super::super::test_support::{commit, item, query_plan, temp_store, undated};
     use super::*;
 
     fn urls(items: &[StoredItem]) -> Vec<&str> {
@@ -214,17 +214,6 @@ mod tests {
             .collect();
         let known = store.known_items("a", &asked).await.unwrap();
         assert_eq!(known.keys().collect::<Vec<_>>(), ["https://example.org/n7"]);
-    }
-
-    /// The steps SQLite plans for `sql`, whose `params` are bound to dummies.
-    async fn query_plan(store: &Store, sql: &str, params: usize) -> Vec<String> {
-        let explain = sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}"));
-        let mut query = sqlx::query_as::<_, (i64, i64, i64, String)>(explain);
-        for _ in 0..params {
-            query = query.bind(1_i64);
-        }
-        let rows = query.fetch_all(&store.pool).await.unwrap();
-        rows.into_iter().map(|row| row.3).collect()
     }
 
     /// The feed queries must walk an index in order, not sort every item.

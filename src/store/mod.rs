@@ -4,21 +4,27 @@
 //! HTTP layer reads while a refresh writes; each source refresh commits in one
 //! transaction. `ingest` writes items (the rules of a refresh), `items` reads
 //! them for the pipeline and the feeds, `sources` keeps each source's title
-//! and refresh records, `changes` tells readers which sources' items changed, `learned` keeps the block fingerprints of each
-//! source's articles and the boilerplate learned from them (issue 3), `time`
-//! maps times to integers. Methods are
-//! named after domain operations and return `model` types: no `sqlx` type
-//! leaves this module except inside [`StoreError`]'s sources.
+//! and refresh records, `changes` tells readers which sources' items changed,
+//! `learned` keeps the block fingerprints of each source's articles and the
+//! boilerplate learned from them (issue 3), `validators` keeps `ETag` and
+//! `Last-Modified` per URL, `health` and `stale` keep what `/status` shows and
+//! the stale-source warning (issue 5), `time` maps times to integers.
+//! Methods are named after domain operations and return `model` types: no
+//! `sqlx` type leaves this module except inside [`StoreError`]'s sources.
 //!
 //! Queries are runtime `query`/`query_as` (not the `query!` macros) so that
 //! building refeed never needs a database.
 
 mod changes;
+mod health;
 mod ingest;
 mod items;
 pub mod learned;
+pub use ingest::RefreshCommit;
 mod sources;
+mod stale;
 mod time;
+mod validators;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -260,6 +266,66 @@ mod tests {
             err.to_string(),
             format!("cannot migrate database {}", path.display())
         );
+    }
+
+    #[tokio::test]
+    async fn the_health_migration_keeps_the_records_of_an_earlier_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("refeed.db");
+        // A database as refeed left it before issue 5 (migrations 1 and 2).
+        let pool = SqlitePoolOptions::new()
+            .connect_with(connect_options(&path))
+            .await
+            .unwrap();
+        MIGRATOR.run_to(2, &pool).await.unwrap();
+        sqlx::raw_sql(
+            "INSERT INTO sources (id, title) VALUES ('src', 'Outlet');
+             INSERT INTO refreshes (source_id, started, finished, ok, error, seen, new, updated)
+             VALUES ('src', 1000, 2000, 1, NULL, 3, 3, 0),
+                    ('src', 3000, 4000, 0, 'HTTP 500', 0, 0, 0);",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+
+        let store = Store::open(&path).await.unwrap();
+        let health = store.source_health().await.unwrap().remove("src").unwrap();
+        assert_eq!(health.consecutive_failures, 1);
+        assert_eq!(health.last_seen, Some(3));
+        assert_eq!(health.stale, None);
+        let last = health.last.unwrap();
+        assert_eq!(
+            (last.outcome, last.retry_at),
+            (Err("HTTP 500".into()), None)
+        );
+        let not_modified: Vec<i64> = sqlx::query_scalar("SELECT not_modified FROM refreshes")
+            .fetch_all(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(not_modified, [0, 0]);
+        assert_eq!(store.source_titles().await.unwrap()["src"], "Outlet");
+    }
+
+    #[tokio::test]
+    async fn the_schema_refuses_half_a_stale_warning_and_a_retry_on_success() {
+        let (_dir, store) = temp_store().await;
+        store
+            .record_not_modified("src", chrono::Utc::now())
+            .await
+            .unwrap();
+        let refused = [
+            "UPDATE sources SET stale_kind = 'listing'",
+            "UPDATE sources SET stale_kind = 'listing', stale_since = 1",
+            "UPDATE sources SET stale_kind = 'layout', stale_since = 1, stale_message = 'm'",
+            "UPDATE refreshes SET retry_at = 1",
+            "UPDATE refreshes SET ok = 0, error = 'HTTP 500'",
+            "INSERT INTO http_validators (url, saved) VALUES ('https://example.org/', 1)",
+        ];
+        for statement in refused {
+            let result = sqlx::query(statement).execute(&store.pool).await;
+            assert!(result.is_err(), "accepted: {statement}");
+        }
     }
 
     #[test]

@@ -11,17 +11,21 @@ use super::{Store, StoreError, query_error};
 use crate::model::{RefreshCounts, RefreshRecord};
 
 impl Store {
-    /// Records a failed refresh; stored items are left as they were.
+    /// Records a failed refresh; stored items, validators and the stale
+    /// warning are left as they were. `retry_at` is when the server said to
+    /// come back (`Retry-After` on a 429 or 503), for the scheduler's
+    /// backoff to honour after a restart too.
     pub async fn record_failure(
         &self,
         source: &str,
         started: DateTime<Utc>,
         error: &str,
+        retry_at: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
         let operation = "record failed refresh";
         let mut tx = self.begin_write(operation).await?;
         ensure_source(&mut tx, source, None).await?;
-        insert_refresh(&mut tx, source, started, Err(error)).await?;
+        insert_refresh(&mut tx, source, started, Err(error), retry_at).await?;
         tx.commit().await.map_err(query_error(operation))
     }
 
@@ -39,7 +43,8 @@ impl Store {
         // Latest = highest id: records are inserted when a refresh ends, and
         // ids never tie where start times might.
         let rows: Vec<RefreshRow> = sqlx::query_as(
-            "SELECT source_id, started, finished, ok, error, seen, new, updated
+            "SELECT source_id, started, finished, ok, error, seen, new, updated,
+                    not_modified, retry_at
              FROM refreshes
              WHERE id IN (SELECT max(id) FROM refreshes GROUP BY source_id)",
         )
@@ -73,20 +78,23 @@ pub(super) async fn ensure_source(
     Ok(())
 }
 
-/// Appends a refresh record, finished now.
+/// Appends a refresh record, finished now. `retry_at` only accompanies a
+/// failure (the schema refuses it on a success).
 pub(super) async fn insert_refresh(
     conn: &mut SqliteConnection,
     source: &str,
     started: DateTime<Utc>,
     outcome: Result<RefreshCounts, &str>,
+    retry_at: Option<DateTime<Utc>>,
 ) -> Result<(), StoreError> {
     let (counts, error) = match outcome {
         Ok(counts) => (counts, None),
         Err(message) => (RefreshCounts::default(), Some(message)),
     };
     sqlx::query(
-        "INSERT INTO refreshes (source_id, started, finished, ok, error, seen, new, updated)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO refreshes (source_id, started, finished, ok, error, seen, new, updated,
+                                not_modified, retry_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )
     .bind(source)
     .bind(Millis(started))
@@ -96,15 +104,17 @@ pub(super) async fn insert_refresh(
     .bind(counts.seen)
     .bind(counts.new)
     .bind(counts.updated)
+    .bind(counts.not_modified)
+    .bind(retry_at.map(Millis))
     .execute(conn)
     .await
     .map_err(query_error("record refresh"))?;
     Ok(())
 }
 
-/// A row of [`Store::last_refreshes`].
+/// A row of [`Store::last_refreshes`] (and part of a source-health row).
 #[derive(sqlx::FromRow)]
-struct RefreshRow {
+pub(super) struct RefreshRow {
     source_id: String,
     started: Millis,
     finished: Millis,
@@ -113,6 +123,8 @@ struct RefreshRow {
     seen: u32,
     new: u32,
     updated: u32,
+    not_modified: bool,
+    retry_at: Option<Millis>,
 }
 
 impl From<RefreshRow> for RefreshRecord {
@@ -122,6 +134,7 @@ impl From<RefreshRow> for RefreshRecord {
                 seen: row.seen,
                 new: row.new,
                 updated: row.updated,
+                not_modified: row.not_modified,
             })
         } else {
             Err(row.error.unwrap_or_default())
@@ -131,6 +144,7 @@ impl From<RefreshRow> for RefreshRecord {
             started: row.started.0,
             finished: row.finished.0,
             outcome,
+            retry_at: row.retry_at.map(|at| at.0),
         }
     }
 }
@@ -164,6 +178,7 @@ mod tests {
             seen: 2,
             new: 2,
             updated: 0,
+            not_modified: false,
         };
         assert_eq!(record.outcome, Ok(counts));
     }
@@ -175,7 +190,7 @@ mod tests {
         let before = store.items(None, 10).await.unwrap();
         let started = Utc::now();
         store
-            .record_failure("src", started, "HTTP 500")
+            .record_failure("src", started, "HTTP 500", None)
             .await
             .unwrap();
         assert_eq!(store.items(None, 10).await.unwrap(), before);
@@ -189,7 +204,7 @@ mod tests {
     async fn a_source_that_never_succeeded_gets_its_failure_recorded() {
         let (_dir, store) = temp_store().await;
         store
-            .record_failure("new", Utc::now(), "timeout")
+            .record_failure("new", Utc::now(), "timeout", None)
             .await
             .unwrap();
         let record = &store.last_refreshes().await.unwrap()["new"];
@@ -217,14 +232,21 @@ mod tests {
         let t1 = at("2025-01-01T00:00:00Z");
         let t2 = at("2025-01-01T00:30:00Z");
         commit(&store, "a", None, &[undated("x")]).await;
-        store.record_failure("a", t2, "HTTP 503").await.unwrap();
-        store.record_failure("b", t1, "timeout").await.unwrap();
+        let retry = at("2025-01-01T01:00:00Z");
+        let failed = store.record_failure("a", t2, "HTTP 503", Some(retry));
+        failed.await.unwrap();
+        store
+            .record_failure("b", t1, "timeout", None)
+            .await
+            .unwrap();
         store.commit_refresh("b", None, &[], t2).await.unwrap();
         let last = store.last_refreshes().await.unwrap();
         assert_eq!(last.len(), 2);
         assert_eq!(last["a"].source_id, "a");
         assert_eq!(last["a"].started, t2);
         assert_eq!(last["a"].outcome, Err("HTTP 503".to_owned()));
+        assert_eq!(last["a"].retry_at, Some(retry));
         assert_eq!(last["b"].outcome, Ok(RefreshCounts::default()));
+        assert_eq!(last["b"].retry_at, None);
     }
 }

@@ -54,3 +54,14 @@ pub(super) async fn commit(store: &Store, source: &str, title: Option<&str>, ite
         .await
         .unwrap();
 }
+
+/// The steps SQLite plans for `sql`, whose `params` are bound to dummies.
+pub(super) async fn query_plan(store: &Store, sql: &str, params: usize) -> Vec<String> {
+    let explain = sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}"));
+    let mut query = sqlx::query_as::<_, (i64, i64, i64, String)>(explain);
+    for _ in 0..params {
+        query = query.bind(1_i64);
+    }
+    let rows = query.fetch_all(&store.pool).await.unwrap();
+    rows.into_iter().map(|row| row.3).collect()
+}

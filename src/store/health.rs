@@ -1,0 +1,251 @@
+//! Source health (issue 5): what `/status`, `refeed status` and the
+//! scheduler's backoff read: the latest attempt, the latest success,
+//! consecutive failures, the items the last parsed page yielded, and the
+//! stale-source warning (kept by `stale`). Also the record of a 304.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::sources::{RefreshRow, ensure_source, insert_refresh};
+use super::stale::warning;
+use super::time::Millis;
+use super::{Store, StoreError, query_error};
+use crate::model::{RefreshCounts, RefreshRecord, SourceHealth};
+
+/// Every source's health in one statement. Per source, three index walks
+/// (`refreshes_source`, `refreshes_source_ok`) find the latest record, the
+/// latest success and the latest success that parsed a page (not a 304);
+/// the failures since that success are the records after it. Sources without
+/// any record (a row made by `learned`) are left out by the inner join.
+const SOURCE_HEALTH: &str = "\
+    WITH marks AS (
+        SELECT s.id AS source_id, s.stale_kind, s.stale_since, s.stale_message,
+            (SELECT max(id) FROM refreshes WHERE source_id = s.id) AS last_id,
+            (SELECT max(id) FROM refreshes WHERE source_id = s.id AND ok = 1) AS ok_id,
+            (SELECT id FROM refreshes
+             WHERE source_id = s.id AND ok = 1 AND not_modified = 0
+             ORDER BY id DESC LIMIT 1) AS parsed_id
+        FROM sources s
+    )
+    SELECT m.source_id, m.stale_kind, m.stale_since, m.stale_message,
+        r.started, r.finished, r.ok, r.error, r.seen, r.new, r.updated,
+        r.not_modified, r.retry_at,
+        success.finished AS last_success,
+        (SELECT count(*) FROM refreshes
+         WHERE source_id = m.source_id AND id > coalesce(m.ok_id, 0)) AS consecutive_failures,
+        parsed.seen AS last_seen
+    FROM marks m
+    JOIN refreshes r ON r.id = m.last_id
+    LEFT JOIN refreshes success ON success.id = m.ok_id
+    LEFT JOIN refreshes parsed ON parsed.id = m.parsed_id";
+
+impl Store {
+    /// Records a refresh that the outlet answered with 304 Not Modified: a
+    /// successful attempt that parsed and wrote nothing else (no items, no
+    /// validators, no stale verdict: nothing was looked at).
+    pub async fn record_not_modified(
+        &self,
+        source: &str,
+        started: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let operation = "record unchanged refresh";
+        let counts = RefreshCounts {
+            not_modified: true,
+            ..RefreshCounts::default()
+        };
+        let mut tx = self.begin_write(operation).await?;
+        ensure_source(&mut tx, source, None).await?;
+        insert_refresh(&mut tx, source, started, Ok(counts), None).await?;
+        tx.commit().await.map_err(query_error(operation))
+    }
+
+    /// The health of every source that has a refresh record.
+    pub async fn source_health(&self) -> Result<HashMap<String, SourceHealth>, StoreError> {
+        let rows: Vec<HealthRow> = sqlx::query_as(SOURCE_HEALTH)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(query_error("read source health"))?;
+        Ok(rows
+            .into_iter()
+            .map(SourceHealth::from)
+            .map(|health| (health.source_id.clone(), health))
+            .collect())
+    }
+}
+
+/// A row of [`SOURCE_HEALTH`].
+#[derive(sqlx::FromRow)]
+struct HealthRow {
+    #[sqlx(flatten)]
+    last: RefreshRow,
+    stale_kind: Option<String>,
+    stale_since: Option<Millis>,
+    stale_message: Option<String>,
+    last_success: Option<Millis>,
+    consecutive_failures: u32,
+    last_seen: Option<u32>,
+}
+
+impl From<HealthRow> for SourceHealth {
+    fn from(row: HealthRow) -> Self {
+        let last = RefreshRecord::from(row.last);
+        SourceHealth {
+            source_id: last.source_id.clone(),
+            last: Some(last),
+            last_success: row.last_success.map(|at| at.0),
+            consecutive_failures: row.consecutive_failures,
+            last_seen: row.last_seen,
+            stale: warning(row.stale_kind, row.stale_since, row.stale_message),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::SubsecRound;
+
+    use super::super::RefreshCommit;
+    use super::super::test_support::{at, commit, query_plan, temp_store, undated};
+    use super::*;
+    use crate::model::{StaleKind, StaleVerdict};
+
+    async fn health(store: &Store, source: &str) -> SourceHealth {
+        store.source_health().await.unwrap().remove(source).unwrap()
+    }
+
+    async fn fail(store: &Store, source: &str) {
+        let failed = store.record_failure(source, Utc::now(), "HTTP 500", None);
+        failed.await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_304_is_a_success_that_counts_nothing() {
+        let (_dir, store) = temp_store().await;
+        commit(&store, "src", Some("Outlet"), &[undated("x")]).await;
+        let items = store.items(None, 10).await.unwrap();
+        let generation = store.change_generation();
+        let started = at("2025-02-01T00:00:00Z");
+        store.record_not_modified("src", started).await.unwrap();
+        let record = &store.last_refreshes().await.unwrap()["src"];
+        assert_eq!(record.started, started);
+        let unchanged = RefreshCounts {
+            not_modified: true,
+            ..RefreshCounts::default()
+        };
+        assert_eq!(record.outcome, Ok(unchanged));
+        assert_eq!(record.retry_at, None);
+        assert_eq!(store.items(None, 10).await.unwrap(), items);
+        assert_eq!(store.source_titles().await.unwrap()["src"], "Outlet");
+        assert_eq!(store.change_generation(), generation, "feeds stay cached");
+    }
+
+    #[tokio::test]
+    async fn a_304_of_a_source_never_seen_before_is_recorded() {
+        let (_dir, store) = temp_store().await;
+        store.record_not_modified("new", Utc::now()).await.unwrap();
+        let health = health(&store, "new").await;
+        assert!(health.last.unwrap().outcome.unwrap().not_modified);
+        assert_eq!(health.last_seen, None, "no page was ever parsed");
+    }
+
+    #[tokio::test]
+    async fn failures_are_counted_since_the_last_success_and_reset_by_one() {
+        let (_dir, store) = temp_store().await;
+        fail(&store, "src").await;
+        fail(&store, "src").await;
+        let never = health(&store, "src").await;
+        assert_eq!(never.consecutive_failures, 2);
+        assert_eq!((never.last_success, never.last_seen), (None, None));
+
+        commit(&store, "src", None, &[undated("x"), undated("y")]).await;
+        let ok = health(&store, "src").await;
+        assert_eq!(ok.consecutive_failures, 0);
+        let finished = ok.last.as_ref().unwrap().finished;
+        assert_eq!(ok.last_success, Some(finished));
+        assert_eq!(ok.last_seen, Some(2));
+
+        for _ in 0..3 {
+            fail(&store, "src").await;
+        }
+        let failing = health(&store, "src").await;
+        assert_eq!(failing.consecutive_failures, 3);
+        assert_eq!(failing.last_success, Some(finished));
+        assert_eq!(failing.last.unwrap().outcome, Err("HTTP 500".to_owned()));
+
+        store.record_not_modified("src", Utc::now()).await.unwrap();
+        let recovered = health(&store, "src").await;
+        assert_eq!(recovered.consecutive_failures, 0, "a 304 is a success");
+        assert!(recovered.last_success.unwrap() > finished);
+    }
+
+    #[tokio::test]
+    async fn the_items_last_seen_survive_a_304_but_not_a_new_parse() {
+        let (_dir, store) = temp_store().await;
+        commit(&store, "src", None, &[undated("x"), undated("y")]).await;
+        store.record_not_modified("src", Utc::now()).await.unwrap();
+        fail(&store, "src").await;
+        store.record_not_modified("src", Utc::now()).await.unwrap();
+        assert_eq!(health(&store, "src").await.last_seen, Some(2));
+        commit(&store, "src", None, &[]).await;
+        assert_eq!(health(&store, "src").await.last_seen, Some(0));
+    }
+
+    #[tokio::test]
+    async fn retry_after_is_stored_with_the_failure() {
+        let (_dir, store) = temp_store().await;
+        let retry = Utc::now().trunc_subsecs(3) + chrono::Duration::minutes(10);
+        let failed = store.record_failure("src", Utc::now(), "HTTP 429", Some(retry));
+        failed.await.unwrap();
+        let last = health(&store, "src").await.last.unwrap();
+        assert_eq!(last.retry_at, Some(retry));
+        assert_eq!(last.outcome, Err("HTTP 429".to_owned()));
+        fail(&store, "src").await;
+        assert_eq!(health(&store, "src").await.last.unwrap().retry_at, None);
+    }
+
+    #[tokio::test]
+    async fn health_covers_every_refreshed_source_with_its_warning() {
+        let (_dir, store) = temp_store().await;
+        commit(&store, "ok", None, &[undated("x")]).await;
+        fail(&store, "down").await;
+        let stale = RefreshCommit {
+            source: "broken",
+            page_title: None,
+            items: &[],
+            started: Utc::now(),
+            validators: &[],
+            stale: StaleVerdict::Stale {
+                kind: StaleKind::Listing,
+                message: "the listing yielded no items".to_owned(),
+            },
+        };
+        store.commit(&stale).await.unwrap();
+        // A source row without any refresh record (boilerplate learning
+        // creates one) has no health to show.
+        let pages = [("https://example.org/a".to_owned(), vec![1])];
+        store.record_page_blocks("learning", &pages).await.unwrap();
+
+        let all = store.source_health().await.unwrap();
+        let mut ids: Vec<&str> = all.keys().map(String::as_str).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, ["broken", "down", "ok"]);
+        assert_eq!(all["ok"].stale, None);
+        assert_eq!(all["down"].consecutive_failures, 1);
+        let warning = all["broken"].stale.as_ref().unwrap();
+        assert_eq!(warning.kind, StaleKind::Listing);
+        assert_eq!(warning.message, "the listing yielded no items");
+        assert_eq!(all["broken"].last_seen, Some(0));
+    }
+
+    /// Records are kept forever: health must find each source's marks by
+    /// index, not read every record of every source.
+    #[tokio::test]
+    async fn source_health_searches_the_records_by_index() {
+        let (_dir, store) = temp_store().await;
+        let plan = query_plan(&store, SOURCE_HEALTH, 0).await;
+        let scans = plan.iter().filter(|step| step.starts_with("SCAN"));
+        assert_eq!(scans.collect::<Vec<_>>(), ["SCAN s"], "{plan:?}");
+        assert!(plan.iter().any(|step| step.contains("refreshes_source_ok")));
+    }
+}
