@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use chrono::Local;
+use chrono::{Local, Utc};
 use futures::{StreamExt, stream};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
@@ -24,9 +24,9 @@ use tokio_util::sync::CancellationToken;
 use crate::config::{Config, Source};
 use crate::fetch::Fetcher;
 use crate::http::{self, AppState, FeedFormat};
-use crate::model::RefreshCounts;
+use crate::model::{RefreshCounts, SourceHealth};
 use crate::pipeline::{Pipeline, RefreshError};
-use crate::schedule::{self, Entry};
+use crate::schedule::{self, Entry, NextRuns, Outcome, Policy, RunState};
 use crate::store::Store;
 use crate::systemd;
 
@@ -81,25 +81,27 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.server.listen))?;
     let addr = listener.local_addr()?;
+    // Backoff survives restarts: the scheduler starts from the stored health.
+    let health = store.source_health().await?;
+    let board = NextRuns::new();
     let state = app_state(&config, store.clone());
     let server = tokio::spawn(http::serve(listener, http::router(state), shutdown.clone()));
     tracing::info!(addr = %addr, base_url = %config.server.base_url, "listening");
     systemd::ready();
 
     let (due_tx, due_rx) = mpsc::channel(config.sources.len().max(1) * 2);
-    let workers = spawn_workers(&config, pipeline, due_rx, &shutdown);
-    for source in &config.sources {
-        let _ = due_tx.try_send(source.id.clone()); // capacity ≥ sources: never full here
-    }
-    let entries = config
-        .sources
-        .iter()
-        .map(|s| Entry {
-            id: s.id.clone(),
-            schedule: s.schedule.clone(),
-        })
-        .collect();
-    let scheduler = tokio::spawn(schedule::run(entries, due_tx, shutdown.clone()));
+    let (outcome_tx, outcome_rx) = mpsc::unbounded_channel();
+    let workers = spawn_workers(&config, pipeline, due_rx, outcome_tx, &shutdown);
+    // Sources that are not backing off are due at once: the scheduler emits
+    // them first thing.
+    let scheduler = tokio::spawn(schedule::run(
+        schedule_entries(&config, &health),
+        scheduling_policy(&config),
+        due_tx,
+        outcome_rx,
+        board,
+        shutdown.clone(),
+    ));
 
     shutdown.cancelled().await;
     systemd::stopping();
@@ -141,12 +143,44 @@ async fn watch_signals(shutdown: CancellationToken) {
     shutdown.cancel();
 }
 
-/// A fixed pool of workers taking source ids off the queue. A source already
-/// being refreshed is not refreshed twice at once.
+/// The `[scheduler]` settings the scheduler and `refeed status` plan with.
+pub fn scheduling_policy(config: &Config) -> Policy {
+    Policy {
+        jitter: config.scheduler.jitter,
+        max_backoff: config.scheduler.max_backoff,
+    }
+}
+
+/// Each source's schedule with the state its stored health implies.
+fn schedule_entries(
+    config: &Config,
+    health: &HashMap<String, SourceHealth>,
+) -> Vec<(Entry, RunState)> {
+    config
+        .sources
+        .iter()
+        .map(|s| {
+            let entry = Entry {
+                id: s.id.clone(),
+                schedule: s.schedule.clone(),
+            };
+            let state = health
+                .get(&s.id)
+                .map(RunState::from_health)
+                .unwrap_or_default();
+            (entry, state)
+        })
+        .collect()
+}
+
+/// A fixed pool of workers taking source ids off the queue and reporting
+/// each outcome back to the scheduler. A source already being refreshed is
+/// not refreshed twice at once.
 fn spawn_workers(
     config: &Config,
     pipeline: Pipeline,
     due: mpsc::Receiver<String>,
+    outcomes: mpsc::UnboundedSender<Outcome>,
     shutdown: &CancellationToken,
 ) -> Vec<JoinHandle<()>> {
     let sources: Arc<HashMap<String, Source>> = Arc::new(
@@ -165,6 +199,7 @@ fn spawn_workers(
                 sources: sources.clone(),
                 due: due.clone(),
                 running: running.clone(),
+                outcomes: outcomes.clone(),
                 shutdown: shutdown.clone(),
             };
             tokio::spawn(worker.run())
@@ -177,6 +212,7 @@ struct Worker {
     sources: Arc<HashMap<String, Source>>,
     due: Arc<tokio::sync::Mutex<mpsc::Receiver<String>>>,
     running: Arc<Mutex<HashSet<String>>>,
+    outcomes: mpsc::UnboundedSender<Outcome>,
     shutdown: CancellationToken,
 }
 
@@ -195,9 +231,16 @@ impl Worker {
                 tracing::info!(source = %id, "previous refresh still running; skipping this run");
                 continue;
             }
-            // The outcome is logged and recorded by the pipeline itself.
-            let _ = self.pipeline.refresh(source).await;
+            // The outcome is logged and recorded by the pipeline itself; the
+            // scheduler hears of it to back a failing source off.
+            let result = self.pipeline.refresh(source).await;
             self.running.lock().expect("lock").remove(&id);
+            let _ = self.outcomes.send(Outcome {
+                ok: result.is_ok(),
+                finished: Utc::now(),
+                retry_at: result.as_ref().err().and_then(RefreshError::retry_at),
+                id,
+            });
         }
     }
 }
@@ -263,6 +306,7 @@ fn known_ids(config: &Config) -> String {
 /// The one-line result of a refresh, as `once` prints it.
 pub fn summary_line(id: &str, result: &Result<RefreshCounts, RefreshError>) -> String {
     match result {
+        Ok(c) if c.not_modified => format!("{id}: not modified"),
         Ok(c) => format!(
             "{id}: ok, {} seen, {} new, {} updated",
             c.seen, c.new, c.updated

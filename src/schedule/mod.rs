@@ -1,12 +1,21 @@
 //! Decides *when* each source is refreshed, and nothing else: it emits source
-//! ids onto a bounded channel at their cron times; workers elsewhere (`app`)
-//! do the refreshing.
+//! ids onto a bounded channel at their run times; workers elsewhere (`app`)
+//! do the refreshing and report each [`Outcome`] back, so a failing source
+//! backs off and a recovered one returns to its schedule (issue 5). The
+//! timing rules themselves are pure functions ([`next_run`], [`backoff`],
+//! [`jitter_offset`]) that `refeed status` can call too.
 //!
 //! Schedules are evaluated in the machine's local time zone, as cron does.
 
 pub mod cron;
+mod plan;
 
-use chrono::{DateTime, Local};
+pub use plan::{Outcome, Policy, RunState, backoff, backoff_until, jitter_offset, next_run};
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Local, Utc};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -26,34 +35,148 @@ pub struct Entry {
     pub schedule: CronSchedule,
 }
 
-/// Emits each entry's id on `due` at every run time, until `shutdown`.
+/// The scheduler's view of when each source runs next, shared with `/status`
+/// so the page shows the time the daemon will actually use (backoff and
+/// `Retry-After` included), not one recomputed from the schedule alone.
+///
+/// Cheap to clone (one `Arc`); the scheduler writes, readers only [`get`].
+/// A std `Mutex` suffices: it is held for one map operation, never across
+/// an `.await`.
+///
+/// [`get`]: NextRuns::get
+#[derive(Debug, Clone, Default)]
+pub struct NextRuns {
+    inner: Arc<Mutex<HashMap<String, Option<DateTime<Utc>>>>>,
+}
+
+impl NextRuns {
+    /// An empty board: [`get`](Self::get) answers `None` for every source
+    /// until a scheduler writes to it.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// When the source runs next; `None` when unknown (no scheduler, or not
+    /// yet planned) or when its schedule never fires again.
+    pub fn get(&self, id: &str) -> Option<DateTime<Utc>> {
+        self.lock().get(id).copied().flatten()
+    }
+
+    fn set(&self, id: &str, next: Option<DateTime<Local>>) {
+        let next = next.map(|t| t.with_timezone(&Utc));
+        self.lock().insert(id.to_owned(), next);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Option<DateTime<Utc>>>> {
+        // A panic while holding the lock cannot leave the map half-updated
+        // (every operation is a single insert or get): keep using it.
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// One source as the loop tracks it.
+struct Slot {
+    entry: Entry,
+    state: RunState,
+    next: Option<DateTime<Local>>,
+}
+
+/// Emits each entry's id on `due` when it is due, until `shutdown`.
+///
+/// At start every source that is not backing off is emitted at once (the
+/// daemon refreshes everything when it starts); one still within its backoff
+/// or `Retry-After` (from `state`, as the store last recorded it) waits for
+/// its [`next_run`]. Each [`Outcome`] received on `outcomes` updates that
+/// source's state and re-plans it from now. Every planned time is written to
+/// `board`.
 ///
 /// When the workers are so busy that the queue is full, the run is skipped
 /// (and logged) rather than queued behind itself: the next run comes anyway.
-pub async fn run(entries: Vec<Entry>, due: mpsc::Sender<String>, shutdown: CancellationToken) {
-    let mut next: Vec<Option<DateTime<Local>>> = entries
-        .iter()
-        .map(|e| e.schedule.next_after(&Local::now()))
-        .collect();
+pub async fn run(
+    entries: Vec<(Entry, RunState)>,
+    policy: Policy,
+    due: mpsc::Sender<String>,
+    mut outcomes: mpsc::UnboundedReceiver<Outcome>,
+    board: NextRuns,
+    shutdown: CancellationToken,
+) {
+    let mut slots = start(entries, &policy, &due, &board);
+    let mut outcomes_open = true;
     loop {
-        let Some(wake) = next.iter().flatten().min().copied() else {
-            return; // no schedule ever fires again
-        };
-        let wait = (wake - Local::now())
-            .to_std()
-            .unwrap_or_default()
-            .min(MAX_SLEEP);
+        let wait = time_to_next(&slots).min(MAX_SLEEP);
         tokio::select! {
             _ = shutdown.cancelled() => return,
-            _ = tokio::time::sleep(wait) => {}
+            _ = tokio::time::sleep(wait) => emit_due(&mut slots, &policy, &due, &board),
+            outcome = outcomes.recv(), if outcomes_open => match outcome {
+                Some(outcome) => record(&mut slots, &outcome, &policy, &board),
+                // Every sender is gone (e.g. the workers stopped): keep
+                // scheduling without outcomes instead of spinning on `None`.
+                None => outcomes_open = false,
+            },
         }
-        let now = Local::now();
-        for (entry, slot) in entries.iter().zip(next.iter_mut()) {
-            if slot.is_some_and(|t| t <= now) {
-                emit(&due, &entry.id);
-                *slot = entry.schedule.next_after(&now);
+    }
+}
+
+/// Plans every entry, emitting those not backing off.
+fn start(
+    entries: Vec<(Entry, RunState)>,
+    policy: &Policy,
+    due: &mpsc::Sender<String>,
+    board: &NextRuns,
+) -> Vec<Slot> {
+    let now = Local::now();
+    entries
+        .into_iter()
+        .map(|(entry, state)| {
+            let held = backoff_until(&entry, &state, policy, now).is_some_and(|t| t > now);
+            if !held {
+                emit(due, &entry.id);
             }
+            let next = next_run(&entry, &state, policy, now);
+            board.set(&entry.id, next);
+            Slot { entry, state, next }
+        })
+        .collect()
+}
+
+/// How long until the earliest planned run (zero when one is overdue);
+/// `MAX_SLEEP` when nothing is planned.
+fn time_to_next(slots: &[Slot]) -> std::time::Duration {
+    match slots.iter().filter_map(|s| s.next).min() {
+        Some(wake) => (wake - Local::now()).to_std().unwrap_or_default(),
+        None => MAX_SLEEP,
+    }
+}
+
+fn emit_due(slots: &mut [Slot], policy: &Policy, due: &mpsc::Sender<String>, board: &NextRuns) {
+    let now = Local::now();
+    for slot in slots.iter_mut() {
+        if slot.next.is_some_and(|t| t <= now) {
+            emit(due, &slot.entry.id);
+            slot.next = next_run(&slot.entry, &slot.state, policy, now);
+            board.set(&slot.entry.id, slot.next);
         }
+    }
+}
+
+/// Applies a worker's report and re-plans that source from now.
+fn record(slots: &mut [Slot], outcome: &Outcome, policy: &Policy, board: &NextRuns) {
+    let Some(slot) = slots.iter_mut().find(|s| s.entry.id == outcome.id) else {
+        tracing::debug!(source = %outcome.id, "outcome for an unscheduled source");
+        return;
+    };
+    slot.state = slot.state.after(outcome);
+    slot.next = next_run(&slot.entry, &slot.state, policy, Local::now());
+    board.set(&slot.entry.id, slot.next);
+    if !outcome.ok {
+        tracing::info!(
+            source = %outcome.id,
+            consecutive_failures = slot.state.consecutive_failures,
+            next_run = ?slot.next,
+            "refresh failed; backing off"
+        );
     }
 }
 
@@ -72,24 +195,181 @@ fn emit(due: &mpsc::Sender<String>, id: &str) {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
+    use chrono::{TimeDelta, Timelike};
+
     use super::*;
+
+    const HOUR: Duration = Duration::from_secs(3600);
+    const POLICY: Policy = Policy {
+        jitter: Duration::ZERO,
+        max_backoff: Duration::from_secs(6 * 3600),
+    };
+
+    fn entry(id: &str, expr: &str) -> Entry {
+        Entry {
+            id: id.into(),
+            schedule: CronSchedule::parse(expr).unwrap(),
+        }
+    }
+
+    /// A running scheduler and the handles a test drives it with.
+    struct Harness {
+        due: mpsc::Receiver<String>,
+        outcomes: mpsc::UnboundedSender<Outcome>,
+        board: NextRuns,
+        shutdown: CancellationToken,
+        task: tokio::task::JoinHandle<()>,
+    }
+
+    fn spawn(entries: Vec<(Entry, RunState)>) -> Harness {
+        let (due_tx, due) = mpsc::channel(8);
+        let (outcomes, outcomes_rx) = mpsc::unbounded_channel();
+        let board = NextRuns::new();
+        let shutdown = CancellationToken::new();
+        let task = tokio::spawn(run(
+            entries,
+            POLICY,
+            due_tx,
+            outcomes_rx,
+            board.clone(),
+            shutdown.clone(),
+        ));
+        Harness {
+            due,
+            outcomes,
+            board,
+            shutdown,
+            task,
+        }
+    }
+
+    async fn recv(due: &mut mpsc::Receiver<String>) -> Option<String> {
+        tokio::time::timeout(Duration::from_secs(3), due.recv())
+            .await
+            .ok()
+            .flatten()
+    }
+
+    /// Polls the board until `id`'s next run satisfies `check`.
+    async fn board_until(
+        board: &NextRuns,
+        id: &str,
+        check: impl Fn(DateTime<Utc>) -> bool,
+    ) -> DateTime<Utc> {
+        for _ in 0..300 {
+            if let Some(next) = board.get(id).filter(|t| check(*t)) {
+                return next;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!(
+            "board never showed the expected time for {id}: {:?}",
+            board.get(id)
+        );
+    }
+
+    fn failing(failures: u32, last: DateTime<Utc>) -> RunState {
+        RunState {
+            consecutive_failures: failures,
+            last_attempt: Some(last),
+            retry_at: None,
+        }
+    }
 
     #[tokio::test]
     async fn emits_due_sources_and_stops_on_shutdown() {
-        let (tx, mut rx) = mpsc::channel(8);
-        let shutdown = CancellationToken::new();
-        let entries = vec![Entry {
-            id: "every-second".into(),
-            schedule: CronSchedule::parse("* * * * * *").unwrap(),
-        }];
-        let task = tokio::spawn(run(entries, tx, shutdown.clone()));
-        let first = tokio::time::timeout(std::time::Duration::from_secs(3), rx.recv()).await;
-        assert_eq!(first.unwrap().as_deref(), Some("every-second"));
-        shutdown.cancel();
-        tokio::time::timeout(std::time::Duration::from_secs(1), task)
+        let mut h = spawn(vec![(
+            entry("every-second", "* * * * * *"),
+            RunState::default(),
+        )]);
+        // Once at start, then again on the next second.
+        assert_eq!(recv(&mut h.due).await.as_deref(), Some("every-second"));
+        assert_eq!(recv(&mut h.due).await.as_deref(), Some("every-second"));
+        h.shutdown.cancel();
+        tokio::time::timeout(Duration::from_secs(1), h.task)
             .await
             .expect("scheduler stops on shutdown")
             .unwrap();
+    }
+
+    #[tokio::test]
+    async fn emits_at_start_except_sources_still_backing_off() {
+        let now = Utc::now();
+        let yearly = entry("yearly", "@yearly");
+        let expected_yearly = yearly.schedule.next_after(&now).unwrap();
+        let mut h = spawn(vec![
+            (yearly, RunState::default()),
+            (entry("held", "0 * * * *"), failing(3, now)),
+            (
+                entry("recovered", "0 * * * *"),
+                failing(3, now - TimeDelta::days(1)),
+            ),
+        ]);
+        let mut started = vec![recv(&mut h.due).await, recv(&mut h.due).await];
+        started.sort();
+        assert_eq!(
+            started,
+            [Some("recovered".to_owned()), Some("yearly".to_owned())]
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(
+            h.due.try_recv().is_err(),
+            "a backing-off source ran at start"
+        );
+        assert_eq!(h.board.get("yearly"), Some(expected_yearly));
+        let pause = TimeDelta::from_std(backoff("held", HOUR, 3, POLICY.max_backoff)).unwrap();
+        assert_eq!(h.board.get("held"), Some(now + pause));
+        h.shutdown.cancel();
+    }
+
+    #[tokio::test]
+    async fn a_failure_backs_off_and_a_success_returns_to_the_schedule() {
+        let long_ago = Utc::now() - TimeDelta::days(1);
+        let mut h = spawn(vec![(entry("news", "0 * * * *"), failing(2, long_ago))]);
+        assert_eq!(recv(&mut h.due).await.as_deref(), Some("news"));
+        let finished = Utc::now();
+        let report = |ok| Outcome {
+            id: "news".into(),
+            ok,
+            finished,
+            retry_at: None,
+        };
+        h.outcomes.send(report(false)).unwrap();
+        // A third failure on an hourly schedule: 4 h less up to a quarter.
+        let pause = TimeDelta::from_std(backoff("news", HOUR, 3, POLICY.max_backoff)).unwrap();
+        assert!(pause >= TimeDelta::hours(3));
+        let next = board_until(&h.board, "news", |t| t > finished + TimeDelta::hours(1)).await;
+        assert_eq!(next, finished + pause);
+
+        h.outcomes.send(report(true)).unwrap();
+        let next = board_until(&h.board, "news", |t| t <= finished + TimeDelta::hours(1)).await;
+        let local = next.with_timezone(&Local);
+        assert_eq!((local.minute(), local.second()), (0, 0), "top of the hour");
+        assert!(next > finished);
+        h.shutdown.cancel();
+    }
+
+    #[tokio::test]
+    async fn keeps_scheduling_when_no_one_reports_outcomes() {
+        let (due_tx, mut due) = mpsc::channel(8);
+        let shutdown = CancellationToken::new();
+        let entries = vec![(entry("every-second", "* * * * * *"), RunState::default())];
+        // The sender is dropped at once: the loop must not stop or spin.
+        let closed = mpsc::unbounded_channel().1;
+        let task = tokio::spawn(run(
+            entries,
+            POLICY,
+            due_tx,
+            closed,
+            NextRuns::new(),
+            shutdown.clone(),
+        ));
+        assert!(recv(&mut due).await.is_some());
+        assert!(recv(&mut due).await.is_some());
+        shutdown.cancel();
+        task.await.unwrap();
     }
 
     #[test]
@@ -99,5 +379,17 @@ mod tests {
         emit(&tx, "b");
         assert_eq!(rx.try_recv().unwrap(), "a");
         assert!(rx.try_recv().is_err());
+    }
+
+    #[test]
+    fn the_board_is_shared_between_clones() {
+        let board = NextRuns::new();
+        let reader = board.clone();
+        assert_eq!(reader.get("news"), None);
+        let at = Local::now();
+        board.set("news", Some(at));
+        assert_eq!(reader.get("news"), Some(at.with_timezone(&Utc)));
+        board.set("news", None);
+        assert_eq!(reader.get("news"), None);
     }
 }
