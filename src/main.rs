@@ -36,6 +36,8 @@ enum Command {
     },
     /// Validate the config and show each source's next three run times.
     Check,
+    /// Show each source's health: last attempt, outcome, failures, next run.
+    Status,
     /// Print a stored feed to stdout.
     Feed {
         /// Source id, or `all` for every source combined.
@@ -151,6 +153,10 @@ fn execute(cli: Cli) -> anyhow::Result<bool> {
         match cli.command {
             Command::Run => app::run(config).await.map(|()| true),
             Command::Once { sources } => app::once(&config, &sources).await,
+            Command::Status => {
+                print!("{}", app::status::status(&config).await?);
+                Ok(true)
+            }
             Command::Opml => {
                 print!("{}", app::opml(&config).await?);
                 Ok(true)

@@ -6,6 +6,7 @@
 
 pub mod explain;
 pub mod extract;
+pub mod status;
 pub mod websub;
 
 use std::collections::{HashMap, HashSet};
@@ -84,7 +85,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     // Backoff survives restarts: the scheduler starts from the stored health.
     let health = store.source_health().await?;
     let board = NextRuns::new();
-    let state = app_state(&config, store.clone());
+    let lookup = board.clone();
+    let state =
+        app_state(&config, store.clone()).with_next_runs(Arc::new(move |id| lookup.get(id)));
     let server = tokio::spawn(http::serve(listener, http::router(state), shutdown.clone()));
     tracing::info!(addr = %addr, base_url = %config.server.base_url, "listening");
     systemd::ready();

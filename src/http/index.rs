@@ -1,6 +1,7 @@
 //! `GET /`: the index page. Lists every source with its feed links and the
-//! result of its last refresh, and carries autodiscovery `<link
-//! rel="alternate">` tags so a reader given the page URL finds every feed.
+//! result of its last refresh, links the status page (`/status`), and
+//! carries autodiscovery `<link rel="alternate">` tags so a reader given the
+//! page URL finds every feed.
 //!
 //! Titles and error messages come from outlets and their servers: every
 //! piece of text and every attribute goes through [`escape`]. No JavaScript.
@@ -13,7 +14,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use url::Url;
 
 use super::error::HttpError;
-use super::{ALL_FEED_ID, AppState, FeedFormat, feed_url, source_title};
+use super::status::describe_outcome;
+use super::{ALL_FEED_ID, AppState, FeedFormat, feed_url, source_title, status_url};
 use crate::model::{RefreshRecord, SourceMeta};
 
 /// Plain, readable, light/dark aware; no external resources.
@@ -70,6 +72,7 @@ fn page(base: &Url, sources: &[Listed]) -> String {
         1 => "1 source".to_string(),
         n => format!("{n} sources"),
     };
+    let status = escape(&status_url(base));
     format!(
         "<!doctype html>
 <html lang=\"en\">
@@ -82,7 +85,8 @@ fn page(base: &Url, sources: &[Listed]) -> String {
 <body>
 <main>
 <h1>refeed</h1>
-<p class=\"lead\">{count} republished as clean feeds. Paste a feed address into your feed reader.</p>
+<p class=\"lead\">{count} republished as clean feeds. Paste a feed address into your feed reader.
+<a href=\"{status}\">Source health</a> shows each source's last attempt, failures and next run.</p>
 <section class=\"all\">
 <h2>All sources</h2>
 <p class=\"origin\">Every source in one feed, newest first.</p>
@@ -145,15 +149,10 @@ fn refresh_status(refresh: Option<&RefreshRecord>) -> String {
         return "<p class=\"status pending\">Not refreshed yet.</p>\n".into();
     };
     let when = time(record.finished);
+    let outcome = escape(&describe_outcome(Some(record)));
     match &record.outcome {
-        Ok(c) => format!(
-            "<p class=\"status ok\">Refreshed {when}: {} seen, {} new, {} updated.</p>\n",
-            c.seen, c.new, c.updated
-        ),
-        Err(message) => format!(
-            "<p class=\"status failed\">Refresh failed {when}: {}</p>\n",
-            escape(message)
-        ),
+        Ok(_) => format!("<p class=\"status ok\">Refreshed {when}: {outcome}.</p>\n"),
+        Err(_) => format!("<p class=\"status failed\">Refresh failed {when}: {outcome}</p>\n"),
     }
 }
 
@@ -166,7 +165,7 @@ fn time(at: DateTime<Utc>) -> String {
 }
 
 /// Escapes text for HTML element content and quoted attribute values.
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -263,6 +262,23 @@ mod tests {
         };
         let html = render("Outlet A", Some(&record(Ok(counts))));
         assert!(html.contains("Refreshed <time datetime=\"2024-05-06T07:08:09Z\">2024-05-06 07:08 UTC</time>: 12 seen, 3 new, 1 updated."), "{html}");
+    }
+
+    #[test]
+    fn page_says_a_304_changed_nothing_and_links_the_status_page() {
+        let counts = RefreshCounts {
+            not_modified: true,
+            ..RefreshCounts::default()
+        };
+        let html = render("Outlet A", Some(&record(Ok(counts))));
+        assert!(
+            html.contains("</time>: not modified (nothing changed).</p>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<a href=\"http://host/refeed/status\">Source health</a>"),
+            "{html}"
+        );
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! `feed`; never fetches.
 //!
 //! Routes: `GET /feeds/{id}.rss|.atom|.json` (and `all.*`, every source
-//! combined), `GET /feeds.opml`, `GET /` (the index page), `GET /healthz`.
+//! combined), `GET /feeds.opml`, `GET /` (the index page), `GET /status` and
+//! `GET /status.json` (each source's health, issue 5), `GET /healthz`.
 //! `HEAD` is answered on each.
 //!
 //! Feeds are served like static files (issue 4): each is rendered and
@@ -23,6 +24,12 @@ mod rendered;
 #[cfg(test)]
 mod serving_tests;
 mod snapshot;
+mod stale;
+mod state;
+pub mod status;
+mod status_page;
+#[cfg(test)]
+mod status_tests;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -39,44 +46,11 @@ use tower_http::trace::TraceLayer;
 use url::Url;
 
 use crate::model::SourceMeta;
-use crate::store::Store;
 
 pub use cache::FeedCache;
 pub use feeds::{ALL_FEED_ID, ALL_FEED_MAX_ITEMS, all_feed_limit, render_feed};
 pub use opml::opml_document;
-
-/// What every handler needs.
-#[derive(Debug, Clone)]
-pub struct AppState {
-    /// The item database.
-    pub store: Store,
-    /// The configured sources, in config order.
-    pub sources: Arc<[SourceMeta]>,
-    /// Absolute prefix for self links and the index page.
-    pub base_url: Url,
-    /// The WebSub hub feeds name (`rel="hub"`), if configured.
-    pub websub_hub: Option<Url>,
-    /// Rendered feeds, shared by every clone of the state.
-    pub cache: Arc<FeedCache>,
-}
-
-impl AppState {
-    /// State over `store` with an empty feed cache.
-    pub fn new(
-        store: Store,
-        sources: Vec<SourceMeta>,
-        base_url: Url,
-        websub_hub: Option<Url>,
-    ) -> Self {
-        Self {
-            store,
-            sources: sources.into(),
-            base_url,
-            websub_hub,
-            cache: Arc::new(FeedCache::default()),
-        }
-    }
-}
+pub use state::{AppState, NextRunLookup};
 
 /// The feed formats served.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -149,6 +123,18 @@ pub fn feed_url(base_url: &Url, id: &str, format: FeedFormat) -> String {
     url.into()
 }
 
+/// The absolute URL of the status page (`/status`), under `base_url`'s path
+/// prefix like [`feed_url`].
+pub fn status_url(base_url: &Url) -> String {
+    let mut url = base_url.clone();
+    url.set_query(None);
+    url.set_fragment(None);
+    if let Ok(mut segments) = url.path_segments_mut() {
+        segments.pop_if_empty().push("status");
+    }
+    url.into()
+}
+
 /// A source's title: the configured one, else the title scraped from its
 /// page or feed, else its id.
 fn source_title(source: &SourceMeta, scraped: &HashMap<String, String>) -> String {
@@ -165,6 +151,14 @@ pub fn router(state: AppState) -> Router {
         // Feeds are compressed once per change by the cache, not here; the
         // index page is rendered per request and compressed on the fly.
         .route("/", get(index::handler).layer(CompressionLayer::new()))
+        .route(
+            "/status",
+            get(status_page::html).layer(CompressionLayer::new()),
+        )
+        .route(
+            "/status.json",
+            get(status_page::json).layer(CompressionLayer::new()),
+        )
         .route("/healthz", get(healthz))
         .route("/feeds.opml", get(opml::handler))
         .fallback(not_found)
@@ -217,6 +211,7 @@ pub(crate) mod test_support {
 
     use super::*;
     use crate::model::NewItem;
+    use crate::store::Store;
 
     /// State over a fresh database; the folder lives as long as this.
     pub struct TestApp {
@@ -332,6 +327,16 @@ mod tests {
             url("https://h/refeed/?x=1#top", "all", FeedFormat::Atom),
             want
         );
+    }
+
+    #[test]
+    fn status_url_appends_to_the_base_path() {
+        for base in ["http://h:8080", "http://h:8080/"] {
+            let base = Url::parse(base).unwrap();
+            assert_eq!(status_url(&base), "http://h:8080/status");
+        }
+        let base = Url::parse("https://h/refeed?x=1").unwrap();
+        assert_eq!(status_url(&base), "https://h/refeed/status");
     }
 
     #[test]

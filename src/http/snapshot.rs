@@ -1,11 +1,13 @@
 //! Reading a feed's facts and items from the store: one source's newest
-//! items, or every configured source's for the combined feed. What the cache
-//! keeps as a [`Snapshot`] and the formats render from.
+//! items (led by its stale-source entry while a warning stands), or every
+//! configured source's for the combined feed. What the cache keeps as a
+//! [`Snapshot`] and the formats render from.
 
 use chrono::{DateTime, Utc};
 
 use super::cache::Snapshot;
 use super::feeds::{ALL_FEED_ID, all_feed_limit};
+use super::stale::stale_item;
 use super::{AppState, source_title};
 use crate::config::FALLBACK_REFRESH_INTERVAL;
 use crate::feed::FeedInfo;
@@ -26,12 +28,18 @@ pub(super) async fn load_snapshot(
     }
 }
 
-/// One source's newest `max_items` items.
+/// One source's newest `max_items` items, after the stale-source entry
+/// when the source has a warning (issue 5). Read here, with the items, so
+/// the warning costs SQL only when the feed is rebuilt: the store reports
+/// a change of the source when a warning appears or clears.
 async fn source_snapshot(state: &AppState, source: &SourceMeta) -> Result<Snapshot, StoreError> {
-    let items = state
+    let mut items = state
         .store
         .items(Some(&source.id), source.max_items)
         .await?;
+    if let Some(warning) = state.store.stale_warnings().await?.get(&source.id) {
+        items.insert(0, stale_item(&state.base_url, &source.id, warning));
+    }
     let title = match &source.title {
         Some(title) => title.clone(),
         None => source_title(source, &state.store.source_titles().await?),

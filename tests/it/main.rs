@@ -22,5 +22,6 @@ mod outlet;
 mod readers;
 mod serving;
 mod shutdown;
+mod stale;
 mod support;
 mod systemd;

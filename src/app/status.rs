@@ -1,0 +1,307 @@
+//! `refeed status`: each source's health, from the database and the config:
+//! one aligned line per source (outcome, last attempt, last success,
+//! failures, items, next run), then a line per error and stale warning.
+//! The words are `/status`'s ([`http::status`]); the next run is computed
+//! as the daemon's scheduler does ([`schedule::next_run`] over the stored
+//! record), so it shows when the daemon will actually try again.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Local, Utc};
+
+use crate::config::Config;
+use crate::http::status::{StatusRow, iso_time, relative_time, status_rows};
+use crate::model::SourceHealth;
+use crate::schedule::{self, Entry, Policy, RunState};
+use crate::store::Store;
+
+/// The report printed by `refeed status`.
+pub async fn status(config: &Config) -> anyhow::Result<String> {
+    let store = Store::open(&config.storage.path).await?;
+    let health = store.source_health().await;
+    store.close().await;
+    let health = health?;
+    let now = Local::now();
+    let next = next_runs(config, &health, now);
+    let ids = config.sources.iter().map(|s| s.id.as_str());
+    let rows = status_rows(ids, &health, |id| next.get(id).copied().flatten());
+    Ok(render(&rows, now.to_utc()))
+}
+
+/// When each configured source runs next, by the scheduler's rules.
+fn next_runs(
+    config: &Config,
+    health: &HashMap<String, SourceHealth>,
+    now: DateTime<Local>,
+) -> HashMap<String, Option<DateTime<Utc>>> {
+    let policy = Policy {
+        jitter: config.scheduler.jitter,
+        max_backoff: config.scheduler.max_backoff,
+    };
+    config
+        .sources
+        .iter()
+        .map(|source| {
+            let entry = Entry {
+                id: source.id.clone(),
+                schedule: source.schedule.clone(),
+            };
+            let state = health
+                .get(&source.id)
+                .map(RunState::from_health)
+                .unwrap_or_default();
+            let next = schedule::next_run(&entry, &state, &policy, now);
+            (source.id.clone(), next.map(|t| t.to_utc()))
+        })
+        .collect()
+}
+
+/// The table header.
+const HEADER: [&str; 7] = [
+    "SOURCE",
+    "OUTCOME",
+    "LAST ATTEMPT",
+    "LAST SUCCESS",
+    "FAILURES",
+    "ITEMS",
+    "NEXT RUN",
+];
+
+/// The table, then the details that do not fit in it.
+fn render(rows: &[StatusRow], now: DateTime<Utc>) -> String {
+    if rows.is_empty() {
+        return "no sources are configured\n".into();
+    }
+    let mut table = vec![HEADER.map(String::from)];
+    table.extend(rows.iter().map(|row| cells(row, now)));
+    let mut out = aligned(&table);
+    let details: Vec<String> = rows.iter().flat_map(details).collect();
+    if !details.is_empty() {
+        out.push('\n');
+        out.extend(details.into_iter().map(|line| line + "\n"));
+    }
+    out
+}
+
+/// One source's cells, in [`HEADER`] order.
+fn cells(row: &StatusRow, now: DateTime<Utc>) -> [String; 7] {
+    let when = |at: Option<DateTime<Utc>>, missing: &str| {
+        at.map_or(missing.to_string(), |at| relative_time(at, now))
+    };
+    let outcome = match row.stale {
+        Some(_) => format!("{} (stale)", row.outcome.word()),
+        None => row.outcome.word().to_string(),
+    };
+    [
+        row.id.clone(),
+        outcome,
+        when(row.last_attempt, "never"),
+        when(row.last_success, "never"),
+        row.consecutive_failures.to_string(),
+        row.items.map_or("-".into(), |n| n.to_string()),
+        when(row.next_run, "not scheduled"),
+    ]
+}
+
+/// Columns padded to their widest cell, two spaces apart; numbers right-
+/// aligned.
+fn aligned(table: &[[String; 7]]) -> String {
+    let widths: Vec<usize> = (0..7)
+        .map(|c| {
+            table
+                .iter()
+                .map(|r| r[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in table {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(c, (cell, &width))| match c {
+                4 | 5 => format!("{cell:>width$}"),
+                _ => format!("{cell:<width$}"),
+            })
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The error and stale-warning lines of one source, with exact UTC times.
+fn details(row: &StatusRow) -> Vec<String> {
+    let mut lines = Vec::new();
+    if row.outcome == crate::http::status::OutcomeKind::Error {
+        let mut line = format!("{}: error: {}", row.id, one_line(&row.outcome_text));
+        if let Some(at) = row.retry_at {
+            line.push_str(&format!(" (server asked to wait until {})", iso_time(at)));
+        }
+        lines.push(line);
+    }
+    if let Some(stale) = &row.stale {
+        lines.push(format!(
+            "{}: stale since {}: {}",
+            row.id,
+            iso_time(stale.since),
+            one_line(&stale.message)
+        ));
+    }
+    lines
+}
+
+/// Messages quote servers: keep each on one terminal line.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use chrono::{Duration, TimeZone};
+
+    use super::*;
+    use crate::http::status::{OutcomeKind, StaleRow, status_row};
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2024, 6, 1, 12, 0, 0).unwrap()
+    }
+
+    fn row(id: &str, outcome: OutcomeKind, text: &str) -> StatusRow {
+        StatusRow {
+            outcome,
+            outcome_text: text.into(),
+            last_attempt: Some(now() - Duration::minutes(3)),
+            last_success: Some(now() - Duration::minutes(3)),
+            items: Some(12),
+            next_run: Some(now() + Duration::minutes(27)),
+            ..status_row(id, None, None)
+        }
+    }
+
+    #[test]
+    fn the_table_is_aligned_with_one_line_per_source() {
+        let rows = [
+            row("outlet-a", OutcomeKind::Ok, "12 seen, 2 new, 0 updated"),
+            row(
+                "b",
+                OutcomeKind::NotModified,
+                "not modified (nothing changed)",
+            ),
+            status_row("never-run", None, None),
+        ];
+        let out = render(&rows, now());
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 4, "{out}");
+        assert_eq!(
+            lines[0],
+            "SOURCE     OUTCOME  LAST ATTEMPT  LAST SUCCESS  FAILURES  ITEMS  NEXT RUN"
+        );
+        assert_eq!(
+            lines[1],
+            "outlet-a   ok       3 min ago     3 min ago            0     12  in 27 min"
+        );
+        assert_eq!(
+            lines[2],
+            "b          304      3 min ago     3 min ago            0     12  in 27 min"
+        );
+        assert_eq!(
+            lines[3],
+            "never-run  never    never         never                0      -  not scheduled"
+        );
+    }
+
+    #[test]
+    fn errors_and_stale_warnings_get_detail_lines() {
+        let failing = StatusRow {
+            consecutive_failures: 2,
+            retry_at: Some(now() + Duration::hours(1)),
+            ..row(
+                "down",
+                OutcomeKind::Error,
+                "HTTP 503\nfrom https://down.example/",
+            )
+        };
+        let stale = StatusRow {
+            stale: Some(StaleRow {
+                kind: "listing",
+                since: now() - Duration::hours(2),
+                message: "the listing yielded no items".into(),
+            }),
+            ..row("broken", OutcomeKind::Ok, "0 seen, 0 new, 0 updated")
+        };
+        let out = render(&[failing, stale], now());
+        assert!(out.contains("\ndown    error       3 min ago"), "{out}");
+        assert!(out.contains("\nbroken  ok (stale)"), "{out}");
+        let details: Vec<&str> = out.split("\n\n").nth(1).unwrap().lines().collect();
+        assert_eq!(
+            details,
+            [
+                "down: error: HTTP 503 from https://down.example/ (server asked to wait until 2024-06-01T13:00:00Z)",
+                "broken: stale since 2024-06-01T10:00:00Z: the listing yielded no items",
+            ]
+        );
+    }
+
+    #[test]
+    fn no_sources_says_so() {
+        assert_eq!(render(&[], now()), "no sources are configured\n");
+    }
+
+    #[tokio::test]
+    async fn status_reads_the_store_and_plans_the_next_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("refeed.db");
+        let text = format!(
+            "[storage]\npath = {db:?}\n\n\
+             [[source]]\nid = \"ok\"\nurl = \"https://ok.example/feed\"\nschedule = \"*/15 * * * *\"\n\n\
+             [[source]]\nid = \"down\"\nurl = \"https://down.example/feed\"\nschedule = \"*/15 * * * *\"\n\n\
+             [[source]]\nid = \"new\"\nurl = \"https://new.example/feed\"\nschedule = \"*/15 * * * *\"\n"
+        );
+        let config = Config::parse(&text, Path::new("test.toml")).unwrap();
+        let store = Store::open(&db).await.unwrap();
+        store
+            .commit_refresh("ok", None, &[], Utc::now())
+            .await
+            .unwrap();
+        let started = Utc::now();
+        store
+            .record_failure("down", started, "HTTP 500", None)
+            .await
+            .unwrap();
+        store
+            .record_failure("down", started, "HTTP 502", None)
+            .await
+            .unwrap();
+        store.close().await;
+
+        let out = status(&config).await.unwrap();
+        let line = |id: &str| {
+            out.lines()
+                .find(|l| l.starts_with(&format!("{id} ")))
+                .unwrap_or_else(|| panic!("{id} in {out}"))
+                .split_whitespace()
+                .collect::<Vec<_>>()
+        };
+        // The last cell: "in N min" (or "just now").
+        let minutes_ahead = |id: &str| -> u32 {
+            let cells = line(id);
+            match cells[cells.len() - 2..] {
+                [_, "now"] => 0,
+                [n, "min"] => n.parse().unwrap(),
+                _ => panic!("next run of {id} in {out}"),
+            }
+        };
+        assert_eq!(line("ok")[..2], ["ok", "ok"], "{out}");
+        assert!(minutes_ahead("ok") <= 15, "on its */15 schedule: {out}");
+        assert_eq!(line("down")[1], "error", "{out}");
+        assert!(line("down").contains(&"2"), "two failures: {out}");
+        assert!(minutes_ahead("down") >= 20, "backed off: {out}");
+        assert_eq!(line("new")[1..4], ["never", "never", "never"], "{out}");
+        assert!(out.contains("down: error: HTTP 502"), "{out}");
+    }
+}

@@ -1,0 +1,75 @@
+//! [`AppState`]: what every handler needs (the store, the configured
+//! sources, the base URL, the feed cache) and the one thing the HTTP layer
+//! may not compute itself: when each source runs next, which only the
+//! scheduler knows (backoff and `Retry-After` included).
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use url::Url;
+
+use super::FeedCache;
+use crate::model::SourceMeta;
+use crate::store::Store;
+
+/// When a source (by id) runs next; `None` when unknown or never. `app`
+/// wires the scheduler's board into it; `http` must not depend on
+/// `schedule`, so it only sees this function.
+pub type NextRunLookup = Arc<dyn Fn(&str) -> Option<DateTime<Utc>> + Send + Sync>;
+
+/// What every handler needs.
+#[derive(Clone)]
+pub struct AppState {
+    /// The item database.
+    pub store: Store,
+    /// The configured sources, in config order.
+    pub sources: Arc<[SourceMeta]>,
+    /// Absolute prefix for self links and the index page.
+    pub base_url: Url,
+    /// The WebSub hub feeds name (`rel="hub"`), if configured.
+    pub websub_hub: Option<Url>,
+    /// Rendered feeds, shared by every clone of the state.
+    pub cache: Arc<FeedCache>,
+    /// Each source's next run, as `/status` shows it.
+    pub next_runs: NextRunLookup,
+}
+
+impl AppState {
+    /// State over `store` with an empty feed cache and no scheduler (every
+    /// next run unknown; see [`AppState::with_next_runs`]).
+    pub fn new(
+        store: Store,
+        sources: Vec<SourceMeta>,
+        base_url: Url,
+        websub_hub: Option<Url>,
+    ) -> Self {
+        Self {
+            store,
+            sources: sources.into(),
+            base_url,
+            websub_hub,
+            cache: Arc::new(FeedCache::default()),
+            next_runs: Arc::new(|_| None),
+        }
+    }
+
+    /// The same state, answering next runs from `lookup` (the daemon's
+    /// scheduler).
+    pub fn with_next_runs(mut self, lookup: NextRunLookup) -> Self {
+        self.next_runs = lookup;
+        self
+    }
+}
+
+/// By hand: the lookup is a closure, which has no `Debug`.
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("store", &self.store)
+            .field("sources", &self.sources)
+            .field("base_url", &self.base_url)
+            .field("websub_hub", &self.websub_hub)
+            .field("cache", &self.cache)
+            .finish_non_exhaustive()
+    }
+}

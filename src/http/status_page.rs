@@ -1,0 +1,234 @@
+//! `GET /status` (HTML) and `GET /status.json`: every configured source's
+//! health, in config order (issue 5, "Visible health"). Rendered per request
+//! from the store and the scheduler's next runs, and never cached
+//! (`Cache-Control: no-store`): health is live.
+//!
+//! Error messages quote outlets' servers and URLs: every value goes through
+//! [`escape`]. No JavaScript.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::HeaderValue;
+use axum::http::header::CACHE_CONTROL;
+use axum::response::{Html, IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use url::Url;
+
+use super::error::HttpError;
+use super::index::escape;
+use super::status::{StatusRow, iso_time, relative_time, status_rows};
+use super::{AppState, FeedFormat, feed_url, status_url};
+use crate::store::StoreError;
+
+const STYLE: &str = "
+:root { color-scheme: light dark; font-family: system-ui, sans-serif; line-height: 1.5; }
+main { max-width: 72rem; margin: 2rem auto; padding: 0 1rem; }
+.lead { opacity: .8; }
+.table { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; font-size: .9rem; }
+th, td { text-align: left; vertical-align: top; padding: .35rem .6rem; border-bottom: 1px solid #8884; }
+td.outcome { overflow-wrap: anywhere; max-width: 24rem; }
+td.num { text-align: right; }
+tr.error td.outcome { color: #c0392b; }
+tr.stale-warning td { background: #f1c40f33; border-left: 4px solid #e67e22; }
+";
+
+/// `/status.json`: when it was generated, and one object per source.
+#[derive(Serialize)]
+struct StatusDocument {
+    #[serde(serialize_with = "serialize_iso")]
+    generated_at: DateTime<Utc>,
+    sources: Vec<StatusRow>,
+}
+
+fn serialize_iso<S: serde::Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&iso_time(*at))
+}
+
+/// The rows of every configured source, in config order.
+async fn rows(state: &AppState) -> Result<Vec<StatusRow>, StoreError> {
+    let health = state.store.source_health().await?;
+    let ids = state.sources.iter().map(|s| s.id.as_str());
+    Ok(status_rows(ids, &health, |id| (state.next_runs)(id)))
+}
+
+/// `GET /status`.
+pub(super) async fn html(State(state): State<Arc<AppState>>) -> Result<Response, HttpError> {
+    let rows = rows(&state).await?;
+    let page = page(&state.base_url, &rows, Utc::now());
+    Ok(no_store(Html(page)))
+}
+
+/// `GET /status.json`.
+pub(super) async fn json(State(state): State<Arc<AppState>>) -> Result<Response, HttpError> {
+    let document = StatusDocument {
+        sources: rows(&state).await?,
+        generated_at: Utc::now(),
+    };
+    Ok(no_store(Json(document)))
+}
+
+fn no_store(response: impl IntoResponse) -> Response {
+    let mut response = response.into_response();
+    let value = HeaderValue::from_static("no-store");
+    response.headers_mut().insert(CACHE_CONTROL, value);
+    response
+}
+
+fn page(base: &Url, rows: &[StatusRow], now: DateTime<Utc>) -> String {
+    let body: String = match rows {
+        [] => "<tr><td colspan=\"7\">No sources are configured.</td></tr>\n".into(),
+        _ => rows.iter().map(|row| source_rows(base, row, now)).collect(),
+    };
+    let home = escape(base.as_str());
+    let json = escape(&format!("{}.json", status_url(base)));
+    let generated = time(Some(now), now, "never");
+    format!(
+        "<!doctype html>
+<html lang=\"en\">
+<head>
+<meta charset=\"utf-8\">
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">
+<title>refeed: source health</title>
+<style>{STYLE}</style>
+</head>
+<body>
+<main>
+<h1>Source health</h1>
+<p class=\"lead\">As of {generated}. <a href=\"{home}\">All feeds</a> · <a href=\"{json}\">JSON</a></p>
+<div class=\"table\">
+<table>
+<thead><tr><th scope=\"col\">Source</th><th scope=\"col\">Last attempt</th><th scope=\"col\">Outcome</th><th scope=\"col\">Last success</th><th scope=\"col\">Failures</th><th scope=\"col\">Items</th><th scope=\"col\">Next run</th></tr></thead>
+<tbody>
+{body}</tbody>
+</table>
+</div>
+</main>
+</body>
+</html>
+"
+    )
+}
+
+/// A source's row, followed by its stale warning when one stands.
+fn source_rows(base: &Url, row: &StatusRow, now: DateTime<Utc>) -> String {
+    let id = escape(&row.id);
+    let feed = escape(&feed_url(base, &row.id, FeedFormat::Atom));
+    let items = row.items.map_or("–".into(), |n| n.to_string());
+    let mut html = format!(
+        "<tr id=\"{id}\" class=\"{class}\">\
+<th scope=\"row\"><a href=\"{feed}\">{id}</a></th>\
+<td>{attempt}</td><td class=\"outcome\">{outcome}</td><td>{success}</td>\
+<td class=\"num\">{failures}</td><td class=\"num\">{items}</td><td>{next}</td></tr>\n",
+        class = row.outcome.as_str(),
+        attempt = time(row.last_attempt, now, "never"),
+        outcome = outcome(row, now),
+        success = time(row.last_success, now, "never"),
+        failures = row.consecutive_failures,
+        next = time(row.next_run, now, "not scheduled"),
+    );
+    if let Some(stale) = &row.stale {
+        html.push_str(&format!(
+            "<tr id=\"{id}-{millis}\" class=\"stale-warning\"><td colspan=\"7\">\
+<strong>Warning: {id} may be broken</strong> (since {since}): {message}</td></tr>\n",
+            millis = stale.since.timestamp_millis(),
+            since = time(Some(stale.since), now, "never"),
+            message = escape(&stale.message),
+        ));
+    }
+    html
+}
+
+/// The outcome cell: its words, and a server's `Retry-After` when given.
+fn outcome(row: &StatusRow, now: DateTime<Utc>) -> String {
+    let text = escape(&row.outcome_text);
+    match row.retry_at {
+        Some(at) => format!(
+            "{text} (server asked to wait until {})",
+            time(Some(at), now, "")
+        ),
+        None => text,
+    }
+}
+
+/// `3 min ago`, with the exact UTC time in `datetime` and a tooltip.
+fn time(at: Option<DateTime<Utc>>, now: DateTime<Utc>, missing: &str) -> String {
+    match at {
+        Some(at) => {
+            let iso = iso_time(at);
+            let relative = relative_time(at, now);
+            format!("<time datetime=\"{iso}\" title=\"{iso}\">{relative}</time>")
+        }
+        None => missing.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::http::status::OutcomeKind;
+
+    fn row(id: &str) -> StatusRow {
+        StatusRow {
+            id: id.into(),
+            outcome: OutcomeKind::Never,
+            outcome_text: "never".into(),
+            counts: None,
+            last_attempt: None,
+            last_success: None,
+            consecutive_failures: 0,
+            items: None,
+            next_run: None,
+            retry_at: None,
+            stale: None,
+        }
+    }
+
+    #[test]
+    fn times_are_relative_with_the_exact_utc_time_as_tooltip() {
+        let now = Utc.with_ymd_and_hms(2024, 6, 1, 8, 3, 0).unwrap();
+        let at = Utc.with_ymd_and_hms(2024, 6, 1, 8, 0, 0).unwrap();
+        assert_eq!(
+            time(Some(at), now, "never"),
+            "<time datetime=\"2024-06-01T08:00:00Z\" title=\"2024-06-01T08:00:00Z\">3 min ago</time>"
+        );
+        assert_eq!(time(None, now, "never"), "never");
+    }
+
+    #[test]
+    fn a_retry_after_is_shown_beside_the_error() {
+        let now = Utc.with_ymd_and_hms(2024, 6, 1, 8, 0, 0).unwrap();
+        let failed = StatusRow {
+            outcome: OutcomeKind::Error,
+            outcome_text: "HTTP 429 <too many>".into(),
+            retry_at: Some(now + chrono::Duration::minutes(30)),
+            ..row("a")
+        };
+        let cell = outcome(&failed, now);
+        assert!(
+            cell.starts_with("HTTP 429 &lt;too many&gt; (server asked to wait until <time"),
+            "{cell}"
+        );
+        assert!(cell.contains(">in 30 min</time>)"), "{cell}");
+    }
+
+    #[test]
+    fn page_without_sources_says_so_and_links_home_and_json() {
+        let base = Url::parse("http://host/refeed").unwrap();
+        let html = page(&base, &[], Utc::now());
+        assert!(html.contains("No sources are configured."));
+        assert!(
+            html.contains("<a href=\"http://host/refeed\">All feeds</a>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<a href=\"http://host/refeed/status.json\">JSON</a>"),
+            "{html}"
+        );
+    }
+}
