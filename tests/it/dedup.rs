@@ -62,6 +62,15 @@ async fn next_second() {
     tokio::time::sleep(Duration::from_millis(1100)).await;
 }
 
+/// Changes the tag archive's bytes but none of its items (as a rotating
+/// ad slot or a fresh nonce does), so the next refresh parses it again
+/// instead of getting a 304.
+fn rotate_ad(outlet: &Outlet, slot: usize) {
+    let listing = outlet.read("/tag/bolivia/");
+    let ad = format!("<!-- ad slot {slot} -->\n</body>");
+    outlet.write("/tag/bolivia/", &listing.replacen("</body>", &ad, 1));
+}
+
 fn article_hits(outlet: &Outlet) -> usize {
     POSTS.iter().map(|p| outlet.hits(p.path)).sum()
 }
@@ -92,6 +101,18 @@ async fn refreshes_store_each_item_once_and_only_changes_what_changed() {
     assert!(second.success(), "{second}");
     assert_eq!(
         second.line("bolivia"),
+        "bolivia: not modified",
+        "an unchanged listing is answered 304"
+    );
+
+    // The listing's bytes change but not its items (a rotating ad, a new
+    // nonce): it is parsed again, and no item is stored twice or re-dated.
+    rotate_ad(&outlet, 1);
+    next_second().await;
+    let reparsed = env.refeed(&["once"]).await;
+    assert!(reparsed.success(), "{reparsed}");
+    assert_eq!(
+        reparsed.line("bolivia"),
         "bolivia: ok, 12 seen, 0 new, 0 updated"
     );
     assert_eq!(
@@ -167,6 +188,7 @@ async fn refreshes_store_each_item_once_and_only_changes_what_changed() {
         }
     }
 
+    rotate_ad(&outlet, 2);
     next_second().await;
     let fourth = env.refeed(&["once"]).await;
     assert_eq!(
@@ -198,8 +220,9 @@ async fn daemon_restart_keeps_items_and_first_seen_dates() {
     next_second().await;
     for _ in 0..2 {
         // `run` refreshes at start; wait until that refresh is recorded.
+        // (The outlet has not changed, so that refresh is a 304.)
         let daemon = env.daemon().await;
-        wait_for_log(&daemon, "refreshed").await;
+        wait_for_log(&daemon, "not modified").await;
         drop(daemon);
     }
     let (_, after) = snapshot(&env).await;

@@ -9,6 +9,7 @@
 //! `readers` (real feed readers: feedparser, newsboat, xmllint).
 
 mod checks;
+mod conditional;
 mod config_errors;
 mod daemon;
 mod dedup;

@@ -7,21 +7,30 @@
 //! same server. Tests edit pages of the copy with [`Outlet::write`].
 //!
 //! Routes: a directory path serves its `index.html` or `index.xml` (WordPress
-//! permalinks end in `/`); `/broken/500` answers HTTP 500; `/broken/slow/{secs}`
-//! answers only after `secs` seconds (longer than the test's fetch timeout).
+//! permalinks end in `/`); `/robots.txt` is a 404 unless the fixture tree has
+//! one; `/broken/500` answers HTTP 500; `/broken/slow/{secs}` answers only
+//! after `secs` seconds (longer than the test's fetch timeout).
+//!
+//! Files are served like a static web server does (nginx, Apache), so refeed's
+//! conditional GET meets what real outlets send: a strong `ETag` (a hash of the
+//! bytes) and `Last-Modified` (the file's mtime) on every 200, and a bodiless
+//! 304 when the request's `If-None-Match` names that ETag or, without
+//! `If-None-Match`, its `If-Modified-Since` is not older than the file.
+//! Every request is counted per path and per status, with the body bytes sent,
+//! so tests can tell what a refresh cost.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use axum::Router;
-use axum::extract::State;
-use axum::http::{StatusCode, Uri, header};
-use axum::response::{IntoResponse, Response};
 use tempfile::TempDir;
 use tokio::task::JoinHandle;
+
+use self::answer::respond;
+
+mod answer;
 
 /// How the fixture files write the outlet's origin.
 pub const PLACEHOLDER_ORIGIN: &str = "http://outlet.example";
@@ -37,14 +46,26 @@ fn fixture_root(name: &str) -> PathBuf {
 pub struct Outlet {
     root: TempDir,
     addr: SocketAddr,
-    hits: Arc<Mutex<HashMap<String, usize>>>,
+    log: Arc<Mutex<Log>>,
     server: JoinHandle<()>,
+}
+
+/// What the outlet has answered so far.
+#[derive(Debug, Default)]
+struct Log {
+    /// Requests per path (query strings ignored), counted on arrival, so a
+    /// request the client gave up on still counts.
+    hits: HashMap<String, usize>,
+    /// Answers per (path, status), counted once the answer is ready.
+    statuses: HashMap<(String, u16), usize>,
+    /// Body bytes of every answer.
+    bytes: u64,
 }
 
 #[derive(Clone)]
 struct Served {
     root: PathBuf,
-    hits: Arc<Mutex<HashMap<String, usize>>>,
+    log: Arc<Mutex<Log>>,
 }
 
 impl Outlet {
@@ -61,10 +82,10 @@ impl Outlet {
         let addr = listener.local_addr().expect("local address");
         let root = tempfile::tempdir().expect("temporary folder");
         copy_tree(&fixture_root(name), root.path(), &format!("http://{addr}"));
-        let hits = Arc::new(Mutex::new(HashMap::new()));
+        let log = Arc::new(Mutex::new(Log::default()));
         let served = Served {
             root: root.path().to_owned(),
-            hits: hits.clone(),
+            log: log.clone(),
         };
         let router = Router::new().fallback(respond).with_state(served);
         let server = tokio::spawn(async move {
@@ -73,7 +94,7 @@ impl Outlet {
         Outlet {
             root,
             addr,
-            hits,
+            log,
             server,
         }
     }
@@ -89,12 +110,16 @@ impl Outlet {
     }
 
     /// The served file behind a URL path (`/tag/bolivia/` → its `index.html`).
+    /// A new path ending in `/` is a directory's `index.html`; any other
+    /// (`/robots.txt`) is a file of that name.
     fn file(&self, path: &str) -> PathBuf {
         resolve(self.root.path(), path).unwrap_or_else(|| {
-            self.root
-                .path()
-                .join(path.trim_matches('/'))
-                .join("index.html")
+            let file = self.root.path().join(path.trim_matches('/'));
+            if path.ends_with('/') {
+                file.join("index.html")
+            } else {
+                file
+            }
         })
     }
 
@@ -104,17 +129,46 @@ impl Outlet {
     }
 
     /// Replaces (or creates) the page served at `path`; the placeholder origin
-    /// is rewritten as for the fixtures.
+    /// is rewritten as for the fixtures. New content gets a new `ETag` (the
+    /// `Last-Modified` second may stay the same, as on a real server). Safe
+    /// while refeed fetches the page.
     pub fn write(&self, path: &str, content: &str) {
         let file = self.file(path);
         std::fs::create_dir_all(file.parent().expect("parent")).expect("create folders");
         let content = content.replace(PLACEHOLDER_ORIGIN, &self.origin());
-        std::fs::write(file, content).expect("write fixture page");
+        // Written aside and renamed into place, so a request during the
+        // write gets the old page or the new one, never half of one (a
+        // torn listing would look like an outlet that lost its items).
+        let mut partial = file.clone().into_os_string();
+        partial.push(".partial");
+        std::fs::write(&partial, content).expect("write fixture page");
+        std::fs::rename(&partial, file).expect("replace fixture page");
     }
 
     /// How many requests reached `path` (query strings ignored).
     pub fn hits(&self, path: &str) -> usize {
-        self.hits.lock().unwrap().get(path).copied().unwrap_or(0)
+        self.log().hits.get(path).copied().unwrap_or(0)
+    }
+
+    /// How many answers to `path` had `status` (304: "not modified").
+    pub fn hits_with_status(&self, path: &str, status: u16) -> usize {
+        let key = (path.to_owned(), status);
+        self.log().statuses.get(&key).copied().unwrap_or(0)
+    }
+
+    /// Requests to every path together.
+    pub fn total_hits(&self) -> usize {
+        self.log().hits.values().sum()
+    }
+
+    /// Body bytes of every answer so far (headers not counted; the outlet
+    /// never compresses, so this is what crossed the wire as bodies).
+    pub fn bytes_sent(&self) -> u64 {
+        self.log().bytes
+    }
+
+    fn log(&self) -> std::sync::MutexGuard<'_, Log> {
+        self.log.lock().unwrap()
     }
 }
 
@@ -159,47 +213,10 @@ fn resolve(root: &Path, path: &str) -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-fn content_type(file: &Path) -> &'static str {
-    match file.extension().and_then(|e| e.to_str()) {
-        Some("html") => "text/html; charset=UTF-8",
-        Some("xml") => "application/rss+xml; charset=UTF-8",
-        _ => "application/octet-stream",
-    }
-}
-
-async fn respond(State(served): State<Served>, uri: Uri) -> Response {
-    let path = uri.path().to_owned();
-    *served.hits.lock().unwrap().entry(path.clone()).or_default() += 1;
-    if path == "/broken/500" {
-        let page = "<html><body><h1>Error establishing a database connection</h1></body></html>";
-        return (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            [(header::CONTENT_TYPE, "text/html")],
-            page,
-        )
-            .into_response();
-    }
-    if let Some(secs) = path.strip_prefix("/broken/slow/") {
-        let secs: u64 = secs.trim_end_matches('/').parse().unwrap_or(5);
-        tokio::time::sleep(Duration::from_secs(secs)).await;
-        return (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "text/html")],
-            "<html>late</html>",
-        )
-            .into_response();
-    }
-    match resolve(&served.root, &path) {
-        Some(file) => match tokio::fs::read(&file).await {
-            Ok(body) => ([(header::CONTENT_TYPE, content_type(&file))], body).into_response(),
-            Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-        },
-        None => (StatusCode::NOT_FOUND, "Page not found").into_response(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
     use crate::fixture::{NEW_POST, POSTS};
     use crate::support::{http_get, parse_rss};
