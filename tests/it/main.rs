@@ -18,6 +18,7 @@ mod explain;
 mod extract;
 mod failures;
 mod fixture;
+mod hostile;
 mod learned;
 mod outlet;
 mod readers;

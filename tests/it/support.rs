@@ -32,6 +32,7 @@ pub struct SourceToml {
     full_text: bool,
     content: Option<String>,
     remove_text: Vec<String>,
+    respect_robots: bool,
 }
 
 impl SourceToml {
@@ -57,6 +58,7 @@ impl SourceToml {
                 "Urgent End Of Year Fundraising Campaign".into(),
                 "Sign Up To Our Daily Digest".into(),
             ],
+            respect_robots: true,
         }
     }
 
@@ -78,6 +80,12 @@ impl SourceToml {
         self
     }
 
+    /// Sets `respect_robots = false`.
+    pub fn ignore_robots(mut self) -> Self {
+        self.respect_robots = false;
+        self
+    }
+
     /// Adds a `remove_text` entry.
     pub fn remove_text(mut self, text: &str) -> Self {
         self.remove_text.push(text.into());
@@ -91,6 +99,9 @@ impl SourceToml {
         );
         if let Some(title) = &self.title {
             out.push_str(&format!("title = {title:?}\n"));
+        }
+        if !self.respect_robots {
+            out.push_str("respect_robots = false\n");
         }
         if self.listing {
             out.push_str(concat!(
