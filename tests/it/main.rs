@@ -11,6 +11,7 @@
 mod checks;
 mod conditional;
 mod config_errors;
+mod crash;
 mod daemon;
 mod dedup;
 mod end_to_end;

@@ -23,6 +23,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::Router;
 use tempfile::TempDir;
@@ -60,6 +61,8 @@ struct Log {
     statuses: HashMap<(String, u16), usize>,
     /// Body bytes of every answer.
     bytes: u64,
+    /// Paths starting with the prefix are answered this much later.
+    latency: Vec<(String, Duration)>,
 }
 
 #[derive(Clone)]
@@ -145,6 +148,12 @@ impl Outlet {
         std::fs::rename(&partial, file).expect("replace fixture page");
     }
 
+    /// From now on, answers every path starting with `prefix` only after
+    /// `delay`, as a busy outlet does (the request is counted on arrival).
+    pub fn slow_down(&self, prefix: &str, delay: Duration) {
+        self.log().latency.push((prefix.to_owned(), delay));
+    }
+
     /// How many requests reached `path` (query strings ignored).
     pub fn hits(&self, path: &str) -> usize {
         self.log().hits.get(path).copied().unwrap_or(0)
@@ -215,8 +224,6 @@ fn resolve(root: &Path, path: &str) -> Option<PathBuf> {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
     use crate::fixture::{NEW_POST, POSTS};
     use crate::support::{http_get, parse_rss};

@@ -61,13 +61,17 @@ pub(super) async fn respond(
     uri: Uri,
 ) -> Response {
     let path = uri.path().to_owned();
-    *served
-        .log
-        .lock()
-        .unwrap()
-        .hits
-        .entry(path.clone())
-        .or_default() += 1;
+    let delay = {
+        let mut log = served.log.lock().unwrap();
+        *log.hits.entry(path.clone()).or_default() += 1;
+        log.latency
+            .iter()
+            .find(|(prefix, _)| path.starts_with(prefix.as_str()))
+            .map(|(_, delay)| *delay)
+    };
+    if let Some(delay) = delay {
+        tokio::time::sleep(delay).await;
+    }
     let reply = answer(&served.root, &path, &request).await;
     let mut log = served.log.lock().unwrap();
     *log.statuses
