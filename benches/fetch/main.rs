@@ -1,0 +1,424 @@
+//! Fetch benchmark (issue 5): `refeed once` refreshes 200 sources × 20
+//! items with full text from a fixture outlet on 200 loopback hosts
+//! (127.0.0.2 … 127.0.0.201, one listener each, per-host delay 0), twice:
+//!
+//! - pass 1, empty database: wall time, peak RSS of the refeed process,
+//!   requests the server answered, bytes it sent;
+//! - pass 2, nothing changed: the same, and how many answers were `304 Not
+//!   Modified` (conditional GET).
+//!
+//! Targets: pass 1 ≤ 10 s and ≤ 60 MB peak RSS; pass 2 ≤ 5 % of pass 1's
+//! bytes and ≤ 2 s. Missed targets are printed, not failed; a source that
+//! fails to refresh makes the program exit 1.
+//!
+//! `scripts/bench-fetch [--sources N] [--items N] [--workers 4,32]` builds
+//! refeed in release mode and runs this; `--serve` only serves the outlet
+//! (for curl). The refeed binary is the one cargo built with the bench
+//! (`target/release/refeed`) unless `--bin` or `REFEED_BIN` names another.
+
+mod child;
+mod outlet;
+mod server;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+
+use child::Run;
+use server::{Counters, Snapshot};
+
+/// Issue 5's targets.
+const MAX_PASS1_SECS: f64 = 10.0;
+const MAX_PEAK_RSS_MB: f64 = 60.0;
+const MAX_PASS2_BYTES_RATIO: f64 = 0.05;
+const MAX_PASS2_SECS: f64 = 2.0;
+
+/// Refresh N sources from N loopback hosts with `refeed once`, twice.
+#[derive(Debug, Parser)]
+struct Args {
+    /// Sources, each on its own host (127.0.0.2 upwards).
+    #[arg(long, default_value_t = 200)]
+    sources: usize,
+    /// Items on each source's tag archive, each with its article page.
+    #[arg(long, default_value_t = 20)]
+    items: usize,
+    /// `[scheduler] workers` (sources refreshed at once; refeed's default is
+    /// 4); a list such as 4,32 runs both passes once per value, each on a
+    /// fresh database.
+    #[arg(long, value_delimiter = ',', default_value = "4")]
+    workers: Vec<usize>,
+    /// `[fetch] per_host_concurrency` (refeed's default is 1).
+    #[arg(long, default_value_t = 1)]
+    per_host_concurrency: usize,
+    /// The refeed binary to measure.
+    #[arg(long, env = "REFEED_BIN")]
+    bin: Option<PathBuf>,
+    /// `REFEED_LOG` for refeed; its stderr goes to pass-N.log in the work
+    /// folder (kept with --keep), e.g. `--log refeed=debug` for per-phase
+    /// timings.
+    #[arg(long, default_value = "warn")]
+    log: String,
+    /// Keep the work folder (config, database, logs) and print its path.
+    #[arg(long)]
+    keep: bool,
+    /// Only serve the outlet until Ctrl-C, printing its URLs.
+    #[arg(long)]
+    serve: bool,
+    /// Write the first host's pages (tag archive and articles) to DIR as
+    /// .html files and exit: input for `refeed extract --batch DIR` or
+    /// `REFEED_BENCH_PAGES=DIR cargo bench --bench extract`, to time
+    /// extraction alone.
+    #[arg(long, value_name = "DIR")]
+    dump: Option<PathBuf>,
+    /// Passed by `cargo bench`; ignored.
+    #[arg(long, hide = true)]
+    bench: bool,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    if let Some(dir) = &args.dump {
+        return dump(dir, args.items);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let counters = Arc::new(Counters::default());
+    let port = match runtime.block_on(start_outlet(&args, counters.clone())) {
+        Ok(port) => port,
+        Err(err) => {
+            eprintln!("bench-fetch: cannot serve the outlet: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if args.serve {
+        println!(
+            "serving {} (… {})",
+            listing_url(0, port),
+            listing_url(args.sources - 1, port)
+        );
+        let _ = runtime.block_on(tokio::signal::ctrl_c());
+        return ExitCode::SUCCESS;
+    }
+    let bin = args
+        .bin
+        .clone()
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_refeed").into());
+    println!(
+        "{} sources × {} items on 127.0.0.2…{}:{port}; refeed: {}; {} cores; load {}",
+        args.sources,
+        args.items,
+        server::host_ip(args.sources - 1),
+        bin.display(),
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .split(' ')
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
+    let mut all_ok = true;
+    for &workers in &args.workers {
+        match bench(&args, &bin, port, workers, &counters) {
+            Ok(ok) => all_ok &= ok,
+            Err(err) => {
+                eprintln!("bench-fetch: {err}");
+                all_ok = false;
+            }
+        }
+    }
+    if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Generates every site (in parallel; gzip is the slow part), binds the
+/// listeners and starts serving. Returns the common port.
+async fn start_outlet(args: &Args, counters: Arc<Counters>) -> std::io::Result<u16> {
+    let started = Instant::now();
+    let (port, listeners) = server::bind(args.sources).await?;
+    let items = args.items;
+    let sites = listeners.iter().enumerate().map(|(index, _)| {
+        let origin = server::origin(index, port);
+        tokio::task::spawn_blocking(move || outlet::site(index, &origin, items))
+    });
+    let sites = futures::future::join_all(sites).await;
+    let (mut pages, mut bytes) = (0, 0);
+    for (listener, site) in listeners.into_iter().zip(sites) {
+        let site = site.expect("site generation");
+        pages += site.pages.len();
+        bytes += site.pages.values().map(|p| p.identity.len()).sum::<usize>();
+        server::spawn(listener, site, counters.clone());
+    }
+    println!(
+        "outlet: {pages} pages, {:.1} MB of HTML (avg {:.1} KB), generated in {:.1} s",
+        bytes as f64 / 1e6,
+        bytes as f64 / pages as f64 / 1e3,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(port)
+}
+
+/// `--dump`: the first host's pages as files named after their paths.
+fn dump(dir: &Path, items: usize) -> ExitCode {
+    let site = outlet::site(0, &server::origin(0, 80), items);
+    let written = std::fs::create_dir_all(dir).and_then(|()| {
+        site.pages
+            .iter()
+            .filter(|(_, page)| page.content_type.starts_with("text/html"))
+            .try_for_each(|(path, page)| {
+                let name = path.trim_matches('/').replace('/', "_");
+                std::fs::write(dir.join(name + ".html"), &page.identity)
+            })
+    });
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("bench-fetch: cannot write {}: {err}", dir.display());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn listing_url(index: usize, port: u16) -> String {
+    format!("{}{}", server::origin(index, port), outlet::LISTING_PATH)
+}
+
+/// Both passes with `workers` workers on a fresh database; prints the table
+/// and the verdicts. Returns whether every source refreshed.
+fn bench(
+    args: &Args,
+    bin: &Path,
+    port: u16,
+    workers: usize,
+    counters: &Counters,
+) -> std::io::Result<bool> {
+    let dir = tempfile::Builder::new().prefix("bench-fetch-").tempdir()?;
+    let config = dir.path().join("refeed.toml");
+    std::fs::write(&config, config_text(args, dir.path(), port, workers))?;
+    println!(
+        "\nworkers = {workers}, per_host_concurrency = {}",
+        args.per_host_concurrency
+    );
+    let mut passes = Vec::new();
+    for pass in 1..=2 {
+        passes.push(one_pass(
+            args,
+            bin,
+            &config,
+            counters,
+            &dir.path().join(format!("pass-{pass}")),
+        )?);
+    }
+    println!("refeed once:");
+    refeed_table(&passes);
+    println!("outlet (sent B: status lines, headers and bodies as written to the sockets):");
+    outlet_table(&passes);
+    let ok = report_failures(&passes);
+    verdicts(&passes[0], &passes[1]);
+    if args.keep {
+        println!("kept {}", dir.keep().display());
+    }
+    Ok(ok)
+}
+
+/// Runs `refeed once` and reads the counters it moved; `stem` names its
+/// output files.
+fn one_pass(
+    args: &Args,
+    bin: &Path,
+    config: &Path,
+    counters: &Counters,
+    stem: &Path,
+) -> std::io::Result<Pass> {
+    counters.take();
+    let outlet_cpu = child::own_cpu();
+    let run = child::run_once(bin, config, &args.log, stem)?;
+    Ok(Pass {
+        run,
+        seen: counters.take(),
+        outlet_cpu: child::own_cpu() - outlet_cpu,
+    })
+}
+
+/// The temporary config: one `[[source]]` per host, read like the reference
+/// config's WordPress tag archive.
+fn config_text(args: &Args, dir: &Path, port: u16, workers: usize) -> String {
+    let mut out = format!(
+        "[storage]\npath = {:?}\n\n[fetch]\nper_host_delay = \"0s\"\nper_host_concurrency = {}\n\n\
+         [scheduler]\nworkers = {workers}\n",
+        dir.join("refeed.db").display().to_string(),
+        args.per_host_concurrency,
+    );
+    for index in 0..args.sources {
+        write!(
+            out,
+            r##"
+[[source]]
+id = "bench-{index:03}"
+url = "{url}"
+schedule = "0 0 1 1 *"
+full_text = true
+
+[source.items]
+item = "article"
+title = "h2.entry-title a"
+link = "h2.entry-title a"
+summary = ".entry-summary"
+date = "time"
+author = ".author"
+
+[source.article]
+content = ".entry-content"
+
+[source.clean]
+remove = [".sharedaddy", "#jp-relatedposts", ".jp-relatedposts"]
+remove_text = ["Urgent End Of Year Fundraising Campaign", "Sign Up To Our Daily Digest"]
+"##,
+            url = listing_url(index, port),
+        )
+        .unwrap();
+    }
+    out
+}
+
+/// One pass: what refeed did and what the outlet saw.
+struct Pass {
+    run: Run,
+    seen: Snapshot,
+    outlet_cpu: Duration,
+}
+
+/// The refeed process's figures, one row per pass.
+fn refeed_table(passes: &[Pass]) {
+    println!(
+        "{:>4} {:>7} {:>7} {:>7} {:>7} {:>13} {:>6}",
+        "pass", "wall s", "CPU s", "RSS MB", "threads", "ok/304/err", "new"
+    );
+    for (i, p) in passes.iter().enumerate() {
+        let r = &p.run;
+        let ok_err = format!("{}/{}/{}", r.sources_ok, r.not_modified, r.errors.len());
+        println!(
+            "{:>4} {:>7.2} {:>7.2} {:>7.1} {:>7} {ok_err:>13} {:>6}",
+            i + 1,
+            r.wall.as_secs_f64(),
+            r.cpu.as_secs_f64(),
+            mb(r),
+            r.peak_threads,
+            r.new
+        );
+    }
+}
+
+/// The outlet's counters, one row per pass.
+fn outlet_table(passes: &[Pass]) {
+    println!(
+        "{:>4} {:>8} {:>17} {:>5} {:>5} {:>5} {:>10} {:>10} {:>9} {:>5} {:>7}",
+        "pass",
+        "requests",
+        "robots/list/art",
+        "200",
+        "304",
+        "other",
+        "sent B",
+        "body B",
+        "recv B",
+        "conns",
+        "CPU s"
+    );
+    for (i, p) in passes.iter().enumerate() {
+        let s = &p.seen;
+        let kinds = format!("{}/{}/{}", s.robots, s.listings, s.articles);
+        println!(
+            "{:>4} {:>8} {kinds:>17} {:>5} {:>5} {:>5} {:>10} {:>10} {:>9} {:>5} {:>7.2}",
+            i + 1,
+            s.requests,
+            s.ok,
+            s.not_modified,
+            s.other,
+            s.wire_out,
+            s.body_bytes,
+            s.wire_in,
+            s.connections,
+            p.outlet_cpu.as_secs_f64()
+        );
+    }
+}
+
+/// Peak RSS in MB (10^6 bytes: the stricter reading of "60 MB").
+fn mb(run: &Run) -> f64 {
+    run.peak_rss_kib as f64 * 1024.0 / 1e6
+}
+
+/// Prints failed sources; true when both runs exited 0 with no error line.
+fn report_failures(passes: &[Pass]) -> bool {
+    let mut ok = true;
+    for (pass, Pass { run, .. }) in passes.iter().enumerate() {
+        if run.success && run.errors.is_empty() {
+            continue;
+        }
+        ok = false;
+        println!(
+            "pass {}: refeed exited {}; {} sources failed, e.g.:",
+            pass + 1,
+            if run.success { "0" } else { "non-zero" },
+            run.errors.len()
+        );
+        for line in run.errors.iter().take(5) {
+            println!("  {line}");
+        }
+    }
+    ok
+}
+
+fn verdicts(pass1: &Pass, pass2: &Pass) {
+    let (run1, seen1, run2, seen2) = (&pass1.run, &pass1.seen, &pass2.run, &pass2.seen);
+    let ratio = seen2.wire_out as f64 / seen1.wire_out.max(1) as f64;
+    let checks = [
+        (
+            "pass 1 wall time",
+            format!("{:.2} s", run1.wall.as_secs_f64()),
+            format!("≤ {MAX_PASS1_SECS} s"),
+            run1.wall.as_secs_f64() <= MAX_PASS1_SECS,
+        ),
+        (
+            "pass 1 peak RSS",
+            format!("{:.1} MB", mb(run1)),
+            format!("≤ {MAX_PEAK_RSS_MB} MB"),
+            mb(run1) <= MAX_PEAK_RSS_MB,
+        ),
+        (
+            "pass 2 bytes sent / pass 1",
+            format!("{:.2} %", ratio * 100.0),
+            format!("≤ {} %", MAX_PASS2_BYTES_RATIO * 100.0),
+            ratio <= MAX_PASS2_BYTES_RATIO,
+        ),
+        (
+            "pass 2 wall time",
+            format!("{:.2} s", run2.wall.as_secs_f64()),
+            format!("≤ {MAX_PASS2_SECS} s"),
+            run2.wall.as_secs_f64() <= MAX_PASS2_SECS,
+        ),
+    ];
+    for (what, value, target, ok) in checks {
+        println!(
+            "  {what:<28} {value:>10}  (target {target})  {}",
+            if ok { "ok" } else { "MISSED" }
+        );
+    }
+    println!(
+        "  pass 2: {} of {} requests answered 304; pass 2 peak RSS {:.1} MB",
+        seen2.not_modified,
+        seen2.requests,
+        mb(run2)
+    );
+}
