@@ -22,12 +22,14 @@ impl Pipeline {
         source: &Source,
         items: Vec<NewItem>,
     ) -> Result<(Vec<NewItem>, HashSet<Fingerprint>), RefreshError> {
-        let (items, pages) = tokio::task::spawn_blocking(move || {
-            let pages = page_blocks(&items);
-            (items, pages)
-        })
-        .await
-        .map_err(RefreshError::Parse)?;
+        let (items, pages) = self
+            .cpu
+            .run(move || {
+                let pages = page_blocks(&items);
+                (items, pages)
+            })
+            .await
+            .map_err(RefreshError::Parse)?;
         if !pages.is_empty() {
             self.store
                 .record_page_blocks(&source.id, &pages)
@@ -42,12 +44,13 @@ impl Pipeline {
         if boilerplate.is_empty() {
             return Ok((items, boilerplate));
         }
-        tokio::task::spawn_blocking(move || {
-            let items = strip_items(items, &boilerplate);
-            (items, boilerplate)
-        })
-        .await
-        .map_err(RefreshError::Parse)
+        self.cpu
+            .run(move || {
+                let items = strip_items(items, &boilerplate);
+                (items, boilerplate)
+            })
+            .await
+            .map_err(RefreshError::Parse)
     }
 
     /// Re-cleans the source's stored articles when its boilerplate gained
@@ -91,7 +94,9 @@ impl Pipeline {
                 .await
                 .map_err(RefreshError::Store)?;
             let set = boilerplate.clone();
-            changes = tokio::task::spawn_blocking(move || reclean_changes(contents, &set))
+            changes = self
+                .cpu
+                .run(move || reclean_changes(contents, &set))
                 .await
                 .map_err(RefreshError::Parse)?;
         }

@@ -10,7 +10,8 @@
 //!
 //! It sequences only: *when* a refresh runs is `schedule`'s business, parsing
 //! is `scrape`'s and `extract`'s (run on the blocking pool, as they are CPU
-//! work), I/O is `fetch`'s and `store`'s.
+//! work, one job per core across all refreshes: see `cpu`), I/O is
+//! `fetch`'s and `store`'s.
 
 use std::collections::{HashMap, HashSet};
 
@@ -28,8 +29,11 @@ use crate::model::{
 use crate::scrape::{self, ScrapeError};
 use crate::store::{RefreshCommit, Store, StoreError};
 
+mod cpu;
 mod learn;
 mod stale;
+
+use cpu::Cpu;
 
 /// Default number of article pages fetched at once for one source.
 pub const DEFAULT_ARTICLE_CONCURRENCY: usize = 4;
@@ -92,6 +96,8 @@ pub struct Pipeline {
     fetcher: Fetcher,
     store: Store,
     article_concurrency: usize,
+    /// Bounds the parsing of all refreshes together to the cores.
+    cpu: Cpu,
 }
 
 impl Pipeline {
@@ -101,6 +107,7 @@ impl Pipeline {
             fetcher,
             store,
             article_concurrency: DEFAULT_ARTICLE_CONCURRENCY,
+            cpu: Cpu::per_core(),
         }
     }
 
@@ -142,7 +149,7 @@ impl Pipeline {
             Err(err) => return Err(RefreshError::Fetch(err)),
         };
         let page_validators = page.validators.clone();
-        let scraped = scrape_page(source, page.body, page.url).await?;
+        let scraped = scrape_page(&self.cpu, source, page.body, page.url).await?;
         let urls: Vec<String> = scraped.items.iter().map(|i| i.item.url.clone()).collect();
         let known = self
             .store
@@ -302,9 +309,10 @@ impl Pipeline {
         };
         let validators = page.validators.clone();
         let rules = source.article.clone();
-        let extracted =
-            tokio::task::spawn_blocking(move || extract::article(&page.body, &page.url, &rules))
-                .await;
+        let extracted = self
+            .cpu
+            .run(move || extract::article(&page.body, &page.url, &rules))
+            .await;
         match extracted {
             Ok(article) if !article.text.trim().is_empty() => {
                 ArticleOutcome::Extracted(Box::new(article), validators)
@@ -409,6 +417,7 @@ struct ScrapedCandidates {
 
 /// Scrapes the listing or feed and cleans the items, on the blocking pool.
 async fn scrape_page(
+    cpu: &Cpu,
     source: &Source,
     body: String,
     base: Url,
@@ -416,7 +425,7 @@ async fn scrape_page(
     let listing = source.listing.clone();
     let rules = source.article.clone();
     let full_text = source.full_text;
-    tokio::task::spawn_blocking(move || {
+    cpu.run(move || {
         let page = match &listing {
             Some(listing) => scrape::listing(&body, &base, listing),
             None => scrape::feed(&body, &base).map_err(|source| RefreshError::Feed {
