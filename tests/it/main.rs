@@ -4,9 +4,12 @@
 //! Modules: `outlet` serves the fixtures; `support` runs the binary and `daemon`
 //! the server; `fixture` knows what the outlet holds; `checks` reads feeds the way
 //! a feed reader would. The tests: `end_to_end`, `dedup`, `config_errors`,
-//! `failures`, `shutdown`, `systemd`, `extract`, `learned`, `explain`,
-//! `serving` (conditional GET, encodings, JSON Feed, OPML, WebSub), and
-//! `readers` (real feed readers: feedparser, newsboat, xmllint).
+//! `failures`, `hostile` (one origin per way an outlet misbehaves),
+//! `conditional` (304s from the outlet), `crash` (SIGKILL mid-refresh),
+//! `stale` (the broken-source warning), `shutdown`, `systemd`, `extract`,
+//! `learned`, `explain`, `serving` (conditional GET, encodings, JSON Feed,
+//! OPML, WebSub), and `readers` (real feed readers: feedparser, newsboat,
+//! xmllint).
 
 mod checks;
 mod conditional;
