@@ -147,7 +147,7 @@ async fn watch_signals(shutdown: CancellationToken) {
 }
 
 /// The `[scheduler]` settings the scheduler and `refeed status` plan with.
-pub fn scheduling_policy(config: &Config) -> Policy {
+fn scheduling_policy(config: &Config) -> Policy {
     Policy {
         jitter: config.scheduler.jitter,
         max_backoff: config.scheduler.max_backoff,

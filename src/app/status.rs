@@ -12,7 +12,7 @@ use chrono::{DateTime, Local, Utc};
 use crate::config::Config;
 use crate::http::status::{StatusRow, iso_time, relative_time, status_rows};
 use crate::model::SourceHealth;
-use crate::schedule::{self, Entry, Policy, RunState};
+use crate::schedule;
 use crate::store::Store;
 
 /// The report printed by `refeed status`.
@@ -28,30 +28,19 @@ pub async fn status(config: &Config) -> anyhow::Result<String> {
     Ok(render(&rows, now.to_utc()))
 }
 
-/// When each configured source runs next, by the scheduler's rules.
+/// When each configured source runs next, by the scheduler's rules (the
+/// daemon plans from the same entries, states and policy).
 fn next_runs(
     config: &Config,
     health: &HashMap<String, SourceHealth>,
     now: DateTime<Local>,
 ) -> HashMap<String, Option<DateTime<Utc>>> {
-    let policy = Policy {
-        jitter: config.scheduler.jitter,
-        max_backoff: config.scheduler.max_backoff,
-    };
-    config
-        .sources
-        .iter()
-        .map(|source| {
-            let entry = Entry {
-                id: source.id.clone(),
-                schedule: source.schedule.clone(),
-            };
-            let state = health
-                .get(&source.id)
-                .map(RunState::from_health)
-                .unwrap_or_default();
+    let policy = super::scheduling_policy(config);
+    super::schedule_entries(config, health)
+        .into_iter()
+        .map(|(entry, state)| {
             let next = schedule::next_run(&entry, &state, &policy, now);
-            (source.id.clone(), next.map(|t| t.to_utc()))
+            (entry.id, next.map(|t| t.to_utc()))
         })
         .collect()
 }
