@@ -27,7 +27,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve feeds over HTTP and refresh every source now and on its schedule.
+    /// Serve feeds over HTTP and refresh every source now (unless it is
+    /// backing off after failures) and on its schedule.
     Run,
     /// Refresh sources now (all, or the ones named) and exit.
     Once {

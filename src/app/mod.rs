@@ -48,8 +48,32 @@ async fn open(config: &Config) -> anyhow::Result<(Store, Pipeline)> {
 async fn open_with_fetcher(config: &Config) -> anyhow::Result<(Store, Fetcher, Pipeline)> {
     let store = Store::open(&config.storage.path).await?;
     let fetcher = Fetcher::new(&config.fetch)?;
+    let health = store.source_health().await?;
+    defer_hosts(config, &health, &fetcher, Utc::now());
     let pipeline = Pipeline::new(fetcher.clone(), store.clone());
     Ok((store, fetcher, pipeline))
+}
+
+/// Carries each source's stored `Retry-After` over from the process that
+/// received it: this one, too, leaves that host alone until then, for
+/// every source on it. The daemon's scheduler holds the source itself back
+/// anyway; this also covers `refeed once`, which refreshes what it is told
+/// to, and other sources sharing the host.
+fn defer_hosts(
+    config: &Config,
+    health: &HashMap<String, SourceHealth>,
+    fetcher: &Fetcher,
+    now: chrono::DateTime<Utc>,
+) {
+    for source in &config.sources {
+        let Some(state) = health.get(&source.id).map(RunState::from_health) else {
+            continue;
+        };
+        if let Some(until) = state.retry_at.filter(|until| *until > now) {
+            tracing::info!(source = %source.id, until = %until, "host asked to be left alone until then");
+            fetcher.defer_host(&source.url, until);
+        }
+    }
 }
 
 /// Starts the WebSub publisher when a hub is configured.

@@ -105,6 +105,15 @@ impl Fetcher {
             })
     }
 
+    /// Remembers that `url`'s host asked, in an earlier run, not to be
+    /// contacted before `until` (a stored `Retry-After`): until then, as
+    /// after a 429 or 503 in this process, requests to that host (robots.txt
+    /// included) wait when the time is near and otherwise fail at once with
+    /// [`FetchError::Deferred`].
+    pub fn defer_host(&self, url: &Url, until: DateTime<Utc>) {
+        self.hosts.defer(url, monotonic(until));
+    }
+
     /// Tells the gate when `err` carries a `Retry-After`, so that every
     /// source on that host waits, not only the one that asked; returns
     /// `err` unchanged.
@@ -175,6 +184,29 @@ mod tests {
         assert_eq!(page.body, "<p>page</p>");
         // robots.txt once (cached), the disallowed page only when bypassed.
         assert_eq!(log.paths(), ["/robots.txt", "/public", "/private/a?x=1"]);
+    }
+
+    #[tokio::test]
+    async fn a_host_deferred_by_an_earlier_run_is_not_contacted_until_then() {
+        let (base, log) = outlet("User-agent: *\nAllow: /\n").await;
+        let fetcher = test_fetcher();
+        let until = Utc::now() + chrono::TimeDelta::minutes(10);
+        fetcher.defer_host(&base, until);
+        let page = base.join("/news/").unwrap();
+        let err = fetcher.get(&page).await.unwrap_err();
+        let FetchError::Deferred { until: said, .. } = &err else {
+            panic!("{err:?}");
+        };
+        assert!(
+            (*said - until).abs() < chrono::TimeDelta::seconds(1),
+            "{err}"
+        );
+        assert!(log.paths().is_empty(), "contacted: {:?}", log.paths());
+
+        // A time already past defers nothing.
+        let fresh = test_fetcher();
+        fresh.defer_host(&base, Utc::now() - chrono::TimeDelta::minutes(1));
+        assert!(fresh.get(&page).await.is_ok());
     }
 
     #[tokio::test]

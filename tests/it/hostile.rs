@@ -148,6 +148,21 @@ async fn one_run_over_every_misbehaviour_stores_only_whole_pages() {
         ahead > TimeDelta::seconds(100) && ahead <= TimeDelta::seconds(120),
         "retry {ahead} ahead: {detail}"
     );
+
+    // Another process within the Retry-After window leaves the host alone
+    // (robots.txt included) and says why.
+    let before = bed.requests_to("e503");
+    let again = env.refeed(&["once", "e503"]).await;
+    let line = again.line("e503");
+    assert!(
+        line.starts_with("e503: error: ") && line.contains("its host asked to wait until"),
+        "{line}"
+    );
+    assert_eq!(
+        bed.requests_to("e503"),
+        before,
+        "the host was contacted within its Retry-After"
+    );
 }
 
 /// Gives sources `ids` the schedule `* * * * *` in `env`'s config, where a

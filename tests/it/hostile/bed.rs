@@ -127,6 +127,12 @@ impl Bed {
         host
     }
 
+    /// How many requests the host of source `id` received, robots.txt
+    /// included.
+    pub fn requests_to(&self, id: &str) -> usize {
+        self.host(id).requests().len()
+    }
+
     /// Paths other than `/robots.txt` that the host of source `id` was asked for.
     pub fn pages_requested(&self, id: &str) -> Vec<String> {
         let mut paths = self.host(id).requests();
