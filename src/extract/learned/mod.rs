@@ -18,6 +18,7 @@ use std::ops::Deref;
 use scraper::{ElementRef, Html};
 
 use super::{Removal, RemovalReason};
+use crate::model::fnv1a;
 
 mod strip;
 
@@ -163,16 +164,6 @@ fn normalize(text: &str) -> String {
         }
     }
     out
-}
-
-/// FNV-1a, 64 bits: tiny, stable, and good enough to tell text blocks apart
-/// (std's `DefaultHasher` is not guaranteed stable across Rust releases).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    bytes.iter().fold(OFFSET, |hash, byte| {
-        (hash ^ u64::from(*byte)).wrapping_mul(PRIME)
-    })
 }
 
 #[cfg(test)]

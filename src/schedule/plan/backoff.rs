@@ -6,6 +6,8 @@
 
 use std::time::Duration;
 
+use crate::model::fnv1a;
+
 /// The source's fixed offset within `[0, max)`, derived from its id (so it
 /// survives restarts and `refeed status` can compute it too).
 pub fn jitter_offset(id: &str, max: Duration) -> Duration {
@@ -59,14 +61,6 @@ fn stable_hash(bytes: &[u8]) -> u64 {
     fmix64(fnv1a(bytes))
 }
 
-fn fnv1a(bytes: &[u8]) -> u64 {
-    const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    bytes.iter().fold(OFFSET_BASIS, |hash, &byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(PRIME)
-    })
-}
-
 fn fmix64(mut k: u64) -> u64 {
     k ^= k >> 33;
     k = k.wrapping_mul(0xff51_afd7_ed55_8ccd);
@@ -81,14 +75,6 @@ mod tests {
 
     const MIN: Duration = Duration::from_secs(60);
     const HOUR: Duration = Duration::from_secs(3600);
-
-    #[test]
-    fn the_hash_is_fnv1a_so_offsets_survive_rust_upgrades() {
-        // Published FNV-1a 64 test vectors.
-        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
-        assert_eq!(fnv1a(b"foobar"), 0x8594_4171_f739_67e8);
-    }
 
     #[test]
     fn the_offset_is_stable_in_range_and_spreads_sources() {
