@@ -2,15 +2,24 @@
 -- conditional GET, 304s and Retry-After in the refresh records, and the
 -- stale-source warning. Times are unix milliseconds, UTC, as in 0001.
 
--- The validators of the latest stored response of each fetched page, sent
--- back as If-None-Match / If-Modified-Since. Written only in the transaction
--- that stores what the page yielded (store::ingest), so a validator never
--- outlives a crash that lost its page's items (the next fetch would answer
--- 304 and the items would never be stored).
+-- The validators of the latest stored response of each page a source
+-- fetched, sent back as If-None-Match / If-Modified-Since. Written only in
+-- the transaction that stores what the page yielded (store::ingest), so a
+-- validator never outlives a crash that lost its page's items (the next
+-- fetch would answer 304 and the items would never be stored).
+--
+-- Kept per source, not per URL: two sources may read the same page with
+-- different rules, and one's validators must never make the other's fetch
+-- a 304 before it has stored what the page now holds.
 CREATE TABLE http_validators (
+    source_id     TEXT    NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
     -- The page's URL as requested (before redirects): the key the fetcher
     -- looks up before its request.
-    url           TEXT    PRIMARY KEY NOT NULL,
+    url           TEXT    NOT NULL,
+    -- The digest of the source's parsing rules when the page was stored
+    -- (config::Source::rules_digest): after the rules change the stored
+    -- validators no longer count, so the page is parsed again.
+    rules         TEXT    NOT NULL,
     -- The ETag header, verbatim (quotes and W/ included).
     etag          TEXT,
     -- The Last-Modified header, verbatim.
@@ -18,7 +27,8 @@ CREATE TABLE http_validators (
     -- When the pair was saved.
     saved         INTEGER NOT NULL,
     -- A response without either header is not stored: the row is deleted.
-    CHECK (etag IS NOT NULL OR last_modified IS NOT NULL)
+    CHECK (etag IS NOT NULL OR last_modified IS NOT NULL),
+    PRIMARY KEY (source_id, url)
 ) STRICT;
 
 -- 1 when the outlet answered 304 Not Modified: nothing was parsed or written

@@ -117,6 +117,10 @@ pub struct Source {
     pub listing: Option<ListingRules>,
     /// `[source.article]` and `[source.clean]`.
     pub article: ArticleRules,
+    /// A digest of the rules above and `full_text` as written: the stored
+    /// HTTP validators of the source's pages count only while it is the
+    /// same (see `source::rules_digest`).
+    pub rules_digest: String,
 }
 
 /// A configuration error, located in the file.

@@ -13,11 +13,38 @@ use super::raw::{RawArticle, RawClean, RawItems, RawSource};
 use super::report::{Report, SourceName};
 use super::{DEFAULT_MAX_ITEMS, Source};
 use crate::extract::{ArticleRules, CleanRules, normalize_text};
+use crate::model::fnv1a;
 use crate::schedule::cron::CronSchedule;
 use crate::scrape::ListingRules;
 
 /// The id of the combined feed (`/feeds/all.rss`), so no source may use it.
 const RESERVED_ID: &str = "all";
+
+/// A digest of what decides how a source's pages are read: `full_text` and
+/// its `[source.items]`, `[source.article]` and `[source.clean]` values as
+/// written (without their positions in the file, so editing another source
+/// changes nothing). Stored with the HTTP validators of its pages: after
+/// the rules change, the next fetch is unconditional, so the page is parsed
+/// with the new rules instead of being answered 304.
+fn rules_digest(raw: &RawSource) -> String {
+    fn text(value: &Option<Spanned<String>>) -> Option<&str> {
+        value.as_ref().map(|v| v.get_ref().as_str())
+    }
+    fn texts(values: &[Spanned<String>]) -> Vec<&str> {
+        values.iter().map(|v| v.get_ref().as_str()).collect()
+    }
+    let items = raw.items.as_ref().map(|items| {
+        let i = items.get_ref();
+        [&i.item, &i.title, &i.link, &i.summary, &i.date, &i.author].map(text)
+    });
+    let content = raw.article.as_ref().and_then(|a| text(&a.content));
+    let clean = raw
+        .clean
+        .as_ref()
+        .map(|c| (texts(&c.remove), texts(&c.remove_text)));
+    let written = format!("{:?}", (raw.full_text, items, content, clean));
+    format!("{:016x}", fnv1a(written.as_bytes()))
+}
 
 /// Validates every source; the result holds only the valid ones (the caller
 /// refuses the file when `report` is not empty).
@@ -81,6 +108,7 @@ impl Check<'_, '_> {
     }
 
     fn source(&mut self, raw: RawSource) -> Option<Source> {
+        let rules_digest = rules_digest(&raw);
         let id = self.id(raw.id);
         let title = self.title(raw.title);
         let url = self.url(raw.url);
@@ -101,6 +129,7 @@ impl Check<'_, '_> {
             max_items: max_items?,
             listing: listing?,
             article: article?,
+            rules_digest,
         })
     }
 

@@ -408,3 +408,47 @@ fn unreadable_file_names_the_path() {
     assert!(matches!(err, ConfigError::Read { .. }));
     assert!(err.to_string().contains("/nonexistent/refeed.toml"));
 }
+
+/// The rules digest of the source `bolivia` in `text`.
+fn digest(text: &str) -> String {
+    let config = parse(text).unwrap();
+    let source = config.sources.iter().find(|s| s.id == "bolivia").unwrap();
+    source.rules_digest.clone()
+}
+
+#[test]
+fn the_rules_digest_changes_with_the_parsing_rules_only() {
+    let base = digest(LISTING);
+    assert_eq!(base.len(), 16, "{base}");
+    assert_eq!(digest(LISTING), base, "stable");
+
+    // What does not change how pages are read keeps it, even moving the
+    // source within the file.
+    let other = "[[source]]\nid = \"other\"\nurl = \"https://x.example/feed\"\n\
+                 schedule = \"@hourly\"\n\n";
+    let unchanged = [
+        LISTING.replace("*/30 * * * *", "@daily"),
+        LISTING.replace(
+            "[source.items]",
+            "max_items = 5\nrespect_robots = false\n[source.items]",
+        ),
+        format!("{other}{LISTING}"),
+    ];
+    for text in unchanged {
+        assert_eq!(digest(&text), base, "{text}");
+    }
+
+    // A selector, full text, the article selector or a clean rule: new rules.
+    let changed = [
+        LISTING.replace("item = \"article\"", "item = \"div.post\""),
+        format!("{LISTING}summary = \".entry-summary\"\n"),
+        LISTING.replace("[source.items]", "full_text = true\n[source.items]"),
+        format!("{LISTING}\n[source.article]\ncontent = \".entry-content\"\n"),
+        format!("{LISTING}\n[source.clean]\nremove = [\".sharedaddy\"]\n"),
+    ];
+    let mut digests: Vec<String> = changed.iter().map(|text| digest(text)).collect();
+    assert!(!digests.contains(&base), "{digests:?}");
+    digests.sort();
+    digests.dedup();
+    assert_eq!(digests.len(), changed.len(), "each change its own digest");
+}

@@ -32,6 +32,7 @@ async fn commit(app: &TestApp, source: &str, ns: &[u32], stale: StaleVerdict) {
         items: &items,
         started: Utc::now(),
         validators: &[],
+        rules: "r1",
         stale,
     };
     app.state.store.commit(&refresh).await.unwrap();

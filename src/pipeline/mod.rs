@@ -27,7 +27,7 @@ use crate::model::{
     canonical_url,
 };
 use crate::scrape::{self, ScrapeError};
-use crate::store::{RefreshCommit, Store, StoreError};
+use crate::store::{PageKey, RefreshCommit, Store, StoreError};
 
 mod cpu;
 mod learn;
@@ -138,7 +138,7 @@ impl Pipeline {
         let options = FetchOptions {
             validators: self
                 .store
-                .validators(source.url.as_str())
+                .validators(page_key(source, &source.url))
                 .await
                 .map_err(RefreshError::Store)?,
             ignore_robots: !source.respect_robots,
@@ -177,6 +177,7 @@ impl Pipeline {
                 items: &completed.items,
                 started,
                 validators: &validators,
+                rules: &source.rules_digest,
                 stale,
             })
             .await
@@ -285,7 +286,7 @@ impl Pipeline {
     /// the stored article.
     async fn article(&self, source: &Source, link: &Url, has_content: bool) -> ArticleOutcome {
         let validators = if has_content {
-            match self.store.validators(link.as_str()).await {
+            match self.store.validators(page_key(source, link)).await {
                 Ok(validators) => validators,
                 Err(err) => {
                     tracing::warn!(source = %source.id, url = %link, error = %error_chain(&err), "cannot read stored validators");
@@ -326,6 +327,16 @@ impl Pipeline {
                 ArticleOutcome::Failed
             }
         }
+    }
+}
+
+/// The stored validators of a page `source` fetches, as long as they were
+/// stored under its current rules.
+fn page_key<'a>(source: &'a Source, url: &'a Url) -> PageKey<'a> {
+    PageKey {
+        source: &source.id,
+        url: url.as_str(),
+        rules: &source.rules_digest,
     }
 }
 
@@ -391,9 +402,11 @@ impl Completed {
     /// The validators to store with this refresh. The listing's are kept
     /// only when every article it needed was stored: otherwise the next
     /// refresh must fetch it in full (a 304 would skip the retry of the
-    /// missing articles).
+    /// missing articles). Nor are they kept when the page yielded no item:
+    /// its selectors (or the outlet's markup) are probably broken, and once
+    /// that is fixed the page must be read again, not answered 304.
     fn validators(&self, source: &Source, page: Validators) -> Vec<(String, Validators)> {
-        let page = if self.incomplete == 0 {
+        let page = if self.incomplete == 0 && !self.items.is_empty() {
             page
         } else {
             Validators::default()
@@ -627,6 +640,10 @@ mod tests {
                 ("https://example.org/a?utm_source=rss".to_owned(), etag("a")),
             ]
         );
+
+        // A page that yielded nothing is read in full next time.
+        let empty = Completed::from_outcomes(Vec::new());
+        assert!(empty.validators(&source(), etag("list"))[0].1.is_empty());
 
         // A failed article must be retried, so the next listing fetch may
         // not be answered 304: its validators are dropped.

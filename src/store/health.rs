@@ -215,6 +215,7 @@ mod tests {
             items: &[],
             started: Utc::now(),
             validators: &[],
+            rules: "r1",
             stale: StaleVerdict::Stale {
                 kind: StaleKind::Listing,
                 message: "the listing yielded no items".to_owned(),

@@ -13,7 +13,7 @@ use sqlx::sqlite::SqliteConnection;
 use super::sources::{ensure_source, insert_refresh};
 use super::stale::apply_verdict;
 use super::time::Millis;
-use super::validators::save_validators;
+use super::validators::{PageKey, save_validators};
 use super::{Store, StoreError, query_error};
 use crate::model::{KnownItem, NewItem, RefreshCounts, StaleVerdict, Validators};
 
@@ -35,6 +35,9 @@ pub struct RefreshCommit<'a> {
     /// `(url, validators)` of the pages fetched; empty validators delete
     /// a stored pair (the server stopped sending them).
     pub validators: &'a [(String, Validators)],
+    /// The digest of the source's parsing rules the pages were read with,
+    /// stored with their validators.
+    pub rules: &'a str,
     /// What the refresh concluded about staleness.
     pub stale: StaleVerdict,
 }
@@ -63,6 +66,7 @@ impl Store {
             items,
             started,
             validators: &[],
+            rules: "",
             stale: StaleVerdict::Unknown,
         })
         .await
@@ -84,7 +88,12 @@ impl Store {
         ensure_source(&mut tx, source, refresh.page_title).await?;
         let counts = store_items(&mut tx, source, refresh.items, now).await?;
         for (url, validators) in refresh.validators {
-            save_validators(&mut tx, url, validators, now).await?;
+            let page = PageKey {
+                source,
+                url,
+                rules: refresh.rules,
+            };
+            save_validators(&mut tx, page, validators, now).await?;
         }
         let stale_changed = apply_verdict(&mut tx, source, &refresh.stale, now).await?;
         insert_refresh(&mut tx, source, refresh.started, Ok(counts), None).await?;

@@ -21,6 +21,7 @@ mod ingest;
 mod items;
 pub mod learned;
 pub use ingest::RefreshCommit;
+pub use validators::PageKey;
 mod sources;
 mod stale;
 mod time;
@@ -320,7 +321,8 @@ mod tests {
             "UPDATE sources SET stale_kind = 'layout', stale_since = 1, stale_message = 'm'",
             "UPDATE refreshes SET retry_at = 1",
             "UPDATE refreshes SET ok = 0, error = 'HTTP 500'",
-            "INSERT INTO http_validators (url, saved) VALUES ('https://example.org/', 1)",
+            "INSERT INTO http_validators (source_id, url, rules, saved) \
+             VALUES ('src', 'https://example.org/', 'r', 1)",
         ];
         for statement in refused {
             let result = sqlx::query(statement).execute(&store.pool).await;

@@ -168,6 +168,7 @@ mod tests {
             items: &[],
             started: Utc::now(),
             validators: &[],
+            rules: "r1",
             stale: verdict,
         };
         store.commit(&refresh).await.unwrap();
@@ -249,6 +250,7 @@ mod tests {
             items: &[],
             started: Utc::now(),
             validators: &[],
+            rules: "r1",
             stale: StaleVerdict::Healthy,
         };
         store.commit(&other).await.unwrap();

@@ -186,3 +186,71 @@ async fn an_edited_listing_is_fetched_again_and_then_validated() {
     assert_eq!((cost.listing_304, cost.listing_200), (1, 0), "{cost:?}");
     assert!(printed(&env).await == feed_2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changed_rules_read_the_unchanged_page_again() {
+    let outlet = Outlet::start().await;
+    let env = config(&outlet);
+    once(&env, &outlet).await;
+    let (second, _) = once(&env, &outlet).await;
+    assert_eq!(second.line("bolivia"), "bolivia: not modified");
+
+    // The user adds a clean rule: the page has not changed, but what refeed
+    // makes of it may have, so it is fetched in full and read again.
+    let path = env.dir().join("refeed.toml");
+    let text = std::fs::read_to_string(&path).expect("read the config");
+    let edited = text.replace(
+        "remove = [\".sharedaddy\", \"#jp-relatedposts\"]",
+        "remove = [\".sharedaddy\", \"#jp-relatedposts\", \".newsletter\"]",
+    );
+    assert_ne!(edited, text);
+    std::fs::write(&path, edited).expect("write the config");
+    let (third, cost) = once(&env, &outlet).await;
+    assert_eq!(
+        third.line("bolivia"),
+        "bolivia: ok, 12 seen, 0 new, 0 updated"
+    );
+    assert_eq!((cost.listing_200, cost.listing_304), (1, 0), "{cost:?}");
+
+    // Under the new rules, validators count again.
+    let (fourth, _) = once(&env, &outlet).await;
+    assert_eq!(fourth.line("bolivia"), "bolivia: not modified");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_sources_reading_one_page_each_store_its_change() {
+    let outlet = Outlet::start().await;
+    let url = outlet.url(LISTING);
+    let env = TestEnv::new(
+        &[
+            SourceToml::listing("bolivia", &url),
+            SourceToml::listing("bolivia-copy", &url),
+        ],
+        "10s",
+    );
+    let first = env.refeed(&["once"]).await;
+    for id in ["bolivia", "bolivia-copy"] {
+        assert_eq!(
+            first.line(id),
+            format!("{id}: ok, 12 seen, 12 new, 0 updated")
+        );
+    }
+
+    let listing = outlet.read(LISTING);
+    outlet.write(
+        LISTING,
+        &listing.replacen("<article ", &format!("{NEW_TEASER}<article "), 1),
+    );
+    let one = env.refeed(&["once", "bolivia"]).await;
+    assert_eq!(
+        one.line("bolivia"),
+        "bolivia: ok, 13 seen, 1 new, 0 updated"
+    );
+    // The first source's new validators must not make the second's fetch
+    // a 304: it has not stored the new post yet.
+    let other = env.refeed(&["once", "bolivia-copy"]).await;
+    assert_eq!(
+        other.line("bolivia-copy"),
+        "bolivia-copy: ok, 13 seen, 1 new, 0 updated"
+    );
+}
