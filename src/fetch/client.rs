@@ -121,7 +121,7 @@ impl Fetcher {
                 return Ok(Fetched::NotModified);
             }
             if !response.status().is_success() {
-                return Err(self.deferring(self.refusal(response)));
+                return Err(self.deferring(url, self.refusal(response)));
             }
             self.read_page(response).await.map(Fetched::Page)
         })

@@ -55,7 +55,7 @@ impl Fetcher {
             Ok(permit) => permit,
             Err(err) => {
                 let _ = deferred.set(err.retry_at().unwrap_or_else(Utc::now));
-                return RobotsAnswer::Unreachable;
+                return RobotsAnswer::Deferred;
             }
         };
         let answer = self.within_total(&robots_url, self.robots_exchange(&robots_url, deferred));
@@ -71,7 +71,7 @@ impl Fetcher {
     }
 
     /// The robots.txt request itself; a 429 or 503 with `Retry-After`
-    /// defers the host and sets `deferred`.
+    /// defers the host, sets `deferred` and is no answer about the file.
     async fn robots_exchange(
         &self,
         robots_url: &Url,
@@ -82,8 +82,12 @@ impl Fetcher {
             .await?;
         if !response.status().is_success() {
             let status = response.status().as_u16();
-            if let Some(until) = self.deferring(self.refusal(response)).retry_at() {
+            if let Some(until) = self
+                .deferring(robots_url, self.refusal(response))
+                .retry_at()
+            {
                 let _ = deferred.set(until);
+                return Ok(RobotsAnswer::Deferred);
             }
             return Ok(RobotsAnswer::Status(status));
         }
@@ -114,12 +118,16 @@ impl Fetcher {
         self.hosts.defer(url, monotonic(until));
     }
 
-    /// Tells the gate when `err` carries a `Retry-After`, so that every
-    /// source on that host waits, not only the one that asked; returns
-    /// `err` unchanged.
-    pub(super) fn deferring(&self, err: FetchError) -> FetchError {
+    /// Tells the gate when `err` (the answer to a request for `requested`)
+    /// carries a `Retry-After`, so that every source on that host waits, not
+    /// only the one that asked; returns `err` unchanged. When the answer
+    /// came from another host after redirects, both hosts are deferred:
+    /// the gate is entered with the requested URL, so deferring only the
+    /// final host would let the next request through the redirect to it.
+    pub(super) fn deferring(&self, requested: &Url, err: FetchError) -> FetchError {
         if let (FetchError::Status { url, .. }, Some(at)) = (&err, err.retry_at()) {
             self.hosts.defer(url, monotonic(at));
+            self.hosts.defer(requested, monotonic(at));
         }
         err
     }
@@ -358,6 +366,63 @@ mod tests {
         assert!(matches!(page, Fetched::Page(_)));
         let gap = log.times("/a")[0] - log.times("/busy")[0];
         assert!(gap >= Duration::from_millis(900), "{gap:?}");
+    }
+
+    #[tokio::test]
+    async fn a_robots_txt_asking_to_wait_is_waited_for_not_cached() {
+        // robots.txt answers 503 with Retry-After once, then the file.
+        let log = Log::default();
+        let seen = log.clone();
+        let base = serve(move |head| {
+            seen.record(head);
+            match path(head) {
+                "/robots.txt" if seen.paths().len() == 1 => {
+                    response("503 Service Unavailable", &["Retry-After: 1"], b"")
+                }
+                "/robots.txt" => response("200 OK", &["Content-Type: text/plain"], b""),
+                _ => response("200 OK", &["Content-Type: text/html"], b"<p>page</p>"),
+            }
+        })
+        .await;
+        let fetcher = test_fetcher();
+        let page = base.join("/news/").unwrap();
+        let err = fetcher.get(&page).await.unwrap_err();
+        assert!(matches!(err, FetchError::Deferred { .. }), "{err:?}");
+        // Not a "disallow all" for ten minutes: once the second is over,
+        // robots.txt is asked again and the page fetched.
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        assert!(fetcher.get(&page).await.is_ok());
+        assert_eq!(log.paths(), ["/robots.txt", "/robots.txt", "/news/"]);
+    }
+
+    #[tokio::test]
+    async fn retry_after_behind_a_redirect_holds_the_host_first_asked() {
+        let limited =
+            serve(|_| response("429 Too Many Requests", &["Retry-After: 120"], b"")).await;
+        let log = Log::default();
+        let seen = log.clone();
+        let location = format!("Location: {}", limited.join("/news/").unwrap());
+        let moved = serve(move |head| {
+            seen.record(head);
+            response("301 Moved Permanently", &[location.as_str()], b"")
+        })
+        .await;
+        let fetcher = test_fetcher();
+        let page = moved.join("/news/").unwrap();
+        let options = FetchOptions {
+            ignore_robots: true,
+            ..FetchOptions::default()
+        };
+        let err = fetcher.fetch(&page, &options).await.unwrap_err();
+        assert!(
+            matches!(err, FetchError::Status { status: 429, .. }),
+            "{err:?}"
+        );
+        // The next request would go through the redirect to the same
+        // server: it is not made.
+        let err = fetcher.fetch(&page, &options).await.unwrap_err();
+        assert!(matches!(err, FetchError::Deferred { .. }), "{err:?}");
+        assert_eq!(log.paths(), ["/news/"]);
     }
 
     #[test]

@@ -46,6 +46,10 @@ pub enum RobotsAnswer {
     Status(u16),
     /// No answer (connection refused, timeout, DNS).
     Unreachable,
+    /// Not asked: the host wants to be left alone for now (`Retry-After`,
+    /// received for this request or an earlier one). Says nothing about the
+    /// file, so it is not cached: the next request after the wait asks.
+    Deferred,
 }
 
 /// The rules of one origin, parsed.
@@ -64,7 +68,7 @@ enum Verdict {
     /// No usable robots.txt (4xx, unresolved redirect, unparsable): no
     /// restrictions.
     AllowAll,
-    /// 5xx: the site may be in trouble; stay away.
+    /// 5xx, or 429: the site may be in trouble or overloaded; stay away.
     ServerError(u16),
     /// Not reachable: treated like a server error.
     Unreachable,
@@ -75,14 +79,17 @@ impl Rules {
     /// `http://host:8080`) and the crawler whose User-Agent is `agent`:
     /// RFC 9309 §2.3.1. A body is parsed for the agent (an unparsable one
     /// allows everything); 4xx and other unresolved statuses allow
-    /// everything; 5xx and no answer disallow everything.
+    /// everything; 5xx and no answer disallow everything. 429 Too Many
+    /// Requests counts as a server error, not as "no robots.txt" (as
+    /// Google's crawler reads it): an outlet rate-limiting refeed for a
+    /// minute must not open every path it disallows for a day.
     pub fn from_answer(origin: &str, agent: &str, answer: &RobotsAnswer) -> Self {
         let verdict = match answer {
             RobotsAnswer::Body(body) => Robot::new(product_token(agent), parse_prefix(body))
                 .map_or(Verdict::AllowAll, Verdict::Parsed),
-            RobotsAnswer::Status(status @ 500..=599) => Verdict::ServerError(*status),
+            RobotsAnswer::Status(status @ (429 | 500..=599)) => Verdict::ServerError(*status),
             RobotsAnswer::Status(_) => Verdict::AllowAll,
-            RobotsAnswer::Unreachable => Verdict::Unreachable,
+            RobotsAnswer::Unreachable | RobotsAnswer::Deferred => Verdict::Unreachable,
         };
         Self {
             origin: origin.to_owned(),
@@ -223,10 +230,12 @@ impl RobotsCache {
         }
         let answer = fetch(robots_url(url)).await;
         let rules = Arc::new(Rules::from_answer(&origin, &self.inner.agent, &answer));
-        *cached = Some(Cached {
-            expires: Instant::now() + rules.lifetime(self.inner.max_age),
-            rules: Arc::clone(&rules),
-        });
+        if !matches!(answer, RobotsAnswer::Deferred) {
+            *cached = Some(Cached {
+                expires: Instant::now() + rules.lifetime(self.inner.max_age),
+                rules: Arc::clone(&rules),
+            });
+        }
         rules
     }
 }
@@ -350,6 +359,31 @@ mod tests {
                  which RFC 9309 reads as disallow all"
                 .into())
         );
+    }
+
+    #[test]
+    fn too_many_requests_disallows_briefly_like_a_server_error() {
+        // A 4xx, but not "no robots.txt": a rate-limited crawler must not
+        // take every disallowed path as open for a day.
+        let limited = rules(RobotsAnswer::Status(429));
+        let err = limited.check(&url("http://a.test/x")).unwrap_err();
+        assert!(err.contains("answered HTTP 429"), "{err}");
+        assert_eq!(limited.lifetime(DAY), SERVER_ERROR_MAX_AGE);
+    }
+
+    #[tokio::test]
+    async fn a_deferred_host_is_asked_again_once_the_wait_is_over() {
+        let cache = RobotsCache::new(AGENT, DAY);
+        let page = url("http://a.test/news");
+        let deferred = cache
+            .rules(&page, |_| async { RobotsAnswer::Deferred })
+            .await;
+        assert!(deferred.check(&page).is_err());
+        // Nothing was cached: the next call asks, and its answer holds.
+        let calls = Arc::new(AtomicUsize::new(0));
+        let fetch = counting_fetch(&calls, "Disallow: /private", Duration::ZERO);
+        assert_eq!(cache.rules(&page, fetch).await.check(&page), Ok(()));
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 
     #[test]
