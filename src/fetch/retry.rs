@@ -14,9 +14,12 @@ const MAX_RETRY_AFTER: TimeDelta = TimeDelta::days(1);
 /// anything unparseable means no advice.
 pub(super) fn retry_at(value: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     let value = value.trim();
-    let at = if let Ok(seconds) = value.parse::<u64>() {
-        let seconds = i64::try_from(seconds).unwrap_or(i64::MAX);
-        now + TimeDelta::try_seconds(seconds).unwrap_or(MAX_RETRY_AFTER)
+    let at = if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // Delta-seconds; a number too large for any integer type still asks
+        // for a long wait, so it gets the longest, like "9999999999".
+        // Capped before adding, so no value can overflow the date.
+        let seconds = value.parse::<i64>().unwrap_or(i64::MAX);
+        now + TimeDelta::seconds(seconds.min(MAX_RETRY_AFTER.num_seconds()))
     } else {
         http_date(value)?
     };
@@ -76,8 +79,10 @@ mod tests {
         );
         let day = Some(now() + TimeDelta::days(1));
         assert_eq!(retry_at("Wed, 24 Nov 2027 07:00:00 GMT", now()), day);
-        assert_eq!(retry_at("99999999999999999999", now()), None);
+        assert_eq!(retry_at("99999999999999999999", now()), day);
         assert_eq!(retry_at("9999999999", now()), day);
+        // Past what a date can hold once added: still a day, no overflow.
+        assert_eq!(retry_at("9000000000000", now()), day);
     }
 
     #[test]
