@@ -314,6 +314,9 @@ fn fetch(raw: &RawFetch, report: &mut Report<'_>) -> Option<FetchConfig> {
         "fetch.first_byte_timeout",
         report,
     );
+    if let (Some(connect), Some(first_byte)) = (connect_timeout, first_byte_timeout) {
+        connect_within_first_byte(raw, connect, first_byte, report);
+    }
     let max_body_bytes = positive(
         &raw.max_body_bytes,
         DEFAULT_MAX_BODY_BYTES,
@@ -338,6 +341,34 @@ fn fetch(raw: &RawFetch, report: &mut Report<'_>) -> Option<FetchConfig> {
             .as_ref()
             .map_or(DEFAULT_PER_HOST_DELAY, |value| **value.get_ref()),
     })
+}
+
+/// The first-byte limit runs from the start of a request, connecting
+/// included, so a connect timeout the file sets longer than it would never
+/// apply: a slow connection would be reported as a server that sent
+/// nothing. (Lowering only `first_byte_timeout` below the default connect
+/// timeout is fine: that asks for answers within it, connecting included.)
+fn connect_within_first_byte(
+    raw: &RawFetch,
+    connect: Duration,
+    first_byte: Duration,
+    report: &mut Report<'_>,
+) {
+    let Some(value) = &raw.connect_timeout else {
+        return;
+    };
+    if connect <= first_byte {
+        return;
+    }
+    let (connect_text, first_byte_text) = (
+        humantime_serde::re::humantime::format_duration(connect),
+        humantime_serde::re::humantime::format_duration(first_byte),
+    );
+    let message = format!(
+        "connect_timeout ({connect_text}) is longer than first_byte_timeout \
+         ({first_byte_text}), which counts connecting too: make it shorter"
+    );
+    report.add(value.span(), None, "fetch.connect_timeout", message);
 }
 
 fn scheduler(raw: &RawScheduler, report: &mut Report<'_>) -> Option<SchedulerConfig> {

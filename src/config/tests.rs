@@ -158,6 +158,20 @@ fn zero_per_host_concurrency_and_backoff_are_refused_with_their_lines() {
 }
 
 #[test]
+fn a_connect_timeout_longer_than_the_first_byte_timeout_is_refused() {
+    let text = "[fetch]\nfirst_byte_timeout = \"5s\"\nconnect_timeout = \"20s\"\n";
+    let error = error(text);
+    assert_names(&error, 3, None, "fetch.connect_timeout");
+    assert!(
+        error.contains("connect_timeout (20s) is longer than first_byte_timeout (5s)"),
+        "{error}"
+    );
+    // Equal is fine, and so is a short first-byte limit alone.
+    parse("[fetch]\nfirst_byte_timeout = \"5s\"\nconnect_timeout = \"5s\"\n").unwrap();
+    parse("[fetch]\nfirst_byte_timeout = \"4s\"\n").unwrap();
+}
+
+#[test]
 fn respect_robots_defaults_to_true_and_can_be_turned_off() {
     let config = parse(LISTING).unwrap();
     assert!(config.sources[0].respect_robots);

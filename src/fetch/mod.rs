@@ -35,7 +35,8 @@ use crate::model::Validators;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default time allowed from sending a request to its response headers.
+/// Default time allowed from starting a request (connecting and redirects
+/// included) to its final response headers.
 pub const DEFAULT_FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(15);
 /// Default requests in flight at once to one host (origin).
 pub const DEFAULT_PER_HOST_CONCURRENCY: usize = 1;
@@ -71,7 +72,9 @@ pub struct FetchConfig {
     pub timeout: Duration,
     /// Time allowed to establish a connection.
     pub connect_timeout: Duration,
-    /// Time allowed from sending the request to the response headers.
+    /// Time allowed from starting the request (connecting and redirects
+    /// included) to the final response headers; also the longest silence
+    /// while reading a body.
     pub first_byte_timeout: Duration,
     /// Bodies larger than this are refused while streaming.
     pub max_body_bytes: u64,
