@@ -66,7 +66,7 @@ impl Fetcher {
             Err(FetchError::RedirectLoop { .. } | FetchError::TooManyRedirects { .. }) => {
                 RobotsAnswer::Status(404)
             }
-            Err(_) => RobotsAnswer::Unreachable,
+            Err(err) => RobotsAnswer::Unreachable(with_root_cause(&err)),
         }
     }
 
@@ -130,6 +130,22 @@ impl Fetcher {
             self.hosts.defer(requested, monotonic(at));
         }
         err
+    }
+}
+
+/// `err`'s message and, when it has causes, the innermost one ("request to
+/// http://host/robots.txt failed: Connection refused (os error 111)"): the
+/// middle of reqwest's chain says little a person can act on.
+fn with_root_cause(err: &FetchError) -> String {
+    let mut root: Option<&dyn std::error::Error> = None;
+    let mut cause = std::error::Error::source(err);
+    while let Some(next) = cause {
+        root = Some(next);
+        cause = next.source();
+    }
+    match root {
+        Some(root) => format!("{err}: {root}"),
+        None => err.to_string(),
     }
 }
 

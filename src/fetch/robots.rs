@@ -44,8 +44,9 @@ pub enum RobotsAnswer {
     Body(Vec<u8>),
     /// Any other final status (after redirects).
     Status(u16),
-    /// No answer (connection refused, timeout, DNS).
-    Unreachable,
+    /// No answer (connection refused, timeout, DNS), and why, for people:
+    /// "request to http://host/robots.txt failed: Connection refused".
+    Unreachable(String),
     /// Not asked: the host wants to be left alone for now (`Retry-After`,
     /// received for this request or an earlier one). Says nothing about the
     /// file, so it is not cached: the next request after the wait asks.
@@ -70,8 +71,8 @@ enum Verdict {
     AllowAll,
     /// 5xx, or 429: the site may be in trouble or overloaded; stay away.
     ServerError(u16),
-    /// Not reachable: treated like a server error.
-    Unreachable,
+    /// Not reachable: treated like a server error. Why, when known.
+    Unreachable(Option<String>),
 }
 
 impl Rules {
@@ -89,7 +90,8 @@ impl Rules {
                 .map_or(Verdict::AllowAll, Verdict::Parsed),
             RobotsAnswer::Status(status @ (429 | 500..=599)) => Verdict::ServerError(*status),
             RobotsAnswer::Status(_) => Verdict::AllowAll,
-            RobotsAnswer::Unreachable | RobotsAnswer::Deferred => Verdict::Unreachable,
+            RobotsAnswer::Unreachable(why) => Verdict::Unreachable(Some(why.clone())),
+            RobotsAnswer::Deferred => Verdict::Unreachable(None),
         };
         Self {
             origin: origin.to_owned(),
@@ -114,9 +116,14 @@ impl Rules {
                 "robots.txt of {origin} answered HTTP {status}, \
                  which RFC 9309 reads as disallow all"
             )),
-            Verdict::Unreachable => Err(format!(
+            Verdict::Unreachable(None) => Err(format!(
                 "robots.txt of {origin} could not be fetched, \
                  which RFC 9309 reads as disallow all"
+            )),
+            // The cause first: a host that refuses connections is down, and
+            // saying so matters more than what RFC 9309 makes of it.
+            Verdict::Unreachable(Some(why)) => Err(format!(
+                "{why}; RFC 9309 reads an unreachable robots.txt as disallow all"
             )),
         }
     }
@@ -135,7 +142,7 @@ impl Rules {
         match self.verdict {
             Verdict::Parsed(_) | Verdict::AllowAll => max_age,
             Verdict::ServerError(_) => max_age.min(SERVER_ERROR_MAX_AGE),
-            Verdict::Unreachable => max_age.min(UNREACHABLE_MAX_AGE),
+            Verdict::Unreachable(_) => max_age.min(UNREACHABLE_MAX_AGE),
         }
     }
 }
@@ -353,11 +360,12 @@ mod tests {
                  which RFC 9309 reads as disallow all"
                 .into())
         );
+        let refused = "request to http://a.test/robots.txt failed: Connection refused";
         assert_eq!(
-            rules(RobotsAnswer::Unreachable).check(&url("http://a.test/x")),
-            Err("robots.txt of http://a.test could not be fetched, \
-                 which RFC 9309 reads as disallow all"
-                .into())
+            rules(RobotsAnswer::Unreachable(refused.into())).check(&url("http://a.test/x")),
+            Err(format!(
+                "{refused}; RFC 9309 reads an unreachable robots.txt as disallow all"
+            ))
         );
     }
 
@@ -395,7 +403,7 @@ mod tests {
             SERVER_ERROR_MAX_AGE
         );
         assert_eq!(
-            rules(RobotsAnswer::Unreachable).lifetime(DAY),
+            rules(RobotsAnswer::Unreachable(String::new())).lifetime(DAY),
             UNREACHABLE_MAX_AGE
         );
         let tiny = Duration::from_secs(5);

@@ -1,6 +1,7 @@
 //! One bad outlet never costs the others: a source answering 500, one that
-//! times out and one whose "feed" is a web page fail on their own, are
-//! reported, and the good source's items are stored and served; `run` stays up.
+//! times out, one whose host refuses connections and one whose "feed" is a
+//! web page fail on their own, are reported, and the good source's items
+//! are stored and served; `run` stays up.
 
 use std::time::Duration;
 
@@ -10,9 +11,17 @@ use crate::support::{SourceToml, TestEnv, http_get, parse_rss};
 /// The slow endpoint answers after 5 s; the config's fetch timeout is 2 s.
 const SLOW: &str = "/broken/slow/5";
 
+/// A loopback port nobody listens on: connections to it are refused.
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("address").port()
+}
+
 fn env(outlet: &Outlet) -> TestEnv {
+    let down = format!("http://127.0.0.1:{}/news/", closed_port());
     TestEnv::new(
         &[
+            SourceToml::listing("down", &down),
             SourceToml::listing("broken", &outlet.url("/broken/500")),
             SourceToml::listing("slow", &outlet.url(SLOW)),
             SourceToml::feed("not-a-feed", &outlet.url("/tag/bolivia/")),
@@ -48,6 +57,13 @@ async fn failing_sources_do_not_stop_the_good_one() {
     assert!(
         slow.starts_with("slow: error: ") && (slow.contains("time") || slow.contains("2s")),
         "{slow}"
+    );
+    // A host that refuses connections says so, even though the first
+    // request that found out was for its robots.txt.
+    let down = once.line("down");
+    assert!(
+        down.starts_with("down: error: ") && down.contains("Connection refused"),
+        "{down}"
     );
     let not_a_feed = once.line("not-a-feed");
     assert!(
