@@ -151,6 +151,22 @@ impl Validators {
     }
 }
 
+/// An origin's robots.txt answer kept across restarts (RFC 9309 §2.4 lets
+/// a crawler reuse it for up to 24 hours), so that each new process, such
+/// as a `refeed once` run from cron, does not ask every host again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedRobots {
+    /// The origin, e.g. `https://example.org` or `http://127.0.0.2:8080`.
+    pub origin: String,
+    /// 200 for a fetched file, else the final status that decided the
+    /// rules (a 404 allows everything, a 5xx or 429 disallows everything).
+    pub status: u16,
+    /// The file as fetched (empty unless `status` is 2xx).
+    pub body: Vec<u8>,
+    /// When the answer stops counting.
+    pub expires: DateTime<Utc>,
+}
+
 /// A source whose listing or articles suddenly yield nothing: its selectors
 /// or the outlet's markup probably changed (issue 5). Shown in the log, on
 /// `/status` and as one entry in the source's own feed until it recovers.

@@ -38,20 +38,27 @@ pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(6);
 /// How long open HTTP connections get to finish after a shutdown signal.
 const HTTP_DRAIN_TIMEOUT: Duration = Duration::from_secs(1);
 
-/// Opens the database and builds the pipeline over the one HTTP client.
-async fn open(config: &Config) -> anyhow::Result<(Store, Pipeline)> {
-    let (store, _, pipeline) = open_with_fetcher(config).await?;
-    Ok((store, pipeline))
-}
-
-/// [`open`], also returning the client for other requests (WebSub pings).
-async fn open_with_fetcher(config: &Config) -> anyhow::Result<(Store, Fetcher, Pipeline)> {
+/// Opens the database and builds the pipeline over the one HTTP client,
+/// which is returned too (WebSub pings, saving its robots.txt answers).
+/// The client starts with what earlier runs left: the hosts' Retry-After
+/// and their robots.txt answers.
+async fn open(config: &Config) -> anyhow::Result<(Store, Fetcher, Pipeline)> {
     let store = Store::open(&config.storage.path).await?;
     let fetcher = Fetcher::new(&config.fetch)?;
     let health = store.source_health().await?;
     defer_hosts(config, &health, &fetcher, Utc::now());
+    fetcher.restore_robots(store.saved_robots(Utc::now()).await?);
     let pipeline = Pipeline::new(fetcher.clone(), store.clone());
     Ok((store, fetcher, pipeline))
+}
+
+/// Keeps the robots.txt answers this run fetched for the next process. A
+/// failure costs only a fetch of each robots.txt next time: logged, not
+/// fatal.
+async fn save_robots(store: &Store, fetcher: &Fetcher) {
+    if let Err(err) = store.save_robots(&fetcher.saved_robots(), Utc::now()).await {
+        tracing::warn!(error = %err, "cannot save robots.txt answers");
+    }
 }
 
 /// Carries each source's stored `Retry-After` over from the process that
@@ -99,8 +106,8 @@ fn spawn_publisher(
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let shutdown = CancellationToken::new();
     tokio::spawn(watch_signals(shutdown.clone()));
-    let (store, fetcher, pipeline) = open_with_fetcher(&config).await?;
-    let publisher = spawn_publisher(&config, &store, fetcher, &shutdown);
+    let (store, fetcher, pipeline) = open(&config).await?;
+    let publisher = spawn_publisher(&config, &store, fetcher.clone(), &shutdown);
 
     let listener = TcpListener::bind(config.server.listen)
         .await
@@ -143,6 +150,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         Ok(Ok(Err(err))) => tracing::error!(error = %err, "HTTP server failed"),
         Ok(Err(err)) => tracing::error!(error = %err, "HTTP server task failed"),
     }
+    save_robots(&store, &fetcher).await;
     store.close().await;
     tracing::info!("stopped");
     Ok(())
@@ -286,7 +294,7 @@ async fn drain(workers: Vec<JoinHandle<()>>) {
 /// reports one line per source. Returns whether every refresh succeeded.
 pub async fn once(config: &Config, ids: &[String]) -> anyhow::Result<bool> {
     let selected = select_sources(config, ids)?;
-    let (store, pipeline) = open(config).await?;
+    let (store, fetcher, pipeline) = open(config).await?;
     let progress = Progress::new(selected.len());
     let all_ok = stream::iter(selected)
         .map(|source| {
@@ -300,6 +308,7 @@ pub async fn once(config: &Config, ids: &[String]) -> anyhow::Result<bool> {
         })
         .await;
     progress.finish();
+    save_robots(&store, &fetcher).await;
     store.close().await;
     Ok(all_ok)
 }

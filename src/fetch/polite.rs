@@ -13,6 +13,7 @@ use super::Fetcher;
 use crate::fetch::FetchError;
 use crate::fetch::hosts::HostPermit;
 use crate::fetch::robots::RobotsAnswer;
+use crate::model::SavedRobots;
 
 /// How much of a robots.txt is read. RFC 9309 §2.5: crawlers MUST parse at
 /// least 500 KiB; the rest of a larger file is ignored, not refused.
@@ -107,6 +108,18 @@ impl Fetcher {
                 url: url.clone(),
                 until: wall_clock(deferred.until),
             })
+    }
+
+    /// The robots.txt answers worth keeping across a restart (see
+    /// [`SavedRobots`]), for the store.
+    pub fn saved_robots(&self) -> Vec<SavedRobots> {
+        self.robots.saved()
+    }
+
+    /// Puts robots.txt answers saved by an earlier process back, so their
+    /// hosts are not asked again before the answers expire.
+    pub fn restore_robots(&self, saved: Vec<SavedRobots>) {
+        self.robots.restore(saved);
     }
 
     /// Remembers that `url`'s host asked, in an earlier run, not to be

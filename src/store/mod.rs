@@ -7,8 +7,9 @@
 //! and refresh records, `changes` tells readers which sources' items changed,
 //! `learned` keeps the block fingerprints of each source's articles and the
 //! boilerplate learned from them (issue 3), `validators` keeps `ETag` and
-//! `Last-Modified` per URL, `health` and `stale` keep what `/status` shows and
-//! the stale-source warning (issue 5), `time` maps times to integers.
+//! `Last-Modified` per source and URL, `health` and `stale` keep what
+//! `/status` shows and the stale-source warning (issue 5), `robots` keeps
+//! robots.txt answers across restarts, `time` maps times to integers.
 //! Methods are named after domain operations and return `model` types: no
 //! `sqlx` type leaves this module except inside [`StoreError`]'s sources.
 //!
@@ -20,6 +21,7 @@ mod health;
 mod ingest;
 mod items;
 pub mod learned;
+mod robots;
 pub use ingest::RefreshCommit;
 pub use validators::PageKey;
 mod sources;

@@ -2,19 +2,21 @@
 //! [`ROBOTS_MAX_AGE`](super::ROBOTS_MAX_AGE), consulted before every request
 //! of a source that respects it.
 //!
-//! This module decides and caches; it makes no request itself: the client
-//! passes a `fetch` closure that GETs the robots.txt URL and reports a
-//! [`RobotsAnswer`]. Matching is `texting_robots`' (longest match wins, an
-//! `Allow` wins a tie, the `*` group applies when no group names refeed).
+//! This module decides what an answer means; `cache` keeps the rules per
+//! origin (and hands them to the store across restarts). Neither makes a
+//! request: the client passes a `fetch` closure that GETs the robots.txt
+//! URL and reports a [`RobotsAnswer`]. Matching is `texting_robots`'
+//! (longest match wins, an `Allow` wins a tie, the `*` group applies when
+//! no group names refeed).
 
-use std::collections::HashMap;
-use std::future::Future;
-use std::sync::{Arc, Mutex, PoisonError};
+mod cache;
+
 use std::time::Duration;
 
 use texting_robots::Robot;
-use tokio::time::Instant;
 use url::{Position, Url};
+
+pub use cache::RobotsCache;
 
 /// How long a 5xx answer (read as "disallow all") is kept: an outlet whose
 /// server hiccupped once is asked again after this, not locked out for the
@@ -32,10 +34,6 @@ pub const UNREACHABLE_MAX_AGE: Duration = Duration::from_secs(60);
 /// crawlers to parse at least 500 KiB; a hostile outlet's 10 MB robots.txt
 /// should not cost more than that.
 pub const ROBOTS_PARSE_LIMIT: usize = 512 * 1024;
-
-/// The cache is swept for expired entries once it holds this many (and
-/// afterwards once it doubles).
-const SWEEP_AT: usize = 1024;
 
 /// How fetching an origin's robots.txt went, as the client reports it.
 #[derive(Debug, Clone)]
@@ -172,115 +170,6 @@ fn parse_prefix(body: &[u8]) -> &[u8] {
     }
 }
 
-/// The per-origin cache; cheap to clone (clones share it).
-#[derive(Debug, Clone)]
-pub struct RobotsCache {
-    inner: Arc<CacheInner>,
-}
-
-#[derive(Debug)]
-struct CacheInner {
-    agent: String,
-    max_age: Duration,
-    /// One slot per origin. The std lock guards only the map and is never
-    /// held across an await; the slot's tokio lock is held while its
-    /// robots.txt is fetched, so concurrent callers for that origin wait for
-    /// the one fetch while other origins proceed.
-    slots: Mutex<Slots>,
-}
-
-#[derive(Debug, Default)]
-struct Slots {
-    by_origin: HashMap<String, Arc<Slot>>,
-    /// Map size at which the next sweep runs.
-    sweep_at: usize,
-}
-
-type Slot = tokio::sync::Mutex<Option<Cached>>;
-
-#[derive(Debug)]
-struct Cached {
-    rules: Arc<Rules>,
-    expires: Instant,
-}
-
-impl RobotsCache {
-    /// A cache that matches rules against `agent` and keeps them `max_age`.
-    /// `agent` may be the product token (`refeed`) or the whole User-Agent;
-    /// only its product token is matched.
-    pub fn new(agent: &str, max_age: Duration) -> Self {
-        let slots = Slots {
-            by_origin: HashMap::new(),
-            sweep_at: SWEEP_AT,
-        };
-        Self {
-            inner: Arc::new(CacheInner {
-                agent: agent.to_owned(),
-                max_age,
-                slots: Mutex::new(slots),
-            }),
-        }
-    }
-
-    /// The rules of `url`'s origin: cached, or fetched once with `fetch`
-    /// (given the robots.txt URL) while concurrent callers wait for it.
-    pub async fn rules<F, Fut>(&self, url: &Url, fetch: F) -> std::sync::Arc<Rules>
-    where
-        F: FnOnce(Url) -> Fut,
-        Fut: Future<Output = RobotsAnswer>,
-    {
-        let origin = url.origin().ascii_serialization();
-        let slot = self.inner.slot(&origin);
-        let mut cached = slot.lock().await;
-        if let Some(hit) = cached.as_ref().filter(|c| c.expires > Instant::now()) {
-            return Arc::clone(&hit.rules);
-        }
-        let answer = fetch(robots_url(url)).await;
-        let rules = Arc::new(Rules::from_answer(&origin, &self.inner.agent, &answer));
-        if !matches!(answer, RobotsAnswer::Deferred) {
-            *cached = Some(Cached {
-                expires: Instant::now() + rules.lifetime(self.inner.max_age),
-                rules: Arc::clone(&rules),
-            });
-        }
-        rules
-    }
-}
-
-impl CacheInner {
-    /// The slot of `origin`, created (after an occasional sweep) if missing.
-    fn slot(&self, origin: &str) -> Arc<Slot> {
-        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(slot) = slots.by_origin.get(origin) {
-            return Arc::clone(slot);
-        }
-        slots.sweep(Instant::now());
-        let slot = Arc::new(Slot::new(None));
-        slots.by_origin.insert(origin.to_owned(), Arc::clone(&slot));
-        slot
-    }
-}
-
-impl Slots {
-    /// Drops expired slots nobody is using once the map has grown to
-    /// `sweep_at`, then sets the next sweep to twice the surviving size.
-    fn sweep(&mut self, now: Instant) {
-        if self.by_origin.len() < self.sweep_at {
-            return;
-        }
-        self.by_origin.retain(|_, slot| {
-            // A slot held or awaited by a caller (strong count above one, or
-            // locked) stays: dropping it would let a second fetch start.
-            let unused = Arc::strong_count(slot) == 1;
-            let expired = slot
-                .try_lock()
-                .is_ok_and(|cached| cached.as_ref().is_none_or(|c| c.expires <= now));
-            !(unused && expired)
-        });
-        self.sweep_at = (self.by_origin.len() * 2).max(SWEEP_AT);
-    }
-}
-
 /// `/robots.txt` at `url`'s origin, without credentials, query or fragment
 /// (RFC 9309 §2.3).
 fn robots_url(url: &Url) -> Url {
@@ -296,14 +185,14 @@ fn robots_url(url: &Url) -> Url {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
     use super::*;
 
-    const AGENT: &str = "refeed/0.1.0 (+https://github.com/refeed/refeed)";
-    const DAY: Duration = Duration::from_secs(24 * 3600);
+    /// refeed's User-Agent as the client sends it.
+    pub(super) const AGENT: &str = "refeed/0.1.0 (+https://github.com/refeed/refeed)";
+    /// The robots.txt lifetime (RFC 9309's day).
+    pub(super) const DAY: Duration = Duration::from_secs(24 * 3600);
 
-    fn url(s: &str) -> Url {
+    pub(super) fn url(s: &str) -> Url {
         Url::parse(s).unwrap()
     }
 
@@ -311,7 +200,7 @@ mod tests {
         Rules::from_answer("http://a.test", AGENT, &answer)
     }
 
-    fn body(text: &str) -> RobotsAnswer {
+    pub(super) fn body(text: &str) -> RobotsAnswer {
         RobotsAnswer::Body(text.as_bytes().to_vec())
     }
 
@@ -379,21 +268,6 @@ mod tests {
         assert_eq!(limited.lifetime(DAY), SERVER_ERROR_MAX_AGE);
     }
 
-    #[tokio::test]
-    async fn a_deferred_host_is_asked_again_once_the_wait_is_over() {
-        let cache = RobotsCache::new(AGENT, DAY);
-        let page = url("http://a.test/news");
-        let deferred = cache
-            .rules(&page, |_| async { RobotsAnswer::Deferred })
-            .await;
-        assert!(deferred.check(&page).is_err());
-        // Nothing was cached: the next call asks, and its answer holds.
-        let calls = Arc::new(AtomicUsize::new(0));
-        let fetch = counting_fetch(&calls, "Disallow: /private", Duration::ZERO);
-        assert_eq!(cache.rules(&page, fetch).await.check(&page), Ok(()));
-        assert_eq!(calls.load(Ordering::SeqCst), 1);
-    }
-
     #[test]
     fn failures_are_cached_briefly() {
         assert_eq!(rules(body("")).lifetime(DAY), DAY);
@@ -428,92 +302,5 @@ mod tests {
     fn the_robots_url_is_at_the_origin_root() {
         let got = robots_url(&url("https://u:p@a.test:8443/news/x?id=1#top"));
         assert_eq!(got.as_str(), "https://a.test:8443/robots.txt");
-    }
-
-    /// A fetch closure counting its calls, answering `text` after `delay`.
-    fn counting_fetch(
-        calls: &Arc<AtomicUsize>,
-        text: &'static str,
-        delay: Duration,
-    ) -> impl FnOnce(Url) -> std::pin::Pin<Box<dyn Future<Output = RobotsAnswer> + Send>> + use<>
-    {
-        let calls = Arc::clone(calls);
-        move |robots: Url| {
-            Box::pin(async move {
-                assert_eq!(robots.as_str(), "http://a.test/robots.txt");
-                calls.fetch_add(1, Ordering::SeqCst);
-                tokio::time::sleep(delay).await;
-                body(text)
-            })
-        }
-    }
-
-    #[tokio::test]
-    async fn concurrent_callers_share_one_fetch() {
-        let cache = RobotsCache::new(AGENT, DAY);
-        let calls = Arc::new(AtomicUsize::new(0));
-        let slow = Duration::from_millis(100);
-        let tasks: Vec<_> = (0..2)
-            .map(|i| {
-                let (cache, fetch) = (cache.clone(), counting_fetch(&calls, "Disallow: /x", slow));
-                tokio::spawn(async move {
-                    let rules = cache
-                        .rules(&url(&format!("http://a.test/{i}")), fetch)
-                        .await;
-                    rules.check(&url("http://a.test/x")).is_err()
-                })
-            })
-            .collect();
-        for task in tasks {
-            assert!(task.await.unwrap(), "both callers see the fetched rules");
-        }
-        assert_eq!(calls.load(Ordering::SeqCst), 1);
-    }
-
-    #[tokio::test]
-    async fn fresh_rules_are_reused_and_expired_ones_refetched() {
-        let max_age = Duration::from_millis(150);
-        let cache = RobotsCache::new(AGENT, max_age);
-        let calls = Arc::new(AtomicUsize::new(0));
-        let page = url("http://a.test/news");
-        for _ in 0..2 {
-            let fetch = counting_fetch(&calls, "Crawl-delay: 3", Duration::ZERO);
-            let rules = cache.rules(&page, fetch).await;
-            assert_eq!(rules.crawl_delay(), Some(Duration::from_secs(3)));
-        }
-        assert_eq!(calls.load(Ordering::SeqCst), 1);
-        tokio::time::sleep(max_age).await;
-        let fetch = counting_fetch(&calls, "", Duration::ZERO);
-        assert_eq!(cache.rules(&page, fetch).await.crawl_delay(), None);
-        assert_eq!(calls.load(Ordering::SeqCst), 2);
-    }
-
-    #[tokio::test]
-    async fn origins_are_cached_apart() {
-        let cache = RobotsCache::new(AGENT, DAY);
-        let blocked = cache
-            .rules(&url("http://a.test/"), |_| async {
-                RobotsAnswer::Status(503)
-            })
-            .await;
-        let open = cache
-            .rules(&url("http://a.test:8080/"), |_| async {
-                RobotsAnswer::Status(404)
-            })
-            .await;
-        assert!(blocked.check(&url("http://a.test/x")).is_err());
-        assert_eq!(open.check(&url("http://a.test:8080/x")), Ok(()));
-    }
-
-    #[tokio::test]
-    async fn expired_origins_are_swept() {
-        let cache = RobotsCache::new(AGENT, Duration::ZERO);
-        for i in 0..3 * SWEEP_AT {
-            let page = url(&format!("http://h{i}.test/"));
-            cache
-                .rules(&page, |_| async { RobotsAnswer::Status(404) })
-                .await;
-        }
-        assert!(cache.inner.slots.lock().unwrap().by_origin.len() <= SWEEP_AT);
     }
 }
