@@ -16,7 +16,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
-use futures::{StreamExt, stream};
+use futures::{FutureExt, StreamExt, stream};
 use url::Url;
 
 use crate::config::Source;
@@ -60,6 +60,10 @@ pub enum RefreshError {
     /// The database refused the refresh; stored items are unchanged.
     #[error("cannot store the refresh")]
     Store(#[source] StoreError),
+    /// The refresh panicked: a bug in refeed, caught so that the worker
+    /// and the source's schedule survive it (logged in full).
+    #[error("the refresh failed on an internal error (a bug in refeed): {0}")]
+    Panicked(String),
 }
 
 impl RefreshError {
@@ -74,6 +78,30 @@ impl RefreshError {
         match self {
             Self::Fetch(err) => err.retry_at(),
             _ => None,
+        }
+    }
+}
+
+/// Runs a refresh, turning a panic in it into [`RefreshError::Panicked`].
+/// Without this a panic in async code (the fetcher, the store) would end
+/// the worker's task with the source still marked as running: it would be
+/// skipped as "still running" until a restart, with no failure recorded.
+async fn catch_panic<F>(refresh: F) -> Result<RefreshCounts, RefreshError>
+where
+    F: std::future::Future<Output = Result<RefreshCounts, RefreshError>>,
+{
+    // Unwind safety: after a panic nothing of the refresh is reused but
+    // shared handles (the client's pool, the store's pool, the per-host
+    // gates), whose locks are held only for single map operations.
+    match std::panic::AssertUnwindSafe(refresh).catch_unwind().await {
+        Ok(result) => result,
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "panic without a message".to_owned());
+            Err(RefreshError::Panicked(message))
         }
     }
 }
@@ -115,7 +143,7 @@ impl Pipeline {
     /// store. A failed refresh leaves the stored items as they were.
     pub async fn refresh(&self, source: &Source) -> Result<RefreshCounts, RefreshError> {
         let started = Utc::now();
-        let result = self.refresh_inner(source, started).await;
+        let result = catch_panic(self.refresh_inner(source, started)).await;
         if let Err(err) = &result {
             let message = err.chain();
             tracing::warn!(source = %source.id, error = %message, "refresh failed");
@@ -654,6 +682,22 @@ mod tests {
             assert_eq!(validators.len(), 1);
             assert!(validators[0].1.is_empty());
         }
+    }
+
+    #[tokio::test]
+    async fn a_panicking_refresh_is_an_error_not_a_dead_worker() {
+        let ok = catch_panic(async { Ok(RefreshCounts::default()) }).await;
+        assert!(ok.is_ok());
+        // As an overflowing date made chrono panic inside the fetcher.
+        let panicked = catch_panic(async { panic!("a limit was set") }).await;
+        let err = panicked.unwrap_err();
+        assert!(matches!(err, RefreshError::Panicked(_)), "{err:?}");
+        assert_eq!(
+            err.chain(),
+            "the refresh failed on an internal error (a bug in refeed): a limit was set"
+        );
+        let formatted = catch_panic(async { panic!("page {} of {}", 2, 3) }).await;
+        assert!(formatted.unwrap_err().chain().ends_with("page 2 of 3"));
     }
 
     #[test]
