@@ -185,7 +185,8 @@ pub struct StaleWarning {
 /// The two ways a source goes stale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StaleKind {
-    /// The listing or feed used to yield items and now yields none.
+    /// The listing or feed used to yield items and now yields none (twice
+    /// in a row).
     Listing,
     /// Article extraction used to yield text and now yields almost none.
     Extraction,

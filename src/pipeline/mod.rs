@@ -23,7 +23,7 @@ use crate::config::Source;
 use crate::extract::{self, ArticleRules};
 use crate::fetch::{FetchError, FetchOptions, Fetched, Fetcher};
 use crate::model::{
-    Article, KnownItem, NewItem, RefreshCounts, ScrapedItem, StaleVerdict, Validators,
+    Article, KnownItem, NewItem, RefreshCounts, ScrapedItem, StaleKind, StaleVerdict, Validators,
     canonical_url,
 };
 use crate::scrape::{self, ScrapeError};
@@ -263,18 +263,33 @@ impl Pipeline {
         let typical = if extracted.is_empty() {
             None
         } else {
+            let warned_since = health
+                .as_ref()
+                .and_then(|h| h.stale.as_ref())
+                .filter(|w| w.kind == StaleKind::Extraction)
+                .map(|w| w.since);
             self.store
-                .typical_content_len(&source.id)
+                .typical_content_len(&source.id, warned_since)
                 .await
                 .map_err(RefreshError::Store)?
         };
+        // Only an empty page asks whether the source ever yielded items.
+        let has_items = seen == 0
+            && !self
+                .store
+                .items(Some(&source.id), 1)
+                .await
+                .map_err(RefreshError::Store)?
+                .is_empty();
         let verdict = stale::verdict(&stale::Evidence {
             seen,
             previous_seen: health.as_ref().and_then(|h| h.last_seen),
+            has_items,
             current: health
                 .as_ref()
                 .and_then(|h| h.stale.as_ref())
                 .map(|w| w.kind),
+            full_text: source.full_text,
             extracted,
             typical,
         });
@@ -298,7 +313,16 @@ impl Pipeline {
                     return (candidate.item, ArticleOutcome::NotNeeded);
                 }
                 let has_content = known.is_some_and(|k| k.has_content);
-                let outcome = self.article(source, &candidate.link, has_content).await;
+                let outcome = match self.article(source, &candidate.link, has_content).await {
+                    // A stored item whose page had no text before either (a
+                    // video post, a photo gallery) is no news about the
+                    // outlet's markup: two of them on a listing would
+                    // otherwise keep the source flagged as stale.
+                    ArticleOutcome::Empty if known.is_some() && !has_content => {
+                        ArticleOutcome::StillEmpty
+                    }
+                    outcome => outcome,
+                };
                 (candidate.item, outcome)
             })
             .buffered(self.article_concurrency)
@@ -378,6 +402,9 @@ enum ArticleOutcome {
     NotModified,
     /// Fetched, but no article text was found in it.
     Empty,
+    /// As `Empty`, for an item stored earlier without article text: still
+    /// retried, but not evidence for the stale check.
+    StillEmpty,
     /// Not fetched (an error, logged).
     Failed,
 }
@@ -417,7 +444,7 @@ impl Completed {
                     completed.incomplete += 1;
                     item
                 }
-                ArticleOutcome::Failed => {
+                ArticleOutcome::Failed | ArticleOutcome::StillEmpty => {
                     completed.incomplete += 1;
                     item
                 }
@@ -675,7 +702,16 @@ mod tests {
 
         // A failed article must be retried, so the next listing fetch may
         // not be answered 304: its validators are dropped.
-        for failed in [ArticleOutcome::Failed, ArticleOutcome::Empty] {
+        // An empty page counts for the stale check only the first time.
+        let still = Completed::from_outcomes(vec![(item("A", None), ArticleOutcome::StillEmpty)]);
+        assert!(still.extracted.is_empty());
+        assert_eq!(still.incomplete, 1);
+
+        for failed in [
+            ArticleOutcome::Failed,
+            ArticleOutcome::Empty,
+            ArticleOutcome::StillEmpty,
+        ] {
             let partial = Completed::from_outcomes(vec![(item("A", None), failed)]);
             assert_eq!(partial.incomplete, 1);
             let validators = partial.validators(&source(), etag("list"));

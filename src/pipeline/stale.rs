@@ -1,7 +1,7 @@
 //! The stale-source check (issue 5): a listing that used to yield items and
-//! now yields none, or article pages that used to yield text and now yield
-//! almost none, mean the outlet's markup changed under the source's
-//! selectors (a redesign, a new theme) — the refresh "succeeds" with
+//! now yields none (twice in a row), or article pages that used to yield
+//! text and now yield almost none, mean the outlet's markup changed under
+//! the source's selectors (a redesign, a new theme) — the refresh "succeeds" with
 //! nothing, so without this check the feed just goes quiet.
 //!
 //! Pure: the pipeline gathers the evidence, the store persists the verdict.
@@ -28,8 +28,12 @@ pub struct Evidence<'a> {
     pub seen: usize,
     /// Items the last refresh that parsed the page yielded.
     pub previous_seen: Option<u32>,
+    /// Whether the source has items stored (it yielded some once).
+    pub has_items: bool,
     /// The warning that stands, if any.
     pub current: Option<StaleKind>,
+    /// Whether the source fetches articles at all (`full_text`).
+    pub full_text: bool,
     /// Article HTML lengths extracted this time (0 for a page without text).
     pub extracted: &'a [usize],
     /// The median stored article length of the source.
@@ -40,6 +44,11 @@ pub struct Evidence<'a> {
 pub fn verdict(evidence: &Evidence<'_>) -> StaleVerdict {
     if evidence.seen == 0 {
         return empty_listing(evidence);
+    }
+    if !evidence.full_text && evidence.current == Some(StaleKind::Extraction) {
+        // The user turned full text off (the natural fix for broken
+        // articles): no article will ever be extracted to lift the warning.
+        return StaleVerdict::Healthy;
     }
     if let Some(verdict) = thin_articles(evidence) {
         return verdict;
@@ -54,18 +63,26 @@ pub fn verdict(evidence: &Evidence<'_>) -> StaleVerdict {
     }
 }
 
+/// A listing is stale once it has yielded nothing at two refreshes in a row
+/// after yielding items before. One empty page is not enough: an outlet's
+/// maintenance page or a CDN challenge answered with 200 would put a
+/// "may be broken" entry into readers that keep it after it is lifted.
+/// (An empty page keeps no validators, so the next refresh reads it again
+/// rather than getting a 304.)
 fn empty_listing(evidence: &Evidence<'_>) -> StaleVerdict {
-    match (evidence.previous_seen, evidence.current) {
-        (Some(previous), _) if previous > 0 => StaleVerdict::Stale {
-            kind: StaleKind::Listing,
-            message: format!(
-                "the page yielded no items (the last refresh that read it yielded {previous}); \
-                 its item selectors or the outlet's markup may have changed"
-            ),
-        },
+    let twice = evidence.previous_seen == Some(0) && evidence.has_items;
+    match evidence.current {
         // Still empty since the warning was raised: keep it (and its date).
-        (_, Some(StaleKind::Listing)) => StaleVerdict::Unknown,
-        // Never yielded anything: a new or quiet source, not a broken one.
+        Some(StaleKind::Listing) => StaleVerdict::Unknown,
+        _ if twice => StaleVerdict::Stale {
+            kind: StaleKind::Listing,
+            message: "the page yielded no items at the last two refreshes that read it, \
+                      after yielding items before; its item selectors or the outlet's \
+                      markup may have changed"
+                .to_owned(),
+        },
+        // The first empty page, or a source that never yielded anything
+        // (new or quiet, not broken).
         _ => StaleVerdict::Unknown,
     }
 }
@@ -104,7 +121,9 @@ mod tests {
         Evidence {
             seen,
             previous_seen: previous,
+            has_items: previous.is_some_and(|n| n > 0),
             current: None,
+            full_text: true,
             extracted,
             typical: Some(8000),
         }
@@ -118,14 +137,20 @@ mod tests {
     }
 
     #[test]
-    fn a_listing_that_yielded_items_and_now_yields_none_is_stale() {
-        let verdict = verdict(&evidence(0, Some(12), &[]));
+    fn a_listing_that_yielded_items_and_then_twice_none_is_stale() {
+        // The first empty page may be a maintenance page: not yet.
+        assert_eq!(verdict(&evidence(0, Some(12), &[])), StaleVerdict::Unknown);
+        let second = Evidence {
+            has_items: true,
+            ..evidence(0, Some(0), &[])
+        };
+        let verdict = verdict(&second);
         assert_eq!(kind(&verdict), Some(StaleKind::Listing));
         let StaleVerdict::Stale { message, .. } = verdict else {
             unreachable!()
         };
         assert!(message.contains("yielded no items"), "{message}");
-        assert!(message.contains("yielded 12"), "{message}");
+        assert!(message.contains("last two refreshes"), "{message}");
     }
 
     #[test]
@@ -183,5 +208,19 @@ mod tests {
         assert_eq!(verdict(&e), StaleVerdict::Healthy);
         e.typical = None;
         assert_eq!(verdict(&e), StaleVerdict::Healthy);
+    }
+
+    #[test]
+    fn turning_full_text_off_lifts_an_extraction_warning() {
+        let standing = Evidence {
+            current: Some(StaleKind::Extraction),
+            ..evidence(12, Some(12), &[])
+        };
+        assert_eq!(verdict(&standing), StaleVerdict::Unknown, "no evidence yet");
+        let off = Evidence {
+            full_text: false,
+            ..standing
+        };
+        assert_eq!(verdict(&off), StaleVerdict::Healthy);
     }
 }

@@ -45,16 +45,27 @@ impl Store {
     /// stored for the source's most recently first-seen (up to 20) items
     /// with content: the baseline against which a refresh's extractions are
     /// judged "almost nothing". `None` below 3 such items.
-    pub async fn typical_content_len(&self, source: &str) -> Result<Option<usize>, StoreError> {
+    ///
+    /// With `before` (when an extraction warning stands: its `since`), only
+    /// items first seen before then count: the thin articles stored while
+    /// the source is broken would otherwise become the baseline, and the
+    /// warning would lift itself with the outlet still broken.
+    pub async fn typical_content_len(
+        &self,
+        source: &str,
+        before: Option<DateTime<Utc>>,
+    ) -> Result<Option<usize>, StoreError> {
         // Bytes rather than SQLite's `length()` of text (characters), so the
         // baseline compares with the pipeline's `html.len()` on any script.
         let lens: Vec<i64> = sqlx::query_scalar(
             "SELECT length(CAST(content AS BLOB)) FROM items
              WHERE source_id = ?1 AND content IS NOT NULL
+               AND (?3 IS NULL OR first_seen < ?3)
              ORDER BY first_seen DESC, id DESC LIMIT ?2",
         )
         .bind(source)
         .bind(BASELINE_ITEMS)
+        .bind(before.map(Millis))
         .fetch_all(&self.pool)
         .await
         .map_err(query_error("read typical article size"))?;
@@ -105,8 +116,10 @@ pub(super) fn warning(
 /// tells whether the stored warning appeared, cleared or changed (the
 /// source's feeds show it as an entry, so they must re-render).
 ///
-/// A source already stale for the same reason keeps its `since`: its feed
-/// entry keeps one date and id while the outlet stays broken.
+/// A source already stale for the same reason keeps its `since` and its
+/// message: its feed entry keeps one id, date and text while the outlet
+/// stays broken (a message with this refresh's figures would rewrite the
+/// entry, re-render the feed and ping the WebSub hub at every refresh).
 pub(super) async fn apply_verdict(
     conn: &mut SqliteConnection,
     source: &str,
@@ -120,13 +133,10 @@ pub(super) async fn apply_verdict(
              WHERE id = ?1 AND stale_kind IS NOT NULL",
         )
         .bind(source),
-        // The right-hand sides read the row as it was, so `since` is kept
-        // exactly when the stored kind was already this one.
+        // Only a new kind of warning (or a first one) writes the row.
         StaleVerdict::Stale { kind, message } => sqlx::query(
-            "UPDATE sources
-             SET stale_since = CASE WHEN stale_kind IS ?2 THEN stale_since ELSE ?4 END,
-                 stale_kind = ?2, stale_message = ?3
-             WHERE id = ?1 AND (stale_kind IS NOT ?2 OR stale_message IS NOT ?3)",
+            "UPDATE sources SET stale_since = ?4, stale_kind = ?2, stale_message = ?3
+             WHERE id = ?1 AND stale_kind IS NOT ?2",
         )
         .bind(source)
         .bind(kind.as_str())
@@ -204,14 +214,13 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_new_reason_restarts_since_and_a_new_message_keeps_it() {
+    async fn a_new_reason_restarts_the_warning_and_the_same_one_keeps_it() {
         let (_dir, store) = temp_store().await;
         judge(&store, stale(StaleKind::Listing, "no items")).await;
         let listing = standing(&store).await.unwrap();
-        judge(&store, stale(StaleKind::Listing, "still no items")).await;
-        let reworded = standing(&store).await.unwrap();
-        assert_eq!(reworded.since, listing.since);
-        assert_eq!(reworded.message, "still no items");
+        let again = judge(&store, stale(StaleKind::Listing, "still no items")).await;
+        assert!(!again, "the feeds' warning entry did not change");
+        assert_eq!(standing(&store).await.unwrap(), listing);
 
         tokio::time::sleep(Duration::from_millis(5)).await;
         judge(&store, stale(StaleKind::Extraction, "articles are empty")).await;
@@ -224,7 +233,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn feeds_are_notified_when_the_warning_appears_changes_or_clears() {
+    async fn feeds_are_notified_when_the_warning_appears_changes_kind_or_clears() {
         let (_dir, store) = temp_store().await;
         assert!(
             !judge(&store, StaleVerdict::Healthy).await,
@@ -233,7 +242,7 @@ mod tests {
         assert!(judge(&store, stale(StaleKind::Listing, "no items")).await);
         assert!(!judge(&store, stale(StaleKind::Listing, "no items")).await);
         assert!(!judge(&store, StaleVerdict::Unknown).await);
-        assert!(judge(&store, stale(StaleKind::Listing, "none again")).await);
+        assert!(!judge(&store, stale(StaleKind::Listing, "none again")).await);
         assert!(judge(&store, stale(StaleKind::Extraction, "none again")).await);
         assert!(judge(&store, StaleVerdict::Healthy).await);
         assert!(!judge(&store, StaleVerdict::Healthy).await);
@@ -279,12 +288,21 @@ mod tests {
         let mut items = vec![with_content("a", 100), with_content("b", 900)];
         items.push(item("no-article", "2024-03-01T10:00:00Z"));
         commit_items(&store, &items).await;
-        assert_eq!(store.typical_content_len("src").await.unwrap(), None);
+        assert_eq!(store.typical_content_len("src", None).await.unwrap(), None);
         commit_items(&store, &[with_content("c", 300)]).await;
-        assert_eq!(store.typical_content_len("src").await.unwrap(), Some(300));
+        assert_eq!(
+            store.typical_content_len("src", None).await.unwrap(),
+            Some(300)
+        );
         commit_items(&store, &[with_content("d", 500)]).await;
-        assert_eq!(store.typical_content_len("src").await.unwrap(), Some(400));
-        assert_eq!(store.typical_content_len("other").await.unwrap(), None);
+        assert_eq!(
+            store.typical_content_len("src", None).await.unwrap(),
+            Some(400)
+        );
+        assert_eq!(
+            store.typical_content_len("other", None).await.unwrap(),
+            None
+        );
     }
 
     #[tokio::test]
@@ -300,7 +318,36 @@ mod tests {
             .collect();
         commit_items(&store, &redesign).await;
         // 11 of the latest 20 are the new size: the median follows them.
-        assert_eq!(store.typical_content_len("src").await.unwrap(), Some(2000));
+        assert_eq!(
+            store.typical_content_len("src", None).await.unwrap(),
+            Some(2000)
+        );
+    }
+
+    #[tokio::test]
+    async fn while_articles_are_thin_the_baseline_is_from_before() {
+        let (_dir, store) = temp_store().await;
+        let good: Vec<NewItem> = (0..5)
+            .map(|n| with_content(&format!("good{n}"), 4000))
+            .collect();
+        commit_items(&store, &good).await;
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        let since = Utc::now();
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        let thin: Vec<NewItem> = (0..15)
+            .map(|n| with_content(&format!("thin{n}"), 100))
+            .collect();
+        commit_items(&store, &thin).await;
+        assert_eq!(
+            store.typical_content_len("src", None).await.unwrap(),
+            Some(100)
+        );
+        let before = store.typical_content_len("src", Some(since)).await.unwrap();
+        assert_eq!(
+            before,
+            Some(4000),
+            "the thin articles do not lift the warning"
+        );
     }
 
     #[tokio::test]
@@ -314,7 +361,7 @@ mod tests {
             })
             .into();
         commit_items(&store, &items).await;
-        let typical = store.typical_content_len("src").await.unwrap();
+        let typical = store.typical_content_len("src", None).await.unwrap();
         assert_eq!(typical, Some(text.len()));
     }
 
