@@ -120,6 +120,30 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn old_records_are_pruned_but_the_latest_success_and_parse_stay() {
+        let (_dir, store) = temp_store().await;
+        commit(&store, "src", Some("Outlet"), &[undated("x")]).await;
+        store.record_not_modified("src", Utc::now()).await.unwrap();
+        let before = health(&store, "src").await;
+        let extra = 20;
+        for _ in 0..super::super::sources::KEPT_REFRESHES + extra {
+            fail(&store, "src").await;
+        }
+        let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM refreshes")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        // The newest failures, the 304 (latest success) and the commit
+        // (latest parsed page).
+        assert_eq!(rows, super::super::sources::KEPT_REFRESHES + 2);
+        let after = health(&store, "src").await;
+        assert_eq!(after.last_success, before.last_success);
+        assert_eq!(after.last_seen, Some(1), "items on the last parsed page");
+        let kept = u32::try_from(super::super::sources::KEPT_REFRESHES).unwrap();
+        assert_eq!(after.consecutive_failures, kept);
+    }
+
+    #[tokio::test]
     async fn a_304_is_a_success_that_counts_nothing() {
         let (_dir, store) = temp_store().await;
         commit(&store, "src", Some("Outlet"), &[undated("x")]).await;

@@ -106,9 +106,38 @@ pub(super) async fn insert_refresh(
     .bind(counts.updated)
     .bind(counts.not_modified)
     .bind(retry_at.map(Millis))
-    .execute(conn)
+    .execute(&mut *conn)
     .await
     .map_err(query_error("record refresh"))?;
+    prune_refreshes(conn, source).await
+}
+
+/// Refresh records kept per source (besides its latest success and latest
+/// parsed page, which source health needs whatever their age). A source
+/// refreshed every 15 minutes would otherwise add 35,000 rows a year, and
+/// `/` and `/status` read them all. Consecutive failures are counted over
+/// the kept records, so they read at most this many: by then the backoff
+/// has long reached its cap.
+pub(super) const KEPT_REFRESHES: i64 = 100;
+
+/// Deletes the source's records older than its latest [`KEPT_REFRESHES`],
+/// but for its latest success and its latest success that parsed a page.
+async fn prune_refreshes(conn: &mut SqliteConnection, source: &str) -> Result<(), StoreError> {
+    sqlx::query(
+        "DELETE FROM refreshes
+         WHERE source_id = ?1
+           AND id <= (SELECT id FROM refreshes WHERE source_id = ?1
+                      ORDER BY id DESC LIMIT 1 OFFSET ?2)
+           AND id <> coalesce((SELECT max(id) FROM refreshes
+                               WHERE source_id = ?1 AND ok = 1), 0)
+           AND id <> coalesce((SELECT max(id) FROM refreshes
+                               WHERE source_id = ?1 AND ok = 1 AND not_modified = 0), 0)",
+    )
+    .bind(source)
+    .bind(KEPT_REFRESHES)
+    .execute(conn)
+    .await
+    .map_err(query_error("prune refresh records"))?;
     Ok(())
 }
 
