@@ -256,10 +256,9 @@ impl Pipeline {
     ) -> Result<StaleVerdict, RefreshError> {
         let health = self
             .store
-            .source_health()
+            .source_health_of(&source.id)
             .await
-            .map_err(RefreshError::Store)?
-            .remove(&source.id);
+            .map_err(RefreshError::Store)?;
         let typical = if extracted.is_empty() {
             None
         } else {

@@ -13,7 +13,8 @@ use super::time::Millis;
 use super::{Store, StoreError, query_error};
 use crate::model::{RefreshCounts, RefreshRecord, SourceHealth};
 
-/// Every source's health in one statement. Per source, three index walks
+/// Every source's health (`?1` NULL), or one source's (`?1` its id), in one
+/// statement. Per source, three index walks
 /// (`refreshes_source`, `refreshes_source_ok`) find the latest record, the
 /// latest success and the latest success that parsed a page (not a 304);
 /// the failures since that success are the records after it. Sources without
@@ -27,6 +28,7 @@ const SOURCE_HEALTH: &str = "\
              WHERE source_id = s.id AND ok = 1 AND not_modified = 0
              ORDER BY id DESC LIMIT 1) AS parsed_id
         FROM sources s
+        WHERE ?1 IS NULL OR s.id = ?1
     )
     SELECT m.source_id, m.stale_kind, m.stale_since, m.stale_message,
         r.started, r.finished, r.ok, r.error, r.seen, r.new, r.updated,
@@ -62,15 +64,27 @@ impl Store {
 
     /// The health of every source that has a refresh record.
     pub async fn source_health(&self) -> Result<HashMap<String, SourceHealth>, StoreError> {
-        let rows: Vec<HealthRow> = sqlx::query_as(SOURCE_HEALTH)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(query_error("read source health"))?;
+        let rows = self.health_rows(None).await?;
         Ok(rows
             .into_iter()
             .map(SourceHealth::from)
             .map(|health| (health.source_id.clone(), health))
             .collect())
+    }
+
+    /// The health of one source, if it has a refresh record: what a
+    /// refresh reads to judge staleness, without reading every source's.
+    pub async fn source_health_of(&self, source: &str) -> Result<Option<SourceHealth>, StoreError> {
+        let rows = self.health_rows(Some(source)).await?;
+        Ok(rows.into_iter().next().map(SourceHealth::from))
+    }
+
+    async fn health_rows(&self, source: Option<&str>) -> Result<Vec<HealthRow>, StoreError> {
+        sqlx::query_as(SOURCE_HEALTH)
+            .bind(source)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(query_error("read source health"))
     }
 }
 
@@ -261,14 +275,22 @@ mod tests {
         assert_eq!(warning.kind, StaleKind::Listing);
         assert_eq!(warning.message, "the listing yielded no items");
         assert_eq!(all["broken"].last_seen, Some(0));
+
+        // One source's health is that source's entry of the whole.
+        for id in ["broken", "down", "ok"] {
+            let one = store.source_health_of(id).await.unwrap();
+            assert_eq!(one.as_ref(), Some(&all[id]), "{id}");
+        }
+        assert_eq!(store.source_health_of("learning").await.unwrap(), None);
+        assert_eq!(store.source_health_of("unknown").await.unwrap(), None);
     }
 
-    /// Records are kept forever: health must find each source's marks by
-    /// index, not read every record of every source.
+    /// A source keeps up to 100 records: health must find each source's
+    /// marks by index, not read every record of every source.
     #[tokio::test]
     async fn source_health_searches_the_records_by_index() {
         let (_dir, store) = temp_store().await;
-        let plan = query_plan(&store, SOURCE_HEALTH, 0).await;
+        let plan = query_plan(&store, SOURCE_HEALTH, 1).await;
         let scans = plan.iter().filter(|step| step.starts_with("SCAN"));
         assert_eq!(scans.collect::<Vec<_>>(), ["SCAN s"], "{plan:?}");
         assert!(plan.iter().any(|step| step.contains("refreshes_source_ok")));
