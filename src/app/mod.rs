@@ -38,18 +38,34 @@ pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(6);
 /// How long open HTTP connections get to finish after a shutdown signal.
 const HTTP_DRAIN_TIMEOUT: Duration = Duration::from_secs(1);
 
-/// Opens the database and builds the pipeline over the one HTTP client,
-/// which is returned too (WebSub pings, saving its robots.txt answers).
+/// What [`open`] builds.
+struct Opened {
+    store: Store,
+    /// The one HTTP client (also for WebSub pings and saving its
+    /// robots.txt answers).
+    fetcher: Fetcher,
+    pipeline: Pipeline,
+    /// Every source's stored health, as it was at start (the scheduler
+    /// plans the first runs from it).
+    health: HashMap<String, SourceHealth>,
+}
+
+/// Opens the database and builds the pipeline over the one HTTP client.
 /// The client starts with what earlier runs left: the hosts' Retry-After
 /// and their robots.txt answers.
-async fn open(config: &Config) -> anyhow::Result<(Store, Fetcher, Pipeline)> {
+async fn open(config: &Config) -> anyhow::Result<Opened> {
     let store = Store::open(&config.storage.path).await?;
     let fetcher = Fetcher::new(&config.fetch)?;
     let health = store.source_health().await?;
     defer_hosts(config, &health, &fetcher, Utc::now());
     fetcher.restore_robots(store.saved_robots(Utc::now()).await?);
     let pipeline = Pipeline::new(fetcher.clone(), store.clone());
-    Ok((store, fetcher, pipeline))
+    Ok(Opened {
+        store,
+        fetcher,
+        pipeline,
+        health,
+    })
 }
 
 /// Keeps the robots.txt answers this run fetched for the next process. A
@@ -106,15 +122,18 @@ fn spawn_publisher(
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let shutdown = CancellationToken::new();
     tokio::spawn(watch_signals(shutdown.clone()));
-    let (store, fetcher, pipeline) = open(&config).await?;
+    let Opened {
+        store,
+        fetcher,
+        pipeline,
+        health,
+    } = open(&config).await?;
     let publisher = spawn_publisher(&config, &store, fetcher.clone(), &shutdown);
 
     let listener = TcpListener::bind(config.server.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.server.listen))?;
     let addr = listener.local_addr()?;
-    // Backoff survives restarts: the scheduler starts from the stored health.
-    let health = store.source_health().await?;
     let board = NextRuns::new();
     let lookup = board.clone();
     let state =
@@ -126,8 +145,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let (due_tx, due_rx) = mpsc::channel(config.sources.len().max(1) * 2);
     let (outcome_tx, outcome_rx) = mpsc::unbounded_channel();
     let workers = spawn_workers(&config, pipeline, due_rx, outcome_tx, &shutdown);
-    // Sources that are not backing off are due at once: the scheduler emits
-    // them first thing.
+    // Backoff survives restarts: the scheduler starts from the stored
+    // health. Sources that are not backing off are due at once: the
+    // scheduler emits them first thing.
     let scheduler = tokio::spawn(schedule::run(
         schedule_entries(&config, &health),
         scheduling_policy(&config),
@@ -294,7 +314,12 @@ async fn drain(workers: Vec<JoinHandle<()>>) {
 /// reports one line per source. Returns whether every refresh succeeded.
 pub async fn once(config: &Config, ids: &[String]) -> anyhow::Result<bool> {
     let selected = select_sources(config, ids)?;
-    let (store, fetcher, pipeline) = open(config).await?;
+    let Opened {
+        store,
+        fetcher,
+        pipeline,
+        ..
+    } = open(config).await?;
     let progress = Progress::new(selected.len());
     let all_ok = stream::iter(selected)
         .map(|source| {
