@@ -10,11 +10,11 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::response::Html;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use url::Url;
 
 use super::error::HttpError;
-use super::status::describe_outcome;
+use super::status::{describe_outcome, iso_time};
 use super::{ALL_FEED_ID, AppState, FeedFormat, feed_url, source_title, status_url};
 use crate::model::{RefreshRecord, SourceMeta};
 
@@ -159,7 +159,7 @@ fn refresh_status(refresh: Option<&RefreshRecord>) -> String {
 fn time(at: DateTime<Utc>) -> String {
     format!(
         "<time datetime=\"{}\">{}</time>",
-        at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        iso_time(at),
         at.format("%Y-%m-%d %H:%M UTC")
     )
 }

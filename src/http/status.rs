@@ -90,7 +90,7 @@ pub struct StaleRow {
     /// `listing` or `extraction`.
     pub kind: &'static str,
     /// When the source was first found stale.
-    #[serde(serialize_with = "time")]
+    #[serde(serialize_with = "serialize_time")]
     pub since: DateTime<Utc>,
     /// What changed, for people.
     pub message: String,
@@ -212,7 +212,11 @@ pub fn iso_time(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-fn time<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+/// Serializes a time as [`iso_time`] (for `#[serde(serialize_with)]`).
+pub(super) fn serialize_time<S: Serializer>(
+    at: &DateTime<Utc>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(&iso_time(*at))
 }
 
@@ -221,7 +225,7 @@ fn optional_time<S: Serializer>(
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
     match at {
-        Some(at) => time(at, serializer),
+        Some(at) => serialize_time(at, serializer),
         None => serializer.serialize_none(),
     }
 }

@@ -19,7 +19,7 @@ use url::Url;
 
 use super::error::HttpError;
 use super::index::escape;
-use super::status::{StatusRow, iso_time, relative_time, status_rows};
+use super::status::{StatusRow, iso_time, relative_time, serialize_time, status_rows};
 use super::{AppState, FeedFormat, feed_url, status_url};
 use crate::store::StoreError;
 
@@ -39,13 +39,9 @@ tr.stale-warning td { background: #f1c40f33; border-left: 4px solid #e67e22; }
 /// `/status.json`: when it was generated, and one object per source.
 #[derive(Serialize)]
 struct StatusDocument {
-    #[serde(serialize_with = "serialize_iso")]
+    #[serde(serialize_with = "serialize_time")]
     generated_at: DateTime<Utc>,
     sources: Vec<StatusRow>,
-}
-
-fn serialize_iso<S: serde::Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&iso_time(*at))
 }
 
 /// The rows of every configured source, in config order.
