@@ -112,25 +112,24 @@ impl FeedFormat {
 /// is appended to it, never resolved against the host root as `Url::join`
 /// would do for a prefix without a trailing slash.
 pub fn feed_url(base_url: &Url, id: &str, format: FeedFormat) -> String {
-    let mut url = base_url.clone();
-    url.set_query(None);
-    url.set_fragment(None);
     let file = format!("{id}.{}", format.extension());
-    // `Err` only for cannot-be-a-base URLs, which config validation refuses.
-    if let Ok(mut segments) = url.path_segments_mut() {
-        segments.pop_if_empty().extend(["feeds", file.as_str()]);
-    }
-    url.into()
+    under_base(base_url, &["feeds", &file])
 }
 
 /// The absolute URL of the status page (`/status`), under `base_url`'s path
 /// prefix like [`feed_url`].
 pub fn status_url(base_url: &Url) -> String {
+    under_base(base_url, &["status"])
+}
+
+/// `base_url` (query and fragment dropped) with `path` appended to its path.
+fn under_base(base_url: &Url, path: &[&str]) -> String {
     let mut url = base_url.clone();
     url.set_query(None);
     url.set_fragment(None);
+    // `Err` only for cannot-be-a-base URLs, which config validation refuses.
     if let Ok(mut segments) = url.path_segments_mut() {
-        segments.pop_if_empty().push("status");
+        segments.pop_if_empty().extend(path);
     }
     url.into()
 }
