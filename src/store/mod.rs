@@ -9,7 +9,8 @@
 //! boilerplate learned from them (issue 3), `validators` keeps `ETag` and
 //! `Last-Modified` per source and URL, `health` and `stale` keep what
 //! `/status` shows and the stale-source warning (issue 5), `robots` keeps
-//! robots.txt answers across restarts, `time` maps times to integers.
+//! robots.txt answers across restarts, `time` maps times to integers,
+//! `files` creates the database folder and file private to refeed's user.
 //! Methods are named after domain operations and return `model` types: no
 //! `sqlx` type leaves this module except inside [`StoreError`]'s sources.
 //!
@@ -17,6 +18,7 @@
 //! building refeed never needs a database.
 
 mod changes;
+mod files;
 mod health;
 mod ingest;
 mod items;
@@ -117,17 +119,11 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating folder and file if missing) and migrates the database.
+    /// Opens (creating folder and file if missing, private to this user:
+    /// see `files`) and migrates the database.
     pub async fn open(path: &Path) -> Result<Self, StoreError> {
         let shown = path.display().to_string();
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            tokio::fs::create_dir_all(parent)
-                .await
-                .map_err(|source| StoreError::CreateDir {
-                    path: parent.display().to_string(),
-                    source,
-                })?;
-        }
+        files::prepare(path).await?;
         let pool = SqlitePoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
             .connect_with(connect_options(path))

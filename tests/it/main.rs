@@ -5,6 +5,7 @@
 //! the server; `fixture` knows what the outlet holds; `checks` reads feeds the way
 //! a feed reader would. The tests: `end_to_end`, `dedup`, `config_errors`,
 //! `failures`, `hostile` (one origin per way an outlet misbehaves),
+//! `files` (the database's modes under umask 000),
 //! `conditional` (304s from the outlet), `crash` (SIGKILL mid-refresh),
 //! `stale` (the broken-source warning), `shutdown`, `systemd`, `extract`,
 //! `learned`, `explain`, `serving` (conditional GET, encodings, JSON Feed,
@@ -21,6 +22,7 @@ mod end_to_end;
 mod explain;
 mod extract;
 mod failures;
+mod files;
 mod fixture;
 mod hostile;
 mod learned;
