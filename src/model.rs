@@ -37,6 +37,9 @@ pub struct ScrapedPage {
     pub title: Option<String>,
     /// Items in page order (normally newest first).
     pub items: Vec<ScrapedItem>,
+    /// Entries the page held past `scrape::MAX_PAGE_ITEMS`, left unread
+    /// (0 for any real page).
+    pub unread: usize,
 }
 
 /// An article extracted from an item's own page.

@@ -6,10 +6,10 @@ use atom_syndication::{Entry, Feed, FixedDateTime, Text, TextType};
 use chrono::{DateTime, Utc};
 use url::Url;
 
-use super::ScrapeError;
 use super::text::{
     collapse_whitespace, decode_entities, html_to_text, non_empty, rebase, resolve_http,
 };
+use super::{MAX_PAGE_ITEMS, ScrapeError};
 use crate::model::{ScrapedItem, ScrapedPage};
 
 /// Reads `body`, which starts at its `<feed>` root.
@@ -24,12 +24,14 @@ pub(super) fn read(body: &str, base: &Url) -> Result<ScrapedPage, ScrapeError> {
     let items = feed
         .entries()
         .iter()
+        .take(MAX_PAGE_ITEMS)
         .filter_map(|entry| scraped_item(entry, &base))
         .filter(|item| seen.insert(item.link.clone()))
         .collect();
     Ok(ScrapedPage {
         title: non_empty(plain_text(feed.title())),
         items,
+        unread: super::unread(feed.entries().len()),
     })
 }
 

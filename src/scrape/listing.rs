@@ -7,8 +7,8 @@ use std::sync::LazyLock;
 use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
-use super::ListingRules;
 use super::text::{author_name, collapse_whitespace, non_empty, rebase, resolve_http};
+use super::{ListingRules, MAX_PAGE_ITEMS};
 use crate::dates;
 use crate::model::{ScrapedItem, ScrapedPage};
 
@@ -29,14 +29,17 @@ pub(super) fn scrape(html: &str, base: &Url, rules: &ListingRules) -> ScrapedPag
     let doc = Html::parse_document(html);
     let base = rebase(base, first_attr(&doc, &BASE, "href"));
     let mut seen = HashSet::new();
-    let items = doc
-        .select(&rules.item)
-        .filter_map(|el| item(el, &base, rules))
+    let matches: Vec<ElementRef<'_>> = doc.select(&rules.item).collect();
+    let items = matches
+        .iter()
+        .take(MAX_PAGE_ITEMS)
+        .filter_map(|el| item(*el, &base, rules))
         .filter(|item| seen.insert(item.link.clone()))
         .collect();
     ScrapedPage {
         title: page_title(&doc),
         items,
+        unread: super::unread(matches.len()),
     }
 }
 

@@ -16,6 +16,21 @@ use url::Url;
 
 use crate::model::ScrapedPage;
 
+/// The most entries (listing matches, feed items or entries) read from one
+/// page, in document order. Pages list newest first (feeds by convention,
+/// listings by design), and a real one holds tens of items, a few thousand
+/// for a podcast's whole archive; a page holding more is broken or hostile
+/// (issue 9: a 100,000-item feed). Entries past this are counted in
+/// [`ScrapedPage::unread`] but not turned into items, so their titles,
+/// links and dates cost nothing. The pipeline then takes far fewer
+/// (`max_new_items`).
+pub const MAX_PAGE_ITEMS: usize = 10_000;
+
+/// How many of `total` entries a reader leaves unread (see [`MAX_PAGE_ITEMS`]).
+fn unread(total: usize) -> usize {
+    total.saturating_sub(MAX_PAGE_ITEMS)
+}
+
 /// Compiled selectors of a source's `[source.items]` table.
 #[derive(Debug, Clone)]
 pub struct ListingRules {
@@ -78,6 +93,48 @@ mod tests {
 
     fn base() -> Url {
         Url::parse("https://popularresistance.org/feed/").unwrap()
+    }
+
+    /// Pages of `MAX_PAGE_ITEMS + 3` entries in each format, newest first.
+    #[test]
+    fn pages_are_read_only_up_to_max_page_items() {
+        let n = MAX_PAGE_ITEMS + 3;
+        let entries = |each: &dyn Fn(usize) -> String| (1..=n).map(each).collect::<String>();
+        let rss = format!(
+            "<rss version=\"2.0\"><channel><title>T</title>{}</channel></rss>",
+            entries(&|i| format!("<item><title>S{i}</title><link>/s/{i}</link></item>"))
+        );
+        let atom = format!(
+            "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title>{}</feed>",
+            entries(&|i| format!(
+                "<entry><title>S{i}</title><link href=\"/s/{i}\"/><id>{i}</id>\
+                 <updated>2024-05-01T00:00:00Z</updated></entry>"
+            ))
+        );
+        let html = format!(
+            "<html><body>{}</body></html>",
+            entries(&|i| format!("<article><a href=\"/s/{i}\">S{i}</a></article>"))
+        );
+        let css = |s: &str| Selector::parse(s).unwrap();
+        let rules = ListingRules {
+            item: css("article"),
+            title: css("a"),
+            link: css("a"),
+            summary: None,
+            date: None,
+            author: None,
+        };
+        let pages = [
+            feed(&rss, &base()).unwrap(),
+            feed(&atom, &base()).unwrap(),
+            listing(&html, &base(), &rules),
+        ];
+        for page in pages {
+            assert_eq!((page.items.len(), page.unread), (MAX_PAGE_ITEMS, 3));
+            assert_eq!(page.items[0].title, "S1");
+            let last = &page.items[MAX_PAGE_ITEMS - 1];
+            assert_eq!(last.title, format!("S{MAX_PAGE_ITEMS}"));
+        }
     }
 
     #[test]

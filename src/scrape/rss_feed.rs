@@ -5,8 +5,8 @@ use std::collections::HashSet;
 use rss::{Channel, Item};
 use url::Url;
 
-use super::ScrapeError;
 use super::text::{collapse_whitespace, html_to_text, non_empty, plain_title, resolve_http};
+use super::{MAX_PAGE_ITEMS, ScrapeError};
 use crate::dates;
 use crate::model::{ScrapedItem, ScrapedPage};
 
@@ -24,12 +24,14 @@ pub(super) fn read(body: &str, base: &Url) -> Result<ScrapedPage, ScrapeError> {
     let items = channel
         .items()
         .iter()
+        .take(MAX_PAGE_ITEMS)
         .filter_map(|item| scraped_item(item, base))
         .filter(|item| seen.insert(item.link.clone()))
         .collect();
     Ok(ScrapedPage {
         title: non_empty(plain_title(channel.title())),
         items,
+        unread: super::unread(channel.items().len()),
     })
 }
 
