@@ -26,6 +26,8 @@ pub(crate) struct RawConfig {
     pub fetch: RawFetch,
     #[serde(default)]
     pub scheduler: RawScheduler,
+    #[serde(default)]
+    pub refresh: RawRefresh,
     #[serde(default, rename = "source")]
     pub sources: Vec<Spanned<RawSource>>,
 }
@@ -68,6 +70,14 @@ pub(crate) struct RawScheduler {
     pub max_backoff: Option<RawDuration>,
 }
 
+/// `[refresh]`: the defaults of the per-source bounds of one refresh.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRefresh {
+    pub max_new_items: Option<Spanned<usize>>,
+    pub max_article_fetches: Option<Spanned<usize>>,
+}
+
 /// One `[[source]]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -79,6 +89,8 @@ pub(crate) struct RawSource {
     pub full_text: Option<bool>,
     pub respect_robots: Option<bool>,
     pub max_items: Option<Spanned<usize>>,
+    pub max_new_items: Option<Spanned<usize>>,
+    pub max_article_fetches: Option<Spanned<usize>>,
     pub items: Option<Spanned<RawItems>>,
     pub article: Option<RawArticle>,
     pub clean: Option<RawClean>,

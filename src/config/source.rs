@@ -11,7 +11,7 @@ use url::Url;
 
 use super::raw::{RawArticle, RawClean, RawItems, RawSource};
 use super::report::{Report, SourceName};
-use super::{DEFAULT_MAX_ITEMS, Source};
+use super::{DEFAULT_MAX_ITEMS, RefreshLimits, Source, limit_problem};
 use crate::extract::{ArticleRules, CleanRules, normalize_text};
 use crate::model::fnv1a;
 use crate::schedule::cron::CronSchedule;
@@ -48,7 +48,11 @@ fn rules_digest(raw: &RawSource) -> String {
 
 /// Validates every source; the result holds only the valid ones (the caller
 /// refuses the file when `report` is not empty).
-pub(super) fn sources(raw: Vec<Spanned<RawSource>>, report: &mut Report<'_>) -> Vec<Source> {
+pub(super) fn sources(
+    raw: Vec<Spanned<RawSource>>,
+    limits: &RefreshLimits,
+    report: &mut Report<'_>,
+) -> Vec<Source> {
     let mut first_seen: HashMap<String, Range<usize>> = HashMap::new();
     let mut valid = Vec::new();
     for (index, raw) in raw.into_iter().enumerate() {
@@ -65,6 +69,7 @@ pub(super) fn sources(raw: Vec<Spanned<RawSource>>, report: &mut Report<'_>) -> 
             report,
             name,
             header,
+            limits: *limits,
         };
         if let Some(source) = check.source(raw) {
             valid.push(source);
@@ -100,6 +105,8 @@ struct Check<'r, 'a> {
     name: SourceName,
     /// The `[[source]]` header: where a missing key is reported.
     header: Range<usize>,
+    /// `[refresh]`: the bounds a source does not set itself.
+    limits: RefreshLimits,
 }
 
 impl Check<'_, '_> {
@@ -114,6 +121,16 @@ impl Check<'_, '_> {
         let url = self.url(raw.url);
         let schedule = self.schedule(raw.schedule);
         let max_items = self.max_items(raw.max_items);
+        let max_new_items = self.limit(
+            raw.max_new_items,
+            self.limits.max_new_items,
+            "max_new_items",
+        );
+        let max_article_fetches = self.limit(
+            raw.max_article_fetches,
+            self.limits.max_article_fetches,
+            "max_article_fetches",
+        );
         let listing = match raw.items {
             Some(items) => self.listing(items).map(Some),
             None => Some(None),
@@ -127,6 +144,8 @@ impl Check<'_, '_> {
             full_text: raw.full_text.unwrap_or(false),
             respect_robots: raw.respect_robots.unwrap_or(true),
             max_items: max_items?,
+            max_new_items: max_new_items?,
+            max_article_fetches: max_article_fetches?,
             listing: listing?,
             article: article?,
             rules_digest,
@@ -221,6 +240,20 @@ impl Check<'_, '_> {
                 None
             }
             Some(n) => Some(n.into_inner()),
+        }
+    }
+
+    /// A refresh bound the source sets, or the `[refresh]` default.
+    fn limit(&mut self, value: Option<Spanned<usize>>, default: usize, key: &str) -> Option<usize> {
+        let Some(value) = value else {
+            return Some(default);
+        };
+        match limit_problem(*value.get_ref(), key) {
+            Some(problem) => {
+                self.fail(value.span(), key, problem);
+                None
+            }
+            None => Some(value.into_inner()),
         }
     }
 

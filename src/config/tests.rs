@@ -67,6 +67,10 @@ fn shipped_config_parses_and_validates() {
     assert_eq!(config.storage.path, Path::new("data/refeed.db"));
     assert_eq!(config.fetch, FetchConfig::default());
     assert_eq!(config.scheduler.workers, DEFAULT_WORKERS);
+    for source in &config.sources {
+        assert_eq!(source.max_new_items, DEFAULT_MAX_NEW_ITEMS);
+        assert_eq!(source.max_article_fetches, DEFAULT_MAX_ARTICLE_FETCHES);
+    }
     let ids: Vec<&str> = config.sources.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(ids, ["popular-resistance-bolivia", "project-censored"]);
     let bolivia = &config.sources[0];
@@ -359,6 +363,44 @@ fn zero_max_items_is_refused() {
     let message = error(&LISTING.replace("schedule =", "max_items = 0\nschedule ="));
     assert_names(&message, 4, Some("bolivia"), "max_items");
     assert!(message.contains("at least 1"), "{message}");
+}
+
+#[test]
+fn refresh_bounds_default_and_are_set_globally_or_per_source() {
+    let source = &parse(LISTING).unwrap().sources[0];
+    assert_eq!(
+        (source.max_new_items, source.max_article_fetches),
+        (DEFAULT_MAX_NEW_ITEMS, DEFAULT_MAX_ARTICLE_FETCHES)
+    );
+    let text = format!(
+        "[refresh]\nmax_new_items = 20\nmax_article_fetches = 5\n\n{LISTING}\n{}",
+        LISTING.replace("bolivia\"", "own\"").replace(
+            "schedule =",
+            "max_new_items = 7\nmax_article_fetches = 3\nschedule ="
+        )
+    );
+    let config = parse(&text).unwrap();
+    let bounds = |s: &Source| (s.max_new_items, s.max_article_fetches);
+    assert_eq!(bounds(&config.sources[0]), (20, 5));
+    assert_eq!(bounds(&config.sources[1]), (7, 3));
+}
+
+#[test]
+fn refresh_bounds_out_of_range_are_refused_with_their_lines() {
+    let errors = errors(&format!(
+        "[refresh]\nmax_new_items = 0\nmax_article_fetches = 0\n\n{}",
+        LISTING.replace(
+            "schedule =",
+            "max_new_items = 10001\nmax_article_fetches = 0\nschedule ="
+        )
+    ));
+    assert_eq!(errors.len(), 4, "{errors:#?}");
+    assert_names(&errors[0], 2, None, "refresh.max_new_items");
+    assert_names(&errors[1], 3, None, "refresh.max_article_fetches");
+    assert_names(&errors[2], 8, Some("bolivia"), "max_new_items");
+    assert!(errors[2].contains("at most 10000"), "{}", errors[2]);
+    assert_names(&errors[3], 9, Some("bolivia"), "max_article_fetches");
+    assert!(errors[3].contains("at least 1"), "{}", errors[3]);
 }
 
 #[test]
