@@ -135,6 +135,14 @@ pub struct RefreshCounts {
     /// The outlet answered `304 Not Modified`: nothing was parsed or
     /// written beyond the refresh record (the counts above are then 0).
     pub not_modified: bool,
+    /// Distinct items the page listed beyond the source's `max_new_items`,
+    /// left out of this refresh (issue 9). Known to the refresh that made
+    /// them only: the refresh record keeps the counts above, not this.
+    pub items_cut: u32,
+    /// Articles left for later refreshes by `max_article_fetches` (their
+    /// items are stored without content and retried). Not kept in the
+    /// refresh record either.
+    pub articles_deferred: u32,
 }
 
 /// HTTP validators of a stored response (RFC 9110 §8.8), sent back as

@@ -368,10 +368,26 @@ fn known_ids(config: &Config) -> String {
 pub fn summary_line(id: &str, result: &Result<RefreshCounts, RefreshError>) -> String {
     match result {
         Ok(c) if c.not_modified => format!("{id}: not modified"),
-        Ok(c) => format!(
-            "{id}: ok, {} seen, {} new, {} updated",
-            c.seen, c.new, c.updated
-        ),
+        Ok(c) => {
+            let mut line = format!(
+                "{id}: ok, {} seen, {} new, {} updated",
+                c.seen, c.new, c.updated
+            );
+            if c.items_cut > 0 {
+                let listed = c.seen + c.items_cut;
+                line += &format!(
+                    "; page lists {listed} items, took the newest {} (max_new_items)",
+                    c.seen
+                );
+            }
+            if c.articles_deferred > 0 {
+                line += &format!(
+                    "; {} articles left for later refreshes (max_article_fetches)",
+                    c.articles_deferred
+                );
+            }
+            line
+        }
         Err(err) => format!("{id}: error: {}", err.chain()),
     }
 }

@@ -259,6 +259,7 @@ mod tests {
             new: 3,
             updated: 1,
             not_modified: false,
+            ..RefreshCounts::default()
         };
         let html = render("Outlet A", Some(&record(Ok(counts))));
         assert!(html.contains("Refreshed <time datetime=\"2024-05-06T07:08:09Z\">2024-05-06 07:08 UTC</time>: 12 seen, 3 new, 1 updated."), "{html}");

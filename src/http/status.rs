@@ -257,6 +257,7 @@ mod tests {
             new,
             updated: 0,
             not_modified,
+            ..RefreshCounts::default()
         }
     }
 

@@ -29,10 +29,12 @@ use crate::model::{
 use crate::scrape::{self, ScrapeError};
 use crate::store::{PageKey, RefreshCommit, Store, StoreError};
 
+mod caps;
 mod cpu;
 mod learn;
 mod stale;
 
+pub use caps::{MAX_AUTHOR_CHARS, MAX_LINK_BYTES, MAX_SUMMARY_CHARS, MAX_TITLE_CHARS};
 use cpu::Cpu;
 
 /// Default number of article pages fetched at once for one source.
@@ -197,7 +199,8 @@ impl Pipeline {
             .stale_verdict(source, seen, &completed.extracted)
             .await?;
         let validators = completed.validators(source, page_validators);
-        let counts = self
+        completed.items.iter_mut().for_each(caps::bound_author);
+        let mut counts = self
             .store
             .commit(&RefreshCommit {
                 source: &source.id,
@@ -210,6 +213,8 @@ impl Pipeline {
             })
             .await
             .map_err(RefreshError::Store)?;
+        counts.items_cut = scraped.items_cut;
+        counts.articles_deferred = completed.deferred;
         if let Some(boilerplate) = boilerplate {
             self.reclean(source, boilerplate).await;
         }
@@ -305,11 +310,18 @@ impl Pipeline {
         items: Vec<Candidate>,
         known: &HashMap<String, KnownItem>,
     ) -> Completed {
-        let outcomes: Vec<(NewItem, ArticleOutcome)> = stream::iter(items)
-            .map(|candidate| async move {
+        let wanted = items.iter().map(|candidate| {
+            source.full_text && needs_article(&candidate.item, known.get(&candidate.item.url))
+        });
+        let allowed = caps::article_budget(wanted, source.max_article_fetches, &source.id);
+        let outcomes: Vec<(NewItem, ArticleOutcome)> = stream::iter(items.into_iter().zip(allowed))
+            .map(|(candidate, allowed)| async move {
                 let known = known.get(&candidate.item.url);
                 if !(source.full_text && needs_article(&candidate.item, known)) {
                     return (candidate.item, ArticleOutcome::NotNeeded);
+                }
+                if !allowed {
+                    return (candidate.item, ArticleOutcome::Deferred);
                 }
                 let has_content = known.is_some_and(|k| k.has_content);
                 let outcome = match self.article(source, &candidate.link, has_content).await {
@@ -406,6 +418,8 @@ enum ArticleOutcome {
     StillEmpty,
     /// Not fetched (an error, logged).
     Failed,
+    /// Not fetched this time: `max_article_fetches` was reached (logged).
+    Deferred,
 }
 
 /// The items of a refresh with what their article fetches left behind.
@@ -418,6 +432,8 @@ struct Completed {
     extracted: Vec<usize>,
     /// Articles that could not be completed and will be retried.
     incomplete: usize,
+    /// Of those, the articles left for later by `max_article_fetches`.
+    deferred: u32,
 }
 
 impl Completed {
@@ -427,6 +443,7 @@ impl Completed {
             article_validators: Vec::new(),
             extracted: Vec::new(),
             incomplete: 0,
+            deferred: 0,
         };
         for (item, outcome) in outcomes {
             let item = match outcome {
@@ -445,6 +462,11 @@ impl Completed {
                 }
                 ArticleOutcome::Failed | ArticleOutcome::StillEmpty => {
                     completed.incomplete += 1;
+                    item
+                }
+                ArticleOutcome::Deferred => {
+                    completed.incomplete += 1;
+                    completed.deferred += 1;
                     item
                 }
             };
@@ -480,6 +502,8 @@ struct Candidate {
 struct ScrapedCandidates {
     title: Option<String>,
     items: Vec<Candidate>,
+    /// Items the page listed beyond `max_new_items`.
+    items_cut: u32,
 }
 
 /// Scrapes the listing or feed and cleans the items, on the blocking pool.
@@ -492,6 +516,7 @@ async fn scrape_page(
     let listing = source.listing.clone();
     let rules = source.article.clone();
     let full_text = source.full_text;
+    let (id, max_new_items) = (source.id.clone(), source.max_new_items);
     cpu.run(move || {
         let page = match &listing {
             Some(listing) => scrape::listing(&body, &base, listing),
@@ -500,10 +525,13 @@ async fn scrape_page(
                 source,
             })?,
         };
-        let items = candidates(page.items, &base, &rules, full_text);
+        let (items, items_cut) = caps::take_newest(page.items, page.unread, max_new_items, &id);
+        let mut items = candidates(items, &base, &rules, full_text);
+        items.iter_mut().for_each(|c| caps::bound_item(&mut c.item));
         Ok(ScrapedCandidates {
-            title: page.title,
+            title: caps::bound_title(page.title),
             items,
+            items_cut,
         })
     })
     .await

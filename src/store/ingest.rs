@@ -314,6 +314,7 @@ mod tests {
             new,
             updated,
             not_modified: false,
+            ..RefreshCounts::default()
         }
     }
 

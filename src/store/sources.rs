@@ -164,6 +164,9 @@ impl From<RefreshRow> for RefreshRecord {
                 new: row.new,
                 updated: row.updated,
                 not_modified: row.not_modified,
+                // Not recorded: known to the refresh that made them only.
+                items_cut: 0,
+                articles_deferred: 0,
             })
         } else {
             Err(row.error.unwrap_or_default())
@@ -208,6 +211,7 @@ mod tests {
             new: 2,
             updated: 0,
             not_modified: false,
+            ..RefreshCounts::default()
         };
         assert_eq!(record.outcome, Ok(counts));
     }

@@ -5,13 +5,15 @@
 //! the server; `fixture` knows what the outlet holds; `checks` reads feeds the way
 //! a feed reader would. The tests: `end_to_end`, `dedup`, `config_errors`,
 //! `failures`, `hostile` (one origin per way an outlet misbehaves),
-//! `files` (the database's modes under umask 000),
+//! `bounded` (100,000-item feeds and 1,000-article listings cost one refresh
+//! no more than its caps), `files` (the database's modes under umask 000),
 //! `conditional` (304s from the outlet), `crash` (SIGKILL mid-refresh),
 //! `stale` (the broken-source warning), `shutdown`, `systemd`, `extract`,
 //! `learned`, `explain`, `serving` (conditional GET, encodings, JSON Feed,
 //! OPML, WebSub), and `readers` (real feed readers: feedparser, newsboat,
 //! xmllint).
 
+mod bounded;
 mod checks;
 mod conditional;
 mod config_errors;
