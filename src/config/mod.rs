@@ -4,6 +4,7 @@
 //! of a file's problems are reported at once. Reading the file is the only
 //! I/O here; `config/refeed.toml` documents every key and its default.
 
+mod limits;
 mod raw;
 mod report;
 mod source;
@@ -19,9 +20,9 @@ use chrono::{DateTime, Utc};
 use toml::Spanned;
 use url::Url;
 
-use self::raw::{
-    RawConfig, RawDuration, RawFetch, RawRefresh, RawScheduler, RawServer, RawStorage,
-};
+use self::limits::refresh;
+pub use self::limits::{DEFAULT_MAX_ARTICLE_FETCHES, DEFAULT_MAX_NEW_ITEMS};
+use self::raw::{RawConfig, RawDuration, RawFetch, RawScheduler, RawServer, RawStorage};
 use self::report::Report;
 use crate::extract::ArticleRules;
 use crate::fetch::{
@@ -43,17 +44,6 @@ pub const DEFAULT_STORAGE_PATH: &str = "data/refeed.db";
 pub const DEFAULT_MAX_ITEMS: usize = 50;
 /// Default number of refresh workers.
 pub const DEFAULT_WORKERS: usize = 4;
-/// Default `max_new_items`: items one refresh takes from a page, newest
-/// first. Listings show 10 to 50 and feeds 10 to 50 (WordPress: 10), so a
-/// real page is taken whole; a 100,000-item page costs a hundred (issue 9).
-pub const DEFAULT_MAX_NEW_ITEMS: usize = 100;
-/// Default `max_article_fetches`: article pages one refresh of a
-/// `full_text` source fetches. A WordPress feed or tag archive (10 to 20
-/// items) is complete after its first refresh, a 50-item page after two;
-/// and one refresh asks a host for at most 30 pages, about 30 s at the
-/// default `per_host_delay`, which keeps a worker free for other sources.
-pub const DEFAULT_MAX_ARTICLE_FETCHES: usize = 30;
-
 /// A validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -386,55 +376,6 @@ fn connect_within_first_byte(
          ({first_byte_text}), which counts connecting too: make it shorter"
     );
     report.add(value.span(), None, "fetch.connect_timeout", message);
-}
-
-/// The bounds of one refresh, as `[refresh]` sets them for every source
-/// (each source may set its own).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct RefreshLimits {
-    /// `max_new_items`.
-    pub max_new_items: usize,
-    /// `max_article_fetches`.
-    pub max_article_fetches: usize,
-}
-
-fn refresh(raw: &RawRefresh, report: &mut Report<'_>) -> RefreshLimits {
-    let defaults = RefreshLimits {
-        max_new_items: DEFAULT_MAX_NEW_ITEMS,
-        max_article_fetches: DEFAULT_MAX_ARTICLE_FETCHES,
-    };
-    let mut check = |value: &Option<Spanned<usize>>, default: usize, key: &str| {
-        let Some(value) = value else {
-            return default;
-        };
-        match limit_problem(*value.get_ref(), key) {
-            Some(problem) => {
-                report.add(value.span(), None, &format!("refresh.{key}"), problem);
-                default
-            }
-            None => *value.get_ref(),
-        }
-    };
-    RefreshLimits {
-        max_new_items: check(&raw.max_new_items, defaults.max_new_items, "max_new_items"),
-        max_article_fetches: check(
-            &raw.max_article_fetches,
-            defaults.max_article_fetches,
-            "max_article_fetches",
-        ),
-    }
-}
-
-/// What is wrong with `value` as the refresh bound `key`, if anything:
-/// both must be at least 1 (0 would store or complete nothing), and no
-/// more items can be taken than the scrape reads from one page.
-pub(crate) fn limit_problem(value: usize, key: &str) -> Option<String> {
-    if value == 0 {
-        return Some("must be at least 1".to_owned());
-    }
-    let most = crate::scrape::MAX_PAGE_ITEMS;
-    (key == "max_new_items" && value > most)
-        .then(|| format!("must be at most {most} (refeed reads at most {most} items of a page)"))
 }
 
 fn scheduler(raw: &RawScheduler, report: &mut Report<'_>) -> Option<SchedulerConfig> {

@@ -9,9 +9,10 @@ use scraper::error::SelectorErrorKind;
 use toml::Spanned;
 use url::Url;
 
+use super::limits::{RefreshLimits, limit_problem};
 use super::raw::{RawArticle, RawClean, RawItems, RawSource};
 use super::report::{Report, SourceName};
-use super::{DEFAULT_MAX_ITEMS, RefreshLimits, Source, limit_problem};
+use super::{DEFAULT_MAX_ITEMS, Source};
 use crate::extract::{ArticleRules, CleanRules, normalize_text};
 use crate::model::fnv1a;
 use crate::schedule::cron::CronSchedule;
