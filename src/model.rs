@@ -1,11 +1,16 @@
 //! Domain types shared by every layer, and the one rule about them that is
-//! pure enough to live here: what makes two item URLs the same item.
+//! pure enough to live here: what makes two item URLs the same item (the
+//! id, [`canonical_url`], and the looser matching key of [`dedup`]).
 //!
 //! Nothing in this module performs I/O; `fetch` and `store` convert their own
 //! types into these at their edges.
 
 use chrono::{DateTime, Utc};
 use url::Url;
+
+pub mod dedup;
+
+pub use dedup::dedup_key;
 
 /// An item as read from a listing page or an outlet's feed, before storage.
 ///
@@ -63,6 +68,10 @@ pub struct Article {
     pub site_name: Option<String>,
     /// Language tag (`<html lang>`, `og:locale`, JSON-LD `inLanguage`).
     pub language: Option<String>,
+    /// The page's own URL for itself (`<link rel="canonical">`, else
+    /// `og:url`), absolute, as written: whether to believe it is the
+    /// pipeline's call ([`dedup::accepted_canonical`]).
+    pub canonical: Option<String>,
 }
 
 /// An item ready to be stored: scraped, cleaned, and merged with its article.
@@ -84,6 +93,11 @@ pub struct NewItem {
     pub published: Option<DateTime<Utc>>,
     /// Last modification date when the outlet states one.
     pub modified: Option<DateTime<Utc>>,
+    /// The article page's canonical URL, when it was fetched and names a
+    /// plausible page of the same site: the item is matched against it too
+    /// (its [`dedup_key`]), so two links that lead to one article make one
+    /// item. Not the item's id.
+    pub canonical: Option<String>,
 }
 
 /// An item as kept by the store and republished.
@@ -298,11 +312,13 @@ const TRACKING_PARAMS: &[&str] = &["fbclid", "gclid", "mc_cid", "mc_eid"];
 /// The canonical form of an item URL, used as its identity.
 ///
 /// Scheme and host are lower-cased and the default port dropped (both done by
-/// the `url` crate's parser); the fragment and tracking parameters (`utm_*`,
-/// `fbclid`, `gclid`, `mc_cid`, `mc_eid`) are removed. The order of the
-/// remaining parameters is kept: some CMSs route on it.
+/// the `url` crate's parser); credentials (`user:pw@`), the fragment and
+/// tracking parameters (`utm_*`, `fbclid`, `gclid`, `mc_cid`, `mc_eid`) are
+/// removed. The order of the remaining parameters is kept: some CMSs route
+/// on it. Stored ids keep this form forever; looser matching (http and
+/// https, AMP forms, referral tags) is [`dedup_key`]'s job.
 pub fn canonical_url(url: &Url) -> String {
-    let mut url = url.clone();
+    let mut url = dedup::without_credentials(url);
     url.set_fragment(None);
     if url.query().is_some() {
         let kept: Vec<(String, String)> = url
@@ -374,6 +390,14 @@ mod tests {
         assert_eq!(
             canon("https://example.org/a?gclid=1&mc_cid=2&mc_eid=3&UTM_Campaign=4"),
             "https://example.org/a"
+        );
+    }
+
+    #[test]
+    fn canonical_url_drops_credentials() {
+        assert_eq!(
+            canon("http://user:pw@example.org/a?x=1"),
+            "http://example.org/a?x=1"
         );
     }
 

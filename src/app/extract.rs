@@ -60,6 +60,7 @@ fn render(article: &Article, format: ExtractFormat) -> String {
                 "image": article.image,
                 "site_name": article.site_name,
                 "language": article.language,
+                "canonical": article.canonical,
                 "text": article.text,
                 "html": article.html,
             });
@@ -214,6 +215,7 @@ mod tests {
             "image",
             "site_name",
             "language",
+            "canonical",
             "text",
             "html",
         ] {

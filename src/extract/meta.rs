@@ -28,6 +28,8 @@ pub(crate) struct Meta {
     pub(crate) image: Option<String>,
     pub(crate) site_name: Option<String>,
     pub(crate) language: Option<String>,
+    /// `<link rel="canonical">` or `og:url`, absolute.
+    pub(crate) canonical: Option<String>,
     /// JSON-LD `articleBody`, for when the visible body is a teaser.
     pub(crate) body: Option<String>,
 }
@@ -84,6 +86,7 @@ pub(crate) fn read(doc: &Doc<'_>, url: &Url) -> Meta {
             .or_else(|| time_element(doc, &["dateModified", "updated"], false)),
         image: site::image(&tags, &ld, url),
         language: site::language(doc, &tags, &ld),
+        canonical: site::canonical(doc, &tags, url),
         body: ld.article_body().map(str::to_owned),
         site_name,
     }

@@ -155,6 +155,7 @@ fn extract(html: &str, url: &Url, rules: &ArticleRules, explain: bool) -> (Artic
         image: meta.image,
         site_name: meta.site_name,
         language: meta.language,
+        canonical: meta.canonical,
     };
     (article, removals)
 }

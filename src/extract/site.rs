@@ -27,6 +27,26 @@ pub(crate) fn image(tags: &MetaTags, ld: &JsonLd, url: &Url) -> Option<String> {
     .find_map(|src| absolute(src, url))
 }
 
+/// The page's own URL for itself: the first `<link rel="canonical">`
+/// anywhere in the page (themes put it in `<head>`, page builders sometimes
+/// in `<body>`), else `og:url`; made absolute against the page URL.
+/// Whether it is believable (same site, not the home page) is decided by
+/// the pipeline, which knows the item's link and listing.
+pub(crate) fn canonical(doc: &Doc<'_>, tags: &MetaTags, url: &Url) -> Option<String> {
+    doc.root
+        .descendants()
+        .filter(|n| tag(*n) == Some("link"))
+        .filter(|n| {
+            attr(*n, "rel").is_some_and(|rel| {
+                rel.split_ascii_whitespace()
+                    .any(|r| r.eq_ignore_ascii_case("canonical"))
+            })
+        })
+        .filter_map(|n| attr(n, "href"))
+        .chain(tags.get("og:url"))
+        .find_map(|href| absolute(href, url))
+}
+
 /// Only http(s) images: a `data:` placeholder is not a lead image.
 fn absolute(src: &str, base: &Url) -> Option<String> {
     let url = base.join(src.trim()).ok()?;
@@ -162,6 +182,28 @@ mod tests {
         );
         assert_eq!(site_name(&tags, &ld).as_deref(), Some("Le Journal"));
         assert_eq!(language(&doc, &tags, &ld).as_deref(), Some("fr-FR"));
+    }
+
+    #[test]
+    fn canonical_link_then_og_url_made_absolute() {
+        let canon = |html: &str| {
+            let (parsed, url) = parts(html);
+            let doc = Doc::new(&parsed);
+            canonical(&doc, &MetaTags::from_doc(&doc), &url)
+        };
+        let both = r#"<html><head><meta property="og:url" content="https://outlet.example/og">
+            <link rel="alternate" href="/feed/"><link rel="Canonical" href="/news/story/">
+            </head></html>"#;
+        assert_eq!(
+            canon(both).as_deref(),
+            Some("https://outlet.example/news/story/")
+        );
+        let og_only = r#"<html><head><meta property="og:url" content="https://outlet.example/og">"#;
+        assert_eq!(canon(og_only).as_deref(), Some("https://outlet.example/og"));
+        let in_body = r#"<body><link rel="canonical" href="javascript:x"><p>x</p>
+            <link rel="canonical" href="https://outlet.example/b"></body>"#;
+        assert_eq!(canon(in_body).as_deref(), Some("https://outlet.example/b"));
+        assert_eq!(canon("<p>none</p>"), None);
     }
 
     #[test]

@@ -161,6 +161,7 @@ mod tests {
             author: None,
             published: None,
             modified: None,
+            canonical: None,
         }
     }
 

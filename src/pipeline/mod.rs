@@ -24,13 +24,14 @@ use crate::extract::{self, ArticleRules};
 use crate::fetch::{FetchError, FetchOptions, Fetched, Fetcher};
 use crate::model::{
     Article, KnownItem, NewItem, RefreshCounts, ScrapedItem, StaleKind, StaleVerdict, Validators,
-    canonical_url,
+    canonical_url, dedup_key,
 };
 use crate::scrape::{self, ScrapeError};
 use crate::store::{PageKey, RefreshCommit, Store, StoreError};
 
 mod caps;
 mod cpu;
+mod dedup;
 mod learn;
 mod stale;
 
@@ -378,7 +379,8 @@ impl Pipeline {
             .run(move || extract::article(&page.body, &page.url, &rules))
             .await;
         match extracted {
-            Ok(article) if !article.text.trim().is_empty() => {
+            Ok(mut article) if !article.text.trim().is_empty() => {
+                dedup::believe_canonical(&mut article, link, &source.url);
                 ArticleOutcome::Extracted(Box::new(article), validators)
             }
             Ok(_) => {
@@ -538,9 +540,10 @@ async fn scrape_page(
     .map_err(RefreshError::Parse)?
 }
 
-/// Turns scraped items into cleaned candidates, one per canonical URL (the
-/// first occurrence wins: a listing may show the same post twice, e.g. as a
-/// "featured" teaser and in the list).
+/// Turns scraped items into cleaned candidates, without credentials in
+/// their links, one per dedup key (the first occurrence wins: a listing may
+/// show the same post twice, e.g. as a "featured" teaser and in the list,
+/// or under two forms of its link, see `model::dedup_key`).
 fn candidates(
     items: Vec<ScrapedItem>,
     base: &Url,
@@ -550,7 +553,8 @@ fn candidates(
     let mut seen = HashSet::new();
     items
         .into_iter()
-        .filter(|item| seen.insert(canonical_url(&item.link)))
+        .map(dedup::strip_credentials)
+        .filter(|item| seen.insert(dedup_key(&item.link)))
         .map(|item| clean_item(item, base, rules, full_text))
         .collect()
 }
@@ -578,6 +582,7 @@ fn clean_item(item: ScrapedItem, base: &Url, rules: &ArticleRules, full_text: bo
             author: item.author,
             published: item.published,
             modified: item.updated,
+            canonical: None,
         },
         link: item.link,
     }
@@ -600,6 +605,7 @@ fn merge_article(mut item: NewItem, article: Article) -> NewItem {
     item.published = item.published.or(article.published);
     item.modified = item.modified.or(article.modified);
     item.author = item.author.or(article.author);
+    item.canonical = article.canonical;
     item.content = Some(article.html);
     item
 }
@@ -619,6 +625,7 @@ mod tests {
             author: None,
             published: None,
             modified: None,
+            canonical: None,
         }
     }
 

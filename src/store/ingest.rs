@@ -10,6 +10,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteConnection;
 
+use super::keys;
 use super::sources::{ensure_source, insert_refresh};
 use super::stale::apply_verdict;
 use super::time::Millis;
@@ -51,7 +52,8 @@ impl Store {
     /// is never changed afterwards: an undated item never comes back as new.
     /// A known item is rewritten only when its title or summary changed (or
     /// filled in when it had no content and now has some); otherwise it is
-    /// left untouched. Repeated URLs in the batch count once (first wins).
+    /// left untouched. Items of the batch that are one item (one URL, one
+    /// dedup key or one stored item, see `keys`) count once (first wins).
     /// Any error rolls the whole refresh back.
     pub async fn commit_refresh(
         &self,
@@ -122,8 +124,8 @@ enum Action {
     /// Unchanged, but stored without content and now carrying some (an
     /// earlier article fetch failed, or `full_text` was switched on).
     FillContent(i64),
-    /// Unchanged: touch nothing.
-    Keep,
+    /// Unchanged: touch nothing (but the keys it is matched under).
+    Keep(i64),
 }
 
 /// Decides what to do with `item` given what is stored of it.
@@ -136,7 +138,7 @@ fn plan(stored: Option<&Stored>, item: &NewItem) -> Action {
     } else if !known.has_content && item.content.is_some() {
         Action::FillContent(*id)
     } else {
-        Action::Keep
+        Action::Keep(*id)
     }
 }
 
@@ -149,34 +151,60 @@ async fn store_items(
 ) -> Result<RefreshCounts, StoreError> {
     let mut counts = RefreshCounts::default();
     let mut seen = HashSet::new();
-    // Outlets list the same article twice (a featured teaser and the list).
-    for item in items.iter().filter(|item| seen.insert(item.url.as_str())) {
+    let mut handled = HashSet::new();
+    for item in items {
+        // Outlets list the same article twice (a featured teaser and the
+        // list), or under two forms of its link, or under a link whose
+        // article names the other as canonical: the first wins.
+        let item_keys = keys::keys_of(item);
+        let fresh = [&item.url]
+            .into_iter()
+            .chain(&item_keys)
+            .all(|k| !seen.contains(k));
+        seen.insert(item.url.clone());
+        seen.extend(item_keys.iter().cloned());
+        let stored = if fresh {
+            lookup(conn, source, &item.url, &item_keys).await?
+        } else {
+            continue;
+        };
+        if stored.as_ref().is_some_and(|s| !handled.insert(s.id)) {
+            continue;
+        }
         counts.seen += 1;
-        let stored = lookup(conn, source, &item.url).await?;
-        match plan(stored.as_ref(), item) {
+        let id = match plan(stored.as_ref(), item) {
             Action::Insert => {
-                insert_item(conn, source, item, now).await?;
                 counts.new += 1;
+                let id = insert_item(conn, source, item, now).await?;
+                handled.insert(id);
+                id
             }
             Action::Update(id) => {
                 update_item(conn, id, item, now).await?;
                 counts.updated += 1;
+                id
             }
             Action::FillContent(id) => {
                 fill_content(conn, id, item).await?;
                 counts.updated += 1;
+                id
             }
-            Action::Keep => {}
-        }
+            Action::Keep(id) => id,
+        };
+        keys::claim(conn, source, id, &item_keys).await?;
     }
     Ok(counts)
 }
 
-/// What is stored of the item with this canonical URL, if anything.
+/// What is stored of the item with this canonical URL, else of the item
+/// that claimed one of its dedup keys, if anything. The exact id comes
+/// first: an item an older refeed stored twice keeps being updated under
+/// each of its two ids.
 async fn lookup(
     conn: &mut SqliteConnection,
     source: &str,
     url: &str,
+    item_keys: &[String],
 ) -> Result<Option<Stored>, StoreError> {
     let row: Option<(i64, String, Option<String>, bool)> = sqlx::query_as(
         "SELECT id, title, summary, content IS NOT NULL
@@ -184,9 +212,24 @@ async fn lookup(
     )
     .bind(source)
     .bind(url)
-    .fetch_optional(conn)
+    .fetch_optional(&mut *conn)
     .await
     .map_err(query_error("commit refresh: look up item"))?;
+    let row = match row {
+        Some(row) => Some(row),
+        None => match keys::find(conn, source, item_keys).await? {
+            Some(id) => Some(
+                sqlx::query_as(
+                    "SELECT id, title, summary, content IS NOT NULL FROM items WHERE id = ?1",
+                )
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(query_error("commit refresh: look up item"))?,
+            ),
+            None => None,
+        },
+    };
     Ok(row.map(|(id, title, summary, has_content)| Stored {
         id,
         known: KnownItem {
@@ -197,14 +240,15 @@ async fn lookup(
     }))
 }
 
+/// Inserts a new item; its row id.
 async fn insert_item(
     conn: &mut SqliteConnection,
     source: &str,
     item: &NewItem,
     now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+) -> Result<i64, StoreError> {
     let published = item.published.unwrap_or(now);
-    sqlx::query(
+    let done = sqlx::query(
         "INSERT INTO items (source_id, url, link, title, summary, content, author,
                             published, modified, first_seen, updated, dated)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -224,7 +268,7 @@ async fn insert_item(
     .execute(conn)
     .await
     .map_err(query_error("commit refresh: insert item"))?;
-    Ok(())
+    Ok(done.last_insert_rowid())
 }
 
 /// SQL assignments that replace a first-seen `published` with the outlet's
@@ -547,7 +591,7 @@ mod tests {
         let (title, summary) = ("Title of a", Some("<p>Summary of a</p>"));
         assert_eq!(plan(None, &new), Action::Insert);
         let same = stored(title, summary, true);
-        assert_eq!(plan(Some(&same), &new), Action::Keep);
+        assert_eq!(plan(Some(&same), &new), Action::Keep(7));
         assert_eq!(
             plan(Some(&stored("Old", summary, true)), &new),
             Action::Update(7)
@@ -559,6 +603,6 @@ mod tests {
         let empty = stored(title, summary, false);
         assert_eq!(plan(Some(&empty), &new), Action::FillContent(7));
         new.content = None;
-        assert_eq!(plan(Some(&empty), &new), Action::Keep);
+        assert_eq!(plan(Some(&empty), &new), Action::Keep(7));
     }
 }

@@ -3,9 +3,11 @@
 
 use std::collections::HashMap;
 
+use url::Url;
+
 use super::time::Millis;
 use super::{Store, StoreError, query_error};
-use crate::model::{KnownItem, StoredItem};
+use crate::model::{KnownItem, StoredItem, dedup_key};
 
 /// Items of one source, newest first; ties (undated items first seen in the
 /// same refresh share `published`) keep insertion order, the listing's.
@@ -22,7 +24,9 @@ const ITEMS_OF_ALL: &str = "\
     ORDER BY published DESC, id ASC LIMIT ?1";
 
 impl Store {
-    /// What is stored of the given canonical URLs of a source.
+    /// What is stored of the given canonical URLs of a source: under that
+    /// exact id, else under the item that claimed the URL's dedup key
+    /// (the same article stored under another form of its link).
     pub async fn known_items(
         &self,
         source: &str,
@@ -31,18 +35,45 @@ impl Store {
         // The URLs travel as one JSON array expanded by `json_each`, so a
         // listing of any length stays one query under SQLite's limit on
         // bound variables.
-        let urls = serde_json::to_string(urls).expect("a list of strings serializes to JSON");
+        let json = serde_json::to_string(urls).expect("a list of strings serializes to JSON");
         let rows: Vec<KnownRow> = sqlx::query_as(
             "SELECT url, title, summary, content IS NOT NULL AS has_content
              FROM items
              WHERE source_id = ?1 AND url IN (SELECT value FROM json_each(?2))",
         )
         .bind(source)
-        .bind(urls)
+        .bind(json)
         .fetch_all(&self.pool)
         .await
         .map_err(query_error("read known items"))?;
-        Ok(rows.into_iter().map(KnownRow::into_pair).collect())
+        let mut known: HashMap<String, KnownItem> =
+            rows.into_iter().map(KnownRow::into_pair).collect();
+        let by_key: HashMap<String, &String> = urls
+            .iter()
+            .filter(|url| !known.contains_key(*url))
+            .filter_map(|url| Some((dedup_key(&Url::parse(url).ok()?), url)))
+            .collect();
+        if by_key.is_empty() {
+            return Ok(known);
+        }
+        let keys: Vec<&String> = by_key.keys().collect();
+        let json = serde_json::to_string(&keys).expect("a list of strings serializes to JSON");
+        let rows: Vec<KnownRow> = sqlx::query_as(
+            "SELECT k.key AS url, i.title, i.summary, i.content IS NOT NULL AS has_content
+             FROM item_keys k JOIN items i ON i.id = k.item_id
+             WHERE k.source_id = ?1 AND k.key IN (SELECT value FROM json_each(?2))",
+        )
+        .bind(source)
+        .bind(json)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(query_error("read known items by dedup key"))?;
+        for (key, item) in rows.into_iter().map(KnownRow::into_pair) {
+            if let Some(url) = by_key.get(&key) {
+                known.insert((*url).clone(), item);
+            }
+        }
+        Ok(known)
     }
 
     /// Newest items first, of one source or (`None`) of all, at most `limit`.

@@ -8,7 +8,8 @@
 //! `learned` keeps the block fingerprints of each source's articles and the
 //! boilerplate learned from them (issue 3), `validators` keeps `ETag` and
 //! `Last-Modified` per source and URL, `health` and `stale` keep what
-//! `/status` shows and the stale-source warning (issue 5), `robots` keeps
+//! `/status` shows and the stale-source warning (issue 5), `keys` keeps the
+//! dedup keys items are matched under (issue 9), `robots` keeps
 //! robots.txt answers across restarts, `time` maps times to integers,
 //! `files` creates the database folder and file private to refeed's user.
 //! Methods are named after domain operations and return `model` types: no
@@ -22,6 +23,7 @@ mod files;
 mod health;
 mod ingest;
 mod items;
+mod keys;
 pub mod learned;
 mod robots;
 pub use ingest::RefreshCommit;
@@ -139,10 +141,12 @@ impl Store {
                 path: shown,
                 source,
             })?;
-        Ok(Self {
+        let store = Self {
             pool,
             changes: Arc::new(changes::ChangeLog::new()),
-        })
+        };
+        store.backfill_keys().await?;
+        Ok(store)
     }
 
     /// Starts a write transaction with `BEGIN IMMEDIATE`: it takes the write

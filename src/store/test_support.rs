@@ -44,6 +44,7 @@ pub(super) fn undated(slug: &str) -> NewItem {
         author: Some("A. Writer".to_owned()),
         published: None,
         modified: None,
+        canonical: None,
     }
 }
 

@@ -3,7 +3,8 @@
 //!
 //! Modules: `outlet` serves the fixtures; `support` runs the binary and `daemon`
 //! the server; `fixture` knows what the outlet holds; `checks` reads feeds the way
-//! a feed reader would. The tests: `end_to_end`, `dedup`, `config_errors`,
+//! a feed reader would. The tests: `end_to_end`, `dedup`, `dedup_links` (one article linked
+//! many ways), `config_errors`,
 //! `failures`, `hostile` (one origin per way an outlet misbehaves),
 //! `bounded` (100,000-item feeds and 1,000-article listings cost one refresh
 //! no more than its caps), `files` (the database's modes under umask 000),
@@ -20,6 +21,7 @@ mod config_errors;
 mod crash;
 mod daemon;
 mod dedup;
+mod dedup_links;
 mod end_to_end;
 mod explain;
 mod extract;

@@ -245,6 +245,7 @@ mod tests {
             author: None,
             published: None,
             modified: None,
+            canonical: None,
         }
     }
 }

@@ -124,6 +124,7 @@ mod tests {
             author: None,
             published: None,
             modified: None,
+            canonical: None,
         }
     }
 
