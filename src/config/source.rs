@@ -2,6 +2,7 @@
 //! clean rules, each problem reported with the source and key it concerns.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::ops::Range;
 
 use scraper::Selector;
@@ -13,6 +14,7 @@ use super::raw::{RawArticle, RawClean, RawItems, RawSource};
 use super::report::{Report, SourceName};
 use super::{DEFAULT_MAX_ITEMS, Source};
 use crate::extract::{ArticleRules, CleanRules, normalize_text};
+use crate::fetch::Access;
 use crate::model::fnv1a;
 use crate::schedule::cron::CronSchedule;
 use crate::scrape::ListingRules;
@@ -48,7 +50,12 @@ fn rules_digest(raw: &RawSource) -> String {
 
 /// Validates every source; the result holds only the valid ones (the caller
 /// refuses the file when `report` is not empty).
-pub(super) fn sources(raw: Vec<Spanned<RawSource>>, report: &mut Report<'_>) -> Vec<Source> {
+/// `listen` is refeed's own address: no source may point at it.
+pub(super) fn sources(
+    raw: Vec<Spanned<RawSource>>,
+    listen: Option<SocketAddr>,
+    report: &mut Report<'_>,
+) -> Vec<Source> {
     let mut first_seen: HashMap<String, Range<usize>> = HashMap::new();
     let mut valid = Vec::new();
     for (index, raw) in raw.into_iter().enumerate() {
@@ -65,6 +72,7 @@ pub(super) fn sources(raw: Vec<Spanned<RawSource>>, report: &mut Report<'_>) -> 
             report,
             name,
             header,
+            listen,
         };
         if let Some(source) = check.source(raw) {
             valid.push(source);
@@ -100,6 +108,8 @@ struct Check<'r, 'a> {
     name: SourceName,
     /// The `[[source]]` header: where a missing key is reported.
     header: Range<usize>,
+    /// `[server] listen`, if valid.
+    listen: Option<SocketAddr>,
 }
 
 impl Check<'_, '_> {
@@ -193,12 +203,34 @@ impl Check<'_, '_> {
             "every source needs the URL of its listing page or feed",
         )?;
         match http_url(url.get_ref()) {
+            Ok(parsed) if self.is_own_listen(&parsed) => {
+                let message = format!(
+                    "{parsed} is refeed's own listen address ([server] listen): \
+                     refeed never fetches itself"
+                );
+                self.fail(url.span(), "url", message);
+                None
+            }
             Ok(parsed) => Some(parsed),
             Err(reason) => {
                 self.fail(url.span(), "url", reason);
                 None
             }
         }
+    }
+
+    /// Whether `url` points at `[server] listen` (by address: a wildcard
+    /// listen covers every local address at its port).
+    fn is_own_listen(&self, url: &Url) -> bool {
+        let Some(listen) = self.listen else {
+            return false;
+        };
+        let mut access = Access::default();
+        access.forbid_listen(listen);
+        access.is_own_listen(url)
+            || (url.host_str() == Some("localhost")
+                && url.port_or_known_default() == Some(listen.port())
+                && (listen.ip().is_loopback() || listen.ip().is_unspecified()))
     }
 
     fn schedule(&mut self, schedule: Option<Spanned<String>>) -> Option<CronSchedule> {

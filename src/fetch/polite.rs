@@ -10,30 +10,60 @@ use chrono::{DateTime, Utc};
 use url::Url;
 
 use super::Fetcher;
-use crate::fetch::FetchError;
+use crate::fetch::access::Refusal;
 use crate::fetch::hosts::HostPermit;
 use crate::fetch::robots::RobotsAnswer;
+use crate::fetch::{FetchError, Refused};
 use crate::model::SavedRobots;
 
 /// How much of a robots.txt is read. RFC 9309 §2.5: crawlers MUST parse at
 /// least 500 KiB; the rest of a larger file is ignored, not refused.
 const ROBOTS_MAX_BYTES: usize = 512 * 1024;
 
+/// Why the robots.txt request gave no answer about the file and stops the
+/// fetch of the page.
+enum Halt {
+    /// The host asked to wait until then.
+    Deferred(DateTime<Utc>),
+    /// The fetch policy refused the robots.txt URL itself.
+    Refused(Refusal),
+}
+
 impl Fetcher {
     /// `Ok` when `url`'s robots.txt lets refeed fetch it; also applies the
-    /// file's `Crawl-delay` to the host's gate.
-    pub(super) async fn check_robots(&self, url: &Url) -> Result<(), FetchError> {
-        // Set when the robots.txt request itself found the host deferred.
-        let deferred = OnceLock::new();
+    /// file's `Crawl-delay` to the host's gate. `from` names where the link
+    /// came from, should the fetch policy refuse the robots.txt request.
+    pub(super) async fn check_robots(
+        &self,
+        url: &Url,
+        from: Option<&str>,
+    ) -> Result<(), FetchError> {
+        // Set when the robots.txt request itself found the host deferred
+        // or refused.
+        let halt = OnceLock::new();
         let rules = self
             .robots
-            .rules(url, |robots_url| self.robots_answer(robots_url, &deferred))
+            .rules(url, |robots_url| {
+                self.robots_answer(robots_url, from, &halt)
+            })
             .await;
-        if let Some(&until) = deferred.get() {
-            return Err(FetchError::Deferred {
-                url: url.clone(),
-                until,
-            });
+        match halt.into_inner() {
+            Some(Halt::Deferred(until)) => {
+                return Err(FetchError::Deferred {
+                    url: url.clone(),
+                    until,
+                });
+            }
+            // The robots.txt shares the page's origin: refused alike.
+            Some(Halt::Refused(reason)) => {
+                return Err(FetchError::Refused(Box::new(Refused {
+                    url: url.clone(),
+                    refused: url.clone(),
+                    linked_from: from.map(str::to_owned),
+                    reason,
+                })));
+            }
+            None => {}
         }
         // Every time, so a Crawl-delay dropped from a new robots.txt is
         // dropped from the gate too (zero means none).
@@ -50,21 +80,31 @@ impl Fetcher {
     async fn robots_answer(
         &self,
         robots_url: Url,
-        deferred: &OnceLock<DateTime<Utc>>,
+        from: Option<&str>,
+        halt: &OnceLock<Halt>,
     ) -> RobotsAnswer {
         let _permit = match self.enter(&robots_url).await {
             Ok(permit) => permit,
             Err(err) => {
-                let _ = deferred.set(err.retry_at().unwrap_or_else(Utc::now));
+                let _ = halt.set(Halt::Deferred(err.retry_at().unwrap_or_else(Utc::now)));
                 return RobotsAnswer::Deferred;
             }
         };
-        let answer = self.within_total(&robots_url, self.robots_exchange(&robots_url, deferred));
-        match answer.await {
+        let exchange = self.robots_exchange(&robots_url, from, halt);
+        match self.within_total(&robots_url, exchange).await {
             Ok(answer) => answer,
             // RFC 9309 §2.3.1.2: after too many redirects (a loop included),
-            // a crawler MAY take robots.txt as unavailable, like a 404.
+            // a crawler MAY take robots.txt as unavailable, like a 404; a
+            // redirect to a refused address is no better.
             Err(FetchError::RedirectLoop { .. } | FetchError::TooManyRedirects { .. }) => {
+                RobotsAnswer::Status(404)
+            }
+            Err(FetchError::Refused(refused)) => {
+                if refused.refused == robots_url {
+                    let _ = halt.set(Halt::Refused(refused.reason));
+                    // Not cached: says nothing about the file.
+                    return RobotsAnswer::Deferred;
+                }
                 RobotsAnswer::Status(404)
             }
             Err(err) => RobotsAnswer::Unreachable(with_root_cause(&err)),
@@ -76,18 +116,18 @@ impl Fetcher {
     async fn robots_exchange(
         &self,
         robots_url: &Url,
-        deferred: &OnceLock<DateTime<Utc>>,
+        from: Option<&str>,
+        halt: &OnceLock<Halt>,
     ) -> Result<RobotsAnswer, FetchError> {
-        let response = self
-            .send(robots_url, self.client.get(robots_url.clone()))
-            .await?;
+        let get = |client: &reqwest::Client, hop: Url| client.get(hop);
+        let response = self.send(robots_url, from, get).await?;
         if !response.status().is_success() {
             let status = response.status().as_u16();
             if let Some(until) = self
                 .deferring(robots_url, self.refusal(response))
                 .retry_at()
             {
-                let _ = deferred.set(until);
+                let _ = halt.set(Halt::Deferred(until));
                 return Ok(RobotsAnswer::Deferred);
             }
             return Ok(RobotsAnswer::Status(status));
