@@ -7,6 +7,8 @@
 //! secret is in no served format, and the refusal is logged naming the
 //! source. With B allowed by `[fetch] allow_hosts`, the same links are
 //! fetched (the allowance works). A link's `user:password@` is never sent.
+//! A listing redirected to a refused address fails that source only, and a
+//! URL typed for `refeed explain` is fetched wherever it points.
 
 use std::sync::{Arc, Mutex};
 
@@ -231,4 +233,33 @@ async fn allow_hosts_lets_the_same_links_through() {
         once.stderr.contains("127.0.0.2 is a loopback address"),
         "{once}"
     );
+}
+
+#[tokio::test]
+async fn a_url_typed_for_explain_is_fetched_wherever_it_points() {
+    let (b, secret_seen) = metadata().await;
+    let (a, _) = outlet(b).await;
+    let env = env(a, "");
+    let typed = format!("http://127.0.0.1:{b}/latest/typed");
+    let out = env.refeed(&["explain", "ssrf", &typed]).await;
+    assert!(out.success(), "{out}");
+    assert!(out.stdout.contains(&typed), "{out}");
+    assert!(paths(&secret_seen).contains(&"/latest/typed".to_string()));
+}
+
+#[tokio::test]
+async fn a_listing_redirected_to_a_refused_address_fails_that_source_only() {
+    let (b, secret_seen) = metadata().await;
+    let (a, _) = outlet(b).await;
+    let good = SourceToml::listing("ssrf", &format!("http://127.0.0.1:{a}/"));
+    let bad = SourceToml::listing("moved", &format!("http://127.0.0.1:{a}/redirect/e"));
+    let env = TestEnv::with_settings(&[good, bad], "[fetch]\nper_host_delay = \"0s\"\n");
+    let once = env.refeed(&["once"]).await;
+    assert!(once.line("ssrf").starts_with("ssrf: ok"), "{once}");
+    let expected = format!(
+        "moved: error: cannot fetch the source page: refusing to fetch http://127.0.0.1:{b}/latest/e (redirected from \
+         http://127.0.0.1:{a}/redirect/e, linked from moved): 127.0.0.1 is a loopback address"
+    );
+    assert!(once.line("moved").starts_with(&expected), "{once}");
+    assert!(paths(&secret_seen).is_empty());
 }

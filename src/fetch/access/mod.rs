@@ -38,6 +38,11 @@
 //! `allow_hosts` names and networks. `route` picks the client per request
 //! and per redirect hop; connections are pooled per client and origin, so
 //! a trusted connection is never reused for another origin.
+//!
+//! The own listen address is judged by port too, which the resolver never
+//! sees: a host-name URL at a listen port is resolved just before the
+//! request ([`own_listen_by_name`]). Environment proxies are not used: a
+//! proxy would resolve and connect past the checked resolver.
 
 mod address;
 mod resolver;
