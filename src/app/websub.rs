@@ -141,8 +141,11 @@ mod tests {
     }
 
     fn publisher(hub: &Hub) -> Publisher {
+        // As config does: the hub's origin is allowed, loopback or not.
+        let mut config = FetchConfig::default();
+        config.access.allow_origin(&hub.url);
         Publisher {
-            fetcher: Fetcher::new(&FetchConfig::default()).unwrap(),
+            fetcher: Fetcher::new(&config).unwrap(),
             hub: hub.url.clone(),
             base_url: Url::parse("http://refeed.test/r/").unwrap(),
             sources: vec!["a".to_string(), "b".to_string()].into(),

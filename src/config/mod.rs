@@ -26,7 +26,7 @@ use self::raw::{RawConfig, RawDuration, RawFetch, RawScheduler, RawServer, RawSt
 use self::report::Report;
 use crate::extract::ArticleRules;
 use crate::fetch::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_FIRST_BYTE_TIMEOUT, DEFAULT_MAX_BODY_BYTES,
+    Access, AllowHost, DEFAULT_CONNECT_TIMEOUT, DEFAULT_FIRST_BYTE_TIMEOUT, DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_REDIRECTS, DEFAULT_PER_HOST_CONCURRENCY, DEFAULT_PER_HOST_DELAY, DEFAULT_TIMEOUT,
     FetchConfig,
 };
@@ -205,9 +205,13 @@ impl Config {
         let fetch = fetch(&raw.fetch, &mut report);
         let scheduler = scheduler(&raw.scheduler, &mut report);
         let limits = refresh(&raw.refresh, &mut report);
-        let sources = source::sources(raw.sources, &limits, &mut report);
+        let listen = server.as_ref().map(|s| s.listen);
+        let sources = source::sources(raw.sources, &limits, listen, &mut report);
         match (server, storage, fetch, scheduler) {
-            (Some(server), Some(storage), Some(fetch), Some(scheduler)) if report.is_empty() => {
+            (Some(server), Some(storage), Some(mut fetch), Some(scheduler))
+                if report.is_empty() =>
+            {
+                configure_access(&mut fetch.access, &server, &sources);
                 Ok(Config {
                     path: path.to_owned(),
                     server,
@@ -336,7 +340,9 @@ fn fetch(raw: &RawFetch, report: &mut Report<'_>) -> Option<FetchConfig> {
         "fetch.per_host_concurrency",
         report,
     );
+    let access = allow_hosts(raw.allow_hosts.as_deref().unwrap_or_default(), report);
     Some(FetchConfig {
+        access: access?,
         timeout: timeout?,
         connect_timeout: connect_timeout?,
         first_byte_timeout: first_byte_timeout?,
@@ -348,6 +354,36 @@ fn fetch(raw: &RawFetch, report: &mut Report<'_>) -> Option<FetchConfig> {
             .as_ref()
             .map_or(DEFAULT_PER_HOST_DELAY, |value| **value.get_ref()),
     })
+}
+
+/// `[fetch] allow_hosts`: networks, addresses and host names refeed may
+/// reach besides public addresses.
+fn allow_hosts(raw: &[Spanned<String>], report: &mut Report<'_>) -> Option<Access> {
+    let mut allowed = Vec::new();
+    let mut valid = true;
+    for entry in raw {
+        match entry.get_ref().parse::<AllowHost>() {
+            Ok(host) => allowed.push(host),
+            Err(message) => {
+                report.add(entry.span(), None, "fetch.allow_hosts", message);
+                valid = false;
+            }
+        }
+    }
+    valid.then(|| Access::new(allowed))
+}
+
+/// What the fetch policy allows besides `allow_hosts` (each source's
+/// origin, the WebSub hub's) and refuses whatever else says (the own
+/// listen address).
+fn configure_access(access: &mut Access, server: &ServerConfig, sources: &[Source]) {
+    for source in sources {
+        access.allow_origin(&source.url);
+    }
+    if let Some(hub) = &server.websub_hub {
+        access.allow_origin(hub);
+    }
+    access.forbid_listen(server.listen);
 }
 
 /// The first-byte limit runs from the start of a request, connecting

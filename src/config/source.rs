@@ -2,6 +2,7 @@
 //! clean rules, each problem reported with the source and key it concerns.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::ops::Range;
 
 use scraper::Selector;
@@ -14,6 +15,7 @@ use super::raw::{RawArticle, RawClean, RawItems, RawSource};
 use super::report::{Report, SourceName};
 use super::{DEFAULT_MAX_ITEMS, Source};
 use crate::extract::{ArticleRules, CleanRules, normalize_text};
+use crate::fetch::Access;
 use crate::model::fnv1a;
 use crate::schedule::cron::CronSchedule;
 use crate::scrape::ListingRules;
@@ -49,9 +51,11 @@ fn rules_digest(raw: &RawSource) -> String {
 
 /// Validates every source; the result holds only the valid ones (the caller
 /// refuses the file when `report` is not empty).
+/// `listen` is refeed's own address: no source may point at it.
 pub(super) fn sources(
     raw: Vec<Spanned<RawSource>>,
     limits: &RefreshLimits,
+    listen: Option<SocketAddr>,
     report: &mut Report<'_>,
 ) -> Vec<Source> {
     let mut first_seen: HashMap<String, Range<usize>> = HashMap::new();
@@ -71,6 +75,7 @@ pub(super) fn sources(
             name,
             header,
             limits: *limits,
+            listen,
         };
         if let Some(source) = check.source(raw) {
             valid.push(source);
@@ -108,6 +113,8 @@ struct Check<'r, 'a> {
     header: Range<usize>,
     /// `[refresh]`: the bounds a source does not set itself.
     limits: RefreshLimits,
+    /// `[server] listen`, if valid.
+    listen: Option<SocketAddr>,
 }
 
 impl Check<'_, '_> {
@@ -213,12 +220,34 @@ impl Check<'_, '_> {
             "every source needs the URL of its listing page or feed",
         )?;
         match http_url(url.get_ref()) {
+            Ok(parsed) if self.is_own_listen(&parsed) => {
+                let message = format!(
+                    "{parsed} is refeed's own listen address ([server] listen): \
+                     refeed never fetches itself"
+                );
+                self.fail(url.span(), "url", message);
+                None
+            }
             Ok(parsed) => Some(parsed),
             Err(reason) => {
                 self.fail(url.span(), "url", reason);
                 None
             }
         }
+    }
+
+    /// Whether `url` points at `[server] listen` (by address: a wildcard
+    /// listen covers every local address at its port).
+    fn is_own_listen(&self, url: &Url) -> bool {
+        let Some(listen) = self.listen else {
+            return false;
+        };
+        let mut access = Access::default();
+        access.forbid_listen(listen);
+        access.is_own_listen(url)
+            || (url.host_str() == Some("localhost")
+                && url.port_or_known_default() == Some(listen.port())
+                && (listen.ip().is_loopback() || listen.ip().is_unspecified()))
     }
 
     fn schedule(&mut self, schedule: Option<Spanned<String>>) -> Option<CronSchedule> {

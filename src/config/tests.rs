@@ -58,6 +58,15 @@ fn assert_names(message: &str, line: usize, source: Option<&str>, key: &str) {
     );
 }
 
+/// The default `[fetch]` but for the fetch policy, which holds the
+/// sources' origins and the listen address.
+fn defaults_with(access: &Access) -> FetchConfig {
+    FetchConfig {
+        access: access.clone(),
+        ..FetchConfig::default()
+    }
+}
+
 #[test]
 fn shipped_config_parses_and_validates() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/config/refeed.toml");
@@ -65,7 +74,7 @@ fn shipped_config_parses_and_validates() {
     assert_eq!(config.server.listen.to_string(), "127.0.0.1:8080");
     assert_eq!(config.server.base_url.as_str(), "http://127.0.0.1:8080/");
     assert_eq!(config.storage.path, Path::new("data/refeed.db"));
-    assert_eq!(config.fetch, FetchConfig::default());
+    assert_eq!(config.fetch, defaults_with(&config.fetch.access));
     assert_eq!(config.scheduler.workers, DEFAULT_WORKERS);
     for source in &config.sources {
         assert_eq!(source.max_new_items, DEFAULT_MAX_NEW_ITEMS);
@@ -100,7 +109,7 @@ fn defaults_fill_absent_tables_and_keys() {
     assert_eq!(config.server.listen.to_string(), DEFAULT_LISTEN);
     assert_eq!(config.server.base_url.as_str(), "http://127.0.0.1:8080/");
     assert_eq!(config.storage.path, Path::new(DEFAULT_STORAGE_PATH));
-    assert_eq!(config.fetch, FetchConfig::default());
+    assert_eq!(config.fetch, defaults_with(&config.fetch.access));
     assert_eq!(config.scheduler.workers, DEFAULT_WORKERS);
     let source = &config.sources[0];
     assert_eq!(
@@ -507,4 +516,58 @@ fn the_rules_digest_changes_with_the_parsing_rules_only() {
     digests.sort();
     digests.dedup();
     assert_eq!(digests.len(), changed.len(), "each change its own digest");
+}
+
+#[test]
+fn the_fetch_policy_allows_source_and_hub_origins_and_allow_hosts() {
+    let text = format!(
+        "[server]\nwebsub_hub = \"http://127.0.0.1:7000/hub\"\n\
+         [fetch]\nallow_hosts = [\"10.0.0.0/8\", \"wiki.internal\"]\n\
+         {}",
+        LISTING.replace(
+            "https://popularresistance.org/tag/bolivia/",
+            "http://192.168.1.5:8000/news/"
+        )
+    );
+    let config = parse(&text).unwrap();
+    let mut expected = Access::new(vec![
+        "10.0.0.0/8".parse().unwrap(),
+        "wiki.internal".parse().unwrap(),
+    ]);
+    expected.allow_origin(&Url::parse("http://192.168.1.5:8000/").unwrap());
+    expected.allow_origin(&Url::parse("http://127.0.0.1:7000/").unwrap());
+    expected.forbid_listen(DEFAULT_LISTEN.parse().unwrap());
+    assert_eq!(config.fetch.access, expected);
+}
+
+#[test]
+fn a_bad_allow_hosts_entry_names_its_line_and_key() {
+    let text = format!(
+        "[fetch]\nallow_hosts = [\n  \"10.0.0.0/8\",\n  \"http://wiki.internal/\",\n]\n{LISTING}"
+    );
+    let message = error(&text);
+    assert_names(&message, 4, None, "fetch.allow_hosts");
+    assert!(message.contains("no scheme, port or path"), "{message}");
+}
+
+#[test]
+fn a_source_pointing_at_the_own_listen_address_is_refused() {
+    for (listen, url) in [
+        ("127.0.0.1:8080", "http://127.0.0.1:8080/feeds/all.rss"),
+        ("0.0.0.0:9000", "http://127.0.0.1:9000/"),
+        ("127.0.0.1:8080", "http://localhost:8080/"),
+    ] {
+        let text = format!(
+            "[server]\nlisten = \"{listen}\"\n{}",
+            LISTING.replace("https://popularresistance.org/tag/bolivia/", url)
+        );
+        let message = error(&text);
+        assert_names(&message, 5, Some("bolivia"), "url");
+        assert!(message.contains("refeed's own listen address"), "{message}");
+    }
+    let text = LISTING.replace(
+        "https://popularresistance.org/tag/bolivia/",
+        "http://127.0.0.1:8081/",
+    );
+    assert!(parse(&text).is_ok());
 }

@@ -2,25 +2,29 @@
 //! steps of one polite fetch (robots.txt, per-host gate, conditional
 //! request, time limits). Time limits and error sorting are in `limits.rs`,
 //! reading a response in `response.rs` and `body.rs`, robots.txt and the per-host gate in
-//! `polite.rs`, POST in `post.rs`.
+//! `polite.rs`, POST in `post.rs`, the fetch policy and redirect hops in
+//! `guard.rs`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{RequestBuilder, StatusCode};
 use url::Url;
 
+use super::access::{Access, CheckedResolver};
 use super::hosts::Hosts;
 use super::robots::RobotsCache;
 use super::{
     ACCEPT, FetchConfig, FetchError, FetchOptions, Fetched, Page, ROBOTS_MAX_AGE, USER_AGENT,
-    redirect,
 };
 use crate::model::Validators;
 
 // These add to `Fetcher`; as child modules they reach its private fields.
 #[path = "body.rs"]
 mod body;
+#[path = "guard.rs"]
+mod guard;
 #[path = "limits.rs"]
 mod limits;
 #[path = "polite.rs"]
@@ -34,11 +38,17 @@ mod response;
 /// the name part of the User-Agent).
 const ROBOTS_AGENT: &str = "refeed";
 
-/// The shared HTTP client; cheap to clone (clones share one connection pool,
-/// the per-host gates and the robots.txt cache).
+/// The shared HTTP client; cheap to clone (clones share the connection
+/// pools, the per-host gates and the robots.txt cache).
 #[derive(Debug, Clone)]
 pub struct Fetcher {
+    /// For everything but the configured origins: its resolver refuses
+    /// what the fetch policy refuses (see `access`).
     client: reqwest::Client,
+    /// For the configured origins (sources, hub, command line), whatever
+    /// their host names resolve to.
+    trusted: reqwest::Client,
+    access: Arc<Access>,
     hosts: Hosts,
     robots: RobotsCache,
     limits: Limits,
@@ -57,24 +67,17 @@ struct Limits {
 impl Fetcher {
     /// Builds the client.
     pub fn new(config: &FetchConfig) -> Result<Self, FetchError> {
-        let mut headers = HeaderMap::new();
-        headers.insert(header::ACCEPT, HeaderValue::from_static(ACCEPT));
-        // No total `timeout` here: it would also count the wait for the
-        // per-host gate; `fetch` times the request itself.
-        let client = reqwest::Client::builder()
-            .user_agent(USER_AGENT)
-            .default_headers(headers)
-            .connect_timeout(config.connect_timeout)
-            // Each read, so a server that stops sending mid-body is caught
-            // long before the total limit.
-            .read_timeout(config.first_byte_timeout)
-            .gzip(true)
-            .brotli(true)
-            .redirect(redirect::policy(config.max_redirects))
+        let access = Arc::new(config.access.clone());
+        let resolver = CheckedResolver::new(Arc::clone(&access));
+        let client = builder(config)
+            .dns_resolver(resolver)
             .build()
             .map_err(FetchError::Client)?;
+        let trusted = builder(config).build().map_err(FetchError::Client)?;
         Ok(Self {
             client,
+            trusted,
+            access,
             hosts: Hosts::new(config.per_host_concurrency, config.per_host_delay),
             robots: RobotsCache::new(ROBOTS_AGENT, ROBOTS_MAX_AGE),
             limits: Limits {
@@ -109,14 +112,17 @@ impl Fetcher {
     /// at the host (waiting does not count against the timeouts), then the
     /// request, held to the connect, first-byte and total limits.
     pub async fn fetch(&self, url: &Url, options: &FetchOptions) -> Result<Fetched, FetchError> {
+        let from = options.linked_from.as_deref();
+        // Before robots.txt, so a refused link is named as such.
+        self.client_for(url, url, from).await?;
         if !options.ignore_robots {
-            self.check_robots(url).await?;
+            self.check_robots(url, from).await?;
         }
         let _permit = self.enter(url).await?;
         let validators = options.validators.as_ref().filter(|v| !v.is_empty());
-        let request = conditional(self.client.get(url.clone()), validators);
+        let request = |client: &reqwest::Client, hop: Url| conditional(client.get(hop), validators);
         self.within_total(url, async {
-            let response = self.send(url, request).await?;
+            let response = self.send(url, from, request).await?;
             if response.status() == StatusCode::NOT_MODIFIED && validators.is_some() {
                 return Ok(Fetched::NotModified);
             }
@@ -127,6 +133,27 @@ impl Fetcher {
         })
         .await
     }
+}
+
+/// A client builder with refeed's headers and limits.
+fn builder(config: &FetchConfig) -> reqwest::ClientBuilder {
+    let mut headers = HeaderMap::new();
+    headers.insert(header::ACCEPT, HeaderValue::from_static(ACCEPT));
+    // No total `timeout` here: it would also count the wait for the
+    // per-host gate; `fetch` times the request itself.
+    reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .default_headers(headers)
+        .connect_timeout(config.connect_timeout)
+        // Each read, so a server that stops sending mid-body is caught
+        // long before the total limit.
+        .read_timeout(config.first_byte_timeout)
+        .gzip(true)
+        .brotli(true)
+        // Redirects are followed by `guard.rs`, which checks every hop.
+        .redirect(reqwest::redirect::Policy::none())
+        // A proxy would connect for us, past the checked resolver.
+        .no_proxy()
 }
 
 /// Adds `If-None-Match` / `If-Modified-Since` from the stored validators.
@@ -222,6 +249,7 @@ mod tests {
         let options = FetchOptions {
             validators: Some(validators),
             ignore_robots: true,
+            ..FetchOptions::default()
         };
         let second = fetcher.fetch(&base, &options).await.unwrap();
         assert!(matches!(second, Fetched::NotModified), "{second:?}");

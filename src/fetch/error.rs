@@ -7,6 +7,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use url::Url;
 
+use super::access::Refusal;
+
 /// Why a fetch failed. Each variant names the URL.
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
@@ -40,9 +42,6 @@ pub enum FetchError {
         url: Url,
         /// Redirects allowed.
         limit: usize,
-        /// What the client reported.
-        #[source]
-        source: reqwest::Error,
     },
     /// A redirect led back to a URL already visited in the same chain.
     #[error("{url} redirects in a loop: {}", join_chain(chain))]
@@ -52,6 +51,12 @@ pub enum FetchError {
         /// The URLs visited, ending with the one visited twice.
         chain: Vec<Url>,
     },
+    /// The fetch policy refused the URL or a redirect hop (issue 9, SSRF):
+    /// a private, loopback, link-local... address outside the configured
+    /// origins and `allow_hosts`, or refeed's own listen address. Boxed:
+    /// it is the largest variant and rare.
+    #[error("{0}")]
+    Refused(Box<Refused>),
     /// The server answered with a status outside 2xx.
     #[error("{url} answered HTTP {status}{}", retry_note(*retry_at))]
     Status {
@@ -117,6 +122,30 @@ pub enum FetchError {
     },
 }
 
+/// What [`FetchError::Refused`] says.
+#[derive(Debug)]
+pub struct Refused {
+    /// The URL requested.
+    pub url: Url,
+    /// The URL refused: `url`, or the redirect hop it led to.
+    pub refused: Url,
+    /// Where the link came from (a source id), when the caller said.
+    pub linked_from: Option<String>,
+    /// Why.
+    pub reason: Refusal,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let whence = whence(&self.url, &self.refused, self.linked_from.as_deref());
+        write!(
+            f,
+            "refusing to fetch {}{whence}: {}",
+            self.refused, self.reason
+        )
+    }
+}
+
 /// Which time limit of a request ran out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimeoutStage {
@@ -141,6 +170,21 @@ impl TimeoutStage {
             Self::Total => format!(" did not finish within {limit:?}"),
         }
     }
+}
+
+/// " (redirected from URL, linked from SOURCE)", the parts that apply.
+fn whence(url: &Url, refused: &Url, linked_from: Option<&str>) -> String {
+    let mut parts = Vec::new();
+    if url != refused {
+        parts.push(format!("redirected from {url}"));
+    }
+    if let Some(source) = linked_from {
+        parts.push(format!("linked from {source}"));
+    }
+    if parts.is_empty() {
+        return String::new();
+    }
+    format!(" ({})", parts.join(", "))
 }
 
 fn join_chain(chain: &[Url]) -> String {
@@ -179,6 +223,7 @@ impl FetchError {
             | Self::Binary { url, .. }
             | Self::TooLarge { url, .. }
             | Self::Body { url, .. } => Some(url),
+            Self::Refused(refused) => Some(&refused.url),
         }
     }
 
@@ -279,6 +324,38 @@ mod tests {
             "http://news.test/a redirects in a loop: \
              http://news.test/a -> http://news.test/b -> http://news.test/a"
         );
+    }
+
+    #[test]
+    fn a_refusal_says_what_where_from_and_how_to_allow_it() {
+        let admin = Url::parse("http://10.0.0.1/admin").unwrap();
+        let reason = Refusal::Address {
+            ip: "10.0.0.1".parse().unwrap(),
+            kind: crate::fetch::AddressKind::Private,
+        };
+        let err = FetchError::Refused(Box::new(Refused {
+            url: admin.clone(),
+            refused: admin.clone(),
+            linked_from: Some("city-news".into()),
+            reason: reason.clone(),
+        }));
+        assert_eq!(
+            err.to_string(),
+            "refusing to fetch http://10.0.0.1/admin (linked from city-news): \
+             10.0.0.1 is a private address; allow it with [fetch] allow_hosts"
+        );
+        let err = FetchError::Refused(Box::new(Refused {
+            url: url(),
+            refused: admin,
+            linked_from: None,
+            reason,
+        }));
+        assert_eq!(
+            err.to_string(),
+            "refusing to fetch http://10.0.0.1/admin (redirected from http://news.test/a): \
+             10.0.0.1 is a private address; allow it with [fetch] allow_hosts"
+        );
+        assert_eq!(err.url(), Some(&url()));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use reqwest::RequestBuilder;
 use url::Url;
 
 use super::Fetcher;
-use crate::fetch::{FetchError, TimeoutStage, redirect};
+use crate::fetch::{FetchError, TimeoutStage};
 
 impl Fetcher {
     /// Runs `exchange` under the total time limit.
@@ -25,33 +25,36 @@ impl Fetcher {
             .unwrap_or_else(|_| Err(timeout(url, limit, TimeoutStage::Total)))
     }
 
-    /// Sends `request` and waits for the response headers, at most
-    /// `first_byte_timeout`.
+    /// Sends what `build` makes of `url` (`from` names where the link came
+    /// from), following redirects, and waits for the final response
+    /// headers, at most `first_byte_timeout` in all.
     pub(super) async fn send(
         &self,
         url: &Url,
-        request: RequestBuilder,
+        from: Option<&str>,
+        build: impl Fn(&reqwest::Client, Url) -> RequestBuilder,
     ) -> Result<reqwest::Response, FetchError> {
+        self.within_first_byte(url, self.follow(url, from, build))
+            .await
+    }
+
+    /// Runs `exchange` (up to the response headers) under the first-byte
+    /// limit.
+    pub(super) async fn within_first_byte<T>(
+        &self,
+        url: &Url,
+        exchange: impl Future<Output = Result<T, FetchError>>,
+    ) -> Result<T, FetchError> {
         let limit = self.limits.first_byte_timeout;
-        match tokio::time::timeout(limit, request.send()).await {
-            Ok(Ok(response)) => Ok(response),
-            Ok(Err(err)) => Err(self.send_error(url, err)),
-            Err(_) => Err(timeout(url, limit, TimeoutStage::FirstByte)),
-        }
+        tokio::time::timeout(limit, exchange)
+            .await
+            .unwrap_or_else(|_| Err(timeout(url, limit, TimeoutStage::FirstByte)))
     }
 
     /// Sorts a failure to get response headers into its variant.
     pub(super) fn send_error(&self, url: &Url, err: reqwest::Error) -> FetchError {
         let url = url.clone();
-        if let Some(chain) = redirect::loop_chain(&err) {
-            FetchError::RedirectLoop { url, chain }
-        } else if err.is_redirect() {
-            FetchError::TooManyRedirects {
-                url,
-                limit: self.limits.max_redirects,
-                source: err,
-            }
-        } else if err.is_timeout() && err.is_connect() {
+        if err.is_timeout() && err.is_connect() {
             timeout(&url, self.limits.connect_timeout, TimeoutStage::Connect)
         } else if err.is_timeout() {
             // The read timeout, while waiting for the headers.

@@ -3,12 +3,15 @@
 //! conditional GET, `Retry-After` honoured across sources), bounded
 //! (connect, first-byte and total timeouts, body cap enforced while
 //! streaming, redirect limit with loop detection, only pages and feeds read)
-//! and charset-aware (bodies come out as UTF-8).
+//! and charset-aware (bodies come out as UTF-8), and held to the fetch
+//! policy of `access` (public addresses only, besides configured origins
+//! and `[fetch] allow_hosts`; no credentials from links sent).
 //!
 //! It does not parse what it fetches (that is `scrape` and `extract`), and no
 //! `reqwest` type leaves it except as an error's `#[source]`. `clippy.toml`
 //! forbids building other clients, so these limits hold for every request.
 
+mod access;
 mod charset;
 mod client;
 mod error;
@@ -25,9 +28,10 @@ use std::time::Duration;
 
 use url::Url;
 
+pub use access::{Access, AddressKind, AllowHost, Refusal, classify};
 pub use charset::{decode, decode_for_domain};
 pub use client::Fetcher;
-pub use error::{FetchError, TimeoutStage};
+pub use error::{FetchError, Refused, TimeoutStage};
 
 use crate::model::Validators;
 
@@ -85,6 +89,9 @@ pub struct FetchConfig {
     /// Minimum gap between the starts of two requests to one host, across
     /// all sources (zero allowed).
     pub per_host_delay: Duration,
+    /// Where requests may go: public addresses, plus configured origins
+    /// and `allow_hosts`; never the own listen address.
+    pub access: Access,
 }
 
 impl Default for FetchConfig {
@@ -97,6 +104,7 @@ impl Default for FetchConfig {
             max_redirects: DEFAULT_MAX_REDIRECTS,
             per_host_concurrency: DEFAULT_PER_HOST_CONCURRENCY,
             per_host_delay: DEFAULT_PER_HOST_DELAY,
+            access: Access::default(),
         }
     }
 }
@@ -132,4 +140,7 @@ pub struct FetchOptions {
     pub validators: Option<Validators>,
     /// Skip the robots.txt check (a source's `respect_robots = false`).
     pub ignore_robots: bool,
+    /// Where the URL came from (the id of the source whose listing linked
+    /// it), named when the fetch policy refuses it.
+    pub linked_from: Option<String>,
 }

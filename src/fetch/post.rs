@@ -1,7 +1,8 @@
 //! [`Fetcher::post_form`]: the one kind of request refeed sends that is not
 //! a GET, the WebSub publish ping (issue 4). It goes through the same client
-//! as every outlet request (User-Agent, timeouts, redirect limit), as
-//! `clippy.toml` demands, but neither robots.txt nor the per-host gate:
+//! as every outlet request (User-Agent, timeouts, the fetch policy: the
+//! hub's origin is allowed by config), as `clippy.toml` demands, but
+//! neither robots.txt nor the per-host gate:
 //! the hub is refeed's own choice, not an outlet. Declared from `client.rs`
 //! so it reaches the client's private fields and error sorting.
 
@@ -19,12 +20,16 @@ impl Fetcher {
             .extend_pairs(form)
             .finish();
         let content_type = HeaderValue::from_static("application/x-www-form-urlencoded");
-        let request = self
-            .client
-            .post(url.clone())
-            .header(CONTENT_TYPE, content_type)
-            .body(body);
-        let response = self.within_total(url, self.send(url, request)).await?;
+        let request = |client: &reqwest::Client, hop: Url| {
+            client
+                .post(hop)
+                .header(CONTENT_TYPE, content_type.clone())
+                .body(body.clone())
+        };
+        // A hub that redirects is not followed (a POST turned GET would
+        // publish nothing): its 3xx is a status error.
+        let once = self.within_first_byte(url, self.send_once(url, url, None, request));
+        let response = self.within_total(url, once).await?;
         if !response.status().is_success() {
             return Err(self.refusal(response));
         }
@@ -62,10 +67,18 @@ mod tests {
         (Url::parse(&format!("http://{addr}/hub")).unwrap(), seen)
     }
 
+    /// A fetcher allowing the hub's origin, as config allows
+    /// `[server] websub_hub`.
+    fn allowing(hub: &Url) -> Fetcher {
+        let mut config = FetchConfig::default();
+        config.access.allow_origin(hub);
+        Fetcher::new(&config).unwrap()
+    }
+
     #[tokio::test]
     async fn post_form_sends_an_encoded_form() {
         let (url, seen) = hub(StatusCode::NO_CONTENT).await;
-        let fetcher = Fetcher::new(&FetchConfig::default()).unwrap();
+        let fetcher = allowing(&url);
         let form = [
             ("hub.mode", "publish"),
             ("hub.url", "http://h/feeds/a b.rss?x=1&y"),
@@ -84,11 +97,40 @@ mod tests {
     #[tokio::test]
     async fn a_refusing_hub_is_a_status_error() {
         let (url, _) = hub(StatusCode::SERVICE_UNAVAILABLE).await;
-        let fetcher = Fetcher::new(&FetchConfig::default()).unwrap();
+        let fetcher = allowing(&url);
         let err = fetcher.post_form(&url, &[("a", "b")]).await.unwrap_err();
         assert!(
             matches!(err, FetchError::Status { status: 503, .. }),
             "{err:?}"
         );
+    }
+
+    #[tokio::test]
+    async fn a_ping_to_a_loopback_hub_not_configured_is_refused() {
+        let (url, seen) = hub(StatusCode::NO_CONTENT).await;
+        let fetcher = Fetcher::new(&FetchConfig::default()).unwrap();
+        let err = fetcher.post_form(&url, &[("a", "b")]).await.unwrap_err();
+        assert!(matches!(err, FetchError::Refused(_)), "{err:?}");
+        assert!(err.to_string().contains("is a loopback address"), "{err}");
+        assert!(seen.lock().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_redirecting_hub_is_not_followed() {
+        let (target, seen) = hub(StatusCode::NO_CONTENT).await;
+        let location = format!("Location: {target}");
+        let base = crate::fetch::test_server::serve(move |_| {
+            crate::fetch::test_server::response("307 Temporary Redirect", &[&location], b"")
+        })
+        .await;
+        let err = allowing(&base)
+            .post_form(&base, &[("a", "b")])
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, FetchError::Status { status: 307, .. }),
+            "{err:?}"
+        );
+        assert!(seen.lock().unwrap().is_empty());
     }
 }

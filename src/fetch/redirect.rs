@@ -1,70 +1,82 @@
-//! The redirect policy: follow up to `max_redirects` hops, and stop at once
-//! when a hop leads back to a URL already visited in the chain (outlets
-//! whose cookie wall or geo-redirect sends a cookie-less client from `/news`
-//! to `/consent` and back), naming the loop instead of burning the whole
-//! redirect budget.
+//! Following redirects: the fetcher follows them itself, one hop at a
+//! time, so that each hop passes the fetch policy (`access`) before it is
+//! requested: a 302 from an allowed outlet to `http://169.254.169.254/` or
+//! to another port on loopback is refused like a link to it would be.
+//! [`Chain`] counts hops against `max_redirects` and stops at once when a
+//! hop leads back to a URL already visited (outlets whose cookie wall or
+//! geo-redirect sends a cookie-less client from `/news` to `/consent` and
+//! back), naming the loop instead of burning the whole redirect budget.
 
-use std::error::Error as StdError;
-use std::fmt;
-
-use reqwest::redirect::{Attempt, Policy};
+use reqwest::header::LOCATION;
+use reqwest::{Response, StatusCode};
 use url::Url;
 
-/// The chain of a redirect loop, carried through `reqwest` as the error of
-/// the redirect attempt and recovered with [`loop_chain`].
+/// The URLs visited by one request, the first one included.
 #[derive(Debug)]
-struct Loop(Vec<Url>);
-
-impl fmt::Display for Loop {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("redirect loop")
-    }
+pub(super) struct Chain {
+    visited: Vec<Url>,
+    max: usize,
 }
 
-impl StdError for Loop {}
-
-/// Too many hops (`reqwest`'s own error type for this is private).
-#[derive(Debug)]
-struct TooMany;
-
-impl fmt::Display for TooMany {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("too many redirects")
-    }
+/// Why a redirect was not followed.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Stop {
+    /// The hop leads back into the chain; the chain, ending with it.
+    Loop(Vec<Url>),
+    /// More than `max` hops.
+    TooMany,
 }
 
-impl StdError for TooMany {}
-
-/// The policy: loops are errors carrying their chain; more than `max` hops
-/// is an error; anything else is followed.
-pub(super) fn policy(max: usize) -> Policy {
-    Policy::custom(move |attempt| decide(attempt, max))
-}
-
-fn decide(attempt: Attempt<'_>, max: usize) -> reqwest::redirect::Action {
-    let previous = attempt.previous();
-    if previous.contains(attempt.url()) {
-        let mut chain = previous.to_vec();
-        chain.push(attempt.url().clone());
-        return attempt.error(Loop(chain));
-    }
-    // `previous` starts with the URL first requested, which is no hop.
-    if previous.len() > max {
-        return attempt.error(TooMany);
-    }
-    attempt.follow()
-}
-
-/// The chain of URLs, when `err` is a redirect loop stopped by [`policy`].
-pub(super) fn loop_chain(err: &reqwest::Error) -> Option<Vec<Url>> {
-    let mut cause = err.source();
-    while let Some(err) = cause {
-        if let Some(Loop(chain)) = err.downcast_ref::<Loop>() {
-            return Some(chain.clone());
+impl Chain {
+    /// A chain starting at `first`, allowing `max` hops.
+    pub(super) fn new(first: Url, max: usize) -> Self {
+        Self {
+            visited: vec![first],
+            max,
         }
-        cause = err.source();
     }
-    None
+
+    /// Records the hop to `next`, or says why it is not followed.
+    pub(super) fn follow(&mut self, next: Url) -> Result<Url, Stop> {
+        if self.visited.contains(&next) {
+            let mut chain = std::mem::take(&mut self.visited);
+            chain.push(next);
+            return Err(Stop::Loop(chain));
+        }
+        // `visited` starts with the URL first requested, which is no hop.
+        if self.visited.len() > self.max {
+            return Err(Stop::TooMany);
+        }
+        self.visited.push(next.clone());
+        Ok(next)
+    }
+}
+
+/// Where `response` redirects to, when it is a redirect (301, 302, 303,
+/// 307, 308) with a `Location` that makes a URL against the response's own.
+pub(super) fn location(response: &Response) -> Option<Url> {
+    let redirects = [
+        StatusCode::MOVED_PERMANENTLY,
+        StatusCode::FOUND,
+        StatusCode::SEE_OTHER,
+        StatusCode::TEMPORARY_REDIRECT,
+        StatusCode::PERMANENT_REDIRECT,
+    ];
+    if !redirects.contains(&response.status()) {
+        return None;
+    }
+    let location = response.headers().get(LOCATION)?.to_str().ok()?;
+    response.url().join(location).ok()
+}
+
+/// `url` without user name and password: a link's credentials are never
+/// sent (reqwest would turn them into an `Authorization` header).
+pub(super) fn without_credentials(url: &Url) -> Url {
+    let mut url = url.clone();
+    // Only fails for URLs that cannot have credentials anyway.
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    url
 }
 
 #[cfg(test)]

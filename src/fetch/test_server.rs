@@ -11,9 +11,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use url::Url;
 
-use super::{FetchConfig, FetchError, FetchOptions, Fetched, Fetcher, Page};
+use super::{Access, AllowHost, FetchConfig, FetchError, FetchOptions, Fetched, Fetcher, Page};
 
-/// Limits for tests: short, no per-host delay, a 1 KiB body cap.
+/// Limits for tests: short, no per-host delay, a 1 KiB body cap, and
+/// loopback allowed (every test server is on 127.0.0.1).
 pub(super) fn test_config() -> FetchConfig {
     FetchConfig {
         timeout: Duration::from_secs(5),
@@ -23,6 +24,10 @@ pub(super) fn test_config() -> FetchConfig {
         max_redirects: 3,
         per_host_concurrency: 1,
         per_host_delay: Duration::ZERO,
+        access: Access::new(vec![AllowHost::Network {
+            addr: [127, 0, 0, 0].into(),
+            prefix: 8,
+        }]),
     }
 }
 

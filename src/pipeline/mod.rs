@@ -173,6 +173,7 @@ impl Pipeline {
                 .await
                 .map_err(RefreshError::Store)?,
             ignore_robots: !source.respect_robots,
+            linked_from: Some(source.id.clone()),
         };
         let page = match self.fetcher.fetch(&source.url, &options).await {
             Ok(Fetched::Page(page)) => page,
@@ -363,6 +364,7 @@ impl Pipeline {
         let options = FetchOptions {
             validators,
             ignore_robots: !source.respect_robots,
+            linked_from: Some(source.id.clone()),
         };
         let page = match self.fetcher.fetch(link, &options).await {
             Ok(Fetched::Page(page)) => page,

@@ -11,8 +11,9 @@
 //! `conditional` (304s from the outlet), `crash` (SIGKILL mid-refresh),
 //! `stale` (the broken-source warning), `shutdown`, `systemd`, `extract`,
 //! `learned`, `explain`, `serving` (conditional GET, encodings, JSON Feed,
-//! OPML, WebSub), and `readers` (real feed readers: feedparser, newsboat,
-//! xmllint).
+//! OPML, WebSub), `readers` (real feed readers: feedparser, newsboat,
+//! xmllint), and `ssrf` (links to loopback and metadata addresses refused,
+//! `[fetch] allow_hosts`).
 
 mod bounded;
 mod checks;
@@ -34,6 +35,7 @@ mod outlet;
 mod readers;
 mod serving;
 mod shutdown;
+mod ssrf;
 mod stale;
 mod support;
 mod systemd;
