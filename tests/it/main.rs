@@ -8,8 +8,8 @@
 //! `conditional` (304s from the outlet), `crash` (SIGKILL mid-refresh),
 //! `stale` (the broken-source warning), `shutdown`, `systemd`, `extract`,
 //! `learned`, `explain`, `serving` (conditional GET, encodings, JSON Feed,
-//! OPML, WebSub), and `readers` (real feed readers: feedparser, newsboat,
-//! xmllint).
+//! OPML, WebSub), `readers` (real feed readers: feedparser, newsboat,
+//! xmllint) and `slowloris` (idle and slow clients under 1,024 descriptors).
 
 mod checks;
 mod conditional;
@@ -28,6 +28,7 @@ mod outlet;
 mod readers;
 mod serving;
 mod shutdown;
+mod slowloris;
 mod stale;
 mod support;
 mod systemd;
