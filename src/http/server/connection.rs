@@ -1,6 +1,7 @@
 //! One HTTP/1.1 connection: hyper serves it with the router while its
 //! [`Conn`] state follows what it does. Bytes read mark the start of a
-//! request ([`Tracked`]); a request counts as in flight from the moment
+//! request, and writes that wait on a client not reading are noted
+//! ([`Tracked`]); a request counts as in flight from the moment
 //! its headers are complete and the router is called until its response
 //! body is finished or dropped ([`InFlight`]). The task drops the
 //! connection, closing its socket, when the registry says so.
@@ -82,7 +83,8 @@ fn log_end(result: Result<(), hyper::Error>) {
     }
 }
 
-/// The socket, noting each read that brings bytes.
+/// The socket, noting each read that brings bytes and each write that
+/// waits for the client to read.
 struct Tracked {
     stream: TcpStream,
     conn: Arc<Conn>,
@@ -103,13 +105,25 @@ impl AsyncRead for Tracked {
     }
 }
 
+impl Tracked {
+    /// Notes whether a write went through or waits for the client to read.
+    fn note_write(&self, polled: Poll<io::Result<usize>>) -> Poll<io::Result<usize>> {
+        match polled {
+            Poll::Pending => self.conn.write_stalled(),
+            Poll::Ready(_) => self.conn.write_done(),
+        }
+        polled
+    }
+}
+
 impl AsyncWrite for Tracked {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.stream).poll_write(cx, buf)
+        let polled = Pin::new(&mut self.stream).poll_write(cx, buf);
+        self.note_write(polled)
     }
 
     fn poll_write_vectored(
@@ -117,7 +131,8 @@ impl AsyncWrite for Tracked {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
+        let polled = Pin::new(&mut self.stream).poll_write_vectored(cx, bufs);
+        self.note_write(polled)
     }
 
     fn is_write_vectored(&self) -> bool {

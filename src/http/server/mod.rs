@@ -5,7 +5,9 @@
 //!   `header_read_timeout`, counted from the accept for the first request
 //!   and from its first byte for the next ones; between two requests it may
 //!   stay idle for `idle_timeout` (Go's `ReadHeaderTimeout` and
-//!   `IdleTimeout`). A sweeper closes connections past either.
+//!   `IdleTimeout`). A response the client stops reading may wait for it
+//!   `idle_timeout` too (a slow-read attack). A sweeper closes connections
+//!   past these.
 //! - At most `max_connections` are open, lowered at start to leave
 //!   [`DESCRIPTOR_RESERVE`] descriptors for the database, outgoing fetches
 //!   and logs. At the limit, a new connection makes room by closing the one
@@ -75,7 +77,8 @@ const BUSY_RESPONSE: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\n\
 pub struct ConnectionLimits {
     /// `header_read_timeout`: time to send a request's headers.
     pub header_read_timeout: Duration,
-    /// `idle_timeout`: time a connection may wait between two requests.
+    /// `idle_timeout`: time a connection may wait between two requests,
+    /// and a response for its client to read on.
     pub idle_timeout: Duration,
     /// `max_connections`: open connections at most, before the descriptor
     /// limit lowers it (see [`ConnectionLimits::connection_cap`]).

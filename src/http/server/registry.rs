@@ -36,6 +36,9 @@ enum Phase {
 #[derive(Debug)]
 pub(super) struct Conn {
     phase: Mutex<Phase>,
+    /// Since when a write has been waiting for the client to read (its
+    /// socket buffer full); `None` while writes go through.
+    write_stalled: Mutex<Option<Instant>>,
     close: CancellationToken,
 }
 
@@ -43,6 +46,7 @@ impl Conn {
     fn new(now: Instant) -> Self {
         Conn {
             phase: Mutex::new(Phase::Head { since: now }),
+            write_stalled: Mutex::new(None),
             close: CancellationToken::new(),
         }
     }
@@ -69,6 +73,44 @@ impl Conn {
             }
             Phase::Head { .. } => {}
         }
+    }
+
+    /// A write found the client's socket buffer full (it is not reading).
+    pub fn write_stalled(&self) {
+        let mut stalled = self
+            .write_stalled
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        stalled.get_or_insert_with(Instant::now);
+    }
+
+    /// A write went through.
+    ///
+    /// When it ends a stall of the response's tail, idle time starts now:
+    /// hyper takes a one-chunk body at once, so its request stops being in
+    /// flight before the client has read it.
+    pub fn write_done(&self) {
+        let was = self
+            .write_stalled
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if was.is_some() {
+            let mut phase = self.phase();
+            if let Phase::Idle { .. } = *phase {
+                *phase = Phase::Idle {
+                    since: Instant::now(),
+                };
+            }
+        }
+    }
+
+    /// Since when a write has waited for the client to read, if it has.
+    fn stalled_since(&self) -> Option<Instant> {
+        *self
+            .write_stalled
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// A request's headers are complete and it is being answered.
@@ -121,9 +163,9 @@ impl Conn {
     }
 
     /// Since when it has waited with no request in flight; `None` while it
-    /// answers one, or once it is being closed.
+    /// answers one or writes an answer, or once it is being closed.
     fn waiting_since(&self) -> Option<Instant> {
-        if self.close.is_cancelled() {
+        if self.close.is_cancelled() || self.stalled_since().is_some() {
             return None;
         }
         match *self.phase() {
@@ -132,8 +174,13 @@ impl Conn {
         }
     }
 
-    /// When it must be closed if nothing changes.
+    /// When it must be closed if nothing changes. A response the client
+    /// stops reading counts as idle time (a slow-read attack would
+    /// otherwise hold the connection, never evictable, for good).
     fn deadline(&self, limits: &ConnectionLimits) -> Option<Instant> {
+        if let Some(since) = self.stalled_since() {
+            return Some(since + limits.idle_timeout);
+        }
         match *self.phase() {
             Phase::Head { since } => Some(since + limits.header_read_timeout),
             Phase::Idle { since } => Some(since + limits.idle_timeout),

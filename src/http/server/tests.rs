@@ -147,6 +147,74 @@ async fn a_keep_alive_connection_serves_requests_within_its_idle_timeout() {
     }
 }
 
+/// Far more than the socket buffers of both ends hold.
+const BIG: usize = 32 << 20;
+
+/// Serves `/one` (BIG bytes in one chunk, which hyper takes at once) and
+/// `/many` (BIG bytes in 64 KiB chunks) with `limits`.
+async fn start_big(limits: ConnectionLimits) -> SocketAddr {
+    let many = || {
+        let chunk = axum::body::Bytes::from(vec![b'x'; 64 << 10]);
+        let chunks = (0..BIG >> 16).map(move |_| Ok::<_, io::Error>(chunk.clone()));
+        axum::body::Body::from_stream(futures::stream::iter(chunks))
+    };
+    let router = Router::new()
+        .route("/one", get(|| async { vec![b'x'; BIG] }))
+        .route("/many", get(move || async move { many() }));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(serve_with(
+        listener,
+        router,
+        limits,
+        CancellationToken::new(),
+    ));
+    addr
+}
+
+/// GETs `path`, then reads at most `step` bytes every 100 ms after
+/// `first_pause`: how many bytes came before the server closed.
+async fn read_slowly(addr: SocketAddr, path: &str, first_pause: Duration, step: usize) -> usize {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: t\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    tokio::time::sleep(first_pause).await;
+    let mut received = 0;
+    let mut buf = vec![0u8; step];
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+            Ok(Ok(0) | Err(_)) => return received,
+            Ok(Ok(n)) => received += n,
+            Err(_) => panic!("{path}: still open after 20 s, {received} bytes read"),
+        }
+        // Past the whole response, wait for the idle timeout at full speed.
+        if received <= BIG {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_response_the_client_does_not_read_is_abandoned_after_the_idle_timeout() {
+    let addr = start_big(limits(10_000, 500, 100)).await;
+    let received = read_slowly(addr, "/many", Duration::from_millis(1_500), 1 << 20).await;
+    assert!(
+        received < BIG,
+        "a response was kept for a client not reading"
+    );
+}
+
+#[tokio::test]
+async fn a_response_read_slowly_but_steadily_is_written_whole() {
+    let addr = start_big(limits(300, 500, 100)).await;
+    for path in ["/one", "/many"] {
+        // Pauses of 100 ms, shorter than the idle timeout.
+        let received = read_slowly(addr, path, Duration::ZERO, 2 << 20).await;
+        assert!(received > BIG, "{path}: cut at {received} bytes");
+    }
+}
+
 #[tokio::test]
 async fn at_the_limit_the_connection_waiting_longest_makes_room() {
     let server = start(limits(10_000, 10_000, 3)).await;
