@@ -17,7 +17,6 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use chrono::{Local, Utc};
 use futures::{StreamExt, stream};
-use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -130,15 +129,19 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     } = open(&config).await?;
     let publisher = spawn_publisher(&config, &store, fetcher.clone(), &shutdown);
 
-    let listener = TcpListener::bind(config.server.listen)
-        .await
+    let listener = http::bind(config.server.listen)
         .with_context(|| format!("cannot listen on {}", config.server.listen))?;
     let addr = listener.local_addr()?;
     let board = NextRuns::new();
     let lookup = board.clone();
     let state =
         app_state(&config, store.clone()).with_next_runs(Arc::new(move |id| lookup.get(id)));
-    let server = tokio::spawn(http::serve(listener, http::router(state), shutdown.clone()));
+    let server = tokio::spawn(http::serve_with(
+        listener,
+        http::router(state),
+        config.server.limits,
+        shutdown.clone(),
+    ));
     tracing::info!(addr = %addr, base_url = %config.server.base_url, "listening");
     systemd::ready();
 

@@ -7,6 +7,7 @@
 mod limits;
 mod raw;
 mod report;
+mod server;
 mod source;
 #[cfg(test)]
 mod tests;
@@ -22,7 +23,7 @@ use url::Url;
 
 use self::limits::refresh;
 pub use self::limits::{DEFAULT_MAX_ARTICLE_FETCHES, DEFAULT_MAX_NEW_ITEMS};
-use self::raw::{RawConfig, RawDuration, RawFetch, RawScheduler, RawServer, RawStorage};
+use self::raw::{RawConfig, RawDuration, RawFetch, RawScheduler, RawStorage};
 use self::report::Report;
 use crate::extract::ArticleRules;
 use crate::fetch::{
@@ -30,6 +31,7 @@ use crate::fetch::{
     DEFAULT_MAX_REDIRECTS, DEFAULT_PER_HOST_CONCURRENCY, DEFAULT_PER_HOST_DELAY, DEFAULT_TIMEOUT,
     FetchConfig,
 };
+use crate::http::ConnectionLimits;
 use crate::model::SourceMeta;
 use crate::schedule::cron::CronSchedule;
 use crate::scrape::ListingRules;
@@ -72,6 +74,8 @@ pub struct ServerConfig {
     /// `websub_hub`: the WebSub hub feeds name (`rel="hub"`) and that refeed
     /// pings when a feed changes; `None` when not configured.
     pub websub_hub: Option<Url>,
+    /// `header_read_timeout`, `idle_timeout` and `max_connections`.
+    pub limits: ConnectionLimits,
 }
 
 /// `[storage]`.
@@ -200,7 +204,7 @@ impl Config {
     /// contents, for line numbers), collecting every problem.
     pub(crate) fn from_raw(raw: RawConfig, text: &str, path: &Path) -> Result<Self, ConfigError> {
         let mut report = Report::new(text);
-        let server = server(&raw.server, &mut report);
+        let server = server::server(&raw.server, &mut report);
         let storage = storage(&raw.storage, &mut report);
         let fetch = fetch(&raw.fetch, &mut report);
         let scheduler = scheduler(&raw.scheduler, &mut report);
@@ -254,46 +258,6 @@ fn refresh_interval(schedule: &CronSchedule, now: DateTime<Utc>) -> Duration {
         .filter_map(|pair| (pair[1] - pair[0]).to_std().ok())
         .min()
         .unwrap_or(FALLBACK_REFRESH_INTERVAL)
-}
-
-fn server(raw: &RawServer, report: &mut Report<'_>) -> Option<ServerConfig> {
-    let listen = match &raw.listen {
-        None => Some(
-            DEFAULT_LISTEN
-                .parse()
-                .expect("DEFAULT_LISTEN is an address"),
-        ),
-        Some(text) => match text.get_ref().parse::<SocketAddr>() {
-            Ok(addr) => Some(addr),
-            Err(_) => {
-                let message = format!(
-                    "{:?} is not an IP address and port such as \"127.0.0.1:8080\"",
-                    text.get_ref()
-                );
-                report.add(text.span(), None, "server.listen", message);
-                None
-            }
-        },
-    };
-    let base_url = match &raw.base_url {
-        Some(text) => source::http_url(text.get_ref())
-            .map_err(|reason| report.add(text.span(), None, "server.base_url", reason))
-            .ok(),
-        None => listen.map(|addr| {
-            Url::parse(&format!("http://{addr}/")).expect("an address makes a valid URL")
-        }),
-    };
-    let websub_hub = match &raw.websub_hub {
-        None => Ok(None),
-        Some(text) => source::http_url(text.get_ref())
-            .map(Some)
-            .map_err(|reason| report.add(text.span(), None, "server.websub_hub", reason)),
-    };
-    Some(ServerConfig {
-        listen: listen?,
-        base_url: base_url?,
-        websub_hub: websub_hub.ok()?,
-    })
 }
 
 fn storage(raw: &RawStorage, report: &mut Report<'_>) -> Option<StorageConfig> {

@@ -39,6 +39,9 @@ pub(crate) struct RawServer {
     pub listen: Option<Spanned<String>>,
     pub base_url: Option<Spanned<String>>,
     pub websub_hub: Option<Spanned<String>>,
+    pub header_read_timeout: Option<RawDuration>,
+    pub idle_timeout: Option<RawDuration>,
+    pub max_connections: Option<Spanned<usize>>,
 }
 
 /// `[storage]`.

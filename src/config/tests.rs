@@ -75,6 +75,7 @@ fn shipped_config_parses_and_validates() {
     assert_eq!(config.server.base_url.as_str(), "http://127.0.0.1:8080/");
     assert_eq!(config.storage.path, Path::new("data/refeed.db"));
     assert_eq!(config.fetch, defaults_with(&config.fetch.access));
+    assert_eq!(config.server.limits, ConnectionLimits::default());
     assert_eq!(config.scheduler.workers, DEFAULT_WORKERS);
     for source in &config.sources {
         assert_eq!(source.max_new_items, DEFAULT_MAX_NEW_ITEMS);
@@ -418,6 +419,31 @@ fn empty_remove_text_entries_are_refused() {
     let message = error(&text);
     assert_names(&message, 11, Some("bolivia"), "clean.remove_text");
     assert!(message.contains("empty"), "{message}");
+}
+
+#[test]
+fn connection_limits_default_and_are_read() {
+    assert_eq!(
+        parse("").unwrap().server.limits,
+        ConnectionLimits::default()
+    );
+    let text = "[server]\nheader_read_timeout = \"2s\"\nidle_timeout = \"5m\"\n\
+                max_connections = 100\n";
+    let limits = parse(text).unwrap().server.limits;
+    assert_eq!(limits.header_read_timeout, Duration::from_secs(2));
+    assert_eq!(limits.idle_timeout, Duration::from_secs(300));
+    assert_eq!(limits.max_connections, 100);
+}
+
+#[test]
+fn zero_connection_limits_are_refused_with_their_lines() {
+    let text = "[server]\nheader_read_timeout = \"0s\"\nidle_timeout = \"0s\"\n\
+                max_connections = 0\n";
+    let errors = errors(text);
+    assert_eq!(errors.len(), 3, "{errors:#?}");
+    assert_names(&errors[0], 2, None, "server.header_read_timeout");
+    assert_names(&errors[1], 3, None, "server.idle_timeout");
+    assert_names(&errors[2], 4, None, "server.max_connections");
 }
 
 #[test]

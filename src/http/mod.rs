@@ -12,6 +12,11 @@
 //! notifications invalidate; a request is a memory read plus conditional-GET
 //! and `Accept-Encoding` handling (`conditional`). `?limit`, `?q` and `?since`
 //! filter the cached items (`query`).
+//!
+//! The server (`server`) is hyper's HTTP/1.1 with an accept loop of its own:
+//! header-read and idle timeouts and a connection limit under the
+//! descriptor limit, so slow or idle clients cannot lock readers out
+//! (issue 9).
 
 mod cache;
 mod conditional;
@@ -21,6 +26,7 @@ mod index;
 mod opml;
 mod query;
 mod rendered;
+mod server;
 #[cfg(test)]
 mod serving_tests;
 mod snapshot;
@@ -38,9 +44,6 @@ use axum::Router;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::serve::ListenerExt;
-use tokio::net::TcpListener;
-use tokio_util::sync::CancellationToken;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 use url::Url;
@@ -50,6 +53,10 @@ use crate::model::SourceMeta;
 pub use cache::FeedCache;
 pub use feeds::{ALL_FEED_ID, ALL_FEED_MAX_ITEMS, all_feed_limit, render_feed};
 pub use opml::opml_document;
+pub use server::{
+    ConnectionLimits, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
+    DESCRIPTOR_RESERVE, LISTEN_BACKLOG, bind, serve, serve_with,
+};
 pub use state::{AppState, NextRunLookup};
 
 /// The feed formats served.
@@ -170,25 +177,6 @@ pub fn router(state: AppState) -> Router {
         // Handlers get an `Arc`: extracting `State` clones it per request,
         // and `AppState` holds URLs (strings).
         .with_state(Arc::new(state))
-}
-
-/// Serves until `shutdown` is cancelled, then finishes in-flight requests.
-pub async fn serve(
-    listener: TcpListener,
-    router: Router,
-    shutdown: CancellationToken,
-) -> std::io::Result<()> {
-    // TCP_NODELAY, as nginx sets on keep-alive connections: without it the
-    // last partial segment of a large feed waits for the reader's delayed
-    // ACK (Nagle), adding up to 40 ms to the response.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(err) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %err, "cannot set TCP_NODELAY");
-        }
-    });
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown.cancelled_owned())
-        .await
 }
 
 async fn healthz() -> impl IntoResponse {

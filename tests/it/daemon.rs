@@ -5,11 +5,11 @@
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::support::command;
+use crate::support::{BIN, command, isolated};
 
 /// How long `run` may take to log `listening`.
 const LISTEN_LIMIT: Duration = Duration::from_secs(30);
@@ -30,11 +30,28 @@ impl Daemon {
 
     /// [`Daemon::start`] with extra environment variables.
     pub async fn start_with_env(cwd: &Path, config: &Path, env: &[(&str, &Path)]) -> Daemon {
-        let mut child = command(cwd)
-            .envs(env.iter().copied())
+        let mut cmd = command(cwd);
+        cmd.envs(env.iter().copied())
             .arg("run")
             .arg("--config")
-            .arg(config)
+            .arg(config);
+        Self::spawn(cmd).await
+    }
+
+    /// [`Daemon::start`] with its descriptor limit (soft and hard) set to
+    /// `nofile` by the shell's `ulimit -n`, as systemd's default of 1,024
+    /// would (issue 9: slowloris). The shell execs the binary, so the
+    /// process id is refeed's.
+    pub async fn start_with_nofile(cwd: &Path, config: &Path, nofile: u32) -> Daemon {
+        let script = format!("ulimit -n {nofile} && exec \"$0\" run --config \"$1\"");
+        let mut cmd = isolated(Command::new("sh"), cwd);
+        cmd.arg("-c").arg(script).arg(BIN).arg(config);
+        Self::spawn(cmd).await
+    }
+
+    /// Spawns `cmd` (a `refeed run`) and waits until it listens.
+    async fn spawn(mut cmd: Command) -> Daemon {
+        let mut child = cmd
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()

@@ -12,8 +12,9 @@
 //! `stale` (the broken-source warning), `shutdown`, `systemd`, `extract`,
 //! `learned`, `explain`, `serving` (conditional GET, encodings, JSON Feed,
 //! OPML, WebSub), `readers` (real feed readers: feedparser, newsboat,
-//! xmllint), and `ssrf` (links to loopback and metadata addresses refused,
-//! `[fetch] allow_hosts`).
+//! xmllint), `ssrf` (links to loopback and metadata addresses refused,
+//! `[fetch] allow_hosts`) and `slowloris` (idle and slow clients under 1,024
+//! descriptors).
 
 mod bounded;
 mod checks;
@@ -36,6 +37,7 @@ mod readers;
 mod serving;
 mod shutdown;
 mod ssrf;
+mod slowloris;
 mod stale;
 mod support;
 mod systemd;

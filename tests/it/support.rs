@@ -186,6 +186,12 @@ impl TestEnv {
         Daemon::start(self.dir(), &self.config).await
     }
 
+    /// Starts `refeed run` with its descriptor limit set to `nofile`
+    /// (`ulimit -n`).
+    pub async fn daemon_with_nofile(&self, nofile: u32) -> Daemon {
+        Daemon::start_with_nofile(self.dir(), &self.config, nofile).await
+    }
+
     /// Starts `refeed run` with extra environment variables.
     pub async fn daemon_with_env(&self, env: &[(&str, &Path)]) -> Daemon {
         Daemon::start_with_env(self.dir(), &self.config, env).await
@@ -265,7 +271,11 @@ pub async fn run_refeed_within(cwd: &Path, args: &[String], limit: Duration) -> 
 
 /// The binary, with no inherited config or log settings.
 pub fn command(cwd: &Path) -> Command {
-    let mut cmd = Command::new(BIN);
+    isolated(Command::new(BIN), cwd)
+}
+
+/// `cmd` run in `cwd` without inherited config or log settings.
+pub fn isolated(mut cmd: Command, cwd: &Path) -> Command {
     cmd.current_dir(cwd)
         .stdin(Stdio::null())
         .env_remove("REFEED_CONFIG")
