@@ -11,12 +11,17 @@
 //! compressed once per change into [`FeedCache`], which the store's change
 //! notifications invalidate; a request is a memory read plus conditional-GET
 //! and `Accept-Encoding` handling (`conditional`). `?limit`, `?q` and `?since`
-//! filter the cached items (`query`).
+//! filter the cached items (`query`); the filtered documents are compressed
+//! fast, in the one encoding asked for, and kept in a cache bounded in bytes
+//! (`filtered`, issue 9).
 
 mod cache;
 mod conditional;
 mod error;
 mod feeds;
+mod filtered;
+#[cfg(test)]
+mod filtered_tests;
 mod index;
 mod opml;
 mod query;
@@ -49,6 +54,7 @@ use crate::model::SourceMeta;
 
 pub use cache::FeedCache;
 pub use feeds::{ALL_FEED_ID, ALL_FEED_MAX_ITEMS, all_feed_limit, render_feed};
+pub use filtered::FILTERED_CACHE_BYTES;
 pub use opml::opml_document;
 pub use state::{AppState, NextRunLookup};
 
