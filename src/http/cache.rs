@@ -157,8 +157,9 @@ impl FeedCache {
         self.filtered.put(key, rendered, still_valid);
     }
 
-    /// Waits for a turn to render a filtered feed (see [`FilteredCache`]).
-    pub(super) async fn filtered_render_permit(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+    /// Waits for a turn to render a feed, whole or filtered: renders run at
+    /// most cores - 1 at once (see [`FilteredCache`]).
+    pub(super) async fn render_permit(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
         self.filtered.render_permit().await
     }
 }

@@ -109,6 +109,12 @@ async fn whole_feed(
         return Ok(rendered);
     }
     let snapshot = snapshot(state, generation, id).await?;
+    // Readers arriving together after a change would each render the same
+    // feed (at high compression levels): one renders, the others find it.
+    let _permit = state.cache.render_permit().await;
+    if let Some(rendered) = state.cache.rendered(id, format) {
+        return Ok(rendered);
+    }
     let rendered = build(state, id, format, snapshot).await?;
     state
         .cache
@@ -141,7 +147,7 @@ async fn filtered_feed(
     if let Some(rendered) = state.cache.filtered(&key) {
         return Ok(rendered);
     }
-    let _permit = state.cache.filtered_render_permit().await;
+    let _permit = state.cache.render_permit().await;
     // Another request for the same selection may have rendered it meanwhile.
     if let Some(rendered) = state.cache.filtered(&key) {
         return Ok(rendered);

@@ -64,10 +64,10 @@ struct Lru {
 pub(super) struct FilteredCache {
     budget: usize,
     lru: Mutex<Lru>,
-    /// Filtered renders running at once. One core is left to the cached
-    /// feeds' hot path, so unfiltered readers keep their latency while
-    /// clients hammer unique queries; renders past it wait without holding
-    /// a thread or memory.
+    /// Renders (filtered, and whole feeds after a change) running at once.
+    /// One core is left to the cached feeds' hot path, so unfiltered readers
+    /// keep their latency while clients hammer unique queries; renders past
+    /// it wait without holding a thread or memory.
     renders: Semaphore,
 }
 
@@ -155,7 +155,7 @@ impl FilteredCache {
         self.lru.lock().expect("cache lock").entries.len()
     }
 
-    /// Waits for a turn to render a filtered feed.
+    /// Waits for a turn to render a feed.
     pub(super) async fn render_permit(&self) -> Option<SemaphorePermit<'_>> {
         // `Err` only once closed, which this cache never does.
         self.renders.acquire().await.ok()
