@@ -2,7 +2,8 @@
 //!
 //! Per feed id it holds a snapshot (feed facts and the item list, shared by
 //! the formats and by filtered requests) and one [`Rendered`] document per
-//! format; filtered requests get a small bounded cache of their own. The
+//! format; filtered requests get a cache of their own, bounded in bytes
+//! ([`FilteredCache`]). The
 //! store's change generation drives invalidation: a request first compares
 //! it with the generation the cache last synced to (one atomic read); only
 //! when it moved does it ask the store which sources changed (a memory read)
@@ -14,16 +15,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use super::query::FeedQuery;
+use super::filtered::{FilteredCache, FilteredKey};
 use super::rendered::Rendered;
 use super::{ALL_FEED_ID, FeedFormat};
 use crate::feed::FeedInfo;
 use crate::model::StoredItem;
 use crate::store::Store;
-
-/// Distinct filtered requests kept; past this the filtered cache starts over
-/// (queries are cheap to redo, and a crawler must not grow memory).
-const MAX_QUERIES: usize = 64;
 
 /// The facts and items of one feed, before a format is chosen.
 #[derive(Debug)]
@@ -42,8 +39,6 @@ struct Slots {
     rendered: [Option<Arc<Rendered>>; 3],
 }
 
-type QueryKey = (String, FeedFormat, FeedQuery);
-
 /// Rendered feeds in memory; see the module docs.
 #[derive(Debug, Default)]
 pub struct FeedCache {
@@ -52,7 +47,7 @@ pub struct FeedCache {
     /// Serializes invalidation (rare) so no change is applied twice.
     sync_lock: Mutex<()>,
     feeds: RwLock<HashMap<String, Slots>>,
-    queries: Mutex<HashMap<QueryKey, Arc<Rendered>>>,
+    filtered: FilteredCache,
 }
 
 impl FeedCache {
@@ -75,7 +70,7 @@ impl FeedCache {
             feeds.remove(id);
         }
         drop(feeds);
-        self.queries.lock().expect("cache lock").clear();
+        self.filtered.clear();
         self.synced.store(generation, Ordering::Release);
         generation
     }
@@ -126,32 +121,45 @@ impl FeedCache {
         }
     }
 
-    /// A cached filtered feed.
-    pub(super) fn query(
-        &self,
-        id: &str,
-        format: FeedFormat,
-        query: &FeedQuery,
-    ) -> Option<Arc<Rendered>> {
-        let key = (id.to_string(), format, query.clone());
-        self.queries.lock().expect("cache lock").get(&key).cloned()
+    /// A cache whose filtered feeds may hold at most `bytes` (the default
+    /// is [`FILTERED_CACHE_BYTES`](super::filtered::FILTERED_CACHE_BYTES)).
+    pub fn with_filtered_budget(bytes: usize) -> Self {
+        Self {
+            filtered: FilteredCache::new(bytes),
+            ..Self::default()
+        }
     }
 
-    /// Keeps a filtered feed, starting over past [`MAX_QUERIES`].
-    pub(super) fn put_query(
+    /// Bytes the filtered feeds hold, as counted against their bound.
+    pub fn filtered_bytes(&self) -> usize {
+        self.filtered.bytes()
+    }
+
+    /// Number of filtered feeds held.
+    pub fn filtered_len(&self) -> usize {
+        self.filtered.len()
+    }
+
+    /// A cached filtered feed.
+    pub(super) fn filtered(&self, key: &FilteredKey) -> Option<Arc<Rendered>> {
+        self.filtered.get(key)
+    }
+
+    /// Keeps a filtered feed; same rule as [`FeedCache::put_snapshot`].
+    pub(super) fn put_filtered(
         &self,
         store: &Store,
         generation: u64,
-        key: (&str, FeedFormat, &FeedQuery),
+        key: FilteredKey,
         rendered: Arc<Rendered>,
     ) {
-        let mut queries = self.queries.lock().expect("cache lock");
-        if store.change_generation() != generation {
-            return;
-        }
-        if queries.len() >= MAX_QUERIES {
-            queries.clear();
-        }
-        queries.insert((key.0.to_string(), key.1, key.2.clone()), rendered);
+        let still_valid = || store.change_generation() == generation;
+        self.filtered.put(key, rendered, still_valid);
+    }
+
+    /// Waits for a turn to render a feed, whole or filtered: renders run at
+    /// most cores - 1 at once (see [`FilteredCache`]).
+    pub(super) async fn render_permit(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        self.filtered.render_permit().await
     }
 }

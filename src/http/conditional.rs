@@ -26,7 +26,7 @@ pub(super) const MAX_MAX_AGE: u64 = 3600;
 
 /// The full response (or 304) for `rendered`, as `GET` or `HEAD`.
 pub(super) fn respond(rendered: &Rendered, request: &HeaderMap, head: bool) -> Response {
-    let encoding = negotiate(request.get(ACCEPT_ENCODING));
+    let encoding = rendered.serves(negotiate(request.get(ACCEPT_ENCODING)));
     let etag = rendered.etag(encoding);
     let mut response = Response::new(Body::empty());
     let headers = response.headers_mut();

@@ -1,18 +1,22 @@
 //! `GET /feeds/{id}.{rss,atom,json}`: picks a source's items (or every
 //! source's) from the store, renders them with `feed`, and serves the result
 //! from [`FeedCache`](super::FeedCache) until the store reports a change.
+//! Filtered requests (`?limit`, `?q`, `?since`) filter the cached items and
+//! render only those selected, compressed fast (issue 9, point 6).
 
 use std::sync::Arc;
 
 use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::Method;
+use axum::http::header::ACCEPT_ENCODING;
 use axum::response::Response;
 
 use super::cache::Snapshot;
-use super::conditional::respond;
+use super::conditional::{negotiate, respond};
 use super::error::HttpError;
+use super::filtered::FilteredKey;
 use super::query::FeedQuery;
-use super::rendered::Rendered;
+use super::rendered::{Encoding, Rendered};
 use super::snapshot::{load_snapshot, newest_change};
 use super::{AppState, FeedFormat, feed_url};
 use crate::feed::{self, FeedInfo};
@@ -86,7 +90,9 @@ pub(super) async fn handler(
     let rendered = if query.is_empty() {
         whole_feed(&state, generation, id, format).await?
     } else {
-        filtered_feed(&state, generation, id, format, &query).await?
+        let encoding = negotiate(request.headers().get(ACCEPT_ENCODING));
+        let feed = (id, format, encoding);
+        filtered_feed(&state, generation, feed, &query).await?
     };
     let head = request.method() == Method::HEAD;
     Ok(respond(&rendered, request.headers(), head))
@@ -103,30 +109,54 @@ async fn whole_feed(
         return Ok(rendered);
     }
     let snapshot = snapshot(state, generation, id).await?;
-    let rendered = build(state, id, format, snapshot.clone(), None).await?;
+    // Readers arriving together after a change would each render the same
+    // feed (at high compression levels): one renders, the others find it.
+    let _permit = state.cache.render_permit().await;
+    if let Some(rendered) = state.cache.rendered(id, format) {
+        return Ok(rendered);
+    }
+    let rendered = build(state, id, format, snapshot).await?;
     state
         .cache
         .put_rendered(&state.store, generation, id, format, rendered.clone());
     Ok(rendered)
 }
 
-/// A filtered feed, from the query cache or the cached item list.
+/// A filtered feed in one encoding: the cached snapshot's items filtered
+/// (no database read once the feed is cached), then the filtered cache, or
+/// a render of the selected items only, at most a few at once.
 async fn filtered_feed(
     state: &AppState,
     generation: u64,
-    id: &str,
-    format: FeedFormat,
+    (id, format, encoding): (&str, FeedFormat, Encoding),
     query: &FeedQuery,
 ) -> Result<Arc<Rendered>, HttpError> {
-    if let Some(rendered) = state.cache.query(id, format, query) {
+    let snapshot = snapshot(state, generation, id).await?;
+    let selection = query.select(&snapshot.items);
+    if selection.len() == snapshot.items.len() {
+        // Every item passes (`?limit=1000` on a feed of 50): the document
+        // is the whole feed's, already rendered and compressed.
+        return whole_feed(state, generation, id, format).await;
+    }
+    let key = FilteredKey {
+        id: id.to_string(),
+        format,
+        encoding,
+        selection: selection.into(),
+    };
+    if let Some(rendered) = state.cache.filtered(&key) {
         return Ok(rendered);
     }
-    let snapshot = snapshot(state, generation, id).await?;
-    let rendered = build(state, id, format, snapshot, Some(query.clone())).await?;
-    let key = (id, format, query);
+    let _permit = state.cache.render_permit().await;
+    // Another request for the same selection may have rendered it meanwhile.
+    if let Some(rendered) = state.cache.filtered(&key) {
+        return Ok(rendered);
+    }
+    let rendered = build_filtered(state, snapshot, key.clone()).await?;
+    let store = &state.store;
     state
         .cache
-        .put_query(&state.store, generation, key, rendered.clone());
+        .put_filtered(store, generation, key, rendered.clone());
     Ok(rendered)
 }
 
@@ -145,37 +175,58 @@ async fn snapshot(state: &AppState, generation: u64, id: &str) -> Result<Arc<Sna
     Ok(snapshot)
 }
 
-/// Renders and compresses off the async threads (milliseconds for a large
-/// full-text feed).
+/// Renders the whole feed and compresses it both ways, off the async
+/// threads (milliseconds for a large full-text feed, once per change).
 async fn build(
     state: &AppState,
     id: &str,
     format: FeedFormat,
     snapshot: Arc<Snapshot>,
-    query: Option<FeedQuery>,
 ) -> Result<Arc<Rendered>, HttpError> {
     let state = state.clone();
     let id = id.to_string();
-    let task = tokio::task::spawn_blocking(move || {
-        let filtered;
-        let (info, items) = match &query {
-            Some(query) => {
-                filtered = query.apply(&snapshot.items);
-                let updated = newest_change(&filtered);
-                let info = FeedInfo {
-                    updated,
-                    ..snapshot.info.clone()
-                };
-                (info, filtered.as_slice())
-            }
-            None => (snapshot.info.clone(), snapshot.items.as_slice()),
-        };
-        let body = render_body(&state, &id, format, &info, items);
+    off_thread(move || {
+        let body = render_body(&state, &id, format, &snapshot.info, &snapshot.items);
         let interval = snapshot.refresh_interval;
-        Arc::new(Rendered::build(body, format, info.updated, interval))
-    });
-    task.await
-        .map_err(|err| HttpError::Internal(anyhow::Error::new(err).context("rendering a feed")))
+        Rendered::build(body, format, snapshot.info.updated, interval)
+    })
+    .await
+}
+
+/// Renders the selected items only, compressed fast in the one encoding
+/// asked for ([`Rendered::build_one`]), off the async threads.
+async fn build_filtered(
+    state: &AppState,
+    snapshot: Arc<Snapshot>,
+    key: FilteredKey,
+) -> Result<Arc<Rendered>, HttpError> {
+    let state = state.clone();
+    off_thread(move || {
+        let positions = key.selection.iter().map(|&i| i as usize);
+        let items: Vec<StoredItem> = positions
+            .filter_map(|i| snapshot.items.get(i).cloned())
+            .collect();
+        let info = FeedInfo {
+            updated: newest_change(&items),
+            ..snapshot.info.clone()
+        };
+        let body = render_body(&state, &key.id, key.format, &info, &items);
+        let interval = snapshot.refresh_interval;
+        Rendered::build_one(body, key.format, info.updated, interval, key.encoding)
+    })
+    .await
+}
+
+/// Runs CPU-bound rendering on the blocking pool.
+async fn off_thread(
+    work: impl FnOnce() -> Rendered + Send + 'static,
+) -> Result<Arc<Rendered>, HttpError> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(rendered) => Ok(Arc::new(rendered)),
+        Err(err) => Err(HttpError::Internal(
+            anyhow::Error::new(err).context("rendering a feed"),
+        )),
+    }
 }
 
 /// Splits `{id}.{ext}`; names are `{:?}`-quoted in messages so a `%0A` in the

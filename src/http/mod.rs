@@ -11,7 +11,9 @@
 //! compressed once per change into [`FeedCache`], which the store's change
 //! notifications invalidate; a request is a memory read plus conditional-GET
 //! and `Accept-Encoding` handling (`conditional`). `?limit`, `?q` and `?since`
-//! filter the cached items (`query`).
+//! filter the cached items (`query`); the filtered documents are compressed
+//! fast, in the one encoding asked for, and kept in a cache bounded in bytes
+//! (`filtered`, issue 9).
 //!
 //! The server (`server`) is hyper's HTTP/1.1 with an accept loop of its own:
 //! header-read and idle timeouts and a connection limit under the
@@ -22,6 +24,9 @@ mod cache;
 mod conditional;
 mod error;
 mod feeds;
+mod filtered;
+#[cfg(test)]
+mod filtered_tests;
 mod index;
 mod opml;
 mod query;
@@ -52,6 +57,7 @@ use crate::model::SourceMeta;
 
 pub use cache::FeedCache;
 pub use feeds::{ALL_FEED_ID, ALL_FEED_MAX_ITEMS, all_feed_limit, render_feed};
+pub use filtered::FILTERED_CACHE_BYTES;
 pub use opml::opml_document;
 pub use server::{
     ConnectionLimits, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS,

@@ -2,10 +2,20 @@
 //! case-insensitive) and `?since=RFC3339` (items changed at or after). They
 //! filter the cached item list of a feed, so a filtered request costs a scan
 //! of at most a few hundred items, never a query.
+//!
+//! What a client can ask for is bounded (issue 9, point 6): `limit` counts
+//! within the feed's own items (the feed holds at most `max_items`, so a
+//! larger limit selects the whole feed), and `q` is at most
+//! [`MAX_Q_CHARS`] characters, so a scan costs at most that times the text of
+//! the feed's titles and summaries.
 
 use chrono::{DateTime, Utc};
 
 use crate::model::StoredItem;
+
+/// Longest `q`, in characters: longer is a 400. Readers send a word or two;
+/// the bound keeps each item's match test short and cache keys small.
+pub(super) const MAX_Q_CHARS: usize = 128;
 
 /// A parsed, validated query. Parameters other than these three are ignored
 /// (readers append cache busters such as `?_=1712345678`).
@@ -39,14 +49,16 @@ impl FeedQuery {
         *self == FeedQuery::default()
     }
 
-    /// The items that pass, in their order, cut to `limit`.
-    pub(super) fn apply(&self, items: &[StoredItem]) -> Vec<StoredItem> {
-        items
-            .iter()
-            .filter(|item| self.since.is_none_or(|since| item.updated >= since))
-            .filter(|item| self.q.as_deref().is_none_or(|q| mentions(item, q)))
+    /// The positions in `items` of the items that pass, in order, cut to
+    /// `limit`. Two queries selecting the same items render the same
+    /// document, so the selection (not the query text) keys the cache.
+    pub(super) fn select(&self, items: &[StoredItem]) -> Vec<u32> {
+        let positions = (0..).zip(items);
+        positions
+            .filter(|(_, item)| self.since.is_none_or(|since| item.updated >= since))
+            .filter(|(_, item)| self.q.as_deref().is_none_or(|q| mentions(item, q)))
             .take(self.limit.unwrap_or(usize::MAX))
-            .cloned()
+            .map(|(position, _)| position)
             .collect()
     }
 }
@@ -64,6 +76,12 @@ fn word(value: &str) -> Result<String, String> {
     let word = value.trim();
     if word.is_empty() {
         return Err("q must not be empty".into());
+    }
+    let chars = word.chars().count();
+    if chars > MAX_Q_CHARS {
+        return Err(format!(
+            "q must be at most {MAX_Q_CHARS} characters, not {chars}"
+        ));
     }
     Ok(word.to_lowercase())
 }
@@ -113,7 +131,8 @@ mod tests {
 
     fn titles(query: &str, items: &[StoredItem]) -> Vec<String> {
         let query = FeedQuery::parse(Some(query)).unwrap();
-        query.apply(items).into_iter().map(|i| i.title).collect()
+        let selected = query.select(items).into_iter();
+        selected.map(|i| items[i as usize].title.clone()).collect()
     }
 
     #[test]
@@ -140,6 +159,7 @@ mod tests {
 
     #[test]
     fn bad_values_are_one_line_messages() {
+        let long_q = format!("q={}", "é".repeat(MAX_Q_CHARS + 1));
         for (query, start) in [
             ("limit=0", "limit must be"),
             ("limit=-1", "limit must be"),
@@ -147,6 +167,7 @@ mod tests {
             ("q=%20", "q must not be empty"),
             ("since=yesterday", "since must be an RFC 3339 time"),
             ("since=2024-05-06", "since must be an RFC 3339 time"),
+            (&long_q, "q must be at most 128 characters, not 129"),
         ] {
             let message = FeedQuery::parse(Some(query)).unwrap_err();
             assert!(message.starts_with(start), "{query}: {message}");
@@ -155,5 +176,20 @@ mod tests {
         let at = Utc.with_ymd_and_hms(2024, 5, 6, 7, 8, 9).unwrap();
         let parsed = FeedQuery::parse(Some("since=2024-05-06T07:08:09Z")).unwrap();
         assert_eq!(parsed.since, Some(at));
+    }
+
+    #[test]
+    fn q_of_max_length_is_accepted() {
+        let q = format!("q={}", "é".repeat(MAX_Q_CHARS));
+        assert!(FeedQuery::parse(Some(&q)).is_ok());
+    }
+
+    #[test]
+    fn a_limit_past_the_items_selects_them_all() {
+        let items: Vec<StoredItem> = (1..=3).rev().map(item).collect();
+        let every = FeedQuery::parse(Some("limit=1000000")).unwrap();
+        assert_eq!(every.select(&items), [0, 1, 2]);
+        let none = FeedQuery::parse(Some("q=nowhere")).unwrap();
+        assert!(none.select(&items).is_empty());
     }
 }

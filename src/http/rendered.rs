@@ -1,7 +1,12 @@
-//! A feed document as served: its bytes, gzip and brotli variants compressed
-//! once when rendered, and the validators (`ETag`, `Last-Modified`) every
-//! request answers with, prebuilt as header values so a cache hit allocates
-//! nothing but the response.
+//! A feed document as served: its bytes and compressed variants, and the
+//! validators (`ETag`, `Last-Modified`) every request answers with, prebuilt
+//! as header values so a cache hit allocates nothing but the response.
+//!
+//! Two ways to build one (issue 9, point 6): a whole feed is compressed both
+//! ways at high levels, once per change ([`Rendered::build`]); a filtered
+//! feed (`?limit`, `?q`, `?since`), which any client can ask for in endless
+//! variants, is compressed only in the coding its client asked for, at a
+//! fast level, and not at all when small ([`Rendered::build_one`]).
 
 use std::io::Write;
 use std::time::Duration;
@@ -21,8 +26,29 @@ const BROTLI_QUALITY: i32 = 9;
 /// Brotli window (log2 bytes): 4 MB covers the largest combined feed.
 const BROTLI_WINDOW: i32 = 22;
 
+/// Gzip level of filtered feeds: 1, nginx's default `gzip_comp_level` for
+/// on-the-fly compression. Level 9 cost ~25x more CPU on a 2 MB feed for
+/// ~20% fewer bytes; a filtered feed is rendered per distinct query.
+pub(super) const FAST_GZIP_LEVEL: u32 = 1;
+
+/// Brotli quality of filtered feeds: 4, tower-http's default for on-the-fly
+/// brotli (its `CompressionLevel::Default`; nginx's ngx_brotli defaults to
+/// 6). Quality 9 with a 4 MB window was the 340 ms per request of issue 9.
+pub(super) const FAST_BROTLI_QUALITY: i32 = 4;
+
+/// Brotli window of filtered feeds: 1 MB (log2 bytes), less memory per
+/// compression at a small cost in size on the largest feeds.
+const FAST_BROTLI_WINDOW: i32 = 20;
+
+/// Filtered feeds shorter than this are served uncompressed, whatever the
+/// client accepts: the saving is a few hundred bytes, less than the cost of
+/// the work. nginx's `gzip_min_length` is 20 bytes, Caddy's `encode`
+/// `minimum_length` 512; 1 KiB also keeps a gzip header from outweighing a
+/// near-empty feed.
+pub(super) const MIN_COMPRESS_BYTES: usize = 1024;
+
 /// A content coding refeed serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) enum Encoding {
     /// No coding.
     Identity,
@@ -33,6 +59,11 @@ pub(super) enum Encoding {
 }
 
 impl Encoding {
+    /// Position in the per-encoding slots: identity, gzip, brotli.
+    fn index(self) -> usize {
+        self as usize
+    }
+
     /// The `Content-Encoding` token (`None` for identity).
     pub(super) fn token(self) -> Option<&'static str> {
         match self {
@@ -46,9 +77,9 @@ impl Encoding {
 /// One rendered feed (or filtered feed) with its encodings and validators.
 #[derive(Debug)]
 pub(super) struct Rendered {
-    identity: Bytes,
-    gzip: Bytes,
-    brotli: Bytes,
+    /// The bytes of each encoding held, in [`Encoding::index`] order: all
+    /// three for a whole feed, one for a filtered feed.
+    bodies: [Option<Bytes>; 3],
     /// Strong entity tags, one per encoding: each encoding is a different
     /// sequence of bytes, so a strong tag must differ too (RFC 9110 8.8.3).
     etags: [HeaderValue; 3],
@@ -71,16 +102,56 @@ impl Rendered {
         last_modified: DateTime<Utc>,
         refresh_interval: Duration,
     ) -> Self {
-        let tag = entity_tag(body.as_bytes());
+        let gzip = gzip(body.as_bytes(), Compression::best());
+        let brotli = brotli(body.as_bytes(), BROTLI_QUALITY, BROTLI_WINDOW);
+        let mut rendered = Self::bare(body.as_bytes(), format, last_modified, refresh_interval);
+        rendered.bodies = [Some(body.into()), Some(gzip.into()), Some(brotli.into())];
+        rendered
+    }
+
+    /// Holds `body` in the one encoding `wanted` only, compressed at a fast
+    /// level ([`FAST_GZIP_LEVEL`], [`FAST_BROTLI_QUALITY`]), or as identity
+    /// when shorter than [`MIN_COMPRESS_BYTES`]. For filtered feeds: the
+    /// caller keys its cache by `wanted` and serves it only for that.
+    pub(super) fn build_one(
+        body: String,
+        format: FeedFormat,
+        last_modified: DateTime<Utc>,
+        refresh_interval: Duration,
+        wanted: Encoding,
+    ) -> Self {
+        let mut rendered = Self::bare(body.as_bytes(), format, last_modified, refresh_interval);
+        let (encoding, bytes) = match wanted {
+            _ if body.len() < MIN_COMPRESS_BYTES => (Encoding::Identity, body.into()),
+            Encoding::Identity => (Encoding::Identity, body.into()),
+            Encoding::Gzip => (
+                wanted,
+                gzip(body.as_bytes(), Compression::new(FAST_GZIP_LEVEL)),
+            ),
+            Encoding::Brotli => {
+                let bytes = brotli(body.as_bytes(), FAST_BROTLI_QUALITY, FAST_BROTLI_WINDOW);
+                (wanted, bytes)
+            }
+        };
+        rendered.bodies[encoding.index()] = Some(Bytes::from(bytes));
+        rendered
+    }
+
+    /// Validators and headers of `body`, holding no bytes yet.
+    fn bare(
+        body: &[u8],
+        format: FeedFormat,
+        last_modified: DateTime<Utc>,
+        refresh_interval: Duration,
+    ) -> Self {
+        let tag = entity_tag(body);
         let etag = |suffix: &str| {
             HeaderValue::from_str(&format!("\"{tag}{suffix}\"")).expect("hex is a valid header")
         };
         let last_modified = whole_seconds(last_modified);
         let content_type = format!("{}; charset=utf-8", format.media_type());
         Self {
-            gzip: gzip(body.as_bytes()).into(),
-            brotli: brotli(body.as_bytes()).into(),
-            identity: body.into(),
+            bodies: [None, None, None],
             etags: [etag(""), etag("-gzip"), etag("-br")],
             last_modified_header: http_date(last_modified),
             last_modified,
@@ -89,22 +160,33 @@ impl Rendered {
         }
     }
 
-    /// The bytes of one encoding (a cheap reference-counted clone).
-    pub(super) fn body(&self, encoding: Encoding) -> Bytes {
-        match encoding {
-            Encoding::Identity => self.identity.clone(),
-            Encoding::Gzip => self.gzip.clone(),
-            Encoding::Brotli => self.brotli.clone(),
+    /// The encoding to serve a client who prefers `wanted`: `wanted` when
+    /// held, else identity (a filtered feed too small to compress).
+    pub(super) fn serves(&self, wanted: Encoding) -> Encoding {
+        match self.bodies[wanted.index()] {
+            Some(_) => wanted,
+            None => Encoding::Identity,
         }
+    }
+
+    /// The bytes of one encoding (a cheap reference-counted clone); empty
+    /// for an encoding not held, which [`Rendered::serves`] never picks.
+    pub(super) fn body(&self, encoding: Encoding) -> Bytes {
+        self.bodies[encoding.index()].clone().unwrap_or_default()
     }
 
     /// The strong `ETag` of one encoding, quotes included.
     pub(super) fn etag(&self, encoding: Encoding) -> &HeaderValue {
-        match encoding {
-            Encoding::Identity => &self.etags[0],
-            Encoding::Gzip => &self.etags[1],
-            Encoding::Brotli => &self.etags[2],
-        }
+        &self.etags[encoding.index()]
+    }
+
+    /// Bytes held in memory: the bodies plus the prebuilt headers, for the
+    /// byte bound of the filtered-feed cache.
+    pub(super) fn weight(&self) -> usize {
+        let bodies: usize = self.bodies.iter().flatten().map(Bytes::len).sum();
+        let headers: usize = self.etags.iter().map(HeaderValue::len).sum();
+        let headers = headers + self.last_modified_header.len() + self.content_type.len();
+        bodies + headers + std::mem::size_of::<Self>()
     }
 }
 
@@ -132,16 +214,16 @@ pub(super) fn http_date(at: DateTime<Utc>) -> HeaderValue {
     HeaderValue::from_str(&text).expect("a date is a valid header")
 }
 
-fn gzip(body: &[u8]) -> Vec<u8> {
-    let mut encoder = GzEncoder::new(Vec::with_capacity(body.len() / 4), Compression::best());
+fn gzip(body: &[u8], level: Compression) -> Vec<u8> {
+    let mut encoder = GzEncoder::new(Vec::with_capacity(body.len() / 4), level);
     encoder.write_all(body).expect("writing to memory");
     encoder.finish().expect("writing to memory")
 }
 
-fn brotli(body: &[u8]) -> Vec<u8> {
+fn brotli(body: &[u8], quality: i32, lgwin: i32) -> Vec<u8> {
     let params = brotli::enc::BrotliEncoderParams {
-        quality: BROTLI_QUALITY,
-        lgwin: BROTLI_WINDOW,
+        quality,
+        lgwin,
         ..Default::default()
     };
     let mut out = Vec::with_capacity(body.len() / 4);
@@ -202,6 +284,44 @@ pub(super) mod tests {
             a.etag(Encoding::Identity),
             rendered("<feed>b</feed>").etag(Encoding::Identity)
         );
+    }
+
+    fn one(body: &str, wanted: Encoding) -> Rendered {
+        let at = Utc.with_ymd_and_hms(2024, 5, 6, 7, 8, 9).unwrap();
+        let interval = Duration::from_secs(60);
+        Rendered::build_one(body.into(), FeedFormat::Atom, at, interval, wanted)
+    }
+
+    #[test]
+    fn a_filtered_feed_holds_the_asked_encoding_compressed_fast() {
+        let body = "<feed>".to_string() + &"<entry>text</entry>".repeat(500) + "</feed>";
+        let gzipped = one(&body, Encoding::Gzip);
+        assert_eq!(gzipped.serves(Encoding::Gzip), Encoding::Gzip);
+        assert_eq!(gzipped.serves(Encoding::Brotli), Encoding::Identity);
+        let bytes = gzipped.body(Encoding::Gzip);
+        assert_eq!(decode(Some("gzip"), &bytes), body);
+        let fast = gzip(body.as_bytes(), Compression::new(FAST_GZIP_LEVEL));
+        assert_eq!(bytes, fast, "gzip level {FAST_GZIP_LEVEL}");
+        let brotli = one(&body, Encoding::Brotli).body(Encoding::Brotli);
+        assert_eq!(decode(Some("br"), &brotli), body);
+        let whole = rendered(&body);
+        assert_eq!(gzipped.etag(Encoding::Gzip), whole.etag(Encoding::Gzip));
+        assert!(
+            gzipped.weight() < body.len(),
+            "only the gzip bytes are held"
+        );
+    }
+
+    #[test]
+    fn a_small_filtered_feed_is_held_uncompressed() {
+        let body = "<feed>".to_string() + &"x".repeat(MIN_COMPRESS_BYTES - 14) + "</feed>";
+        for wanted in [Encoding::Gzip, Encoding::Brotli, Encoding::Identity] {
+            let r = one(&body, wanted);
+            assert_eq!(r.serves(wanted), Encoding::Identity, "{wanted:?}");
+            assert_eq!(r.body(Encoding::Identity), body.as_bytes());
+        }
+        let r = one(&(body.clone() + "x"), Encoding::Gzip);
+        assert_eq!(r.serves(Encoding::Gzip), Encoding::Gzip, "at the threshold");
     }
 
     #[test]
