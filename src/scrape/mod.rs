@@ -14,6 +14,7 @@ mod text;
 use scraper::Selector;
 use url::Url;
 
+use crate::markup::{self, TooComplex};
 use crate::model::ScrapedPage;
 
 /// Compiled selectors of a source's `[source.items]` table.
@@ -44,6 +45,10 @@ pub enum ScrapeError {
     /// The body claimed to be a feed but did not parse.
     #[error("malformed {kind} feed: {message}")]
     Malformed { kind: &'static str, message: String },
+    /// The page or feed is beyond the [`markup`] limits (a parse bomb):
+    /// refused before parsing.
+    #[error(transparent)]
+    TooComplex(#[from] TooComplex),
 }
 
 /// Scrapes a listing page with the source's selectors.
@@ -52,7 +57,10 @@ pub enum ScrapeError {
 /// WordPress themes repeat a post in "featured" and "latest" blocks). Items
 /// without a title or an http(s) link are skipped. Relative links are
 /// resolved against the page's `<base href>`, else `base`.
-pub fn listing(html: &str, base: &Url, rules: &ListingRules) -> ScrapedPage {
+///
+/// A page beyond the [`markup`] limits (nesting depth, elements,
+/// attributes) is refused before it is parsed.
+pub fn listing(html: &str, base: &Url, rules: &ListingRules) -> Result<ScrapedPage, ScrapeError> {
     listing::scrape(html, base, rules)
 }
 
@@ -61,7 +69,13 @@ pub fn listing(html: &str, base: &Url, rules: &ListingRules) -> ScrapedPage {
 ///
 /// The body must already be decoded to UTF-8 (`fetch` does that); an
 /// `encoding` in its XML declaration is ignored.
+///
+/// A feed nested deeper than [`markup::MAX_DEPTH`] (or beyond the other
+/// limits) is refused before it is read. Item HTML (summaries, contents)
+/// comes out unparsed and is bounded where it is parsed; titles holding
+/// markup beyond the limits come out empty.
 pub fn feed(body: &str, base: &Url) -> Result<ScrapedPage, ScrapeError> {
+    markup::check_xml(body)?;
     let root = detect::root_element(body);
     match root.name {
         Some("rss" | "rdf:RDF") => rss_feed::read(&body[root.offset..], base),

@@ -4,13 +4,15 @@
 //! Modules: `outlet` serves the fixtures; `support` runs the binary and `daemon`
 //! the server; `fixture` knows what the outlet holds; `checks` reads feeds the way
 //! a feed reader would. The tests: `end_to_end`, `dedup`, `config_errors`,
-//! `failures`, `hostile` (one origin per way an outlet misbehaves),
+//! `failures`, `hostile` (one origin per way an outlet misbehaves), `bombs`
+//! (parse bombs refused, SIGTERM during a long parse),
 //! `conditional` (304s from the outlet), `crash` (SIGKILL mid-refresh),
 //! `stale` (the broken-source warning), `shutdown`, `systemd`, `extract`,
 //! `learned`, `explain`, `serving` (conditional GET, encodings, JSON Feed,
 //! OPML, WebSub), and `readers` (real feed readers: feedparser, newsboat,
 //! xmllint).
 
+mod bombs;
 mod checks;
 mod conditional;
 mod config_errors;
