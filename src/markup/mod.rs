@@ -30,12 +30,21 @@ use tree::Tree;
 pub const MAX_DEPTH: usize = 1_000;
 
 /// Most elements accepted in one page (start tags, void ones included).
-/// A parsed element with the extractor's bookkeeping costs about 260 bytes,
-/// so this bounds one parse to about 130 MB whatever the page, which keeps a
-/// page within the 10 MiB default `max_body_bytes` under 30 times its size
-/// in memory (see `pipeline::cpu` for how parses share the process). Large
-/// real news pages have 5,000-20,000 elements.
-pub const MAX_ELEMENTS: usize = 500_000;
+/// Extracting an article costs about 1 KB of memory and 5 µs of CPU per
+/// element (measured with `scripts/bench-hostile`-style pages of bare
+/// `<p>x</p>`: 150,000 of them peak at 153 MB and 0.8 s), so this bounds
+/// one parse to about 150 MB whatever the page: under 15 times the 10 MiB
+/// default `max_body_bytes` (see `pipeline::cpu` for how parses share the
+/// process). Large real news pages have 5,000-20,000 elements.
+pub const MAX_ELEMENTS: usize = 150_000;
+
+/// Most "element levels" accepted: the sum, over all start tags, of the
+/// depth they open at. html5ever looks through the open elements for most
+/// start tags, so its time grows with depth times elements: 998 nested
+/// `<span>`s around 499,000 paragraphs (within the other limits) took 14 s.
+/// At this limit that work costs about 0.3 s; a real page of 20,000
+/// elements 30 deep uses 600,000.
+pub const MAX_NESTING: u64 = 10_000_000;
 
 /// Most attributes accepted on one element (real elements have a handful;
 /// SVG paths and tracking-heavy links a few dozen).
@@ -56,6 +65,8 @@ pub struct Shape {
     pub attributes: usize,
     /// Most attributes on one tag.
     pub most_attributes: usize,
+    /// The sum of the depths start tags open at (see [`MAX_NESTING`]).
+    pub nesting: u64,
 }
 
 /// Why a page was refused before parsing.
@@ -68,6 +79,14 @@ pub enum TooComplex {
         depth: usize,
         /// The limit.
         limit: usize,
+    },
+    /// More than [`MAX_NESTING`] element levels.
+    #[error("page too deeply nested for its size: {levels} element levels, limit {limit}")]
+    Nesting {
+        /// The sum of start tag depths.
+        levels: u64,
+        /// The limit.
+        limit: u64,
     },
     /// More than [`MAX_ELEMENTS`] elements.
     #[error("page has too many elements: {count}, limit {limit}")]
@@ -105,6 +124,9 @@ pub fn measure(html: &str) -> Shape {
         shape.attributes += tag.attributes;
         shape.most_attributes = shape.most_attributes.max(tag.attributes);
         tree.feed(&tag, html.as_bytes(), &mut lexer);
+        if tag.start {
+            shape.nesting = shape.nesting.saturating_add(tree.depth() as u64);
+        }
     }
     shape.depth = tree.max_depth;
     shape
@@ -140,7 +162,7 @@ pub fn check_xml(body: &str) -> Result<Shape, TooComplex> {
 }
 
 /// Measures a page and refuses it when it exceeds a limit (the first of
-/// depth, elements, attributes per element, attributes).
+/// depth, nesting, elements, attributes per element, attributes).
 pub fn check(html: &str) -> Result<Shape, TooComplex> {
     within_limits(measure(html))
 }
@@ -150,6 +172,12 @@ fn within_limits(shape: Shape) -> Result<Shape, TooComplex> {
         return Err(TooComplex::Depth {
             depth: shape.depth,
             limit: MAX_DEPTH,
+        });
+    }
+    if shape.nesting > MAX_NESTING {
+        return Err(TooComplex::Nesting {
+            levels: shape.nesting,
+            limit: MAX_NESTING,
         });
     }
     if shape.elements > MAX_ELEMENTS {

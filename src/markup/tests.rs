@@ -231,6 +231,11 @@ fn bombs_are_refused_with_their_measure() {
         err.to_string(),
         "page too deeply nested: depth 200000, limit 1000"
     );
+    let deep_and_wide = format!("{}{}", "<span>".repeat(998), "<p>x</p>".repeat(20_000));
+    assert_eq!(
+        check(&deep_and_wide).unwrap_err().to_string(),
+        "page too deeply nested for its size: 20478501 element levels, limit 10000000"
+    );
     let wide = "<p>x</p>".repeat(MAX_ELEMENTS + 1);
     assert_eq!(
         check(&wide).unwrap_err(),
@@ -239,7 +244,7 @@ fn bombs_are_refused_with_their_measure() {
             limit: MAX_ELEMENTS
         }
     );
-    let many = "<i a b c d e f g h i j>x</i>".repeat(MAX_ATTRIBUTES / 10 + 1);
+    let many = "<i a b c d e f g h i j k l m n o p q r s t>x</i>".repeat(MAX_ATTRIBUTES / 20 + 1);
     assert!(matches!(check(&many), Err(TooComplex::Attributes { .. })));
     assert!(check("<html><body><p>fine</p></body></html>").is_ok());
 }

@@ -74,9 +74,8 @@ const FOREIGN_ROOT: u32 = 1 << 20;
 fn kind(name: &[u8]) -> u32 {
     const SP: u32 = SPECIAL | LI_STOP;
     match name {
-        b"address" | b"div" | b"p" => {
-            SPECIAL | CLOSES_P | END_IN_SCOPE | BREAKOUT * u32::from(name != b"address")
-        }
+        b"address" => SPECIAL | CLOSES_P | END_IN_SCOPE,
+        b"div" | b"p" => SPECIAL | CLOSES_P | END_IN_SCOPE | BREAKOUT,
         b"article" | b"aside" | b"details" | b"dialog" | b"fieldset" | b"figcaption"
         | b"figure" | b"footer" | b"header" | b"hgroup" | b"main" | b"nav" | b"search"
         | b"section" | b"summary" => SP | CLOSES_P | END_IN_SCOPE,
@@ -85,7 +84,8 @@ fn kind(name: &[u8]) -> u32 {
         }
         b"dir" => SP | CLOSES_P | END_IN_SCOPE,
         b"ol" | b"ul" => SP | CLOSES_P | END_IN_SCOPE | LIST | BREAKOUT,
-        b"li" | b"dd" | b"dt" => SP | CLOSES_P | BREAKOUT | END_IN_SCOPE * u32::from(name != b"li"),
+        b"li" => SP | CLOSES_P | BREAKOUT,
+        b"dd" | b"dt" => SP | CLOSES_P | BREAKOUT | END_IN_SCOPE,
         b"h1" | b"h2" | b"h3" | b"h4" | b"h5" | b"h6" => {
             SP | CLOSES_P | HEADING | END_IN_SCOPE | BREAKOUT
         }
@@ -100,8 +100,9 @@ fn kind(name: &[u8]) -> u32 {
         b"html" => SP | SCOPE | TABLE_SCOPE | NO_PUSH | END_IGNORED,
         b"body" | b"head" => SP | NO_PUSH | END_IGNORED | BREAKOUT,
         b"select" => SP | SCOPE | SELECT | END_IN_SCOPE,
-        b"script" | b"style" | b"xmp" | b"iframe" | b"noembed" | b"noframes" | b"noscript"
-        | b"textarea" | b"title" => SP | RAW | CLOSES_P * u32::from(name == b"xmp"),
+        b"xmp" => SP | RAW | CLOSES_P,
+        b"script" | b"style" | b"iframe" | b"noembed" | b"noframes" | b"noscript" | b"textarea"
+        | b"title" => SP | RAW,
         b"plaintext" => SP | PLAINTEXT | CLOSES_P,
         b"br" => VOID | END_IGNORED | BREAKOUT,
         b"hr" => VOID | CLOSES_P | BREAKOUT,
@@ -372,11 +373,7 @@ impl Tree {
                     self.close_at(at, LI_STOP);
                 }
             }
-            b"option" | b"optgroup" => {
-                if self.top_is(b"option") {
-                    self.pop(false);
-                }
-            }
+            b"option" | b"optgroup" if self.top_is(b"option") => self.pop(false),
             b"td" | b"th" => {
                 let at = self.open_position(b"td").max(self.open_position(b"th"));
                 self.close_in_table(at);
@@ -402,14 +399,13 @@ impl Tree {
             }
             b"button" => self.close_named(b"button", SCOPE),
             b"select" | b"textarea" => self.close_named(b"select", 0),
-            _ if kind & HEADING != 0 => {
-                if self
+            _ if kind & HEADING != 0
+                && self
                     .stack
                     .last()
-                    .is_some_and(|e| e.ns == Ns::Html && self.kind(e.name) & HEADING != 0)
-                {
-                    self.pop(false);
-                }
+                    .is_some_and(|e| e.ns == Ns::Html && self.kind(e.name) & HEADING != 0) =>
+            {
+                self.pop(false);
             }
             _ => {}
         }
@@ -562,7 +558,8 @@ impl Tree {
         self.note_depth();
     }
 
-    fn depth(&self) -> usize {
+    /// Open elements now (with pending formatting elements).
+    pub(super) fn depth(&self) -> usize {
         self.stack.len() + self.pending.live
     }
 

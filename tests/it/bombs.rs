@@ -176,34 +176,38 @@ async fn bombs_are_refused_and_a_healthy_source_is_served() {
     stop(daemon).await;
 }
 
-/// A listing within every limit that still takes long to parse in a debug
-/// build: 999 nested `<span>`s (each `<p>` start tag makes html5ever look
-/// for an open `<p>` through all of them) around many paragraphs.
-fn slow_listing() -> String {
-    let paragraphs = "<p>x</p>".repeat(300_000);
-    listing(
-        &[("/slow/one/", "Slow one")],
-        &format!("{}{paragraphs}", "<span>".repeat(999)),
+/// An article within every limit that still takes long to parse and
+/// extract in a debug build (about 1 s in a release build): 149,000
+/// paragraphs 66 elements deep.
+fn slow_article() -> String {
+    format!(
+        "<html><body>{}{}</body></html>",
+        "<span>".repeat(66),
+        "<p>x</p>".repeat(149_000)
     )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_while_a_page_is_parsed_exits_within_ten_seconds() {
     let outlet = Outlet::start().await;
-    outlet.write("slow/index.html", &slow_listing());
-    let env = TestEnv::new(&[SourceToml::listing("slow", &outlet.url("/slow/"))], "30s");
+    outlet.write(
+        "slow/index.html",
+        &listing(&[("/slow/article/", "Slow article")], ""),
+    );
+    outlet.write("slow/article/index.html", &slow_article());
+    let env = TestEnv::new(
+        &[SourceToml::listing("slow", &outlet.url("/slow/")).full_text()],
+        "30s",
+    );
     let daemon = env.daemon().await;
-    for _ in 0..400 {
-        if outlet.hits("/slow/") > 0 {
+    for _ in 0..800 {
+        if outlet.hits("/slow/article/") > 0 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-    assert!(
-        outlet.hits("/slow/") > 0,
-        "never fetched:\n{}",
-        daemon.logs()
-    );
+    let logs = daemon.logs();
+    assert!(outlet.hits("/slow/article/") > 0, "never fetched:\n{logs}");
     // Let the parse begin.
     tokio::time::sleep(Duration::from_millis(500)).await;
     stop(daemon).await;
