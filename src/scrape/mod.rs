@@ -135,6 +135,45 @@ mod tests {
     }
 
     #[test]
+    fn a_deeply_nested_feed_is_refused_unparsed() {
+        let body = format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title>{}{}</channel></rss>",
+            "<x>".repeat(200_000),
+            "</x>".repeat(200_000)
+        );
+        match feed(&body, &base()) {
+            Err(ScrapeError::TooComplex(err)) => assert_eq!(
+                err.to_string(),
+                "page too deeply nested: depth 200002, limit 1000"
+            ),
+            other => panic!("expected TooComplex, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn escaped_bombs_in_items_are_not_parsed_here() {
+        let bomb = "&lt;div&gt;".repeat(100_000);
+        let body = format!(
+            "<rss version=\"2.0\"><channel><title>T</title>\
+             <item><link>https://example.org/untitled</link><description>{bomb}</description></item>\
+             <item><title>Titled</title><link>https://example.org/titled</link>\
+             <description>{bomb}</description></item></channel></rss>"
+        );
+        let page = feed(&body, &base()).unwrap();
+        // No title can be made from a bomb: the untitled item goes. The
+        // titled one keeps its summary as written, for the pipeline's
+        // bounded cleaning to refuse.
+        assert_eq!(page.items.len(), 1);
+        assert_eq!(page.items[0].title, "Titled");
+        assert!(
+            page.items[0]
+                .summary
+                .as_deref()
+                .is_some_and(|s| s.len() == 500_000)
+        );
+    }
+
+    #[test]
     fn rss_without_channel_is_malformed() {
         let err = feed("<rss version=\"2.0\"></rss>", &base()).unwrap_err();
         assert!(
