@@ -32,19 +32,19 @@ pub const MAX_DEPTH: usize = 1_000;
 /// Most elements accepted in one page (start tags, void ones included).
 /// Extracting an article costs about 1 KB of memory and 5 µs of CPU per
 /// element (measured with `scripts/bench-hostile`-style pages of bare
-/// `<p>x</p>`: 150,000 of them peak at 153 MB and 0.8 s), so this bounds
-/// one parse to about 150 MB whatever the page: under 15 times the 10 MiB
-/// default `max_body_bytes` (see `pipeline::cpu` for how parses share the
-/// process). Large real news pages have 5,000-20,000 elements.
-pub const MAX_ELEMENTS: usize = 150_000;
+/// `<p>x</p>`: 150,000 of them peak at 150 MB and 0.8 s), so this bounds
+/// one parse to about 100 MB and half a second whatever the page: 10 times
+/// the 10 MiB default `max_body_bytes` (see `pipeline::cpu` for how parses
+/// share the process). Large real news pages have 5,000-20,000 elements.
+pub const MAX_ELEMENTS: usize = 100_000;
 
 /// Most "element levels" accepted: the sum, over all start tags, of the
 /// depth they open at. html5ever looks through the open elements for most
 /// start tags, so its time grows with depth times elements: 998 nested
 /// `<span>`s around 499,000 paragraphs (within the other limits) took 14 s.
-/// At this limit that work costs about 0.3 s; a real page of 20,000
+/// At this limit that work costs about 0.15 s; a real page of 20,000
 /// elements 30 deep uses 600,000.
-pub const MAX_NESTING: u64 = 10_000_000;
+pub const MAX_NESTING: u64 = 5_000_000;
 
 /// Most attributes accepted on one element (real elements have a handful;
 /// SVG paths and tracking-heavy links a few dozen).

@@ -12,7 +12,7 @@
 //! Parses are also bounded by the bytes they parse together (issue 9): a
 //! parse's memory grows with its page (up to about 250 times the page's
 //! size for a page of bare `<p>` tags, and at most what `markup`'s element
-//! cap allows, about 150 MB), so two 10 MB pages parsed at once could take twice what
+//! cap allows, about 100 MB), so two 10 MB pages parsed at once could take twice what
 //! one does. Jobs take a share of [`PARSE_BUDGET_BYTES`] by their page
 //! size; a page larger than the whole budget runs alone.
 
@@ -22,10 +22,10 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinError;
 
 /// Page bytes parsed at once, across all jobs. The densest markup within
-/// `markup`'s limits (150,000 unclosed `<p>x`, 600 KB) peaks at about
-/// 150 MB to parse and extract, some 250 bytes per page byte, so the jobs
+/// `markup`'s limits (unclosed `<p>x`: 150,000 in 600 KB peaked at 150 MB
+/// to parse and extract) costs some 250 bytes per page byte, so the jobs
 /// within this budget stay under about 260 MB together; a larger page (up
-/// to `max_body_bytes`) runs alone, bounded to about 150 MB by the
+/// to `max_body_bytes`) runs alone, bounded to about 100 MB by the
 /// element cap. Real article pages average 180 KB: several still run at
 /// once.
 pub(super) const PARSE_BUDGET_BYTES: usize = 1024 * 1024;
