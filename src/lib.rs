@@ -14,6 +14,7 @@ pub mod extract;
 pub mod feed;
 pub mod fetch;
 pub mod http;
+pub mod markup;
 pub mod model;
 pub mod pipeline;
 pub mod schedule;

@@ -5,6 +5,7 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -112,6 +113,12 @@ impl From<Format> for FeedFormat {
     }
 }
 
+/// How long the process waits, once a command is done, for blocking-pool
+/// tasks it no longer awaits (a parse abandoned by the shutdown drain).
+/// With `app::DRAIN_TIMEOUT` (6 s) and the HTTP drain (1 s), SIGTERM ends
+/// `refeed run` within systemd's 10 s whatever is parsing.
+const BLOCKING_POOL_GRACE: Duration = Duration::from_secs(1);
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(matches!(cli.command, Command::Run));
@@ -150,7 +157,7 @@ fn execute(cli: Cli) -> anyhow::Result<bool> {
         return Ok(true);
     }
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    runtime.block_on(async {
+    let result = runtime.block_on(async {
         match cli.command {
             Command::Run => app::run(config).await.map(|()| true),
             Command::Once { sources } => app::once(&config, &sources).await,
@@ -175,7 +182,13 @@ fn execute(cli: Cli) -> anyhow::Result<bool> {
             }
             Command::Check | Command::Extract { .. } => unreachable!("handled above"),
         }
-    })
+    });
+    // Dropping the runtime would wait for every blocking-pool task, and a
+    // parse there cannot be interrupted (one held SIGTERM for 86 s, issue
+    // 9). Every command has closed the database by now (`app` closes the
+    // store before returning), so what is left is CPU work nobody awaits.
+    runtime.shutdown_timeout(BLOCKING_POOL_GRACE);
+    result
 }
 
 /// Logs go to stderr: `info` for the daemon, `warn` for one-shot commands

@@ -44,12 +44,13 @@ pub async fn explain_source(config: &Config, source_id: &str, url: &Url) -> anyh
     let boilerplate = boilerplate?;
     let rules = source.article.clone();
     let report = tokio::task::spawn_blocking(move || {
-        let (article, mut removals) = extract::explain(&page.body, &page.url, &rules);
+        let (article, mut removals) = extract::explain(&page.body, &page.url, &rules)
+            .with_context(|| format!("cannot extract {}", page.url))?;
         let article = strip_learned(article, &boilerplate, &mut removals);
-        render(page.url.as_str(), &article, &removals)
+        anyhow::Ok(render(page.url.as_str(), &article, &removals))
     })
     .await
-    .context("extraction failed unexpectedly")?;
+    .context("extraction failed unexpectedly")??;
     Ok(report)
 }
 
@@ -59,7 +60,8 @@ pub async fn explain_source(config: &Config, source_id: &str, url: &Url) -> anyh
 pub fn explain_file(input: &Path, url: Option<Url>) -> anyhow::Result<String> {
     let html = read_page(input)?;
     let url = url.unwrap_or_else(|| file_url(input));
-    let (article, removals) = extract::explain(&html, &url, &ArticleRules::default());
+    let (article, removals) = extract::explain(&html, &url, &ArticleRules::default())
+        .with_context(|| format!("cannot extract {}", input.display()))?;
     Ok(render(url.as_str(), &article, &removals))
 }
 

@@ -42,7 +42,8 @@ pub fn extract_one(
             .and_then(|u| Url::parse(&u).ok())
             .unwrap_or_else(|| file_url(input)),
     };
-    let article = extract::article(&html, &url, &ArticleRules::default());
+    let article = extract::article(&html, &url, &ArticleRules::default())
+        .with_context(|| format!("cannot extract {}", input.display()))?;
     Ok(render(&article, format))
 }
 
@@ -105,7 +106,13 @@ fn batch_text(path: &Path, url: Option<&String>) -> String {
     let url = url
         .and_then(|u| Url::parse(u).ok())
         .unwrap_or_else(|| file_url(path));
-    extract::article(&html, &url, &ArticleRules::default()).text
+    match extract::article(&html, &url, &ArticleRules::default()) {
+        Ok(article) => article.text,
+        Err(err) => {
+            tracing::warn!(path = %path.display(), error = %err, "skipping page");
+            String::new()
+        }
+    }
 }
 
 /// `(stem, path)` of the pages in `dir`, sorted by name.

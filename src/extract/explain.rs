@@ -114,7 +114,7 @@ mod tests {
         </body></html>"#;
 
     fn run(rules: &ArticleRules) -> (crate::model::Article, Vec<crate::extract::Removal>) {
-        explain(PAGE, &Url::parse("https://o.example/a/").unwrap(), rules)
+        explain(PAGE, &Url::parse("https://o.example/a/").unwrap(), rules).unwrap()
     }
 
     #[test]
@@ -166,6 +166,9 @@ mod tests {
     fn article_and_explain_give_the_same_article() {
         let url = Url::parse("https://o.example/a/").unwrap();
         let rules = ArticleRules::default();
-        assert_eq!(crate::extract::article(PAGE, &url, &rules), run(&rules).0);
+        assert_eq!(
+            crate::extract::article(PAGE, &url, &rules).unwrap(),
+            run(&rules).0
+        );
     }
 }

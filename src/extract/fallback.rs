@@ -14,7 +14,9 @@ const BODY_FACTOR: usize = 2;
 
 /// The article text and HTML from `articleBody` (paragraphs split on line
 /// breaks), when it is at least [`BODY_FACTOR`] times longer than `text`.
-/// Some CMSs put HTML in it: that is parsed and sanitized like a page body.
+/// Some CMSs put HTML in it: that is parsed and sanitized like a page body,
+/// unless it is beyond the `markup` limits (it sits in a script, which the
+/// page's own check does not look into): then there is no fallback.
 pub(crate) fn json_ld_body(body: Option<&str>, text: &str, url: &Url) -> Option<(String, String)> {
     let body = body?;
     let count = |s: &str| s.chars().filter(|c| !c.is_whitespace()).count();
@@ -22,6 +24,7 @@ pub(crate) fn json_ld_body(body: Option<&str>, text: &str, url: &Url) -> Option<
         return None;
     }
     if looks_like_html(body) {
+        crate::markup::check(body).ok()?;
         let parsed = Html::parse_fragment(body);
         let doc = Doc::new(&parsed);
         let text = text::plain_text(&doc, doc.root);

@@ -39,6 +39,7 @@ mod vocab;
 use scraper::{Html, Selector};
 use url::Url;
 
+use crate::markup::{self, TooComplex};
 use crate::model::Article;
 use dom::{Doc, NodeRef};
 
@@ -96,8 +97,13 @@ pub struct Removal {
 /// Extracts the article of a page and lists what was removed and why:
 /// first the scripts, styles and drawings cut before parsing, then the
 /// removed and outside-the-article elements in document order (an element
-/// inside one already listed is not listed again).
-pub fn explain(html: &str, url: &Url, rules: &ArticleRules) -> (Article, Vec<Removal>) {
+/// inside one already listed is not listed again). A page beyond the
+/// [`markup`] limits is refused unparsed.
+pub fn explain(
+    html: &str,
+    url: &Url,
+    rules: &ArticleRules,
+) -> Result<(Article, Vec<Removal>), TooComplex> {
     extract(html, url, rules, true)
 }
 
@@ -109,14 +115,25 @@ pub fn explain(html: &str, url: &Url, rules: &ArticleRules) -> (Article, Vec<Rem
 /// matching block), then the body is chosen (`rules.content`, else
 /// generically) and cleared of share bars, related posts and the like, then
 /// sanitized with links made absolute against `url`.
-pub fn article(html: &str, url: &Url, rules: &ArticleRules) -> Article {
-    extract(html, url, rules, false).0
+///
+/// A page beyond the [`markup`] limits (nesting depth, elements,
+/// attributes) is refused before it is parsed: html5ever's time and the
+/// tree's memory would grow without bound with it.
+pub fn article(html: &str, url: &Url, rules: &ArticleRules) -> Result<Article, TooComplex> {
+    extract(html, url, rules, false).map(|(article, _)| article)
 }
 
 /// The one extraction path of [`article`] and [`explain`]; `explain` only
 /// decides whether the removals are read back.
-fn extract(html: &str, url: &Url, rules: &ArticleRules, explain: bool) -> (Article, Vec<Removal>) {
+fn extract(
+    html: &str,
+    url: &Url,
+    rules: &ArticleRules,
+    explain: bool,
+) -> Result<(Article, Vec<Removal>), TooComplex> {
     let (stripped, cuts) = prepass::strip(html);
+    // What html5ever will parse is the page without its scripts and styles.
+    markup::check(&stripped)?;
     let parsed = Html::parse_document(&stripped);
     let mut doc = Doc::new(&parsed);
     clean::remove_junk(&mut doc);
@@ -157,7 +174,7 @@ fn extract(html: &str, url: &Url, rules: &ArticleRules, explain: bool) -> (Artic
         language: meta.language,
         canonical: meta.canonical,
     };
-    (article, removals)
+    Ok((article, removals))
 }
 
 /// The article body: the first live match of the source's selector, else
@@ -174,8 +191,11 @@ fn content_root<'a>(doc: &Doc<'a>, rules: &ArticleRules) -> NodeRef<'a> {
 /// junk and the source's rules removed, sanitized, links made absolute.
 ///
 /// WordPress feed footers ("The post X appeared first on Y.") and "Continue
-/// reading" links go too. Returns `""` when nothing is left.
-pub fn clean_fragment(html: &str, base: &Url, clean: &CleanRules) -> String {
+/// reading" links go too. Returns `""` when nothing is left, and refuses a
+/// fragment beyond the [`markup`] limits unparsed (a feed item's summary is
+/// outlet markup like any page).
+pub fn clean_fragment(html: &str, base: &Url, clean: &CleanRules) -> Result<String, TooComplex> {
+    markup::check(html)?;
     let parsed = Html::parse_fragment(html);
     let mut doc = Doc::new(&parsed);
     let root = doc.root;
@@ -183,7 +203,7 @@ pub fn clean_fragment(html: &str, base: &Url, clean: &CleanRules) -> String {
     clean::remove_selected(&mut doc, &clean.remove);
     clean::remove_texts(&mut doc, &clean.remove_text, root);
     clean::remove_feed_footers(&mut doc);
-    sanitize::safe_html(&doc, root, base)
+    Ok(sanitize::safe_html(&doc, root, base))
 }
 
 /// Normalizes a text the way `clean.remove_text` entries are stored and

@@ -4,6 +4,16 @@
 use super::*;
 use chrono::{DateTime, Utc};
 
+/// [`super::article`] on a page within the markup limits.
+fn article(html: &str, url: &Url, rules: &ArticleRules) -> Article {
+    super::article(html, url, rules).expect("within the markup limits")
+}
+
+/// [`super::clean_fragment`] on a fragment within the markup limits.
+fn clean_fragment(html: &str, base: &Url, clean: &CleanRules) -> String {
+    super::clean_fragment(html, base, clean).expect("within the markup limits")
+}
+
 /// A Project Censored article page (the seed `004_…`) on a WordPress
 /// theme: Yoast JSON-LD graph, empty visible date fields, Jetpack share
 /// bar and related posts, an appeal box inside the body, comments,
@@ -317,7 +327,8 @@ fn fragment_drops_wordpress_feed_footers_and_is_safe() {
 
 #[test]
 fn deeply_nested_pages_do_not_overflow_the_stack() {
-    let depth = 5_000;
+    // As deep as the markup limits let through (the paragraph is one more).
+    let depth = markup::MAX_DEPTH - 1;
     let html = format!(
         "<html><body>{}<p>Deep text, at the bottom of a hostile page.</p>{}</body></html>",
         "<div>".repeat(depth),
@@ -336,4 +347,63 @@ fn fragment_with_nothing_left_is_empty() {
     let html = r#"<div style="display:none">assetto corsa mods</div><script>x()</script>"#;
     assert_eq!(clean_fragment(html, &base, &CleanRules::default()), "");
     assert_eq!(clean_fragment("", &base, &CleanRules::default()), "");
+}
+
+#[test]
+fn a_deeply_nested_article_is_refused_unparsed() {
+    let html = format!("<html><body><p>text</p>{}", "<div>".repeat(200_000));
+    let err = super::article(&html, &page_url(), &ArticleRules::default()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "page too deeply nested: depth 200000, limit 1000"
+    );
+    // Scripts are cut before parsing, so a bomb inside one costs nothing.
+    let scripted = format!("<p>text</p><script>{}</script>", "<div>".repeat(200_000));
+    assert!(super::article(&scripted, &page_url(), &ArticleRules::default()).is_ok());
+}
+
+#[test]
+fn an_article_with_too_many_elements_or_attributes_is_refused() {
+    let wide = format!(
+        "<article>{}</article>",
+        "<p>x</p>".repeat(markup::MAX_ELEMENTS)
+    );
+    let err = super::article(&wide, &page_url(), &ArticleRules::default()).unwrap_err();
+    assert!(
+        err.to_string().starts_with("page has too many elements: "),
+        "{err}"
+    );
+    let attrs: String = (0..100_000).map(|i| format!(" a{i}")).collect();
+    let err = super::article(
+        &format!("<p{attrs}>x</p>"),
+        &page_url(),
+        &ArticleRules::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "element has too many attributes: 100000, limit 1000"
+    );
+}
+
+#[test]
+fn a_nested_summary_is_refused_unparsed() {
+    let base = Url::parse("https://example.org/feed/").unwrap();
+    let html = "<div>".repeat(100_000);
+    let err = super::clean_fragment(&html, &base, &CleanRules::default()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "page too deeply nested: depth 100000, limit 1000"
+    );
+}
+
+#[test]
+fn a_nested_json_ld_body_is_not_used() {
+    let body = format!("<p>{}</p>", "<div>x".repeat(5_000)).replace('"', "");
+    let html = format!(
+        r#"<html><head><script type="application/ld+json">{{"@type":"NewsArticle","articleBody":"{body}"}}</script></head>
+        <body><article><p>A short teaser.</p></article></body></html>"#
+    );
+    let a = article(&html, &page_url(), &ArticleRules::default());
+    assert_eq!(a.text, "A short teaser.");
 }

@@ -57,6 +57,16 @@ pub enum RefreshError {
         #[source]
         source: ScrapeError,
     },
+    /// The listing page or feed is a parse bomb (beyond the `markup`
+    /// limits): it was refused unparsed.
+    #[error("refusing to parse {url}")]
+    TooComplex {
+        /// The URL that was read.
+        url: String,
+        /// Which limit it broke.
+        #[source]
+        source: crate::markup::TooComplex,
+    },
     /// Parsing work on the blocking pool died (a bug; logged in full).
     #[error("parsing the page failed unexpectedly")]
     Parse(#[source] tokio::task::JoinError),
@@ -378,12 +388,18 @@ impl Pipeline {
         let rules = source.article.clone();
         let extracted = self
             .cpu
-            .run(move || extract::article(&page.body, &page.url, &rules))
+            .run_sized(page.body.len(), move || {
+                extract::article(&page.body, &page.url, &rules)
+            })
             .await;
         match extracted {
-            Ok(mut article) if !article.text.trim().is_empty() => {
+            Ok(Ok(mut article)) if !article.text.trim().is_empty() => {
                 dedup::believe_canonical(&mut article, link, &source.url);
                 ArticleOutcome::Extracted(Box::new(article), validators)
+            }
+            Ok(Err(err)) => {
+                tracing::warn!(source = %source.id, url = %link, error = %err, "refusing to parse article");
+                ArticleOutcome::Failed
             }
             Ok(_) => {
                 tracing::warn!(source = %source.id, url = %link, "article page has no article text");
@@ -521,14 +537,12 @@ async fn scrape_page(
     let rules = source.article.clone();
     let full_text = source.full_text;
     let (id, max_new_items) = (source.id.clone(), source.max_new_items);
-    cpu.run(move || {
+    cpu.run_sized(body.len(), move || {
         let page = match &listing {
             Some(listing) => scrape::listing(&body, &base, listing),
-            None => scrape::feed(&body, &base).map_err(|source| RefreshError::Feed {
-                url: base.to_string(),
-                source,
-            })?,
-        };
+            None => scrape::feed(&body, &base),
+        }
+        .map_err(|source| scrape_error(&base, source))?;
         let (items, items_cut) = caps::take_newest(page.items, page.unread, max_new_items, &id);
         let mut items = candidates(items, &base, &rules, full_text);
         items.iter_mut().for_each(|c| caps::bound_item(&mut c.item));
@@ -540,6 +554,15 @@ async fn scrape_page(
     })
     .await
     .map_err(RefreshError::Parse)?
+}
+
+/// Why the listing page or feed at `url` could not be read.
+fn scrape_error(url: &Url, source: ScrapeError) -> RefreshError {
+    let url = url.to_string();
+    match source {
+        ScrapeError::TooComplex(source) => RefreshError::TooComplex { url, source },
+        source => RefreshError::Feed { url, source },
+    }
 }
 
 /// Turns scraped items into cleaned candidates, without credentials in
@@ -562,9 +585,14 @@ fn candidates(
 }
 
 fn clean_item(item: ScrapedItem, base: &Url, rules: &ArticleRules, full_text: bool) -> Candidate {
-    let clean = |html: &str| {
-        let cleaned = extract::clean_fragment(html, base, &rules.clean);
-        (!cleaned.trim().is_empty()).then_some(cleaned)
+    // A summary beyond the markup limits loses its HTML, not the feed its
+    // other items: the item keeps its title and link.
+    let clean = |html: &str| match extract::clean_fragment(html, base, &rules.clean) {
+        Ok(cleaned) => (!cleaned.trim().is_empty()).then_some(cleaned),
+        Err(err) => {
+            tracing::warn!(url = %item.link, error = %err, "dropping the item's HTML");
+            None
+        }
     };
     let summary = item.summary.as_deref().and_then(clean);
     // A feed's own full content is kept unless the article page will be

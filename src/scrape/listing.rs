@@ -8,8 +8,9 @@ use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
 use super::text::{author_name, collapse_whitespace, non_empty, rebase, resolve_http};
-use super::{ListingRules, MAX_PAGE_ITEMS};
+use super::{ListingRules, MAX_PAGE_ITEMS, ScrapeError};
 use crate::dates;
+use crate::markup;
 use crate::model::{ScrapedItem, ScrapedPage};
 
 fn selector(css: &str) -> Selector {
@@ -25,7 +26,12 @@ static TITLE: LazyLock<Selector> = LazyLock::new(|| selector("title"));
 static ANCHOR: LazyLock<Selector> = LazyLock::new(|| selector("a[href]"));
 
 /// See [`super::listing`].
-pub(super) fn scrape(html: &str, base: &Url, rules: &ListingRules) -> ScrapedPage {
+pub(super) fn scrape(
+    html: &str,
+    base: &Url,
+    rules: &ListingRules,
+) -> Result<ScrapedPage, ScrapeError> {
+    markup::check(html)?;
     let doc = Html::parse_document(html);
     let base = rebase(base, first_attr(&doc, &BASE, "href"));
     let mut seen = HashSet::new();
@@ -36,11 +42,11 @@ pub(super) fn scrape(html: &str, base: &Url, rules: &ListingRules) -> ScrapedPag
         .filter_map(|el| item(*el, &base, rules))
         .filter(|item| seen.insert(item.link.clone()))
         .collect();
-    ScrapedPage {
+    Ok(ScrapedPage {
         title: page_title(&doc),
         items,
         unread: super::unread(matches.len()),
-    }
+    })
 }
 
 fn first_attr<'a>(doc: &'a Html, sel: &Selector, attr: &str) -> Option<&'a str> {
@@ -193,7 +199,20 @@ mod tests {
     }
 
     fn listing_of(html: &str, rules: &ListingRules) -> ScrapedPage {
-        scrape(html, &base(), rules)
+        scrape(html, &base(), rules).unwrap()
+    }
+
+    #[test]
+    fn a_deeply_nested_listing_is_refused_unparsed() {
+        let html = format!(
+            "<html><body><article><h2><a href=/a>A</a></h2></article>{}",
+            "<div>".repeat(200_000)
+        );
+        let err = scrape(&html, &base(), &rules("article", "h2", "h2 a")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "page too deeply nested: depth 200000, limit 1000"
+        );
     }
 
     #[test]

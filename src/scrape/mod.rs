@@ -14,6 +14,7 @@ mod text;
 use scraper::Selector;
 use url::Url;
 
+use crate::markup::{self, TooComplex};
 use crate::model::ScrapedPage;
 
 /// The most entries (listing matches, feed items or entries) read from one
@@ -59,6 +60,10 @@ pub enum ScrapeError {
     /// The body claimed to be a feed but did not parse.
     #[error("malformed {kind} feed: {message}")]
     Malformed { kind: &'static str, message: String },
+    /// The page or feed is beyond the [`markup`] limits (a parse bomb):
+    /// refused before parsing.
+    #[error(transparent)]
+    TooComplex(#[from] TooComplex),
 }
 
 /// Scrapes a listing page with the source's selectors.
@@ -67,7 +72,10 @@ pub enum ScrapeError {
 /// WordPress themes repeat a post in "featured" and "latest" blocks). Items
 /// without a title or an http(s) link are skipped. Relative links are
 /// resolved against the page's `<base href>`, else `base`.
-pub fn listing(html: &str, base: &Url, rules: &ListingRules) -> ScrapedPage {
+///
+/// A page beyond the [`markup`] limits (nesting depth, elements,
+/// attributes) is refused before it is parsed.
+pub fn listing(html: &str, base: &Url, rules: &ListingRules) -> Result<ScrapedPage, ScrapeError> {
     listing::scrape(html, base, rules)
 }
 
@@ -76,7 +84,13 @@ pub fn listing(html: &str, base: &Url, rules: &ListingRules) -> ScrapedPage {
 ///
 /// The body must already be decoded to UTF-8 (`fetch` does that); an
 /// `encoding` in its XML declaration is ignored.
+///
+/// A feed nested deeper than [`markup::MAX_DEPTH`] (or beyond the other
+/// limits) is refused before it is read. Item HTML (summaries, contents)
+/// comes out unparsed and is bounded where it is parsed; titles holding
+/// markup beyond the limits come out empty.
 pub fn feed(body: &str, base: &Url) -> Result<ScrapedPage, ScrapeError> {
+    markup::check_xml(body)?;
     let root = detect::root_element(body);
     match root.name {
         Some("rss" | "rdf:RDF") => rss_feed::read(&body[root.offset..], base),
@@ -127,7 +141,7 @@ mod tests {
         let pages = [
             feed(&rss, &base()).unwrap(),
             feed(&atom, &base()).unwrap(),
-            listing(&html, &base(), &rules),
+            listing(&html, &base(), &rules).unwrap(),
         ];
         for page in pages {
             assert_eq!((page.items.len(), page.unread), (MAX_PAGE_ITEMS, 3));
@@ -175,6 +189,45 @@ mod tests {
                 other => panic!("expected Malformed {expected}, got {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn a_deeply_nested_feed_is_refused_unparsed() {
+        let body = format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title>{}{}</channel></rss>",
+            "<x>".repeat(200_000),
+            "</x>".repeat(200_000)
+        );
+        match feed(&body, &base()) {
+            Err(ScrapeError::TooComplex(err)) => assert_eq!(
+                err.to_string(),
+                "page too deeply nested: depth 200002, limit 1000"
+            ),
+            other => panic!("expected TooComplex, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn escaped_bombs_in_items_are_not_parsed_here() {
+        let bomb = "&lt;div&gt;".repeat(100_000);
+        let body = format!(
+            "<rss version=\"2.0\"><channel><title>T</title>\
+             <item><link>https://example.org/untitled</link><description>{bomb}</description></item>\
+             <item><title>Titled</title><link>https://example.org/titled</link>\
+             <description>{bomb}</description></item></channel></rss>"
+        );
+        let page = feed(&body, &base()).unwrap();
+        // No title can be made from a bomb: the untitled item goes. The
+        // titled one keeps its summary as written, for the pipeline's
+        // bounded cleaning to refuse.
+        assert_eq!(page.items.len(), 1);
+        assert_eq!(page.items[0].title, "Titled");
+        assert!(
+            page.items[0]
+                .summary
+                .as_deref()
+                .is_some_and(|s| s.len() == 500_000)
+        );
     }
 
     #[test]

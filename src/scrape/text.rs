@@ -15,8 +15,12 @@ pub(super) fn non_empty(text: String) -> Option<String> {
 }
 
 /// The text of an HTML fragment: tags dropped, entities decoded, whitespace
-/// collapsed.
+/// collapsed. A fragment beyond the `markup` limits (a parse bomb in a
+/// title or description) has no text.
 pub(super) fn html_to_text(html: &str) -> String {
+    if crate::markup::check(html).is_err() {
+        return String::new();
+    }
     let fragment = Html::parse_fragment(html);
     collapse_whitespace(&fragment.root_element().text().collect::<String>())
 }

@@ -5,7 +5,8 @@
 //! the server; `fixture` knows what the outlet holds; `checks` reads feeds the way
 //! a feed reader would. The tests: `end_to_end`, `dedup`, `dedup_links` (one article linked
 //! many ways), `config_errors`,
-//! `failures`, `hostile` (one origin per way an outlet misbehaves),
+//! `failures`, `hostile` (one origin per way an outlet misbehaves), `bombs`
+//! (parse bombs refused, SIGTERM during a long parse),
 //! `bounded` (100,000-item feeds and 1,000-article listings cost one refresh
 //! no more than its caps), `files` (the database's modes under umask 000),
 //! `conditional` (304s from the outlet), `crash` (SIGKILL mid-refresh),
@@ -16,6 +17,7 @@
 //! `[fetch] allow_hosts`) and `slowloris` (idle and slow clients under 1,024
 //! descriptors).
 
+mod bombs;
 mod bounded;
 mod checks;
 mod conditional;
@@ -36,8 +38,8 @@ mod outlet;
 mod readers;
 mod serving;
 mod shutdown;
-mod ssrf;
 mod slowloris;
+mod ssrf;
 mod stale;
 mod support;
 mod systemd;

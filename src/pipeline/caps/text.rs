@@ -107,7 +107,9 @@ fn bound_html(html: String, link: &str, max: usize) -> String {
     let Ok(base) = Url::parse(link) else {
         return String::new();
     };
-    extract::clean_fragment(&format!("{cut}…"), &base, &CleanRules::default())
+    // A prefix of HTML that passed the markup limits passes them too; were
+    // it refused anyway, no summary beats an unbounded one.
+    extract::clean_fragment(&format!("{cut}…"), &base, &CleanRules::default()).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -163,7 +165,8 @@ mod tests {
     fn long_summaries_are_cut_outside_tags_and_stay_well_formed() {
         let base = Url::parse("https://example.org/a/").unwrap();
         let paragraph = "<p>Fish &amp; <a href=\"https://example.org/x\">chips</a></p>";
-        let clean = |html: &str| extract::clean_fragment(html, &base, &CleanRules::default());
+        let clean =
+            |html: &str| extract::clean_fragment(html, &base, &CleanRules::default()).unwrap();
         let html = clean(&paragraph.repeat(50));
         let one = html.find("</p>").unwrap() + 4;
         for max in 1..=one + 5 {
