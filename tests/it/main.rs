@@ -7,7 +7,8 @@
 //! `failures`, `hostile` (one origin per way an outlet misbehaves),
 //! `conditional` (304s from the outlet), `crash` (SIGKILL mid-refresh),
 //! `stale` (the broken-source warning), `shutdown`, `systemd`, `extract`,
-//! `learned`, `explain`, `serving` (conditional GET, encodings, JSON Feed,
+//! `learned`, `explain`, `fuzz` (thousands of generated hostile pages and
+//! feeds through every parser and writer), `serving` (conditional GET, encodings, JSON Feed,
 //! OPML, WebSub), and `readers` (real feed readers: feedparser, newsboat,
 //! xmllint).
 
@@ -22,6 +23,7 @@ mod explain;
 mod extract;
 mod failures;
 mod fixture;
+mod fuzz;
 mod hostile;
 mod learned;
 mod outlet;
