@@ -11,11 +11,12 @@
 //! no more than its caps), `files` (the database's modes under umask 000),
 //! `conditional` (304s from the outlet), `crash` (SIGKILL mid-refresh),
 //! `stale` (the broken-source warning), `shutdown`, `systemd`, `extract`,
-//! `learned`, `explain`, `serving` (conditional GET, encodings, JSON Feed,
-//! OPML, WebSub), `readers` (real feed readers: feedparser, newsboat,
-//! xmllint), `ssrf` (links to loopback and metadata addresses refused,
-//! `[fetch] allow_hosts`) and `slowloris` (idle and slow clients under 1,024
-//! descriptors).
+//! `learned`, `explain`, `fuzz` (thousands of generated hostile pages and
+//! feeds through every parser and writer), `serving` (conditional GET,
+//! encodings, JSON Feed, OPML, WebSub), `readers` (real feed readers:
+//! feedparser, newsboat, xmllint), `ssrf` (links to loopback and metadata
+//! addresses refused, `[fetch] allow_hosts`) and `slowloris` (idle and slow
+//! clients under 1,024 descriptors).
 
 mod bombs;
 mod bounded;
@@ -32,6 +33,7 @@ mod extract;
 mod failures;
 mod files;
 mod fixture;
+mod fuzz;
 mod hostile;
 mod learned;
 mod outlet;
