@@ -16,6 +16,7 @@
 //! summaries) call it at their entry points; it lives beside them rather than
 //! inside either because both parse untrusted HTML.
 
+mod escape;
 mod lexer;
 mod tree;
 
@@ -54,6 +55,13 @@ pub const MAX_ATTRIBUTES_PER_ELEMENT: usize = 1_000;
 /// it bounds html5ever's duplicate-attribute comparisons to 2.5 × 10^8.
 pub const MAX_ATTRIBUTES: usize = 500_000;
 
+/// Most bytes html5ever's serializer may scan while escaping a page's text
+/// (see `escape`: its time grows with the number of `&` in a text times the
+/// text's length). 10^10 bytes take about 0.1 s of CPU; a real page, whose
+/// texts are paragraphs of a few kilobytes, costs under 10^8 (a 100 KB code
+/// listing with 1,000 `&amp;` and no tag: 5 × 10^7).
+pub const MAX_ESCAPE_SCAN: u64 = 10_000_000_000;
+
 /// What the scan measured.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Shape {
@@ -67,6 +75,9 @@ pub struct Shape {
     pub most_attributes: usize,
     /// The sum of the depths start tags open at (see [`MAX_NESTING`]).
     pub nesting: u64,
+    /// Bytes the serializer would scan escaping the text (see
+    /// [`MAX_ESCAPE_SCAN`]).
+    pub escape_scan: u64,
 }
 
 /// Why a page was refused before parsing.
@@ -104,6 +115,16 @@ pub enum TooComplex {
         /// The limit.
         limit: usize,
     },
+    /// Text whose escaping would take too long (see [`MAX_ESCAPE_SCAN`]).
+    #[error(
+        "page has too many `&` in long texts without tags: {cost} bytes to scan, limit {limit}"
+    )]
+    EscapeScan {
+        /// Bytes the serializer would scan.
+        cost: u64,
+        /// The limit.
+        limit: u64,
+    },
     /// More than [`MAX_ATTRIBUTES`] attributes in all.
     #[error("page has too many attributes: {count}, limit {limit}")]
     Attributes {
@@ -129,6 +150,7 @@ pub fn measure(html: &str) -> Shape {
         }
     }
     shape.depth = tree.max_depth;
+    shape.escape_scan = escape::scan_cost(html);
     shape
 }
 
@@ -162,7 +184,8 @@ pub fn check_xml(body: &str) -> Result<Shape, TooComplex> {
 }
 
 /// Measures a page and refuses it when it exceeds a limit (the first of
-/// depth, nesting, elements, attributes per element, attributes).
+/// depth, nesting, elements, attributes per element, escape scan,
+/// attributes).
 pub fn check(html: &str) -> Result<Shape, TooComplex> {
     within_limits(measure(html))
 }
@@ -190,6 +213,12 @@ fn within_limits(shape: Shape) -> Result<Shape, TooComplex> {
         return Err(TooComplex::ElementAttributes {
             count: shape.most_attributes,
             limit: MAX_ATTRIBUTES_PER_ELEMENT,
+        });
+    }
+    if shape.escape_scan > MAX_ESCAPE_SCAN {
+        return Err(TooComplex::EscapeScan {
+            cost: shape.escape_scan,
+            limit: MAX_ESCAPE_SCAN,
         });
     }
     if shape.attributes > MAX_ATTRIBUTES {
