@@ -39,6 +39,14 @@ pub const MAX_DEPTH: usize = 1_000;
 /// share the process). Large real news pages have 5,000-20,000 elements.
 pub const MAX_ELEMENTS: usize = 100_000;
 
+/// Most elements accepted in one feed. A feed is read by quick-xml in one
+/// linear pass and holds no tree of html5ever nodes, so it may have more
+/// than a page: a feed of 100,000 items (four elements each) must still be
+/// read to take its newest `max_new_items`. At this bound the `rss` crate
+/// peaks at about 200 MB for the 10 MiB `max_body_bytes`, and the parse
+/// budget (`pipeline::cpu`) runs such a page alone.
+pub const MAX_FEED_ELEMENTS: usize = 500_000;
+
 /// Most "element levels" accepted: the sum, over all start tags, of the
 /// depth they open at. html5ever looks through the open elements for most
 /// start tags, so its time grows with depth times elements: 998 nested
@@ -99,7 +107,7 @@ pub enum TooComplex {
         /// The limit.
         limit: u64,
     },
-    /// More than [`MAX_ELEMENTS`] elements.
+    /// More than [`MAX_ELEMENTS`] elements ([`MAX_FEED_ELEMENTS`] in a feed).
     #[error("page has too many elements: {count}, limit {limit}")]
     Elements {
         /// Elements counted.
@@ -180,17 +188,19 @@ pub fn measure_xml(body: &str) -> Shape {
 /// HTML. quick-xml itself reads a deep feed in linear time, but readers
 /// above it recurse or compare attributes pairwise.
 pub fn check_xml(body: &str) -> Result<Shape, TooComplex> {
-    within_limits(measure_xml(body))
+    within_limits(measure_xml(body), MAX_FEED_ELEMENTS)
 }
 
 /// Measures a page and refuses it when it exceeds a limit (the first of
 /// depth, nesting, elements, attributes per element, escape scan,
 /// attributes).
 pub fn check(html: &str) -> Result<Shape, TooComplex> {
-    within_limits(measure(html))
+    within_limits(measure(html), MAX_ELEMENTS)
 }
 
-fn within_limits(shape: Shape) -> Result<Shape, TooComplex> {
+/// `Ok` when `shape` is within the limits, with `max_elements` as the
+/// element limit (pages and feeds differ).
+fn within_limits(shape: Shape, max_elements: usize) -> Result<Shape, TooComplex> {
     if shape.depth > MAX_DEPTH {
         return Err(TooComplex::Depth {
             depth: shape.depth,
@@ -203,10 +213,10 @@ fn within_limits(shape: Shape) -> Result<Shape, TooComplex> {
             limit: MAX_NESTING,
         });
     }
-    if shape.elements > MAX_ELEMENTS {
+    if shape.elements > max_elements {
         return Err(TooComplex::Elements {
             count: shape.elements,
-            limit: MAX_ELEMENTS,
+            limit: max_elements,
         });
     }
     if shape.most_attributes > MAX_ATTRIBUTES_PER_ELEMENT {

@@ -263,3 +263,22 @@ fn a_long_text_of_ampersands_is_refused_before_its_quadratic_escaping() {
     let paragraphs = "<p>Fish &amp; chips, salt &amp; vinegar.</p>".repeat(20_000);
     assert!(check(&paragraphs).is_ok());
 }
+
+#[test]
+fn a_feed_may_hold_more_elements_than_a_page_but_not_without_bound() {
+    let items = "<item><title>t</title><link>l</link><description>d</description></item>";
+    let feed = |n: usize| format!("<rss><channel>{}</channel></rss>", items.repeat(n));
+    // 100,000 items: 400,002 elements, more than a page may have.
+    assert!(check_xml(&feed(100_000)).is_ok());
+    let err = check_xml(&feed(130_000)).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            TooComplex::Elements {
+                limit: MAX_FEED_ELEMENTS,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
