@@ -28,7 +28,7 @@ use crate::store::Store;
 /// it with the source's rules and learned boilerplate, and reports every
 /// removal.
 pub async fn explain_source(config: &Config, source_id: &str, url: &Url) -> anyhow::Result<String> {
-    let source = super::select_sources(config, &[source_id.to_owned()])?[0];
+    let source = super::commands::select_sources(config, &[source_id.to_owned()])?[0];
     // The operator typed this URL: fetch it wherever it points, as a
     // source's own origin would be.
     let mut fetch = config.fetch.clone();

@@ -1,34 +1,38 @@
 //! Builds everything from a validated [`Config`] and owns the daemon's
 //! lifecycle: one shutdown token that HTTP, the scheduler and the workers all
 //! watch, a bounded drain for in-flight refreshes, and a clean database close.
-//! Also hosts the one-shot commands (`once`, `check`, `feed`, `opml`, and
-//! `extract` in its own file).
+//! The workers are in `workers`; the one-shot commands (`once`, `check`,
+//! `feed`, `opml`) in `commands`, and `extract`, `explain` and `status` in
+//! their own files.
 
+mod commands;
 pub mod explain;
 pub mod extract;
 pub mod status;
 pub mod websub;
+mod workers;
 
-use std::collections::{HashMap, HashSet};
-use std::io::IsTerminal;
-use std::sync::{Arc, Mutex};
+pub use commands::{check, feed, once, opml, summary_line};
+
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, bail};
-use chrono::{Local, Utc};
-use futures::{StreamExt, stream};
+use anyhow::Context;
+use chrono::Utc;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{Config, Source};
+use crate::config::Config;
 use crate::fetch::Fetcher;
-use crate::http::{self, AppState, FeedFormat};
-use crate::model::{RefreshCounts, SourceHealth};
-use crate::pipeline::{Pipeline, RefreshError};
-use crate::schedule::{self, Entry, NextRuns, Outcome, Policy, RunState};
+use crate::http::{self, AppState};
+use crate::model::SourceHealth;
+use crate::pipeline::Pipeline;
+use crate::schedule::{self, Entry, NextRuns, Policy, RunState};
 use crate::store::Store;
 use crate::systemd;
+use workers::{drain, spawn_workers};
 
 /// How long in-flight refreshes may run on after a shutdown signal before
 /// they are abandoned (their transactions roll back; stored data stays intact).
@@ -231,243 +235,6 @@ fn schedule_entries(
         .collect()
 }
 
-/// A fixed pool of workers taking source ids off the queue and reporting
-/// each outcome back to the scheduler. A source already being refreshed is
-/// not refreshed twice at once.
-fn spawn_workers(
-    config: &Config,
-    pipeline: Pipeline,
-    due: mpsc::Receiver<String>,
-    outcomes: mpsc::UnboundedSender<Outcome>,
-    shutdown: &CancellationToken,
-) -> Vec<JoinHandle<()>> {
-    let sources: Arc<HashMap<String, Source>> = Arc::new(
-        config
-            .sources
-            .iter()
-            .map(|s| (s.id.clone(), s.clone()))
-            .collect(),
-    );
-    let due = Arc::new(tokio::sync::Mutex::new(due));
-    let running = Arc::new(Mutex::new(HashSet::new()));
-    (0..config.scheduler.workers)
-        .map(|_| {
-            let worker = Worker {
-                pipeline: pipeline.clone(),
-                sources: sources.clone(),
-                due: due.clone(),
-                running: running.clone(),
-                outcomes: outcomes.clone(),
-                shutdown: shutdown.clone(),
-            };
-            tokio::spawn(worker.run())
-        })
-        .collect()
-}
-
-struct Worker {
-    pipeline: Pipeline,
-    sources: Arc<HashMap<String, Source>>,
-    due: Arc<tokio::sync::Mutex<mpsc::Receiver<String>>>,
-    running: Arc<Mutex<HashSet<String>>>,
-    outcomes: mpsc::UnboundedSender<Outcome>,
-    shutdown: CancellationToken,
-}
-
-impl Worker {
-    async fn run(self) {
-        loop {
-            let next = tokio::select! {
-                _ = self.shutdown.cancelled() => return,
-                id = async { self.due.lock().await.recv().await } => id,
-            };
-            let Some(id) = next else { return };
-            let Some(source) = self.sources.get(&id) else {
-                continue;
-            };
-            if !self.running.lock().expect("lock").insert(id.clone()) {
-                tracing::info!(source = %id, "previous refresh still running; skipping this run");
-                continue;
-            }
-            // The outcome is logged and recorded by the pipeline itself; the
-            // scheduler hears of it to back a failing source off.
-            let result = self.pipeline.refresh(source).await;
-            self.running.lock().expect("lock").remove(&id);
-            let _ = self.outcomes.send(Outcome {
-                ok: result.is_ok(),
-                finished: Utc::now(),
-                retry_at: result.as_ref().err().and_then(RefreshError::retry_at),
-                id,
-            });
-        }
-    }
-}
-
-/// Lets in-flight refreshes finish within [`DRAIN_TIMEOUT`], then abandons them.
-async fn drain(workers: Vec<JoinHandle<()>>) {
-    let aborts: Vec<_> = workers.iter().map(JoinHandle::abort_handle).collect();
-    let finished = futures::future::join_all(workers);
-    if tokio::time::timeout(DRAIN_TIMEOUT, finished).await.is_err() {
-        tracing::warn!("in-flight refreshes did not finish in time; abandoning them");
-        aborts.iter().for_each(|a| a.abort());
-    }
-}
-
-/// `refeed once`: refreshes the named sources (all when none are named) and
-/// reports one line per source. Returns whether every refresh succeeded.
-pub async fn once(config: &Config, ids: &[String]) -> anyhow::Result<bool> {
-    let selected = select_sources(config, ids)?;
-    let Opened {
-        store,
-        fetcher,
-        pipeline,
-        ..
-    } = open(config).await?;
-    let progress = Progress::new(selected.len());
-    let all_ok = stream::iter(selected)
-        .map(|source| {
-            let pipeline = &pipeline;
-            async move { (source, pipeline.refresh(source).await) }
-        })
-        .buffer_unordered(config.scheduler.workers)
-        .fold(true, |all_ok, (source, result)| {
-            progress.report(&summary_line(&source.id, &result));
-            futures::future::ready(all_ok && result.is_ok())
-        })
-        .await;
-    progress.finish();
-    save_robots(&store, &fetcher).await;
-    store.close().await;
-    Ok(all_ok)
-}
-
-fn select_sources<'a>(config: &'a Config, ids: &[String]) -> anyhow::Result<Vec<&'a Source>> {
-    if ids.is_empty() {
-        return Ok(config.sources.iter().collect());
-    }
-    ids.iter()
-        .map(|id| {
-            config
-                .sources
-                .iter()
-                .find(|s| &s.id == id)
-                .with_context(|| {
-                    format!(
-                        "no source {id:?} in {} (known: {})",
-                        config.path.display(),
-                        known_ids(config)
-                    )
-                })
-        })
-        .collect()
-}
-
-fn known_ids(config: &Config) -> String {
-    let ids: Vec<&str> = config.sources.iter().map(|s| s.id.as_str()).collect();
-    ids.join(", ")
-}
-
-/// The one-line result of a refresh, as `once` prints it.
-pub fn summary_line(id: &str, result: &Result<RefreshCounts, RefreshError>) -> String {
-    match result {
-        Ok(c) if c.not_modified => format!("{id}: not modified"),
-        Ok(c) => {
-            let mut line = format!(
-                "{id}: ok, {} seen, {} new, {} updated",
-                c.seen, c.new, c.updated
-            );
-            if c.items_cut > 0 {
-                let listed = c.seen + c.items_cut;
-                line += &format!(
-                    "; page lists {listed} items, took the newest {} (max_new_items)",
-                    c.seen
-                );
-            }
-            if c.articles_deferred > 0 {
-                line += &format!(
-                    "; {} articles left for later refreshes (max_article_fetches)",
-                    c.articles_deferred
-                );
-            }
-            line
-        }
-        Err(err) => format!("{id}: error: {}", err.chain()),
-    }
-}
-
-/// A progress bar on a terminal; plain lines on stdout otherwise.
-struct Progress(Option<indicatif::ProgressBar>);
-
-impl Progress {
-    fn new(len: usize) -> Self {
-        if !std::io::stdout().is_terminal() {
-            return Self(None);
-        }
-        let bar = indicatif::ProgressBar::new(len as u64);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} [{bar:30}] {pos}/{len} sources {elapsed}",
-        ) {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar.enable_steady_tick(Duration::from_millis(120));
-        Self(Some(bar))
-    }
-
-    fn report(&self, line: &str) {
-        match &self.0 {
-            Some(bar) => {
-                bar.println(line);
-                bar.inc(1);
-            }
-            None => println!("{line}"),
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.0 {
-            bar.finish_and_clear();
-        }
-    }
-}
-
-/// `refeed check`: the config is already valid when this runs; print each
-/// source with its next three run times.
-pub fn check(config: &Config) -> String {
-    let mut out = format!(
-        "{}: ok, {} source(s); serving {} on {}\n",
-        config.path.display(),
-        config.sources.len(),
-        config.server.base_url,
-        config.server.listen
-    );
-    for source in &config.sources {
-        let kind = if source.listing.is_some() {
-            "listing"
-        } else {
-            "feed"
-        };
-        out.push_str(&format!(
-            "{}  ({kind}, {}{})\n  schedule {:?}, next runs:",
-            source.id,
-            source.url,
-            if source.full_text { ", full text" } else { "" },
-            source.schedule.as_str(),
-        ));
-        let mut after = Local::now();
-        for _ in 0..3 {
-            match source.schedule.next_after(&after) {
-                Some(next) => {
-                    out.push_str(&format!(" {}", next.format("%Y-%m-%d %H:%M:%S %Z")));
-                    after = next;
-                }
-                None => break,
-            }
-        }
-        out.push('\n');
-    }
-    out
-}
-
 /// What the HTTP layer needs of the config, over `store`.
 fn app_state(config: &Config, store: Store) -> AppState {
     AppState::new(
@@ -476,29 +243,4 @@ fn app_state(config: &Config, store: Store) -> AppState {
         config.server.base_url.clone(),
         config.server.websub_hub.clone(),
     )
-}
-
-/// `refeed opml`: the OPML subscription list the server offers at
-/// `/feeds.opml`.
-pub async fn opml(config: &Config) -> anyhow::Result<String> {
-    let store = Store::open(&config.storage.path).await?;
-    let document = http::opml_document(&app_state(config, store.clone())).await;
-    store.close().await;
-    Ok(document?)
-}
-
-/// `refeed feed`: renders a stored feed as the server would.
-pub async fn feed(config: &Config, id: &str, format: FeedFormat) -> anyhow::Result<String> {
-    let store = Store::open(&config.storage.path).await?;
-    let state = app_state(config, store.clone());
-    let rendered = http::render_feed(&state, id, format).await;
-    store.close().await;
-    match rendered? {
-        Some(body) => Ok(body),
-        None => bail!(
-            "no source {id:?} in {} (known: {}, all)",
-            config.path.display(),
-            known_ids(config)
-        ),
-    }
 }

@@ -3,7 +3,11 @@
 //! [`Config`]. Every error names the file, line, source id and key, and all
 //! of a file's problems are reported at once. Reading the file is the only
 //! I/O here; `config/refeed.toml` documents every key and its default.
+//!
+//! Each section is validated in its own file (`server`, `fetch`, `limits`
+//! for `[refresh]`, `source`); `[storage]` and `[scheduler]` are here.
 
+mod fetch;
 mod limits;
 mod raw;
 mod report;
@@ -21,16 +25,13 @@ use chrono::{DateTime, Utc};
 use toml::Spanned;
 use url::Url;
 
+use self::fetch::{configure_access, fetch};
 use self::limits::refresh;
 pub use self::limits::{DEFAULT_MAX_ARTICLE_FETCHES, DEFAULT_MAX_NEW_ITEMS};
-use self::raw::{RawConfig, RawDuration, RawFetch, RawScheduler, RawStorage};
+use self::raw::{RawConfig, RawDuration, RawScheduler, RawStorage};
 use self::report::Report;
 use crate::extract::ArticleRules;
-use crate::fetch::{
-    Access, AllowHost, DEFAULT_CONNECT_TIMEOUT, DEFAULT_FIRST_BYTE_TIMEOUT, DEFAULT_MAX_BODY_BYTES,
-    DEFAULT_MAX_REDIRECTS, DEFAULT_PER_HOST_CONCURRENCY, DEFAULT_PER_HOST_DELAY, DEFAULT_TIMEOUT,
-    FetchConfig,
-};
+use crate::fetch::FetchConfig;
 use crate::http::ConnectionLimits;
 use crate::model::SourceMeta;
 use crate::schedule::cron::CronSchedule;
@@ -273,109 +274,6 @@ fn storage(raw: &RawStorage, report: &mut Report<'_>) -> Option<StorageConfig> {
             path: PathBuf::from(path.get_ref()),
         }),
     }
-}
-
-fn fetch(raw: &RawFetch, report: &mut Report<'_>) -> Option<FetchConfig> {
-    let timeout = duration(&raw.timeout, DEFAULT_TIMEOUT, "fetch.timeout", report);
-    let connect_timeout = duration(
-        &raw.connect_timeout,
-        DEFAULT_CONNECT_TIMEOUT,
-        "fetch.connect_timeout",
-        report,
-    );
-    let first_byte_timeout = duration(
-        &raw.first_byte_timeout,
-        DEFAULT_FIRST_BYTE_TIMEOUT,
-        "fetch.first_byte_timeout",
-        report,
-    );
-    if let (Some(connect), Some(first_byte)) = (connect_timeout, first_byte_timeout) {
-        connect_within_first_byte(raw, connect, first_byte, report);
-    }
-    let max_body_bytes = positive(
-        &raw.max_body_bytes,
-        DEFAULT_MAX_BODY_BYTES,
-        "fetch.max_body_bytes",
-        report,
-    );
-    let per_host_concurrency = positive(
-        &raw.per_host_concurrency,
-        DEFAULT_PER_HOST_CONCURRENCY,
-        "fetch.per_host_concurrency",
-        report,
-    );
-    let access = allow_hosts(raw.allow_hosts.as_deref().unwrap_or_default(), report);
-    Some(FetchConfig {
-        access: access?,
-        timeout: timeout?,
-        connect_timeout: connect_timeout?,
-        first_byte_timeout: first_byte_timeout?,
-        max_body_bytes: max_body_bytes?,
-        max_redirects: raw.max_redirects.unwrap_or(DEFAULT_MAX_REDIRECTS),
-        per_host_concurrency: per_host_concurrency?,
-        per_host_delay: raw
-            .per_host_delay
-            .as_ref()
-            .map_or(DEFAULT_PER_HOST_DELAY, |value| **value.get_ref()),
-    })
-}
-
-/// `[fetch] allow_hosts`: networks, addresses and host names refeed may
-/// reach besides public addresses.
-fn allow_hosts(raw: &[Spanned<String>], report: &mut Report<'_>) -> Option<Access> {
-    let mut allowed = Vec::new();
-    let mut valid = true;
-    for entry in raw {
-        match entry.get_ref().parse::<AllowHost>() {
-            Ok(host) => allowed.push(host),
-            Err(message) => {
-                report.add(entry.span(), None, "fetch.allow_hosts", message);
-                valid = false;
-            }
-        }
-    }
-    valid.then(|| Access::new(allowed))
-}
-
-/// What the fetch policy allows besides `allow_hosts` (each source's
-/// origin, the WebSub hub's) and refuses whatever else says (the own
-/// listen address).
-fn configure_access(access: &mut Access, server: &ServerConfig, sources: &[Source]) {
-    for source in sources {
-        access.allow_origin(&source.url);
-    }
-    if let Some(hub) = &server.websub_hub {
-        access.allow_origin(hub);
-    }
-    access.forbid_listen(server.listen);
-}
-
-/// The first-byte limit runs from the start of a request, connecting
-/// included, so a connect timeout the file sets longer than it would never
-/// apply: a slow connection would be reported as a server that sent
-/// nothing. (Lowering only `first_byte_timeout` below the default connect
-/// timeout is fine: that asks for answers within it, connecting included.)
-fn connect_within_first_byte(
-    raw: &RawFetch,
-    connect: Duration,
-    first_byte: Duration,
-    report: &mut Report<'_>,
-) {
-    let Some(value) = &raw.connect_timeout else {
-        return;
-    };
-    if connect <= first_byte {
-        return;
-    }
-    let (connect_text, first_byte_text) = (
-        humantime_serde::re::humantime::format_duration(connect),
-        humantime_serde::re::humantime::format_duration(first_byte),
-    );
-    let message = format!(
-        "connect_timeout ({connect_text}) is longer than first_byte_timeout \
-         ({first_byte_text}), which counts connecting too: make it shorter"
-    );
-    report.add(value.span(), None, "fetch.connect_timeout", message);
 }
 
 fn scheduler(raw: &RawScheduler, report: &mut Report<'_>) -> Option<SchedulerConfig> {

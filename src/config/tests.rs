@@ -6,6 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::*;
+use crate::fetch::Access;
 
 const FILE: &str = "conf/test.toml";
 

@@ -210,7 +210,7 @@ mod tests {
 
     #[test]
     fn deferred_articles_are_counted_and_keep_the_listing_validators_out() {
-        use super::super::{ArticleOutcome, Completed};
+        use super::super::article::{ArticleOutcome, Completed};
         let completed = Completed::from_outcomes(vec![
             (item("A"), ArticleOutcome::NotNeeded),
             (item("B"), ArticleOutcome::Deferred),

@@ -9,14 +9,20 @@
 //! module only gates; it does not make requests or read robots.txt (the
 //! client passes the robots.txt `Crawl-delay` in through
 //! [`Hosts::set_crawl_delay`]).
+//!
+//! The state of each origin's gate is `gate`'s.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Instant as TokioInstant;
 use url::Url;
+
+mod gate;
+
+use gate::{Gate, Gates, SWEEP_AT};
 
 /// The longest [`Hosts::acquire`] waits for a host that asked to be left
 /// alone; a later `Retry-After` fails the request at once instead of holding
@@ -29,16 +35,6 @@ pub const MAX_DEFER_WAIT: Duration = Duration::from_secs(30);
 /// far apart and leaves the rest to the source's schedule.
 pub const MAX_CRAWL_DELAY: Duration = Duration::from_secs(60);
 
-/// The map of origins is swept for idle entries once it holds this many
-/// (and afterwards once it doubles), so a crawl that touches many article
-/// hosts does not grow memory forever.
-const SWEEP_AT: usize = 1024;
-
-/// How long an idle origin keeps its robots.txt crawl delay: as long as the
-/// robots.txt it came from is trusted, after which the client reads a fresh
-/// copy and sets it again.
-const CRAWL_DELAY_KEEP: Duration = super::ROBOTS_MAX_AGE;
-
 /// The per-origin gates; cheap to clone (clones share the gates).
 #[derive(Debug, Clone)]
 pub struct Hosts {
@@ -50,27 +46,6 @@ struct Inner {
     concurrency: usize,
     delay: Duration,
     gates: Mutex<Gates>,
-}
-
-#[derive(Debug, Default)]
-struct Gates {
-    by_origin: HashMap<String, Gate>,
-    /// Map size at which the next sweep runs.
-    sweep_at: usize,
-}
-
-/// The state of one origin.
-#[derive(Debug)]
-struct Gate {
-    /// `concurrency` permits; owned permits hold a clone of this `Arc`, so
-    /// its strong count tells whether anyone is using or waiting for it.
-    slots: Arc<Semaphore>,
-    /// The earliest start of the next request.
-    next_start: TokioInstant,
-    /// `Retry-After`: no request starts before this.
-    deferred_until: Option<TokioInstant>,
-    /// The robots.txt `Crawl-delay`, already capped.
-    crawl_delay: Option<Duration>,
 }
 
 /// A slot at a host; the slot is freed when this is dropped.
@@ -169,68 +144,6 @@ impl Inner {
         }
         let gate = gates.by_origin.get_mut(key).expect("inserted above");
         f(gate, now)
-    }
-}
-
-impl Gates {
-    /// Drops idle gates once the map has grown to `sweep_at`, then sets the
-    /// next sweep to twice the surviving size, so sweeping stays amortised
-    /// O(1) per new origin even when every gate is busy.
-    fn sweep(&mut self, now: TokioInstant) {
-        if self.by_origin.len() < self.sweep_at {
-            return;
-        }
-        self.by_origin.retain(|_, gate| !gate.is_idle(now));
-        self.sweep_at = (self.by_origin.len() * 2).max(SWEEP_AT);
-    }
-}
-
-impl Gate {
-    fn new(concurrency: usize, now: TokioInstant) -> Self {
-        Self {
-            slots: Arc::new(Semaphore::new(concurrency)),
-            next_start: now,
-            deferred_until: None,
-            crawl_delay: None,
-        }
-    }
-
-    /// `Err` when the origin asked to be left alone longer than
-    /// [`MAX_DEFER_WAIT`] from `now`.
-    fn check_defer(&self, now: TokioInstant) -> Result<(), Deferred> {
-        match self.deferred_until {
-            Some(until) if until.saturating_duration_since(now) > MAX_DEFER_WAIT => Err(Deferred {
-                until: until.into_std(),
-            }),
-            _ => Ok(()),
-        }
-    }
-
-    /// Reserves the next start time at this origin (Scrapy's
-    /// `DOWNLOAD_DELAY`, start to start): the later of now, the previous
-    /// start plus the delay, and a short deferral.
-    fn reserve_start(
-        &mut self,
-        now: TokioInstant,
-        delay: Duration,
-    ) -> Result<TokioInstant, Deferred> {
-        self.check_defer(now)?;
-        let start = now
-            .max(self.next_start)
-            .max(self.deferred_until.unwrap_or(now));
-        self.next_start = start + delay.max(self.crawl_delay.unwrap_or_default());
-        Ok(start)
-    }
-
-    /// True when dropping this gate loses nothing: no permit out or awaited,
-    /// no start reserved or deferral pending, and no crawl delay still
-    /// backed by a trusted robots.txt.
-    fn is_idle(&self, now: TokioInstant) -> bool {
-        let unused = Arc::strong_count(&self.slots) == 1;
-        let no_defer = self.deferred_until.is_none_or(|until| until <= now);
-        let no_crawl_delay =
-            self.crawl_delay.is_none() || self.next_start + CRAWL_DELAY_KEEP <= now;
-        unused && self.next_start <= now && no_defer && no_crawl_delay
     }
 }
 

@@ -1,24 +1,23 @@
 //! Validates the `[[source]]` tables: ids, URLs, schedules, selectors and
 //! clean rules, each problem reported with the source and key it concerns.
+//! Compiling the selectors and clean rules is `rules`'s part.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::ops::Range;
 
-use scraper::Selector;
-use scraper::error::SelectorErrorKind;
 use toml::Spanned;
 use url::Url;
 
 use super::limits::{RefreshLimits, limit_problem};
-use super::raw::{RawArticle, RawClean, RawItems, RawSource};
+use super::raw::RawSource;
 use super::report::{Report, SourceName};
 use super::{DEFAULT_MAX_ITEMS, Source};
-use crate::extract::{ArticleRules, CleanRules, normalize_text};
 use crate::fetch::Access;
 use crate::model::fnv1a;
 use crate::schedule::cron::CronSchedule;
-use crate::scrape::ListingRules;
+
+mod rules;
 
 /// The id of the combined feed (`/feeds/all.rss`), so no source may use it.
 const RESERVED_ID: &str = "all";
@@ -286,96 +285,6 @@ impl Check<'_, '_> {
             None => Some(value.into_inner()),
         }
     }
-
-    fn listing(&mut self, items: Spanned<RawItems>) -> Option<ListingRules> {
-        let table = items.span();
-        let items = items.into_inner();
-        let need = |check: &mut Self, value: Option<Spanned<String>>, key: &str| match value {
-            Some(value) => check.selector(&value, key),
-            None => {
-                let what = "[source.items] needs item, title and link selectors";
-                check.fail(table.clone(), key, format!("missing; {what}"));
-                None
-            }
-        };
-        let item = need(self, items.item, "items.item");
-        let title = need(self, items.title, "items.title");
-        let link = need(self, items.link, "items.link");
-        let summary = self.optional_selector(items.summary, "items.summary");
-        let date = self.optional_selector(items.date, "items.date");
-        let author = self.optional_selector(items.author, "items.author");
-        Some(ListingRules {
-            item: item?,
-            title: title?,
-            link: link?,
-            summary: summary?,
-            date: date?,
-            author: author?,
-        })
-    }
-
-    fn article(&mut self, article: Option<RawArticle>, clean: RawClean) -> Option<ArticleRules> {
-        let content = article.and_then(|a| a.content);
-        let content = self.optional_selector(content, "article.content");
-        let clean = self.clean(clean);
-        Some(ArticleRules {
-            content: content?,
-            clean: clean?,
-        })
-    }
-
-    fn clean(&mut self, clean: RawClean) -> Option<CleanRules> {
-        let mut ok = true;
-        let mut remove = Vec::new();
-        for selector in &clean.remove {
-            match self.selector(selector, "clean.remove") {
-                Some(compiled) => remove.push(compiled),
-                None => ok = false,
-            }
-        }
-        let mut remove_text = Vec::new();
-        for text in clean.remove_text {
-            // Stored the way `extract` matches page text.
-            let normalized = normalize_text(text.get_ref());
-            if normalized.is_empty() {
-                let message = "empty entry; it would match every block";
-                self.fail(text.span(), "clean.remove_text", message);
-                ok = false;
-            }
-            remove_text.push(normalized);
-        }
-        ok.then_some(CleanRules {
-            remove,
-            remove_text,
-        })
-    }
-
-    /// `Some(None)` when absent, `None` when present but invalid.
-    fn optional_selector(
-        &mut self,
-        value: Option<Spanned<String>>,
-        key: &str,
-    ) -> Option<Option<Selector>> {
-        match value {
-            Some(value) => self.selector(&value, key).map(Some),
-            None => Some(None),
-        }
-    }
-
-    fn selector(&mut self, value: &Spanned<String>, key: &str) -> Option<Selector> {
-        match Selector::parse(value.get_ref()) {
-            Ok(selector) => Some(selector),
-            Err(err) => {
-                let message = format!(
-                    "invalid CSS selector {:?}: {}",
-                    value.get_ref(),
-                    selector_reason(&err)
-                );
-                self.fail(value.span(), key, message);
-                None
-            }
-        }
-    }
 }
 
 /// Parses an absolute http(s) URL, or says why it is not one.
@@ -390,43 +299,9 @@ pub(super) fn http_url(text: &str) -> Result<Url, String> {
     }
 }
 
-/// `scraper` wraps most selector errors as "Unexpected error occurred.
-/// Please report this to the developer" plus a debug dump; the dumped
-/// variant name (`EmptySelector`, `DanglingCombinator`) is the real reason.
-fn selector_reason(err: &SelectorErrorKind) -> String {
-    match err {
-        SelectorErrorKind::UnexpectedSelectorParseError(kind) => {
-            let debug = format!("{kind:?}");
-            let name: String = debug
-                .chars()
-                .take_while(char::is_ascii_alphanumeric)
-                .collect();
-            let mut words = String::new();
-            for c in name.chars() {
-                if c.is_ascii_uppercase() && !words.is_empty() {
-                    words.push(' ');
-                }
-                words.push(c.to_ascii_lowercase());
-            }
-            words
-        }
-        SelectorErrorKind::EndOfLine => "unexpected end of selector".to_owned(),
-        other => other.to_string().to_lowercase(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn selector_reasons_are_readable() {
-        let reason = |s: &str| selector_reason(&Selector::parse(s).unwrap_err());
-        assert_eq!(reason(""), "empty selector");
-        assert_eq!(reason("a >"), "dangling combinator");
-        assert_eq!(reason("div["), "unexpected end of selector");
-        assert_eq!(reason("a:nth-child(x)"), "token was not expected");
-    }
 
     #[test]
     fn only_absolute_http_urls_pass() {

@@ -1,0 +1,225 @@
+//! Turns a fetched listing page or feed into candidates: scrapes it (on the
+//! blocking pool), keeps one item per dedup key, cleans their summaries, and
+//! decides which need their article page. Fetching the articles is
+//! `article`'s job.
+
+use std::collections::HashSet;
+
+use url::Url;
+
+use crate::config::Source;
+use crate::extract::{self, ArticleRules};
+use crate::model::{Article, KnownItem, NewItem, ScrapedItem, canonical_url, dedup_key};
+use crate::scrape::{self, ScrapeError};
+
+use super::cpu::Cpu;
+use super::{RefreshError, caps, dedup};
+
+/// An item on its way to the store, with the link to fetch its article from.
+pub(super) struct Candidate {
+    pub(super) item: NewItem,
+    pub(super) link: Url,
+}
+
+pub(super) struct ScrapedCandidates {
+    pub(super) title: Option<String>,
+    pub(super) items: Vec<Candidate>,
+    /// Items the page listed beyond `max_new_items`.
+    pub(super) items_cut: u32,
+}
+
+/// Scrapes the listing or feed and cleans the items, on the blocking pool.
+pub(super) async fn scrape_page(
+    cpu: &Cpu,
+    source: &Source,
+    body: String,
+    base: Url,
+) -> Result<ScrapedCandidates, RefreshError> {
+    let listing = source.listing.clone();
+    let rules = source.article.clone();
+    let full_text = source.full_text;
+    let (id, max_new_items) = (source.id.clone(), source.max_new_items);
+    cpu.run_sized(body.len(), move || {
+        let page = match &listing {
+            Some(listing) => scrape::listing(&body, &base, listing),
+            None => scrape::feed(&body, &base),
+        }
+        .map_err(|source| scrape_error(&base, source))?;
+        let (items, items_cut) = caps::take_newest(page.items, page.unread, max_new_items, &id);
+        let mut items = candidates(items, &base, &rules, full_text);
+        items.iter_mut().for_each(|c| caps::bound_item(&mut c.item));
+        Ok(ScrapedCandidates {
+            title: caps::bound_title(page.title),
+            items,
+            items_cut,
+        })
+    })
+    .await
+    .map_err(RefreshError::Parse)?
+}
+
+/// Why the listing page or feed at `url` could not be read.
+fn scrape_error(url: &Url, source: ScrapeError) -> RefreshError {
+    let url = url.to_string();
+    match source {
+        ScrapeError::TooComplex(source) => RefreshError::TooComplex { url, source },
+        source => RefreshError::Feed { url, source },
+    }
+}
+
+/// Turns scraped items into cleaned candidates, without credentials in
+/// their links, one per dedup key (the first occurrence wins: a listing may
+/// show the same post twice, e.g. as a "featured" teaser and in the list,
+/// or under two forms of its link, see `model::dedup_key`).
+fn candidates(
+    items: Vec<ScrapedItem>,
+    base: &Url,
+    rules: &ArticleRules,
+    full_text: bool,
+) -> Vec<Candidate> {
+    let mut seen = HashSet::new();
+    items
+        .into_iter()
+        .map(dedup::strip_credentials)
+        .filter(|item| seen.insert(dedup_key(&item.link)))
+        .map(|item| clean_item(item, base, rules, full_text))
+        .collect()
+}
+
+fn clean_item(item: ScrapedItem, base: &Url, rules: &ArticleRules, full_text: bool) -> Candidate {
+    // A summary beyond the markup limits loses its HTML, not the feed its
+    // other items: the item keeps its title and link.
+    let clean = |html: &str| match extract::clean_fragment(html, base, &rules.clean) {
+        Ok(cleaned) => (!cleaned.trim().is_empty()).then_some(cleaned),
+        Err(err) => {
+            tracing::warn!(url = %item.link, error = %err, "dropping the item's HTML");
+            None
+        }
+    };
+    let summary = item.summary.as_deref().and_then(clean);
+    // A feed's own full content is kept unless the article page will be
+    // fetched anyway (full_text), which is then the better source.
+    let content = if full_text {
+        None
+    } else {
+        item.content.as_deref().and_then(clean)
+    };
+    Candidate {
+        item: NewItem {
+            url: canonical_url(&item.link),
+            link: item.link.to_string(),
+            title: item.title,
+            summary,
+            content,
+            author: item.author,
+            published: item.published,
+            modified: item.updated,
+            canonical: None,
+        },
+        link: item.link,
+    }
+}
+
+/// An article is fetched for items never seen, items whose title or summary
+/// changed, and items whose earlier article fetch failed.
+pub(super) fn needs_article(item: &NewItem, known: Option<&KnownItem>) -> bool {
+    match known {
+        None => true,
+        Some(known) => {
+            known.title != item.title || known.summary != item.summary || !known.has_content
+        }
+    }
+}
+
+/// The listing's or feed's own values come first; the article page fills in
+/// what they lack (dates and authors often live only in its metadata).
+pub(super) fn merge_article(mut item: NewItem, article: Article) -> NewItem {
+    item.published = item.published.or(article.published);
+    item.modified = item.modified.or(article.modified);
+    item.author = item.author.or(article.author);
+    item.canonical = article.canonical;
+    item.content = Some(article.html);
+    item
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    fn item(title: &str, summary: Option<&str>) -> NewItem {
+        NewItem {
+            url: "https://example.org/a".into(),
+            link: "https://example.org/a?utm_source=rss".into(),
+            title: title.into(),
+            summary: summary.map(Into::into),
+            content: None,
+            author: None,
+            published: None,
+            modified: None,
+            canonical: None,
+        }
+    }
+
+    fn known(title: &str, summary: Option<&str>, has_content: bool) -> KnownItem {
+        KnownItem {
+            title: title.into(),
+            summary: summary.map(Into::into),
+            has_content,
+        }
+    }
+
+    #[test]
+    fn articles_are_fetched_only_for_new_changed_or_incomplete_items() {
+        let it = item("T", Some("S"));
+        assert!(needs_article(&it, None));
+        assert!(!needs_article(&it, Some(&known("T", Some("S"), true))));
+        assert!(needs_article(&it, Some(&known("Old", Some("S"), true))));
+        assert!(needs_article(&it, Some(&known("T", Some("Old"), true))));
+        assert!(needs_article(&it, Some(&known("T", Some("S"), false))));
+    }
+
+    #[test]
+    fn listing_values_win_over_article_metadata() {
+        let listed = Utc.with_ymd_and_hms(2020, 10, 20, 0, 0, 0).unwrap();
+        let in_meta = Utc.with_ymd_and_hms(2020, 10, 21, 0, 0, 0).unwrap();
+        let article = Article {
+            html: "<p>body</p>".into(),
+            author: Some("Vins".into()),
+            published: Some(in_meta),
+            ..Article::default()
+        };
+        let mut dated = item("T", None);
+        dated.published = Some(listed);
+        let merged = merge_article(dated, article.clone());
+        assert_eq!(merged.published, Some(listed));
+        assert_eq!(merged.author.as_deref(), Some("Vins"));
+        assert_eq!(merged.content.as_deref(), Some("<p>body</p>"));
+
+        let undated = merge_article(item("T", None), article);
+        assert_eq!(undated.published, Some(in_meta));
+    }
+
+    #[test]
+    fn duplicate_links_in_a_listing_become_one_candidate() {
+        let base = Url::parse("https://example.org/tag/x/").unwrap();
+        let scraped = |link: &str| ScrapedItem {
+            title: "T".into(),
+            link: Url::parse(link).unwrap(),
+            summary: None,
+            content: None,
+            published: None,
+            updated: None,
+            author: None,
+        };
+        let items = vec![
+            scraped("https://example.org/a/?utm_source=x"),
+            scraped("https://example.org/a/#comments"),
+            scraped("https://example.org/b/"),
+        ];
+        let out = candidates(items, &base, &ArticleRules::default(), false);
+        let urls: Vec<_> = out.iter().map(|c| c.item.url.as_str()).collect();
+        assert_eq!(urls, ["https://example.org/a/", "https://example.org/b/"]);
+        assert_eq!(out[0].item.link, "https://example.org/a/?utm_source=x");
+    }
+}

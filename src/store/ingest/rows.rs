@@ -1,0 +1,233 @@
+//! The rows of one ingested item: what is stored of it, what the refresh
+//! does to it (insert, update, fill in content, keep), and the SQL of each.
+//! Walking the batch and deduplicating it is `ingest`'s job.
+
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::SqliteConnection;
+
+use super::super::keys;
+use super::super::time::Millis;
+use super::super::{StoreError, query_error};
+use crate::model::{KnownItem, NewItem};
+
+/// What is stored of an item: its row id and the fields a refresh compares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Stored {
+    pub(super) id: i64,
+    known: KnownItem,
+}
+
+/// What a refresh does to one item of its batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Action {
+    /// Not stored yet.
+    Insert,
+    /// Title or summary changed: rewrite the row with this id, `updated` = now.
+    Update(i64),
+    /// Unchanged, but stored without content and now carrying some (an
+    /// earlier article fetch failed, or `full_text` was switched on).
+    FillContent(i64),
+    /// Unchanged: touch nothing (but the keys it is matched under).
+    Keep(i64),
+}
+
+/// Decides what to do with `item` given what is stored of it.
+pub(super) fn plan(stored: Option<&Stored>, item: &NewItem) -> Action {
+    let Some(Stored { id, known }) = stored else {
+        return Action::Insert;
+    };
+    if known.title != item.title || known.summary != item.summary {
+        Action::Update(*id)
+    } else if !known.has_content && item.content.is_some() {
+        Action::FillContent(*id)
+    } else {
+        Action::Keep(*id)
+    }
+}
+
+/// What is stored of the item with this canonical URL, else of the item
+/// that claimed one of its dedup keys, if anything. The exact id comes
+/// first: an item an older refeed stored twice keeps being updated under
+/// each of its two ids.
+pub(super) async fn lookup(
+    conn: &mut SqliteConnection,
+    source: &str,
+    url: &str,
+    item_keys: &[String],
+) -> Result<Option<Stored>, StoreError> {
+    let row: Option<(i64, String, Option<String>, bool)> = sqlx::query_as(
+        "SELECT id, title, summary, content IS NOT NULL
+         FROM items WHERE source_id = ?1 AND url = ?2",
+    )
+    .bind(source)
+    .bind(url)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(query_error("commit refresh: look up item"))?;
+    let row = match row {
+        Some(row) => Some(row),
+        None => match keys::find(conn, source, item_keys).await? {
+            Some(id) => Some(
+                sqlx::query_as(
+                    "SELECT id, title, summary, content IS NOT NULL FROM items WHERE id = ?1",
+                )
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(query_error("commit refresh: look up item"))?,
+            ),
+            None => None,
+        },
+    };
+    Ok(row.map(|(id, title, summary, has_content)| Stored {
+        id,
+        known: KnownItem {
+            title,
+            summary,
+            has_content,
+        },
+    }))
+}
+
+/// Inserts a new item; its row id.
+pub(super) async fn insert_item(
+    conn: &mut SqliteConnection,
+    source: &str,
+    item: &NewItem,
+    now: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    let published = item.published.unwrap_or(now);
+    let done = sqlx::query(
+        "INSERT INTO items (source_id, url, link, title, summary, content, author,
+                            published, modified, first_seen, updated, dated)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )
+    .bind(source)
+    .bind(&item.url)
+    .bind(&item.link)
+    .bind(&item.title)
+    .bind(&item.summary)
+    .bind(&item.content)
+    .bind(&item.author)
+    .bind(Millis(published))
+    .bind(item.modified.map(Millis))
+    .bind(Millis(now))
+    .bind(Millis(item.modified.unwrap_or(published)))
+    .bind(item.published.is_some())
+    .execute(conn)
+    .await
+    .map_err(query_error("commit refresh: insert item"))?;
+    Ok(done.last_insert_rowid())
+}
+
+/// SQL assignments that replace a first-seen `published` with the outlet's
+/// date bound at `$param`, once: the article that carries an item's only date
+/// may have failed to load when the item was first seen. A date the outlet
+/// gave is never changed, so the item keeps one date from then on.
+macro_rules! learn_date {
+    ($param:literal) => {
+        concat!(
+            "published = CASE WHEN dated = 0 AND ",
+            $param,
+            " IS NOT NULL THEN ",
+            $param,
+            " ELSE published END, dated = CASE WHEN ",
+            $param,
+            " IS NOT NULL THEN 1 ELSE dated END"
+        )
+    };
+}
+/// Rewrites a changed item. `published` stays fixed. Content, author and
+/// modification date are kept when the batch lacks them: `None` there means
+/// "not looked up this time" (no `full_text`, article fetch failed), not
+/// "removed by the outlet".
+pub(super) async fn update_item(
+    conn: &mut SqliteConnection,
+    id: i64,
+    item: &NewItem,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(concat!(
+        "UPDATE items SET title = ?2, summary = ?3, link = ?4,
+                          author = coalesce(?5, author),
+                          content = coalesce(?6, content),
+                          modified = coalesce(?7, modified),
+                          updated = ?8, ",
+        learn_date!("?9"),
+        " WHERE id = ?1"
+    ))
+    .bind(id)
+    .bind(&item.title)
+    .bind(&item.summary)
+    .bind(&item.link)
+    .bind(&item.author)
+    .bind(&item.content)
+    .bind(item.modified.map(Millis))
+    .bind(Millis(now))
+    .bind(item.published.map(Millis))
+    .execute(conn)
+    .await
+    .map_err(query_error("commit refresh: update item"))?;
+    Ok(())
+}
+
+/// Completes an unchanged item with its article. `updated` is left alone:
+/// the outlet did not change the item, and a new `updated` would make some
+/// readers show it as unread again.
+pub(super) async fn fill_content(
+    conn: &mut SqliteConnection,
+    id: i64,
+    item: &NewItem,
+) -> Result<(), StoreError> {
+    sqlx::query(concat!(
+        "UPDATE items SET content = ?2, ",
+        learn_date!("?3"),
+        " WHERE id = ?1 AND content IS NULL"
+    ))
+    .bind(id)
+    .bind(&item.content)
+    .bind(item.published.map(Millis))
+    .execute(conn)
+    .await
+    .map_err(query_error("commit refresh: fill content"))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::super::test_support::undated;
+    use super::*;
+
+    fn stored(title: &str, summary: Option<&str>, has_content: bool) -> Stored {
+        Stored {
+            id: 7,
+            known: KnownItem {
+                title: title.to_owned(),
+                summary: summary.map(str::to_owned),
+                has_content,
+            },
+        }
+    }
+
+    #[test]
+    fn plan_compares_title_and_summary_then_missing_content() {
+        let mut new = undated("a");
+        new.content = Some("<p>text</p>".to_owned());
+        let (title, summary) = ("Title of a", Some("<p>Summary of a</p>"));
+        assert_eq!(plan(None, &new), Action::Insert);
+        let same = stored(title, summary, true);
+        assert_eq!(plan(Some(&same), &new), Action::Keep(7));
+        assert_eq!(
+            plan(Some(&stored("Old", summary, true)), &new),
+            Action::Update(7)
+        );
+        assert_eq!(
+            plan(Some(&stored(title, None, true)), &new),
+            Action::Update(7)
+        );
+        let empty = stored(title, summary, false);
+        assert_eq!(plan(Some(&empty), &new), Action::FillContent(7));
+        new.content = None;
+        assert_eq!(plan(Some(&empty), &new), Action::Keep(7));
+    }
+}
