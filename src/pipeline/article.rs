@@ -213,20 +213,7 @@ impl Completed {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn item(title: &str, summary: Option<&str>) -> NewItem {
-        NewItem {
-            url: "https://example.org/a".into(),
-            link: "https://example.org/a?utm_source=rss".into(),
-            title: title.into(),
-            summary: summary.map(Into::into),
-            content: None,
-            author: None,
-            published: None,
-            modified: None,
-            canonical: None,
-        }
-    }
+    use crate::pipeline::test_support::item;
 
     fn etag(tag: &str) -> Validators {
         Validators {

@@ -145,21 +145,8 @@ pub(super) fn merge_article(mut item: NewItem, article: Article) -> NewItem {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pipeline::test_support::item;
     use chrono::{TimeZone, Utc};
-
-    fn item(title: &str, summary: Option<&str>) -> NewItem {
-        NewItem {
-            url: "https://example.org/a".into(),
-            link: "https://example.org/a?utm_source=rss".into(),
-            title: title.into(),
-            summary: summary.map(Into::into),
-            content: None,
-            author: None,
-            published: None,
-            modified: None,
-            canonical: None,
-        }
-    }
 
     fn known(title: &str, summary: Option<&str>, has_content: bool) -> KnownItem {
         KnownItem {

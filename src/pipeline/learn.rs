@@ -150,20 +150,7 @@ fn reclean_changes(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn item(title: &str, summary: Option<&str>) -> NewItem {
-        NewItem {
-            url: "https://example.org/a".into(),
-            link: "https://example.org/a".into(),
-            title: title.into(),
-            summary: summary.map(Into::into),
-            content: None,
-            author: None,
-            published: None,
-            modified: None,
-            canonical: None,
-        }
-    }
+    use crate::pipeline::test_support::item;
 
     const APPEAL: &str = "Online donations are back! Keep independent media alive.";
 

@@ -39,6 +39,8 @@ mod dedup;
 mod error;
 mod learn;
 mod stale;
+#[cfg(test)]
+mod test_support;
 
 use candidates::scrape_page;
 pub use caps::{MAX_AUTHOR_CHARS, MAX_LINK_BYTES, MAX_SUMMARY_CHARS, MAX_TITLE_CHARS};

@@ -137,6 +137,7 @@ pub(super) fn article_budget(
 
 #[cfg(test)]
 mod tests {
+    use crate::pipeline::test_support;
     use chrono::TimeZone;
     use url::Url;
 
@@ -236,16 +237,11 @@ mod tests {
     }
 
     fn item(title: &str) -> NewItem {
+        let url = format!("https://example.org/{title}/");
         NewItem {
-            url: format!("https://example.org/{title}/"),
-            link: format!("https://example.org/{title}/"),
-            title: title.into(),
-            summary: None,
-            content: None,
-            author: None,
-            published: None,
-            modified: None,
-            canonical: None,
+            url: url.clone(),
+            link: url,
+            ..test_support::item(title, None)
         }
     }
 }

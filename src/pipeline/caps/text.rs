@@ -115,18 +115,13 @@ fn bound_html(html: String, link: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pipeline::test_support;
 
     fn new_item(title: &str) -> NewItem {
         NewItem {
             url: "https://example.org/a/".into(),
             link: "https://example.org/a/".into(),
-            title: title.into(),
-            summary: None,
-            content: None,
-            author: None,
-            published: None,
-            modified: None,
-            canonical: None,
+            ..test_support::item(title, None)
         }
     }
 
