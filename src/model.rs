@@ -9,8 +9,10 @@ use chrono::{DateTime, Utc};
 use url::Url;
 
 pub mod dedup;
+pub mod discovery;
 
 pub use dedup::dedup_key;
+pub use discovery::{DiscoveryRecord, Method, TeaserPattern};
 
 /// An item as read from a listing page or an outlet's feed, before storage.
 ///
@@ -33,6 +35,9 @@ pub struct ScrapedItem {
     pub updated: Option<DateTime<Utc>>,
     /// Author name given by the listing or feed.
     pub author: Option<String>,
+    /// The item's image (a teaser's thumbnail, a feed's enclosure or
+    /// `media:thumbnail`), absolute.
+    pub image: Option<Url>,
 }
 
 /// What a listing page or feed yielded.
@@ -93,6 +98,9 @@ pub struct NewItem {
     pub published: Option<DateTime<Utc>>,
     /// Last modification date when the outlet states one.
     pub modified: Option<DateTime<Utc>>,
+    /// The item's image URL (absolute http(s)), served as its enclosure /
+    /// JSON Feed `image`.
+    pub image: Option<String>,
     /// The article page's canonical URL, when it was fetched and names a
     /// plausible page of the same site: the item is matched against it too
     /// (its [`dedup_key`]), so two links that lead to one article make one
@@ -123,6 +131,8 @@ pub struct StoredItem {
     /// When the item last changed (its modification date, or the refresh
     /// that saw its title or summary change).
     pub updated: DateTime<Utc>,
+    /// The item's image URL, absolute.
+    pub image: Option<String>,
 }
 
 /// What the store already holds of an item, so the pipeline can tell new and

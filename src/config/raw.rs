@@ -110,6 +110,7 @@ pub(crate) struct RawItems {
     pub summary: Option<Spanned<String>>,
     pub date: Option<Spanned<String>>,
     pub author: Option<Spanned<String>>,
+    pub image: Option<Spanned<String>>,
 }
 
 /// `[source.article]`.

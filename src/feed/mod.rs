@@ -165,6 +165,7 @@ pub(crate) mod test_support {
             author: Some(format!("Author {n}")),
             published: Utc.with_ymd_and_hms(2024, 5, n, 10, 0, 0).unwrap(),
             updated: Utc.with_ymd_and_hms(2024, 5, n, 12, 30, 0).unwrap(),
+            image: None,
         }
     }
 

@@ -259,6 +259,7 @@ pub(crate) mod test_support {
             published: Some(Utc.with_ymd_and_hms(2024, 5, n, 10, 0, 0).unwrap()),
             modified: None,
             canonical: None,
+            image: None,
         }
     }
 

@@ -31,6 +31,7 @@ pub(super) fn stale_item(base: &Url, source: &str, warning: &StaleWarning) -> St
         author: Some("refeed".into()),
         published: warning.since,
         updated: warning.since,
+        image: None,
     }
 }
 

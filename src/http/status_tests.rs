@@ -33,6 +33,7 @@ async fn commit(app: &TestApp, source: &str, ns: &[u32], stale: StaleVerdict) {
         started: Utc::now(),
         validators: &[],
         rules: "r1",
+        discovery: None,
         stale,
     };
     app.state.store.commit(&refresh).await.unwrap();

@@ -114,6 +114,7 @@ fn clean_item(item: ScrapedItem, base: &Url, rules: &ArticleRules, full_text: bo
             author: item.author,
             published: item.published,
             modified: item.updated,
+            image: item.image.map(String::from),
             canonical: None,
         },
         link: item.link,
@@ -198,6 +199,7 @@ mod tests {
             published: None,
             updated: None,
             author: None,
+            image: None,
         };
         let items = vec![
             scraped("https://example.org/a/?utm_source=x"),

@@ -48,6 +48,7 @@ mod tests {
             published: None,
             updated: None,
             author: None,
+            image: None,
         };
         assert_eq!(
             strip_credentials(item).link.as_str(),

@@ -34,12 +34,21 @@ pub enum RefreshError {
         #[source]
         source: crate::markup::TooComplex,
     },
+    /// No method found a list of articles on the page (issue 10), or the
+    /// user's selectors matched no item with a title and a link.
+    #[error(
+        "found no list of articles on {url}: add [source.items] selectors (refeed try {url} shows what was considered)"
+    )]
+    NoItems {
+        /// The page's URL.
+        url: String,
+    },
     /// Parsing work on the blocking pool died (a bug; logged in full).
     #[error("parsing the page failed unexpectedly")]
     Parse(#[source] tokio::task::JoinError),
     /// The database refused the refresh; stored items are unchanged.
     #[error("cannot store the refresh")]
-    Store(#[source] StoreError),
+    Store(#[from] StoreError),
     /// The refresh panicked: a bug in refeed, caught so that the worker
     /// and the source's schedule survive it (logged in full).
     #[error("the refresh failed on an internal error (a bug in refeed): {0}")]

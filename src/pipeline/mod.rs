@@ -36,6 +36,7 @@ mod candidates;
 mod caps;
 mod cpu;
 mod dedup;
+pub mod discover;
 mod error;
 mod learn;
 mod stale;
@@ -141,6 +142,7 @@ impl Pipeline {
                 started,
                 validators: &validators,
                 rules: &source.rules_digest,
+                discovery: None,
                 stale,
             })
             .await

@@ -15,5 +15,6 @@ pub(super) fn item(title: &str, summary: Option<&str>) -> NewItem {
         published: None,
         modified: None,
         canonical: None,
+        image: None,
     }
 }

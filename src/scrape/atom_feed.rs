@@ -50,6 +50,7 @@ fn scraped_item(entry: &Entry, base: &Url) -> Option<ScrapedItem> {
             .authors()
             .first()
             .and_then(|a| non_empty(collapse_whitespace(&a.name))),
+        image: None,
     })
 }
 

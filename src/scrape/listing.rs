@@ -33,7 +33,7 @@ pub(super) fn scrape(
 ) -> Result<ScrapedPage, ScrapeError> {
     markup::check(html)?;
     let doc = Html::parse_document(html);
-    let base = rebase(base, first_attr(&doc, &BASE, "href"));
+    let base = document_base(&doc, base);
     let mut seen = HashSet::new();
     let matches: Vec<ElementRef<'_>> = doc.select(&rules.item).collect();
     let items = matches
@@ -49,6 +49,12 @@ pub(super) fn scrape(
     })
 }
 
+/// The base for the page's relative links: its `<base href>` resolved
+/// against `base`, else `base`.
+pub(super) fn document_base(doc: &Html, base: &Url) -> Url {
+    rebase(base, first_attr(doc, &BASE, "href"))
+}
+
 fn first_attr<'a>(doc: &'a Html, sel: &Selector, attr: &str) -> Option<&'a str> {
     doc.select(sel).next().and_then(|el| el.value().attr(attr))
 }
@@ -56,7 +62,7 @@ fn first_attr<'a>(doc: &'a Html, sel: &Selector, attr: &str) -> Option<&'a str> 
 /// `og:title` names the listing itself ("Bolivia Archives - Popular
 /// Resistance.Org"); `og:site_name` only the outlet, which would give every
 /// source of one outlet the same title, so it comes last.
-fn page_title(doc: &Html) -> Option<String> {
+pub(super) fn page_title(doc: &Html) -> Option<String> {
     let meta = |sel: &Selector| first_attr(doc, sel, "content").map(str::to_owned);
     let title = doc.select(&TITLE).next().map(|t| t.text().collect());
     [meta(&OG_TITLE), title, meta(&OG_SITE_NAME)]
@@ -81,7 +87,31 @@ fn item(el: ElementRef<'_>, base: &Url, rules: &ListingRules) -> Option<ScrapedI
         published: first(&rules.date).and_then(element_date),
         updated: None,
         author: first(&rules.author).and_then(|a| author_name(&a.text().collect::<String>())),
+        image: first(&rules.image).and_then(|i| item_image(i, base)),
     })
+}
+
+static IMG: LazyLock<Selector> = LazyLock::new(|| selector("img"));
+
+/// The matched `<img>`'s address, or that of the first image inside the
+/// matched element. Lazy-loading themes leave a placeholder (often a
+/// `data:` URI) in `src` and the real address in `data-src`, `data-lazy-src`
+/// or `srcset`; only an http(s) address counts.
+fn item_image(el: ElementRef<'_>, base: &Url) -> Option<Url> {
+    let img = if el.value().name() == "img" {
+        el
+    } else {
+        el.select(&IMG).next()?
+    };
+    let attr = |name: &str| img.value().attr(name);
+    let srcset = attr("srcset")
+        .or_else(|| attr("data-srcset"))
+        .and_then(|s| s.split_whitespace().next());
+    ["data-src", "data-lazy-src", "src"]
+        .into_iter()
+        .filter_map(attr)
+        .chain(srcset)
+        .find_map(|href| resolve_http(base, href.trim()))
 }
 
 /// The matched element's `href`, or that of its first link when the selector
@@ -117,6 +147,7 @@ mod tests {
             summary: Some(selector(".entry-summary")),
             date: Some(selector("time.published")),
             author: Some(selector(".byline")),
+            image: None,
         }
     }
 

@@ -7,6 +7,8 @@
 
 mod atom_feed;
 mod detect;
+pub mod discover;
+mod json_feed;
 mod listing;
 mod rss_feed;
 mod text;
@@ -47,6 +49,9 @@ pub struct ListingRules {
     pub date: Option<Selector>,
     /// Author element (text).
     pub author: Option<Selector>,
+    /// Thumbnail: an `<img>` (its `src`, else a lazy-loading `data-src` or
+    /// the first `srcset` candidate), or an element holding one.
+    pub image: Option<Selector>,
 }
 
 /// Why a feed body could not be read.
@@ -137,6 +142,7 @@ mod tests {
             summary: None,
             date: None,
             author: None,
+            image: None,
         };
         let pages = [
             feed(&rss, &base()).unwrap(),

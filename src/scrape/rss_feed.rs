@@ -57,6 +57,7 @@ fn scraped_item(item: &Item, base: &Url) -> Option<ScrapedItem> {
         }),
         updated: None,
         author: item_author(item.author(), dc_first(dc.map(|d| d.creators()))),
+        image: None,
     })
 }
 

@@ -49,7 +49,7 @@ pub(super) fn decode_entities(text: &str) -> String {
 /// Resolves `href` against `base` and keeps it only if it is an http(s) URL.
 /// Empty and fragment-only hrefs (`#`, `#comments`) point back at the page
 /// itself, so they are not item links either.
-pub(super) fn resolve_http(base: &Url, href: &str) -> Option<Url> {
+pub(crate) fn resolve_http(base: &Url, href: &str) -> Option<Url> {
     let href = href.trim();
     if href.is_empty() || href.starts_with('#') {
         return None;

@@ -254,6 +254,7 @@ mod tests {
             started: Utc::now(),
             validators: &[],
             rules: "r1",
+            discovery: None,
             stale: StaleVerdict::Stale {
                 kind: StaleKind::Listing,
                 message: "the listing yielded no items".to_owned(),

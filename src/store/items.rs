@@ -145,6 +145,7 @@ impl From<ItemRow> for StoredItem {
             author: row.author,
             published: row.published.0,
             updated: row.updated.0,
+            image: None,
         }
     }
 }

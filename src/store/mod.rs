@@ -19,6 +19,7 @@
 //! building refeed never needs a database.
 
 mod changes;
+mod discovery;
 mod files;
 mod health;
 mod ingest;

@@ -179,6 +179,7 @@ mod tests {
             started: Utc::now(),
             validators: &[],
             rules: "r1",
+            discovery: None,
             stale: verdict,
         };
         store.commit(&refresh).await.unwrap();
@@ -260,6 +261,7 @@ mod tests {
             started: Utc::now(),
             validators: &[],
             rules: "r1",
+            discovery: None,
             stale: StaleVerdict::Healthy,
         };
         store.commit(&other).await.unwrap();

@@ -45,6 +45,7 @@ pub(super) fn undated(slug: &str) -> NewItem {
         published: None,
         modified: None,
         canonical: None,
+        image: None,
     }
 }
 

@@ -141,6 +141,7 @@ mod tests {
             started: Utc::now(),
             validators,
             rules,
+            discovery: None,
             stale: StaleVerdict::Unknown,
         };
         store.commit(&refresh).await.map(drop)

@@ -37,7 +37,10 @@ fn rules_digest(raw: &RawSource) -> String {
     }
     let items = raw.items.as_ref().map(|items| {
         let i = items.get_ref();
-        [&i.item, &i.title, &i.link, &i.summary, &i.date, &i.author].map(text)
+        [
+            &i.item, &i.title, &i.link, &i.summary, &i.date, &i.author, &i.image,
+        ]
+        .map(text)
     });
     let content = raw.article.as_ref().and_then(|a| text(&a.content));
     let clean = raw

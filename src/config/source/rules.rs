@@ -29,6 +29,7 @@ impl Check<'_, '_> {
         let summary = self.optional_selector(items.summary, "items.summary");
         let date = self.optional_selector(items.date, "items.date");
         let author = self.optional_selector(items.author, "items.author");
+        let image = self.optional_selector(items.image, "items.image");
         Some(ListingRules {
             item: item?,
             title: title?,
@@ -36,6 +37,7 @@ impl Check<'_, '_> {
             summary: summary?,
             date: date?,
             author: author?,
+            image: image?,
         })
     }
 

@@ -153,6 +153,7 @@ mod tests {
             published: day.map(|d| Utc.with_ymd_and_hms(2024, 5, d, 9, 0, 0).unwrap()),
             updated: None,
             author: None,
+            image: None,
         }
     }
 

@@ -18,7 +18,7 @@ use super::sources::{ensure_source, insert_refresh};
 use super::stale::apply_verdict;
 use super::validators::{PageKey, save_validators};
 use super::{Store, StoreError, query_error};
-use crate::model::{NewItem, RefreshCounts, StaleVerdict, Validators};
+use crate::model::{DiscoveryRecord, NewItem, RefreshCounts, StaleVerdict, Validators};
 
 mod rows;
 
@@ -47,6 +47,9 @@ pub struct RefreshCommit<'a> {
     pub rules: &'a str,
     /// What the refresh concluded about staleness.
     pub stale: StaleVerdict,
+    /// How the items were found, remembered for the next refresh (`None`
+    /// leaves what is stored as it is).
+    pub discovery: Option<&'a DiscoveryRecord>,
 }
 
 impl Store {
@@ -75,6 +78,7 @@ impl Store {
             started,
             validators: &[],
             rules: "",
+            discovery: None,
             stale: StaleVerdict::Unknown,
         })
         .await

@@ -127,6 +127,7 @@ fn listing_rules() -> ListingRules {
         summary: Some(s(".entry-summary")),
         date: Some(s("time")),
         author: Some(s(".author")),
+        image: None,
     }
 }
 
@@ -268,6 +269,7 @@ fn stored(n: usize, link: &str) -> StoredItem {
         author: None,
         published: at,
         updated: at,
+        image: None,
     }
 }
 
