@@ -50,6 +50,10 @@ pub struct ScrapedPage {
     /// Entries the page held past `scrape::MAX_PAGE_ITEMS`, left unread
     /// (0 for any real page).
     pub unread: usize,
+    /// The first text a listing's `date` selector matched that is not a
+    /// date (the selector probably points at the wrong element): the
+    /// pipeline warns about it once per refresh.
+    pub bad_date: Option<String>,
 }
 
 /// An article extracted from an item's own page.

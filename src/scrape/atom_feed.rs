@@ -31,6 +31,7 @@ pub(super) fn read(body: &str, base: &Url) -> Result<ScrapedPage, ScrapeError> {
     Ok(ScrapedPage {
         title: non_empty(plain_text(feed.title())),
         items,
+        bad_date: None,
         unread: super::unread(feed.entries().len()),
     })
 }

@@ -46,7 +46,20 @@ pub(super) fn scrape(
         title: page_title(&doc),
         items,
         unread: super::unread(matches.len()),
+        bad_date: bad_date(&matches, rules),
     })
+}
+
+/// The first text the `date` selector matched (in the first
+/// [`MAX_PAGE_ITEMS`] items) that does not read as a date.
+fn bad_date(matches: &[ElementRef<'_>], rules: &ListingRules) -> Option<String> {
+    let date = rules.date.as_ref()?;
+    matches
+        .iter()
+        .take(MAX_PAGE_ITEMS)
+        .filter_map(|el| el.select(date).next())
+        .find(|el| element_date(*el).is_none())
+        .map(|el| collapse_whitespace(&el.text().collect::<String>()))
 }
 
 /// The base for the page's relative links: its `<base href>` resolved

@@ -63,6 +63,10 @@ pub struct TeaserGroup {
     pub score: f64,
     /// The group's items, in page order.
     pub items: Vec<ScrapedItem>,
+    /// Whether the group is good enough to be taken (only the first group
+    /// of a survey can be): a page without a list of articles yields
+    /// groups that are all rejected.
+    pub accepted: bool,
     /// Why it scored as it did, in words ("24 teasers with h2 headlines in
     /// main; 3 in a sidebar 'popular' box").
     pub why: String,
