@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use url::Url;
 
 use super::text::{
-    collapse_whitespace, decode_entities, html_to_text, non_empty, rebase, resolve_http,
+    collapse_whitespace, decode_entities, escape_html, html_to_text, non_empty, rebase,
+    resolve_http,
 };
 use super::{MAX_PAGE_ITEMS, ScrapeError};
 use crate::model::{ScrapedItem, ScrapedPage};
@@ -98,12 +99,6 @@ fn content_html(content: &atom_syndication::Content) -> Option<String> {
         // Other media types (base64 or XML payloads) are not article text.
         Some(_) => None,
     }
-}
-
-fn escape_html(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 #[cfg(test)]

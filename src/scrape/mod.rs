@@ -57,12 +57,14 @@ pub struct ListingRules {
 /// Why a feed body could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ScrapeError {
-    /// The body is neither RSS nor Atom. `root` is the name of its first
-    /// element as written (`"html"` for a web page), or `"(none)"` when the
-    /// body holds no element at all (empty, JSON, plain text).
+    /// The body is neither RSS nor Atom (nor JSON). `root` is the name of
+    /// its first element as written (`"html"` for a web page), or `"(none)"`
+    /// when the body holds no element at all (empty, plain text).
     #[error("not an RSS or Atom feed (root element: {root})")]
     NotAFeed { root: String },
-    /// The body claimed to be a feed but did not parse.
+    /// The body claimed to be a feed but did not parse; `kind` is `"RSS"`,
+    /// `"Atom"` or `"JSON"` (a JSON body that is not a JSON Feed, such as a
+    /// REST API's error object, is one too).
     #[error("malformed {kind} feed: {message}")]
     Malformed { kind: &'static str, message: String },
     /// The page or feed is beyond the [`markup`] limits (a parse bomb):
@@ -84,8 +86,10 @@ pub fn listing(html: &str, base: &Url, rules: &ListingRules) -> Result<ScrapedPa
     listing::scrape(html, base, rules)
 }
 
-/// Reads an RSS (0.9x, 1.0/RDF, 2.0) or Atom feed, detected from the body's
-/// root element (not the URL or the Content-Type, which outlets get wrong).
+/// Reads an RSS (0.9x, 1.0/RDF, 2.0), Atom or JSON Feed (1.0, 1.1), detected
+/// from the body (not the URL or the Content-Type, which outlets get wrong):
+/// a body opening with `{` or `[` (after a byte-order mark) is JSON and must
+/// be a JSON Feed; any other is XML, read by its root element.
 ///
 /// The body must already be decoded to UTF-8 (`fetch` does that); an
 /// `encoding` in its XML declaration is ignored.
@@ -95,6 +99,9 @@ pub fn listing(html: &str, base: &Url, rules: &ListingRules) -> Result<ScrapedPa
 /// comes out unparsed and is bounded where it is parsed; titles holding
 /// markup beyond the limits come out empty.
 pub fn feed(body: &str, base: &Url) -> Result<ScrapedPage, ScrapeError> {
+    if json_feed::is_json(body) {
+        return json_feed::read(body, base);
+    }
     markup::check_xml(body)?;
     let root = detect::root_element(body);
     match root.name {
@@ -169,11 +176,7 @@ mod tests {
 
     #[test]
     fn body_without_element_is_not_a_feed() {
-        let err = feed(
-            "{\"version\":\"https://jsonfeed.org/version/1.1\"}",
-            &base(),
-        )
-        .unwrap_err();
+        let err = feed("Service temporarily unavailable", &base()).unwrap_err();
         assert_eq!(
             err.to_string(),
             "not an RSS or Atom feed (root element: (none))"

@@ -5,14 +5,10 @@ use std::collections::HashSet;
 use rss::{Channel, Item};
 use url::Url;
 
-use super::text::{collapse_whitespace, html_to_text, non_empty, plain_title, resolve_http};
+use super::text::{collapse_whitespace, made_up_title, non_empty, plain_title, resolve_http};
 use super::{MAX_PAGE_ITEMS, ScrapeError};
 use crate::dates;
 use crate::model::{ScrapedItem, ScrapedPage};
-
-/// Longest title made up from a description, for items that have none
-/// (RSS 2.0 makes `title` optional; microblog-style feeds omit it).
-const MADE_UP_TITLE_CHARS: usize = 80;
 
 /// Reads `body`, which starts at its `<rss>` or `<rdf:RDF>` root.
 pub(super) fn read(body: &str, base: &Url) -> Result<ScrapedPage, ScrapeError> {
@@ -109,25 +105,6 @@ fn feed_html(html: &str) -> Option<String> {
     });
     let kept = footer.map_or(html, |start| html[..start].trim_end());
     non_empty(kept.to_owned())
-}
-
-/// The first words of a description, for an item without a title.
-fn made_up_title(summary: &str) -> Option<String> {
-    let text = html_to_text(summary);
-    if text.chars().count() <= MADE_UP_TITLE_CHARS {
-        return non_empty(text);
-    }
-    let mut title = String::new();
-    for word in text.split(' ') {
-        if title.chars().count() + word.chars().count() + 1 > MADE_UP_TITLE_CHARS {
-            break;
-        }
-        if !title.is_empty() {
-            title.push(' ');
-        }
-        title.push_str(word);
-    }
-    non_empty(title).map(|t| t + "…")
 }
 
 #[cfg(test)]

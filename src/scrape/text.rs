@@ -78,6 +78,56 @@ pub(super) fn author_name(text: &str) -> Option<String> {
     non_empty(name.to_owned())
 }
 
+/// Longest title made up from a description, for items that have none
+/// (RSS 2.0 and JSON Feed make `title` optional; microblog-style feeds
+/// omit it).
+const MADE_UP_TITLE_CHARS: usize = 80;
+
+/// The first words of a description, for an item without a title.
+pub(super) fn made_up_title(summary: &str) -> Option<String> {
+    let text = html_to_text(summary);
+    if text.chars().count() <= MADE_UP_TITLE_CHARS {
+        return non_empty(text);
+    }
+    let mut title = String::new();
+    for word in text.split(' ') {
+        if title.chars().count() + word.chars().count() + 1 > MADE_UP_TITLE_CHARS {
+            break;
+        }
+        if !title.is_empty() {
+            title.push(' ');
+        }
+        title.push_str(word);
+    }
+    non_empty(title).map(|t| t + "…")
+}
+
+/// Escapes text for HTML content (`&`, `<`, `>`).
+pub(super) fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Plain text as HTML paragraphs: blank lines separate paragraphs, single
+/// line breaks become `<br>`.
+pub(super) fn text_paragraphs(text: &str) -> Option<String> {
+    let paragraphs: Vec<String> = text
+        .replace("\r\n", "\n")
+        .split("\n\n")
+        .map(|p| {
+            p.trim()
+                .lines()
+                .map(|l| escape_html(l.trim()))
+                .collect::<Vec<_>>()
+                .join("<br>")
+        })
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("<p>{p}</p>"))
+        .collect();
+    non_empty(paragraphs.concat())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
