@@ -6,6 +6,7 @@ use atom_syndication::{Entry, Feed, FixedDateTime, Text, TextType};
 use chrono::{DateTime, Utc};
 use url::Url;
 
+use super::feed_image::atom_image;
 use super::text::{
     collapse_whitespace, decode_entities, escape_html, html_to_text, non_empty, rebase,
     resolve_http,
@@ -52,7 +53,7 @@ fn scraped_item(entry: &Entry, base: &Url) -> Option<ScrapedItem> {
             .authors()
             .first()
             .and_then(|a| non_empty(collapse_whitespace(&a.name))),
-        image: None,
+        image: atom_image(entry, base),
     })
 }
 

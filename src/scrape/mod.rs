@@ -8,6 +8,7 @@
 mod atom_feed;
 mod detect;
 pub mod discover;
+mod feed_image;
 mod json_feed;
 mod listing;
 mod rss_feed;

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use rss::{Channel, Item};
 use url::Url;
 
+use super::feed_image::{media_prefix, rss_image};
 use super::text::{collapse_whitespace, made_up_title, non_empty, plain_title, resolve_http};
 use super::{MAX_PAGE_ITEMS, ScrapeError};
 use crate::dates;
@@ -16,12 +17,13 @@ pub(super) fn read(body: &str, base: &Url) -> Result<ScrapedPage, ScrapeError> {
         kind: "RSS",
         message: e.to_string(),
     })?;
+    let media = media_prefix(&channel);
     let mut seen = HashSet::new();
     let items = channel
         .items()
         .iter()
         .take(MAX_PAGE_ITEMS)
-        .filter_map(|item| scraped_item(item, base))
+        .filter_map(|item| scraped_item(item, &media, base))
         .filter(|item| seen.insert(item.link.clone()))
         .collect();
     Ok(ScrapedPage {
@@ -32,7 +34,7 @@ pub(super) fn read(body: &str, base: &Url) -> Result<ScrapedPage, ScrapeError> {
     })
 }
 
-fn scraped_item(item: &Item, base: &Url) -> Option<ScrapedItem> {
+fn scraped_item(item: &Item, media_prefix: &str, base: &Url) -> Option<ScrapedItem> {
     let link = item_link(item, base)?;
     let summary = item.description().and_then(feed_html);
     let title = item
@@ -54,7 +56,7 @@ fn scraped_item(item: &Item, base: &Url) -> Option<ScrapedItem> {
         }),
         updated: None,
         author: item_author(item.author(), dc_first(dc.map(|d| d.creators()))),
-        image: None,
+        image: rss_image(item, media_prefix, base),
     })
 }
 
