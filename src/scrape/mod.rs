@@ -68,6 +68,11 @@ pub enum ScrapeError {
     /// REST API's error object, is one too).
     #[error("malformed {kind} feed: {message}")]
     Malformed { kind: &'static str, message: String },
+    /// A WordPress REST API answered a posts query with something other
+    /// than a list of posts (an HTML page, an error object, broken JSON):
+    /// the API is disabled or refuses, and the next method should be tried.
+    #[error("the WordPress REST API gave no list of posts: {message}")]
+    WordPressApi { message: String },
     /// The page or feed is beyond the [`markup`] limits (a parse bomb):
     /// refused before parsing.
     #[error(transparent)]
