@@ -71,13 +71,14 @@ fn media_namespace(items: &[StoredItem]) -> BTreeMap<String, String> {
 
 /// An item's image, twice, because readers look in different places: the
 /// core `enclosure` (RSS 2.0 §enclosure, `length` "0" as the RSS Advisory
-/// Board's profile advises when the size is unknown) is what newsboat,
-/// Thunderbird and feedparser (`entry.enclosures`) read; `media:thumbnail`
-/// is what Miniflux, NetNewsWire and feedparser (`entry.media_thumbnail`)
-/// take as the item's preview picture. Miniflux merges the two by URL
-/// (`internal/reader/rss/adapter.go`, `findEntryEnclosures`), so the image
-/// is not listed twice. Not `media:content`, which Thunderbird lists as a
-/// second attachment.
+/// Board's profile advises when the size is unknown) is what Thunderbird
+/// (as an attachment), feedparser (`entry.enclosures`) and newsboat 2.30+
+/// read (older newsboat keeps only audio and video enclosures: newsboat
+/// issue 1615, PR 2218); `media:thumbnail` is what Miniflux and feedparser
+/// (`entry.media_thumbnail`) take as the item's preview picture. Miniflux
+/// merges the two by URL (miniflux/v2 `internal/reader/rss/adapter.go`,
+/// `findEntryEnclosures`), so the image is not listed twice. Not
+/// `media:content`, which Thunderbird would list as a second attachment.
 fn image_elements(image: Option<Image>) -> (Option<Enclosure>, ExtensionMap) {
     let Some(image) = image else {
         return (None, ExtensionMap::default());

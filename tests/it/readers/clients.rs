@@ -190,13 +190,18 @@ pub async fn newsboat(dir: &Path, url: &str, reference: &[Reference]) {
             "{name}: date of {}",
             want.id
         );
-        let enclosure = row["enclosure_url"].as_str().filter(|url| !url.is_empty());
-        assert_eq!(
-            enclosure,
-            want.image.as_deref(),
-            "{name}: enclosure of {}",
-            want.id
-        );
+        // newsboat keeps one enclosure, for podcasts: before 2.30 it skips
+        // image enclosures on purpose (newsboat issue 1615), later ones
+        // keep one when there is no audio (newsboat PR 2218). Whatever it
+        // keeps must be the item's image.
+        if let Some(enclosure) = row["enclosure_url"].as_str().filter(|url| !url.is_empty()) {
+            assert_eq!(
+                Some(enclosure),
+                want.image.as_deref(),
+                "{name}: enclosure of {}",
+                want.id
+            );
+        }
         if let Some(author) = &want.author {
             assert_eq!(
                 row["author"],

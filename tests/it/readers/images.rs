@@ -17,8 +17,8 @@ use crate::outlet::Outlet;
 fn items() -> Vec<StoredItem> {
     let item = |n: u32, image: Option<&str>| StoredItem {
         source_id: "images".into(),
-        url: format!("http://outlet.example/images/{n}/"),
-        link: format!("http://outlet.example/images/{n}/"),
+        url: format!("http://news.example/images/{n}/"),
+        link: format!("http://news.example/images/{n}/"),
         title: format!("Item {n} & its picture"),
         summary: Some(format!("<p>Summary {n}</p>")),
         content: None,
@@ -49,7 +49,7 @@ async fn real_readers_see_item_images_as_enclosures() {
         let info = FeedInfo {
             title: "Images".into(),
             description: "Items with images".into(),
-            link: "http://outlet.example/images/".into(),
+            link: "http://news.example/images/".into(),
             self_url: url.clone(),
             updated: Utc.with_ymd_and_hms(2024, 5, 3, 10, 0, 0).unwrap(),
             language: None,
