@@ -313,10 +313,18 @@ mod tests {
         );
         let config = Config::parse(&text, Path::new("test.toml")).unwrap();
         let store = Store::open(&db).await.unwrap();
-        store
-            .commit_refresh("ok", None, &[], Utc::now())
-            .await
-            .unwrap();
+        let found = found(Method::Structured, None);
+        let refresh = crate::store::RefreshCommit {
+            source: "ok",
+            page_title: None,
+            items: &[],
+            started: Utc::now(),
+            validators: &[],
+            rules: "r",
+            stale: crate::model::StaleVerdict::Unknown,
+            discovery: Some(&found),
+        };
+        store.commit(&refresh).await.unwrap();
         let started = Utc::now();
         store
             .record_failure("down", started, "HTTP 500", None)
@@ -346,6 +354,7 @@ mod tests {
             }
         };
         assert_eq!(line("ok")[..2], ["ok", "ok"], "{out}");
+        assert!(line("ok").contains(&"structured"), "the method: {out}");
         assert!(minutes_ahead("ok") <= 15, "on its */15 schedule: {out}");
         assert_eq!(line("down")[1], "error", "{out}");
         assert!(line("down").contains(&"2"), "two failures: {out}");
