@@ -285,6 +285,9 @@ pub struct SourceHealth {
     pub last_seen: Option<u32>,
     /// The stale-source warning, while it stands.
     pub stale: Option<StaleWarning>,
+    /// How the source's items were found, as its last successful refresh
+    /// stored it (issue 10); `None` until one did.
+    pub discovery: Option<DiscoveryRecord>,
 }
 
 /// The record of the latest refresh attempt of a source.

@@ -1,6 +1,7 @@
 //! `refeed status`: each source's health, from the database and the config:
 //! one aligned line per source (outcome, last attempt, last success,
-//! failures, items, next run), then a line per error and stale warning.
+//! failures, items, method and since when, next run), then a line per
+//! error, stale warning, method change and WordPress API refusal.
 //! The words are `/status`'s ([`http::status`]); the next run is computed
 //! as the daemon's scheduler does ([`schedule::next_run`] over the stored
 //! record), so it shows when the daemon will actually try again.
@@ -46,15 +47,20 @@ fn next_runs(
 }
 
 /// The table header.
-const HEADER: [&str; 7] = [
+const HEADER: [&str; COLUMNS] = [
     "SOURCE",
     "OUTCOME",
     "LAST ATTEMPT",
     "LAST SUCCESS",
     "FAILURES",
     "ITEMS",
+    "METHOD",
+    "SINCE",
     "NEXT RUN",
 ];
+
+/// Columns of the table.
+const COLUMNS: usize = 9;
 
 /// The table, then the details that do not fit in it.
 fn render(rows: &[StatusRow], now: DateTime<Utc>) -> String {
@@ -73,7 +79,7 @@ fn render(rows: &[StatusRow], now: DateTime<Utc>) -> String {
 }
 
 /// One source's cells, in [`HEADER`] order.
-fn cells(row: &StatusRow, now: DateTime<Utc>) -> [String; 7] {
+fn cells(row: &StatusRow, now: DateTime<Utc>) -> [String; COLUMNS] {
     let when = |at: Option<DateTime<Utc>>, missing: &str| {
         at.map_or(missing.to_string(), |at| relative_time(at, now))
     };
@@ -88,14 +94,16 @@ fn cells(row: &StatusRow, now: DateTime<Utc>) -> [String; 7] {
         when(row.last_success, "never"),
         row.consecutive_failures.to_string(),
         row.items.map_or("-".into(), |n| n.to_string()),
+        row.discovery.as_ref().map_or("-", |d| d.method).to_string(),
+        when(row.discovery.as_ref().map(|d| d.since), "-"),
         when(row.next_run, "not scheduled"),
     ]
 }
 
 /// Columns padded to their widest cell, two spaces apart; numbers right-
 /// aligned.
-fn aligned(table: &[[String; 7]]) -> String {
-    let widths: Vec<usize> = (0..7)
+fn aligned(table: &[[String; COLUMNS]]) -> String {
+    let widths: Vec<usize> = (0..COLUMNS)
         .map(|c| {
             table
                 .iter()
@@ -121,7 +129,8 @@ fn aligned(table: &[[String; 7]]) -> String {
     out
 }
 
-/// The error and stale-warning lines of one source, with exact UTC times.
+/// The error, stale-warning and method lines of one source, with exact
+/// UTC times.
 fn details(row: &StatusRow) -> Vec<String> {
     let mut lines = Vec::new();
     if row.outcome == crate::http::status::OutcomeKind::Error {
@@ -139,6 +148,16 @@ fn details(row: &StatusRow) -> Vec<String> {
             one_line(&stale.message)
         ));
     }
+    if let Some(discovery) = &row.discovery {
+        if let Some(change) = &discovery.change {
+            let at = iso_time(discovery.since);
+            lines.push(format!("{}: {change} on {at}", row.id));
+        }
+        if let Some(reason) = &discovery.wordpress_refused {
+            let reason = one_line(reason);
+            lines.push(format!("{}: WordPress REST API not used: {reason}", row.id));
+        }
+    }
     lines
 }
 
@@ -154,10 +173,22 @@ mod tests {
     use chrono::{Duration, TimeZone};
 
     use super::*;
-    use crate::http::status::{OutcomeKind, StaleRow, status_row};
+    use crate::http::status::{MethodRow, OutcomeKind, StaleRow, status_row};
+    use crate::model::{DiscoveryRecord, Method};
 
     fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2024, 6, 1, 12, 0, 0).unwrap()
+    }
+
+    fn found(method: Method, previous: Option<Method>) -> DiscoveryRecord {
+        DiscoveryRecord {
+            method,
+            pattern: None,
+            items: 12,
+            wordpress_refused: None,
+            since: now() - Duration::days(2),
+            previous,
+        }
     }
 
     fn row(id: &str, outcome: OutcomeKind, text: &str) -> StatusRow {
@@ -175,7 +206,10 @@ mod tests {
     #[test]
     fn the_table_is_aligned_with_one_line_per_source() {
         let rows = [
-            row("outlet-a", OutcomeKind::Ok, "12 seen, 2 new, 0 updated"),
+            StatusRow {
+                discovery: Some(MethodRow::from(&found(Method::Teasers, None))),
+                ..row("outlet-a", OutcomeKind::Ok, "12 seen, 2 new, 0 updated")
+            },
             row(
                 "b",
                 OutcomeKind::NotModified,
@@ -188,19 +222,19 @@ mod tests {
         assert_eq!(lines.len(), 4, "{out}");
         assert_eq!(
             lines[0],
-            "SOURCE     OUTCOME  LAST ATTEMPT  LAST SUCCESS  FAILURES  ITEMS  NEXT RUN"
+            "SOURCE     OUTCOME  LAST ATTEMPT  LAST SUCCESS  FAILURES  ITEMS  METHOD   SINCE       NEXT RUN"
         );
         assert_eq!(
             lines[1],
-            "outlet-a   ok       3 min ago     3 min ago            0     12  in 27 min"
+            "outlet-a   ok       3 min ago     3 min ago            0     12  teasers  2 days ago  in 27 min"
         );
         assert_eq!(
             lines[2],
-            "b          304      3 min ago     3 min ago            0     12  in 27 min"
+            "b          304      3 min ago     3 min ago            0     12  -        -           in 27 min"
         );
         assert_eq!(
             lines[3],
-            "never-run  never    never         never                0      -  not scheduled"
+            "never-run  never    never         never                0      -  -        -           not scheduled"
         );
     }
 
@@ -237,6 +271,32 @@ mod tests {
     }
 
     #[test]
+    fn a_method_change_and_a_wordpress_refusal_get_detail_lines() {
+        let mut found = found(Method::Wordpress, Some(Method::Teasers));
+        let moved = StatusRow {
+            discovery: Some(MethodRow::from(&found)),
+            ..row("moved", OutcomeKind::Ok, "10 seen, 0 new, 0 updated")
+        };
+        found.method = Method::Teasers;
+        found.previous = None;
+        found.wordpress_refused = Some("HTTP 403\nfrom /wp-json/".into());
+        let refused = StatusRow {
+            discovery: Some(MethodRow::from(&found)),
+            ..row("refused", OutcomeKind::Ok, "10 seen, 0 new, 0 updated")
+        };
+        let out = render(&[moved, refused], now());
+        assert!(out.contains("\nmoved    ok       3 min ago     3 min ago            0     12  wordpress  2 days ago"), "{out}");
+        let details: Vec<&str> = out.split("\n\n").nth(1).unwrap().lines().collect();
+        assert_eq!(
+            details,
+            [
+                "moved: method changed from teasers to wordpress on 2024-05-30T12:00:00Z",
+                "refused: WordPress REST API not used: HTTP 403 from /wp-json/",
+            ]
+        );
+    }
+
+    #[test]
     fn no_sources_says_so() {
         assert_eq!(render(&[], now()), "no sources are configured\n");
     }
@@ -253,10 +313,18 @@ mod tests {
         );
         let config = Config::parse(&text, Path::new("test.toml")).unwrap();
         let store = Store::open(&db).await.unwrap();
-        store
-            .commit_refresh("ok", None, &[], Utc::now())
-            .await
-            .unwrap();
+        let found = found(Method::Structured, None);
+        let refresh = crate::store::RefreshCommit {
+            source: "ok",
+            page_title: None,
+            items: &[],
+            started: Utc::now(),
+            validators: &[],
+            rules: "r",
+            stale: crate::model::StaleVerdict::Unknown,
+            discovery: Some(&found),
+        };
+        store.commit(&refresh).await.unwrap();
         let started = Utc::now();
         store
             .record_failure("down", started, "HTTP 500", None)
@@ -286,6 +354,7 @@ mod tests {
             }
         };
         assert_eq!(line("ok")[..2], ["ok", "ok"], "{out}");
+        assert!(line("ok").contains(&"structured"), "the method: {out}");
         assert!(minutes_ahead("ok") <= 15, "on its */15 schedule: {out}");
         assert_eq!(line("down")[1], "error", "{out}");
         assert!(line("down").contains(&"2"), "two failures: {out}");

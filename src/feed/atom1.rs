@@ -4,6 +4,9 @@
 //! often give none, so the feed itself carries one (the feed's title) and an
 //! entry names an author only when the outlet gave one.
 //!
+//! An item's image is its `link rel="enclosure"` with the type guessed
+//! from the file name.
+//!
 //! The feed element carries `xml:base` (the site link), so a reader resolves
 //! any relative reference in a summary or content against the outlet rather
 //! than against refeed's host, and `xml:lang` when the language is known.
@@ -11,7 +14,7 @@
 use atom_syndication::{Content, Entry, Feed, Generator, Link, Person, Text};
 use chrono::{DateTime, FixedOffset, Utc};
 
-use super::{FeedInfo, GENERATOR_NAME, GENERATOR_VERSION, clean, item_id, item_link};
+use super::{FeedInfo, GENERATOR_NAME, GENERATOR_VERSION, clean, item_id, item_image, item_link};
 use crate::model::StoredItem;
 
 /// The media type of the document, for the self link.
@@ -50,7 +53,13 @@ fn entry(info: &FeedInfo, item: &StoredItem) -> Entry {
     Entry {
         id: clean(item_id(item)),
         title: Text::plain(clean(&item.title)),
-        links: vec![link("alternate", &item_link(info, item), None)],
+        links: std::iter::once(link("alternate", &item_link(info, item), None))
+            .chain(item_image(item).map(|image| {
+                // RFC 4287 §4.2.7.2: "a related resource that is potentially
+                // large in size"; feedparser lists it in `enclosures`.
+                link("enclosure", &image.url, Some(image.mime_type))
+            }))
+            .collect(),
         published: Some(fixed(item.published)),
         updated: fixed(item.updated),
         authors: item.author.as_deref().map(person).into_iter().collect(),
@@ -89,7 +98,9 @@ mod tests {
     use atom_syndication::TextType;
 
     use super::*;
-    use crate::feed::test_support::{bare_item, info, item, nasty_item, relative_item, rtl_item};
+    use crate::feed::test_support::{
+        bare_item, imaged_item, info, item, nasty_item, relative_item, rtl_item,
+    };
 
     fn parse(xml: &str) -> Feed {
         Feed::read_from(xml.as_bytes()).unwrap_or_else(|e| panic!("{e}: {xml}"))
@@ -237,6 +248,25 @@ mod tests {
         );
         assert_eq!(got.content.as_ref().unwrap().value, want.content);
         assert_eq!(Some(&got.authors[0].name), want.author.as_ref());
+    }
+
+    #[test]
+    fn an_image_is_an_enclosure_link_with_its_type() {
+        let xml = render(&info(), &[imaged_item(), item(1)]);
+        assert!(
+            xml.contains("href=\"https://cdn.example/2024/05/photo.png?w=300&amp;h=200\""),
+            "escaped: {xml}"
+        );
+        let feed = parse(&xml);
+        let enclosure = rel(&feed.entries[0].links, "enclosure");
+        assert_eq!(enclosure.href, imaged_item().image.unwrap());
+        assert_eq!(enclosure.mime_type.as_deref(), Some("image/png"));
+        assert_eq!(feed.entries[0].links.len(), 2);
+        assert_eq!(feed.entries[1].links.len(), 1, "no image, no enclosure");
+        let mut relative = item(3);
+        relative.image = Some("/wp-content/a.jpg".into());
+        let xml = render(&info(), &[relative]);
+        assert!(!xml.contains("enclosure"), "{xml}");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use scraper::{Html, Node};
 use serde::Serialize;
 
-use super::{FeedInfo, clean, item_id, item_link};
+use super::{FeedInfo, clean, item_id, item_image, item_link};
 use crate::model::StoredItem;
 
 /// The `version` every document declares.
@@ -83,6 +83,9 @@ struct Item {
     content_text: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     summary: Option<String>,
+    /// The item's main image (JSON Feed 1.1 `image`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<String>,
     date_published: String,
     date_modified: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -134,6 +137,7 @@ fn item(info: &FeedInfo, item: &StoredItem) -> Item {
             .as_deref()
             .map(plain_text)
             .filter(|s| !s.is_empty()),
+        image: item_image(item).map(|image| image.url),
         date_published: rfc3339(item.published),
         date_modified: rfc3339(item.updated),
         authors: item
@@ -173,7 +177,9 @@ mod tests {
     use serde_json::Value;
 
     use super::*;
-    use crate::feed::test_support::{bare_item, info, item, nasty_item, relative_item, rtl_item};
+    use crate::feed::test_support::{
+        bare_item, imaged_item, info, item, nasty_item, relative_item, rtl_item,
+    };
 
     fn parse(json: &str) -> Value {
         serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {json}"))
@@ -184,6 +190,19 @@ mod tests {
         DateTime::parse_from_rfc3339(text)
             .unwrap()
             .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn an_image_is_the_item_image_only_when_absolute() {
+        let mut relative = item(3);
+        relative.image = Some("/a.jpg".into());
+        let doc = parse(&render(&info(), &[imaged_item(), item(1), relative]));
+        assert_eq!(
+            doc["items"][0]["image"],
+            imaged_item().image.unwrap().as_str()
+        );
+        assert!(doc["items"][1].get("image").is_none());
+        assert!(doc["items"][2].get("image").is_none());
     }
 
     #[test]

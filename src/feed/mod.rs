@@ -130,6 +130,44 @@ fn item_link(info: &FeedInfo, item: &StoredItem) -> String {
     absolute_url(&clean(&item.link), &info.link)
 }
 
+/// An item's image as every format publishes it (JSON Feed `image`, Atom
+/// `link rel="enclosure"`, RSS `enclosure` and `media:thumbnail`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Image {
+    /// Absolute http(s) URL, as the `url` crate writes it (percent-encoded).
+    url: String,
+    /// The media type guessed from the file name ([`image_type`]).
+    mime_type: &'static str,
+}
+
+/// The item's image, when it is an absolute http(s) URL. Anything else is
+/// left out: a relative address would be resolved against refeed's host,
+/// and a `data:` or `javascript:` one (lazy-loading placeholders) is no
+/// image a reader should fetch or run.
+fn item_image(item: &StoredItem) -> Option<Image> {
+    let url = Url::parse(&clean(item.image.as_deref()?)).ok()?;
+    matches!(url.scheme(), "http" | "https").then(|| Image {
+        mime_type: image_type(&url),
+        url: url.into(),
+    })
+}
+
+/// The media type of an image from its file name's extension; JPEG, the
+/// most common format of news thumbnails, when there is none (CDN addresses
+/// such as `/img/12345?w=300`) or it is unknown.
+fn image_type(url: &Url) -> &'static str {
+    let name = url.path_segments().and_then(|mut s| s.next_back());
+    let extension = name.and_then(|n| n.rsplit_once('.')).map(|(_, e)| e);
+    match extension.map(str::to_ascii_lowercase).as_deref() {
+        Some("png") => "image/png",
+        Some("gif") => "image/gif",
+        Some("webp") => "image/webp",
+        Some("avif") => "image/avif",
+        Some("svg") => "image/svg+xml",
+        _ => "image/jpeg",
+    }
+}
+
 fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{FFFD}' | '\u{10000}'..)
 }
@@ -166,6 +204,14 @@ pub(crate) mod test_support {
             published: Utc.with_ymd_and_hms(2024, 5, n, 10, 0, 0).unwrap(),
             updated: Utc.with_ymd_and_hms(2024, 5, n, 12, 30, 0).unwrap(),
             image: None,
+        }
+    }
+
+    /// An item with an image whose address needs escaping in XML.
+    pub fn imaged_item() -> StoredItem {
+        StoredItem {
+            image: Some("https://cdn.example/2024/05/photo.png?w=300&h=200".into()),
+            ..item(2)
         }
     }
 
@@ -270,6 +316,46 @@ mod tests {
         let mut item = test_support::item(1);
         item.link = "/post-1/\u{1}".into();
         assert_eq!(item_link(&info, &item), "https://outlet.example/post-1/");
+    }
+
+    #[test]
+    fn only_absolute_http_images_are_published_with_a_guessed_type() {
+        let image = |url: &str| {
+            let item = StoredItem {
+                image: Some(url.to_owned()),
+                ..test_support::item(1)
+            };
+            item_image(&item).map(|i| (i.url, i.mime_type))
+        };
+        let jpeg = "https://cdn.example/a/photo.JPG";
+        assert_eq!(image(jpeg), Some((jpeg.to_owned(), "image/jpeg")));
+        let png = "http://cdn.example/x.y/thumb.png?w=300&h=200";
+        assert_eq!(image(png), Some((png.to_owned(), "image/png")));
+        let cases = [
+            ("https://cdn.example/t.webp", "image/webp"),
+            ("https://cdn.example/t.gif#x", "image/gif"),
+            ("https://cdn.example/t.avif", "image/avif"),
+            ("https://cdn.example/logo.svg", "image/svg+xml"),
+            ("https://cdn.example/img/12345", "image/jpeg"),
+            ("https://cdn.example/v1.2/", "image/jpeg"),
+        ];
+        for (url, want) in cases {
+            assert_eq!(image(url).map(|i| i.1), Some(want), "{url}");
+        }
+        assert_eq!(
+            image("https://cdn.example/a b\u{1}.jpg").map(|i| i.0),
+            Some("https://cdn.example/a%20b.jpg".to_owned()),
+            "encoded and XML-safe"
+        );
+        for refused in [
+            "/img/a.jpg",
+            "data:image/gif;base64,R0lGOD",
+            "javascript:x()",
+            "ftp://h/a.jpg",
+        ] {
+            assert_eq!(image(refused), None, "{refused}");
+        }
+        assert_eq!(item_image(&test_support::item(1)), None);
     }
 
     #[test]

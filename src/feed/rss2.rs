@@ -1,18 +1,27 @@
 //! RSS 2.0 through the `rss` crate: `atom:link rel="self"`, permalink
-//! `guid`s, RFC 822 dates, `content:encoded`, `dc:creator` and `language`
-//! when known. The crate declares the `atom`, `content` and `dc` namespaces
+//! `guid`s, RFC 822 dates, `content:encoded`, `dc:creator`, `language`
+//! when known, and an item's image as `enclosure` and `media:thumbnail`. The crate declares the `atom`, `content` and `dc` namespaces
 //! itself when those elements are present, and writes HTML as CDATA,
 //! splitting a `]]>` inside it.
 
+use std::collections::BTreeMap;
+
 use rss::extension::atom::{AtomExtension, Link};
 use rss::extension::dublincore::DublinCoreExtension;
-use rss::{Channel, Guid, Item};
+use rss::extension::{Extension, ExtensionMap};
+use rss::{Channel, Enclosure, Guid, Item};
 
-use super::{FeedInfo, GENERATOR_NAME, GENERATOR_VERSION, clean, item_id, item_link};
+use super::{
+    FeedInfo, GENERATOR_NAME, GENERATOR_VERSION, Image, clean, item_id, item_image, item_link,
+};
 use crate::model::StoredItem;
 
 /// The media type of the document, for the self link.
 const MEDIA_TYPE: &str = "application/rss+xml";
+
+/// The Media RSS namespace (<https://www.rssboard.org/media-rss>), declared
+/// when an item carries `media:thumbnail`.
+const MEDIA_RSS: &str = "http://search.yahoo.com/mrss/";
 
 /// Renders the channel; items keep the order given.
 pub(super) fn render(info: &FeedInfo, items: &[StoredItem]) -> String {
@@ -27,6 +36,7 @@ pub(super) fn render(info: &FeedInfo, items: &[StoredItem]) -> String {
             links: atom_links(info),
         }),
         items: items.iter().map(|i| item(info, i)).collect(),
+        namespaces: media_namespace(items),
         ..Channel::default()
     };
     channel.to_string()
@@ -48,7 +58,50 @@ fn atom_links(info: &FeedInfo) -> Vec<Link> {
     std::iter::once(self_link).chain(hub).collect()
 }
 
+/// `xmlns:media` when some item has an image (the crate declares only the
+/// namespaces of the extensions it knows).
+fn media_namespace(items: &[StoredItem]) -> BTreeMap<String, String> {
+    items
+        .iter()
+        .find_map(item_image)
+        .map(|_| ("media".to_owned(), MEDIA_RSS.to_owned()))
+        .into_iter()
+        .collect()
+}
+
+/// An item's image, twice, because readers look in different places: the
+/// core `enclosure` (RSS 2.0 §enclosure, `length` "0" as the RSS Advisory
+/// Board's profile advises when the size is unknown) is what Thunderbird
+/// (as an attachment), feedparser (`entry.enclosures`) and newsboat 2.30+
+/// read (older newsboat keeps only audio and video enclosures: newsboat
+/// issue 1615, PR 2218); `media:thumbnail` is what Miniflux and feedparser
+/// (`entry.media_thumbnail`) take as the item's preview picture. Miniflux
+/// merges the two by URL (miniflux/v2 `internal/reader/rss/adapter.go`,
+/// `findEntryEnclosures`), so the image is not listed twice. Not
+/// `media:content`, which Thunderbird would list as a second attachment.
+fn image_elements(image: Option<Image>) -> (Option<Enclosure>, ExtensionMap) {
+    let Some(image) = image else {
+        return (None, ExtensionMap::default());
+    };
+    let thumbnail = Extension {
+        name: "media:thumbnail".to_owned(),
+        attrs: BTreeMap::from([("url".to_owned(), image.url.clone())]),
+        ..Extension::default()
+    };
+    let media = BTreeMap::from([("thumbnail".to_owned(), vec![thumbnail])]);
+    let enclosure = Enclosure {
+        url: image.url,
+        length: "0".to_owned(),
+        mime_type: image.mime_type.to_owned(),
+    };
+    (
+        Some(enclosure),
+        ExtensionMap::from([("media".to_owned(), media)]),
+    )
+}
+
 fn item(info: &FeedInfo, item: &StoredItem) -> Item {
+    let (enclosure, extensions) = image_elements(item_image(item));
     Item {
         title: Some(clean(&item.title)),
         link: Some(item_link(info, item)),
@@ -65,6 +118,8 @@ fn item(info: &FeedInfo, item: &StoredItem) -> Item {
             creators: vec![clean(author)],
             ..DublinCoreExtension::default()
         }),
+        enclosure,
+        extensions,
         ..Item::default()
     }
 }
@@ -74,7 +129,9 @@ mod tests {
     use chrono::DateTime;
 
     use super::*;
-    use crate::feed::test_support::{bare_item, info, item, nasty_item, relative_item, rtl_item};
+    use crate::feed::test_support::{
+        bare_item, imaged_item, info, item, nasty_item, relative_item, rtl_item,
+    };
 
     fn parse(xml: &str) -> Channel {
         Channel::read_from(xml.as_bytes()).unwrap_or_else(|e| panic!("{e}: {xml}"))
@@ -219,6 +276,50 @@ mod tests {
         assert_eq!(got.content, want.content);
         let dc = got.dublin_core_ext.as_ref().unwrap();
         assert_eq!(dc.creators, vec![want.author.unwrap()]);
+    }
+
+    #[test]
+    fn an_image_is_an_enclosure_and_a_media_thumbnail() {
+        let xml = render(&info(), &[imaged_item(), item(1)]);
+        let url = imaged_item().image.unwrap();
+        let escaped = "https://cdn.example/2024/05/photo.png?w=300&amp;h=200";
+        assert!(
+            xml.contains(&format!(
+                "<enclosure url=\"{escaped}\" length=\"0\" type=\"image/png\"/>"
+            )),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(&format!("<media:thumbnail url=\"{escaped}\">")),
+            "{xml}"
+        );
+        let root = &xml[..xml.find("<channel").unwrap()];
+        assert!(
+            root.contains(r#"xmlns:media="http://search.yahoo.com/mrss/""#),
+            "{root}"
+        );
+        let channel = parse(&xml);
+        let enclosure = channel.items[0].enclosure.as_ref().expect("enclosure");
+        assert_eq!(enclosure.url, url);
+        assert_eq!(
+            (enclosure.length.as_str(), enclosure.mime_type.as_str()),
+            ("0", "image/png")
+        );
+        let thumbnail = &channel.items[0].extensions["media"]["thumbnail"][0];
+        assert_eq!(thumbnail.attrs["url"], url);
+        assert!(channel.items[1].enclosure.is_none());
+        assert!(channel.items[1].extensions.is_empty());
+    }
+
+    #[test]
+    fn without_images_no_media_namespace_or_enclosure_is_written() {
+        let mut relative = item(3);
+        relative.image = Some("wp-content/a.jpg".into());
+        let xml = render(&info(), &[item(1), relative]);
+        assert!(
+            !xml.contains("enclosure") && !xml.contains("media"),
+            "{xml}"
+        );
     }
 
     #[test]

@@ -11,6 +11,10 @@ use serde::{Serialize, Serializer};
 
 use crate::model::{RefreshRecord, SourceHealth, StaleWarning};
 
+mod method;
+
+pub use method::MethodRow;
+
 /// How the latest refresh attempt of a source ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutcomeKind {
@@ -136,6 +140,8 @@ pub struct StatusRow {
     pub retry_at: Option<DateTime<Utc>>,
     /// The stale-source warning, while it stands.
     pub stale: Option<StaleRow>,
+    /// How the items are found, once a refresh recorded it.
+    pub discovery: Option<MethodRow>,
 }
 
 /// The row of source `id`, whose stored health is `health` (`None`: never
@@ -166,6 +172,9 @@ pub fn status_row(
         next_run,
         retry_at: last.filter(|r| r.outcome.is_err()).and_then(|r| r.retry_at),
         stale: health.and_then(|h| h.stale.as_ref()).map(StaleRow::from),
+        discovery: health
+            .and_then(|h| h.discovery.as_ref())
+            .map(MethodRow::from),
     }
 }
 
@@ -291,6 +300,7 @@ mod tests {
             consecutive_failures: 2,
             last_seen: Some(12),
             stale: None,
+            discovery: None,
         };
         let row = status_row("a", Some(&health), Some(at(10, 0)));
         assert_eq!(row.outcome, OutcomeKind::Error);
@@ -318,6 +328,7 @@ mod tests {
             consecutive_failures: 0,
             last_seen: Some(0),
             stale: Some(stale),
+            discovery: None,
         };
         let map = HashMap::from([("b".to_string(), health)]);
         let rows = status_rows(["b", "a"], &map, |id| (id == "a").then(|| at(9, 0)));
@@ -338,6 +349,7 @@ mod tests {
             consecutive_failures: 0,
             last_seen: Some(12),
             stale: None,
+            discovery: None,
         };
         let json = serde_json::to_value(status_row("a", Some(&health), None)).unwrap();
         assert_eq!(json["outcome"], "ok");

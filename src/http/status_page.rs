@@ -19,7 +19,7 @@ use url::Url;
 
 use super::error::HttpError;
 use super::index::escape;
-use super::status::{StatusRow, iso_time, relative_time, serialize_time, status_rows};
+use super::status::{MethodRow, StatusRow, iso_time, relative_time, serialize_time, status_rows};
 use super::{AppState, FeedFormat, feed_url, status_url};
 use crate::store::StoreError;
 
@@ -34,6 +34,7 @@ td.outcome { overflow-wrap: anywhere; max-width: 24rem; }
 td.num { text-align: right; }
 tr.error td.outcome { color: #c0392b; }
 tr.stale-warning td { background: #f1c40f33; border-left: 4px solid #e67e22; }
+tr.method-change td { font-size: .85rem; opacity: .85; border-left: 4px solid #3498db; }
 ";
 
 /// `/status.json`: when it was generated, and one object per source.
@@ -76,7 +77,7 @@ fn no_store(response: impl IntoResponse) -> Response {
 
 fn page(base: &Url, rows: &[StatusRow], now: DateTime<Utc>) -> String {
     let body: String = match rows {
-        [] => "<tr><td colspan=\"7\">No sources are configured.</td></tr>\n".into(),
+        [] => "<tr><td colspan=\"8\">No sources are configured.</td></tr>\n".into(),
         _ => rows.iter().map(|row| source_rows(base, row, now)).collect(),
     };
     let home = escape(base.as_str());
@@ -97,7 +98,7 @@ fn page(base: &Url, rows: &[StatusRow], now: DateTime<Utc>) -> String {
 <p class=\"lead\">As of {generated}. <a href=\"{home}\">All feeds</a> · <a href=\"{json}\">JSON</a></p>
 <div class=\"table\">
 <table>
-<thead><tr><th scope=\"col\">Source</th><th scope=\"col\">Last attempt</th><th scope=\"col\">Outcome</th><th scope=\"col\">Last success</th><th scope=\"col\">Failures</th><th scope=\"col\">Items</th><th scope=\"col\">Next run</th></tr></thead>
+<thead><tr><th scope=\"col\">Source</th><th scope=\"col\">Last attempt</th><th scope=\"col\">Outcome</th><th scope=\"col\">Last success</th><th scope=\"col\">Failures</th><th scope=\"col\">Items</th><th scope=\"col\">Method</th><th scope=\"col\">Next run</th></tr></thead>
 <tbody>
 {body}</tbody>
 </table>
@@ -118,17 +119,24 @@ fn source_rows(base: &Url, row: &StatusRow, now: DateTime<Utc>) -> String {
         "<tr id=\"{id}\" class=\"{class}\">\
 <th scope=\"row\"><a href=\"{feed}\">{id}</a></th>\
 <td>{attempt}</td><td class=\"outcome\">{outcome}</td><td>{success}</td>\
-<td class=\"num\">{failures}</td><td class=\"num\">{items}</td><td>{next}</td></tr>\n",
+<td class=\"num\">{failures}</td><td class=\"num\">{items}</td>\
+<td class=\"method\">{method}</td><td>{next}</td></tr>\n",
         class = row.outcome.as_str(),
         attempt = time(row.last_attempt, now, "never"),
         outcome = outcome(row, now),
         success = time(row.last_success, now, "never"),
         failures = row.consecutive_failures,
+        method = method(row.discovery.as_ref(), now),
         next = time(row.next_run, now, "not scheduled"),
     );
+    if let Some(note) = row.discovery.as_ref().and_then(method_note) {
+        html.push_str(&format!(
+            "<tr class=\"method-change\"><td colspan=\"8\">{id}: {note}</td></tr>\n"
+        ));
+    }
     if let Some(stale) = &row.stale {
         html.push_str(&format!(
-            "<tr id=\"{id}-{millis}\" class=\"stale-warning\"><td colspan=\"7\">\
+            "<tr id=\"{id}-{millis}\" class=\"stale-warning\"><td colspan=\"8\">\
 <strong>Warning: {id} may be broken</strong> (since {since}): {message}</td></tr>\n",
             millis = stale.since.timestamp_millis(),
             since = time(Some(stale.since), now, "never"),
@@ -136,6 +144,36 @@ fn source_rows(base: &Url, row: &StatusRow, now: DateTime<Utc>) -> String {
         ));
     }
     html
+}
+
+/// The method cell: the method, and since when (`–` before a refresh
+/// recorded one).
+fn method(discovery: Option<&MethodRow>, now: DateTime<Utc>) -> String {
+    match discovery {
+        Some(d) => format!(
+            "{} <small>(since {})</small>",
+            d.method,
+            time(Some(d.since), now, "")
+        ),
+        None => "–".into(),
+    }
+}
+
+/// What a method row adds below a source: its last change, dated exactly
+/// (`method changed from teasers to wordpress on <time>…</time>`), and a
+/// WordPress API refusal (its text quotes the server: escaped).
+fn method_note(d: &MethodRow) -> Option<String> {
+    let iso = iso_time(d.since);
+    let change = d
+        .change
+        .as_ref()
+        .map(|change| format!("{change} on <time datetime=\"{iso}\">{iso}</time>"));
+    let refused = d
+        .wordpress_refused
+        .as_ref()
+        .map(|reason| format!("WordPress REST API not used: {}", escape(reason)));
+    let parts: Vec<String> = change.into_iter().chain(refused).collect();
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// The outcome cell: its words, and a server's `Retry-After` when given.
@@ -182,6 +220,7 @@ mod tests {
             next_run: None,
             retry_at: None,
             stale: None,
+            discovery: None,
         }
     }
 
@@ -211,6 +250,53 @@ mod tests {
             "{cell}"
         );
         assert!(cell.contains(">in 30 min</time>)"), "{cell}");
+    }
+
+    #[test]
+    fn the_method_shows_since_when_and_its_change_below_the_row() {
+        let now = Utc.with_ymd_and_hms(2024, 6, 3, 8, 0, 0).unwrap();
+        let since = Utc.with_ymd_and_hms(2024, 6, 1, 8, 0, 0).unwrap();
+        let found = crate::model::DiscoveryRecord {
+            method: crate::model::Method::Wordpress,
+            pattern: None,
+            items: 10,
+            wordpress_refused: None,
+            since,
+            previous: Some(crate::model::Method::Teasers),
+        };
+        let moved = StatusRow {
+            discovery: Some(MethodRow::from(&found)),
+            ..row("a<b")
+        };
+        let base = Url::parse("http://host/").unwrap();
+        let html = source_rows(&base, &moved, now);
+        assert!(
+            html.contains("<td class=\"method\">wordpress <small>(since <time datetime=\"2024-06-01T08:00:00Z\" title=\"2024-06-01T08:00:00Z\">2 days ago</time>)</small></td>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<tr class=\"method-change\"><td colspan=\"8\">a&lt;b: method changed from teasers to wordpress on <time datetime=\"2024-06-01T08:00:00Z\">2024-06-01T08:00:00Z</time></td></tr>"),
+            "{html}"
+        );
+        let refused = crate::model::DiscoveryRecord {
+            method: crate::model::Method::Teasers,
+            previous: None,
+            wordpress_refused: Some("HTTP 403 <forbidden>".into()),
+            ..found
+        };
+        let refused = StatusRow {
+            discovery: Some(MethodRow::from(&refused)),
+            ..row("b")
+        };
+        let html = source_rows(&base, &refused, now);
+        assert!(
+            html.contains(
+                "<td colspan=\"8\">b: WordPress REST API not used: HTTP 403 &lt;forbidden&gt;</td>"
+            ),
+            "{html}"
+        );
+        assert!(!source_rows(&base, &row("c"), now).contains("method-change"));
+        assert!(source_rows(&base, &row("c"), now).contains("<td class=\"method\">–</td>"));
     }
 
     #[test]

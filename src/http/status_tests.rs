@@ -10,7 +10,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use rss::Channel;
 
 use super::test_support::{TestApp, app, content_type, get, new_item, refresh, source};
-use crate::model::{NewItem, StaleKind, StaleVerdict};
+use crate::model::{DiscoveryRecord, Method, NewItem, StaleKind, StaleVerdict};
 use crate::store::RefreshCommit;
 
 const BASE: &str = "http://host/refeed/";
@@ -204,6 +204,70 @@ async fn status_json_has_the_same_data() {
     assert_eq!(broken["stale"]["kind"], "listing");
     assert_eq!(broken["stale"]["message"], STALE_MESSAGE);
     assert!(json["generated_at"].is_string());
+}
+
+#[tokio::test]
+async fn status_shows_each_sources_method_and_its_last_change() {
+    let app = app(
+        BASE,
+        vec![source("wp", None, 10), source("plain", None, 10)],
+    )
+    .await;
+    let found = |method, items| DiscoveryRecord {
+        method,
+        pattern: None,
+        items,
+        wordpress_refused: None,
+        since: at(0),
+        previous: None,
+    };
+    let items = [new_item("wp", 1)];
+    for (started, record) in [
+        (at(8), found(Method::Teasers, 12)),
+        (at(9), found(Method::Wordpress, 10)),
+    ] {
+        let refresh = RefreshCommit {
+            source: "wp",
+            page_title: None,
+            items: &items,
+            started,
+            validators: &[],
+            rules: "r1",
+            discovery: Some(&record),
+            stale: StaleVerdict::Unknown,
+        };
+        app.state.store.commit(&refresh).await.unwrap();
+    }
+    refresh(&app, "plain", None, &[1]).await;
+
+    let (_, _, html) = get(&app, "/status").await;
+    let wp = rows(&html, "wp");
+    assert!(
+        wp.contains(
+            "<td class=\"method\">wordpress <small>(since <time datetime=\"2024-06-01T09:00:00Z\""
+        ),
+        "{wp}"
+    );
+    assert!(
+        wp.contains("wp: method changed from teasers to wordpress on <time datetime=\"2024-06-01T09:00:00Z\">"),
+        "{wp}"
+    );
+    let plain = rows(&html, "plain");
+    assert!(plain.contains("<td class=\"method\">–</td>"), "{plain}");
+    assert!(!plain.contains("method-change"), "{plain}");
+
+    let (_, _, body) = get(&app, "/status.json").await;
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let discovery = &json["sources"][0]["discovery"];
+    assert_eq!(discovery["method"], "wordpress");
+    assert_eq!(discovery["since"], "2024-06-01T09:00:00Z");
+    assert_eq!(discovery["previous"], "teasers");
+    assert_eq!(
+        discovery["change"],
+        "method changed from teasers to wordpress"
+    );
+    assert_eq!(discovery["items"], 10);
+    assert!(json["sources"][1]["discovery"].is_null());
 }
 
 #[tokio::test]

@@ -384,6 +384,7 @@ mod tests {
             consecutive_failures: 3,
             last_seen: None,
             stale: None,
+            discovery: None,
         };
         let expected = RunState {
             consecutive_failures: 3,

@@ -1,12 +1,14 @@
 //! Source health (issue 5): what `/status`, `refeed status` and the
 //! scheduler's backoff read: the latest attempt, the latest success,
 //! consecutive failures, the items the last parsed page yielded, and the
-//! stale-source warning (kept by `stale`). Also the record of a 304.
+//! stale-source warning (kept by `stale`) and how the items were found
+//! (kept by `discovery`). Also the record of a 304.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
+use super::discovery::DiscoveryRow;
 use super::sources::{RefreshRow, ensure_source, insert_refresh};
 use super::stale::warning;
 use super::time::Millis;
@@ -36,11 +38,13 @@ const SOURCE_HEALTH: &str = "\
         success.finished AS last_success,
         (SELECT count(*) FROM refreshes
          WHERE source_id = m.source_id AND id > coalesce(m.ok_id, 0)) AS consecutive_failures,
-        parsed.seen AS last_seen
+        parsed.seen AS last_seen,
+        d.method, d.pattern, d.items, d.wordpress_refused, d.since, d.previous
     FROM marks m
     JOIN refreshes r ON r.id = m.last_id
     LEFT JOIN refreshes success ON success.id = m.ok_id
-    LEFT JOIN refreshes parsed ON parsed.id = m.parsed_id";
+    LEFT JOIN refreshes parsed ON parsed.id = m.parsed_id
+    LEFT JOIN source_discovery d ON d.source_id = m.source_id";
 
 impl Store {
     /// Records a refresh that the outlet answered with 304 Not Modified: a
@@ -99,6 +103,8 @@ struct HealthRow {
     last_success: Option<Millis>,
     consecutive_failures: u32,
     last_seen: Option<u32>,
+    #[sqlx(flatten)]
+    discovery: DiscoveryRow,
 }
 
 impl From<HealthRow> for SourceHealth {
@@ -106,6 +112,7 @@ impl From<HealthRow> for SourceHealth {
         let last = RefreshRecord::from(row.last);
         SourceHealth {
             source_id: last.source_id.clone(),
+            discovery: row.discovery.into_record(&last.source_id),
             last: Some(last),
             last_success: row.last_success.map(|at| at.0),
             consecutive_failures: row.consecutive_failures,
@@ -122,7 +129,7 @@ mod tests {
     use super::super::RefreshCommit;
     use super::super::test_support::{at, commit, query_plan, temp_store, undated};
     use super::*;
-    use crate::model::{StaleKind, StaleVerdict};
+    use crate::model::{DiscoveryRecord, Method, StaleKind, StaleVerdict};
 
     async fn health(store: &Store, source: &str) -> SourceHealth {
         store.source_health().await.unwrap().remove(source).unwrap()
@@ -284,6 +291,37 @@ mod tests {
         }
         assert_eq!(store.source_health_of("learning").await.unwrap(), None);
         assert_eq!(store.source_health_of("unknown").await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn health_carries_the_discovery_record_of_its_source() {
+        let (_dir, store) = temp_store().await;
+        let found = DiscoveryRecord {
+            method: Method::Wordpress,
+            pattern: None,
+            items: 10,
+            wordpress_refused: None,
+            since: at("2024-06-01T08:00:00Z"),
+            previous: None,
+        };
+        let refresh = RefreshCommit {
+            source: "wp",
+            page_title: None,
+            items: &[],
+            started: at("2024-06-01T08:00:00Z"),
+            validators: &[],
+            rules: "r1",
+            discovery: Some(&found),
+            stale: StaleVerdict::Unknown,
+        };
+        store.commit(&refresh).await.unwrap();
+        commit(&store, "plain", None, &[undated("x")]).await;
+        fail(&store, "wp").await;
+        let all = store.source_health().await.unwrap();
+        assert_eq!(all["wp"].discovery.as_ref(), Some(&found));
+        assert_eq!(all["plain"].discovery, None);
+        let one = store.source_health_of("wp").await.unwrap().unwrap();
+        assert_eq!(one.discovery, Some(found));
     }
 
     /// A source keeps up to 100 records: health must find each source's

@@ -13,13 +13,13 @@ use crate::model::{KnownItem, StoredItem, dedup_key};
 /// same refresh share `published`) keep insertion order, the listing's.
 /// Served by the `items_source_published` index without a sort.
 const ITEMS_OF_SOURCE: &str = "\
-    SELECT source_id, url, link, title, summary, content, author, published, updated
+    SELECT source_id, url, link, title, summary, content, author, published, updated, image
     FROM items WHERE source_id = ?1
     ORDER BY published DESC, id ASC LIMIT ?2";
 
 /// Items of every source, in the same order; `items_published` index.
 const ITEMS_OF_ALL: &str = "\
-    SELECT source_id, url, link, title, summary, content, author, published, updated
+    SELECT source_id, url, link, title, summary, content, author, published, updated, image
     FROM items
     ORDER BY published DESC, id ASC LIMIT ?1";
 
@@ -131,6 +131,7 @@ struct ItemRow {
     author: Option<String>,
     published: Millis,
     updated: Millis,
+    image: Option<String>,
 }
 
 impl From<ItemRow> for StoredItem {
@@ -145,7 +146,7 @@ impl From<ItemRow> for StoredItem {
             author: row.author,
             published: row.published.0,
             updated: row.updated.0,
-            image: None,
+            image: row.image,
         }
     }
 }
@@ -246,6 +247,44 @@ mod tests {
             .collect();
         let known = store.known_items("a", &asked).await.unwrap();
         assert_eq!(known.keys().collect::<Vec<_>>(), ["https://example.org/n7"]);
+    }
+
+    #[tokio::test]
+    async fn an_image_is_stored_read_back_replaced_and_kept_when_missing() {
+        let (_dir, store) = temp_store().await;
+        let image = |slug: &str| Some(format!("https://cdn.example/{slug}.jpg"));
+        let mut x = item("x", "2024-01-01T00:00:00Z");
+        x.image = image("x");
+        commit(&store, "a", None, &[x.clone(), undated("bare")]).await;
+        let images = |items: Vec<StoredItem>| -> Vec<Option<String>> {
+            items.into_iter().map(|i| i.image).collect()
+        };
+        let read = store.items(Some("a"), 10).await.unwrap();
+        assert_eq!(images(read.clone()), [None, image("x")]);
+        let updated = read[1].updated;
+
+        // A new image alone: stored, counted, `updated` kept.
+        x.image = image("x-2");
+        let counts = store
+            .commit_refresh("a", None, &[x.clone()], chrono::Utc::now())
+            .await
+            .unwrap();
+        assert_eq!((counts.new, counts.updated), (0, 1));
+        let read = store.items(Some("a"), 10).await.unwrap();
+        assert_eq!(read[1].image, image("x-2"));
+        assert_eq!(read[1].updated, updated);
+
+        // A batch without one keeps it; a changed title brings a new one.
+        x.image = None;
+        commit(&store, "a", None, &[x.clone()]).await;
+        assert_eq!(
+            store.items(Some("a"), 10).await.unwrap()[1].image,
+            image("x-2")
+        );
+        x.title = "Retitled".to_owned();
+        x.image = image("x-3");
+        commit(&store, "a", None, &[x]).await;
+        assert_eq!(store.items(None, 10).await.unwrap()[1].image, image("x-3"));
     }
 
     /// The feed queries must walk an index in order, not sort every item.

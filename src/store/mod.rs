@@ -312,6 +312,34 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_discovery_migration_keeps_items_without_an_image() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("refeed.db");
+        // A database as refeed left it before issue 10 (migrations 1 to 5).
+        let pool = SqlitePoolOptions::new()
+            .connect_with(connect_options(&path))
+            .await
+            .unwrap();
+        MIGRATOR.run_to(5, &pool).await.unwrap();
+        sqlx::raw_sql(
+            "INSERT INTO sources (id, title) VALUES ('src', 'Outlet');
+             INSERT INTO items (source_id, url, link, title, published, dated, first_seen, updated)
+             VALUES ('src', 'https://example.org/a', 'https://example.org/a', 'A', 1000, 1, 1000, 1000);
+             DELETE FROM pending_backfills;",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+
+        let store = Store::open(&path).await.unwrap();
+        let items = store.items(Some("src"), 10).await.unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!((items[0].title.as_str(), &items[0].image), ("A", &None));
+        assert_eq!(store.discovery("src").await.unwrap(), None);
+    }
+
+    #[tokio::test]
     async fn the_schema_refuses_half_a_stale_warning_and_a_retry_on_success() {
         let (_dir, store) = temp_store().await;
         store

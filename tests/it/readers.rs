@@ -13,6 +13,7 @@
 //! `REFEED_REQUIRE_READERS=1` (set in CI), where a missing program fails it.
 
 mod clients;
+mod images;
 mod rules;
 
 use std::path::Path;
@@ -66,6 +67,8 @@ struct Reference {
     author: Option<String>,
     summary: Option<String>,
     content: Option<String>,
+    /// The RSS `enclosure` URL: the item's image.
+    image: Option<String>,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -187,7 +190,12 @@ async fn fetch(url: &str) -> String {
 
 /// Feed `id` as refeed serves it in RSS.
 async fn reference(daemon: &Daemon, id: &str) -> Served {
-    let channel = parse_rss(&fetch(&daemon.url(&format!("/feeds/{id}.rss"))).await);
+    served_rss(&fetch(&daemon.url(&format!("/feeds/{id}.rss"))).await)
+}
+
+/// What an RSS document refeed wrote holds, read with the rss crate.
+fn served_rss(body: &str) -> Served {
+    let channel = parse_rss(body);
     let items = channel
         .items()
         .iter()
@@ -201,6 +209,7 @@ async fn reference(daemon: &Daemon, id: &str) -> Served {
                 .and_then(|dc| dc.creators().first().cloned()),
             summary: item.description().map(str::to_owned),
             content: item.content().map(str::to_owned),
+            image: item.enclosure().map(|e| e.url().to_owned()),
         })
         .collect();
     Served {
@@ -229,6 +238,7 @@ fn json_feed(name: &str, body: &str, served: &Served) {
             want.author.as_deref(),
             "{at}: author"
         );
+        assert_eq!(item["image"].as_str(), want.image.as_deref(), "{at}: image");
         let html = want.content.as_ref().or(want.summary.as_ref());
         assert_eq!(
             item["content_html"].as_str(),

@@ -2,7 +2,7 @@
 """Parses one feed URL with feedparser, the library behind many readers, and
 prints what a reader would show as JSON on stdout: bozo (and why), the feed's
 version and title, and per entry its id, title, link, dates (Unix seconds,
-UTC), author, summary and content.
+UTC), author, summary, content, enclosures and Media RSS thumbnails.
 
 Used by tests/it/readers.rs; exits 3 when feedparser is not installed.
 """
@@ -31,6 +31,11 @@ def entry(e):
         "author": e.get("author"),
         "summary": e.get("summary"),
         "content": [c.get("value") for c in e.get("content", [])],
+        "enclosures": [
+            {"href": x.get("href"), "type": x.get("type")}
+            for x in e.get("enclosures", [])
+        ],
+        "media_thumbnail": [t.get("url") for t in e.get("media_thumbnail", [])],
     }
 
 

@@ -13,6 +13,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteConnection;
 
+use super::discovery::save_discovery;
 use super::keys;
 use super::sources::{ensure_source, insert_refresh};
 use super::stale::apply_verdict;
@@ -22,13 +23,14 @@ use crate::model::{DiscoveryRecord, NewItem, RefreshCounts, StaleVerdict, Valida
 
 mod rows;
 
-use rows::{Action, fill_content, insert_item, lookup, plan, update_item};
+use rows::{Action, fill_content, insert_item, lookup, plan, set_image, update_item};
 
 /// Everything one successful refresh that parsed a page writes, committed
 /// together: the items, the page title, the validators of the pages it
 /// fetched (so a crash can never keep a validator whose page was not
 /// stored: the next fetch would answer 304 and the items would be lost),
-/// the stale-source verdict and the refresh record.
+/// the stale-source verdict, how the items were found and the refresh
+/// record.
 #[derive(Debug, Clone)]
 pub struct RefreshCommit<'a> {
     /// Source id.
@@ -60,8 +62,9 @@ impl Store {
     /// A new item's `published` is its own date, else now (first seen), and
     /// is never changed afterwards: an undated item never comes back as new.
     /// A known item is rewritten only when its title or summary changed (or
-    /// filled in when it had no content and now has some); otherwise it is
-    /// left untouched. Items of the batch that are one item (one URL, one
+    /// filled in when it had no content and now has some, or given the new
+    /// image the batch brings, both without a new `updated`); otherwise it
+    /// is left untouched. Items of the batch that are one item (one URL, one
     /// dedup key or one stored item, see `keys`) count once (first wins).
     /// Any error rolls the whole refresh back.
     pub async fn commit_refresh(
@@ -86,9 +89,10 @@ impl Store {
 
     /// Stores one successful refresh in a single transaction: the items (by
     /// the rules of [`Store::commit_refresh`]), the page title, the
-    /// validators of the fetched pages, the stale verdict and the refresh
-    /// record. Any error rolls all of it back, so a crash or a failure never
-    /// leaves a validator without the items of its page.
+    /// validators of the fetched pages, the stale verdict, the discovery
+    /// record (see `discovery`) and the refresh record. Any error rolls all
+    /// of it back, so a crash or a failure never leaves a validator without
+    /// the items of its page.
     ///
     /// Readers are notified when items changed or when the stale warning
     /// appeared, changed or cleared (the feeds show it as an entry).
@@ -108,6 +112,9 @@ impl Store {
             save_validators(&mut tx, page, validators, now).await?;
         }
         let stale_changed = apply_verdict(&mut tx, source, &refresh.stale, now).await?;
+        if let Some(discovery) = refresh.discovery {
+            save_discovery(&mut tx, source, discovery, refresh.started).await?;
+        }
         insert_refresh(&mut tx, source, refresh.started, Ok(counts), None).await?;
         tx.commit().await.map_err(query_error(operation))?;
         if counts.new + counts.updated > 0 || stale_changed {
@@ -161,6 +168,11 @@ async fn store_items(
             }
             Action::FillContent(id) => {
                 fill_content(conn, id, item).await?;
+                counts.updated += 1;
+                id
+            }
+            Action::NewImage(id) => {
+                set_image(conn, id, item).await?;
                 counts.updated += 1;
                 id
             }

@@ -15,6 +15,8 @@ use crate::model::{KnownItem, NewItem};
 pub(super) struct Stored {
     pub(super) id: i64,
     known: KnownItem,
+    /// The stored image URL.
+    image: Option<String>,
 }
 
 /// What a refresh does to one item of its batch.
@@ -27,19 +29,23 @@ pub(super) enum Action {
     /// Unchanged, but stored without content and now carrying some (an
     /// earlier article fetch failed, or `full_text` was switched on).
     FillContent(i64),
+    /// Unchanged but for its image: store the new one, `updated` kept.
+    NewImage(i64),
     /// Unchanged: touch nothing (but the keys it is matched under).
     Keep(i64),
 }
 
 /// Decides what to do with `item` given what is stored of it.
 pub(super) fn plan(stored: Option<&Stored>, item: &NewItem) -> Action {
-    let Some(Stored { id, known }) = stored else {
+    let Some(Stored { id, known, image }) = stored else {
         return Action::Insert;
     };
     if known.title != item.title || known.summary != item.summary {
         Action::Update(*id)
     } else if !known.has_content && item.content.is_some() {
         Action::FillContent(*id)
+    } else if item.image.is_some() && item.image != *image {
+        Action::NewImage(*id)
     } else {
         Action::Keep(*id)
     }
@@ -55,8 +61,8 @@ pub(super) async fn lookup(
     url: &str,
     item_keys: &[String],
 ) -> Result<Option<Stored>, StoreError> {
-    let row: Option<(i64, String, Option<String>, bool)> = sqlx::query_as(
-        "SELECT id, title, summary, content IS NOT NULL
+    let row: Option<StoredRow> = sqlx::query_as(
+        "SELECT id, title, summary, content IS NOT NULL, image
          FROM items WHERE source_id = ?1 AND url = ?2",
     )
     .bind(source)
@@ -69,7 +75,7 @@ pub(super) async fn lookup(
         None => match keys::find(conn, source, item_keys).await? {
             Some(id) => Some(
                 sqlx::query_as(
-                    "SELECT id, title, summary, content IS NOT NULL FROM items WHERE id = ?1",
+                    "SELECT id, title, summary, content IS NOT NULL, image FROM items WHERE id = ?1",
                 )
                 .bind(id)
                 .fetch_one(&mut *conn)
@@ -79,15 +85,19 @@ pub(super) async fn lookup(
             None => None,
         },
     };
-    Ok(row.map(|(id, title, summary, has_content)| Stored {
+    Ok(row.map(|(id, title, summary, has_content, image)| Stored {
         id,
         known: KnownItem {
             title,
             summary,
             has_content,
         },
+        image,
     }))
 }
+
+/// A row of [`lookup`]: id, title, summary, whether content is stored, image.
+type StoredRow = (i64, String, Option<String>, bool, Option<String>);
 
 /// Inserts a new item; its row id.
 pub(super) async fn insert_item(
@@ -99,8 +109,8 @@ pub(super) async fn insert_item(
     let published = item.published.unwrap_or(now);
     let done = sqlx::query(
         "INSERT INTO items (source_id, url, link, title, summary, content, author,
-                            published, modified, first_seen, updated, dated)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                            published, modified, first_seen, updated, dated, image)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )
     .bind(source)
     .bind(&item.url)
@@ -114,6 +124,7 @@ pub(super) async fn insert_item(
     .bind(Millis(now))
     .bind(Millis(item.modified.unwrap_or(published)))
     .bind(item.published.is_some())
+    .bind(&item.image)
     .execute(conn)
     .await
     .map_err(query_error("commit refresh: insert item"))?;
@@ -137,10 +148,10 @@ macro_rules! learn_date {
         )
     };
 }
-/// Rewrites a changed item. `published` stays fixed. Content, author and
-/// modification date are kept when the batch lacks them: `None` there means
-/// "not looked up this time" (no `full_text`, article fetch failed), not
-/// "removed by the outlet".
+/// Rewrites a changed item. `published` stays fixed. Content, author,
+/// image and modification date are kept when the batch lacks them: `None`
+/// there means "not looked up this time" (no `full_text`, article fetch
+/// failed, a method that sees no thumbnails), not "removed by the outlet".
 pub(super) async fn update_item(
     conn: &mut SqliteConnection,
     id: i64,
@@ -152,6 +163,7 @@ pub(super) async fn update_item(
                           author = coalesce(?5, author),
                           content = coalesce(?6, content),
                           modified = coalesce(?7, modified),
+                          image = coalesce(?10, image),
                           updated = ?8, ",
         learn_date!("?9"),
         " WHERE id = ?1"
@@ -165,6 +177,7 @@ pub(super) async fn update_item(
     .bind(item.modified.map(Millis))
     .bind(Millis(now))
     .bind(item.published.map(Millis))
+    .bind(&item.image)
     .execute(conn)
     .await
     .map_err(query_error("commit refresh: update item"))?;
@@ -180,16 +193,35 @@ pub(super) async fn fill_content(
     item: &NewItem,
 ) -> Result<(), StoreError> {
     sqlx::query(concat!(
-        "UPDATE items SET content = ?2, ",
+        "UPDATE items SET content = ?2, image = coalesce(?4, image), ",
         learn_date!("?3"),
         " WHERE id = ?1 AND content IS NULL"
     ))
     .bind(id)
     .bind(&item.content)
     .bind(item.published.map(Millis))
+    .bind(&item.image)
     .execute(conn)
     .await
     .map_err(query_error("commit refresh: fill content"))?;
+    Ok(())
+}
+
+/// Stores an unchanged item's new image. `updated` is left alone, as for
+/// [`fill_content`]: teaser thumbnails are often CDN addresses that change
+/// with the page (resized variants, cache-busting tokens), and a new
+/// `updated` each time would show the item as changed in readers again.
+pub(super) async fn set_image(
+    conn: &mut SqliteConnection,
+    id: i64,
+    item: &NewItem,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE items SET image = ?2 WHERE id = ?1")
+        .bind(id)
+        .bind(&item.image)
+        .execute(conn)
+        .await
+        .map_err(query_error("commit refresh: set image"))?;
     Ok(())
 }
 
@@ -206,6 +238,7 @@ mod tests {
                 summary: summary.map(str::to_owned),
                 has_content,
             },
+            image: None,
         }
     }
 
@@ -229,5 +262,26 @@ mod tests {
         assert_eq!(plan(Some(&empty), &new), Action::FillContent(7));
         new.content = None;
         assert_eq!(plan(Some(&empty), &new), Action::Keep(7));
+    }
+
+    #[test]
+    fn plan_stores_a_new_image_but_keeps_one_the_batch_lacks() {
+        let mut new = undated("a");
+        let (title, summary) = ("Title of a", Some("<p>Summary of a</p>"));
+        let mut known = stored(title, summary, true);
+        assert_eq!(
+            plan(Some(&known), &new),
+            Action::Keep(7),
+            "none either side"
+        );
+        new.image = Some("https://cdn.example/a.jpg".to_owned());
+        assert_eq!(plan(Some(&known), &new), Action::NewImage(7));
+        known.image = new.image.clone();
+        assert_eq!(plan(Some(&known), &new), Action::Keep(7));
+        new.image = None;
+        assert_eq!(plan(Some(&known), &new), Action::Keep(7), "kept");
+        new.image = Some("https://cdn.example/a-2.jpg".to_owned());
+        new.title = "New title".to_owned();
+        assert_eq!(plan(Some(&known), &new), Action::Update(7), "with the rest");
     }
 }

@@ -99,6 +99,31 @@ pub async fn feedparser(name: &str, url: &str, body: &str, served: &Served) {
             .collect();
         let want_content: Vec<String> = want.content.as_deref().map(html).into_iter().collect();
         assert_eq!(content, want_content, "{at}: content");
+        feedparser_image(name, entry, want, &at);
+    }
+}
+
+/// The item's image as feedparser lists it: the one enclosure (RSS
+/// `enclosure`, Atom `link rel="enclosure"`) with an image type, and in RSS
+/// the Media RSS thumbnail too.
+fn feedparser_image(name: &str, entry: &Value, want: &Reference, at: &str) {
+    let strings = |list: &Value, key: Option<&str>| -> Vec<String> {
+        let items = list.as_array().expect("a list");
+        let values = items.iter().map(|v| key.map_or(v, |k| &v[k]));
+        values
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect()
+    };
+    let want_image: Vec<String> = want.image.iter().cloned().collect();
+    let enclosures = strings(&entry["enclosures"], Some("href"));
+    assert_eq!(enclosures, want_image, "{at}: enclosure");
+    for kind in strings(&entry["enclosures"], Some("type")) {
+        assert!(kind.starts_with("image/"), "{at}: enclosure type {kind}");
+    }
+    if name.ends_with(".rss") {
+        let thumbnails = strings(&entry["media_thumbnail"], None);
+        assert_eq!(thumbnails, want_image, "{at}: media:thumbnail");
     }
 }
 
@@ -165,6 +190,18 @@ pub async fn newsboat(dir: &Path, url: &str, reference: &[Reference]) {
             "{name}: date of {}",
             want.id
         );
+        // newsboat keeps one enclosure, for podcasts: before 2.30 it skips
+        // image enclosures on purpose (newsboat issue 1615), later ones
+        // keep one when there is no audio (newsboat PR 2218). Whatever it
+        // keeps must be the item's image.
+        if let Some(enclosure) = row["enclosure_url"].as_str().filter(|url| !url.is_empty()) {
+            assert_eq!(
+                Some(enclosure),
+                want.image.as_deref(),
+                "{name}: enclosure of {}",
+                want.id
+            );
+        }
         if let Some(author) = &want.author {
             assert_eq!(
                 row["author"],

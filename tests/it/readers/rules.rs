@@ -9,7 +9,8 @@ use chrono::DateTime;
 use serde_json::Value;
 
 /// RSS 2.0: the channel's required elements, a title or description, guid
-/// and RFC 822 `pubDate` on every item, unique guids, `atom:link rel=self`.
+/// and RFC 822 `pubDate` on every item, unique guids, `atom:link rel=self`,
+/// and an enclosure's three attributes.
 pub fn rss(name: &str, text: &str) {
     let channel = crate::support::parse_rss(text);
     for (element, value) in [
@@ -47,6 +48,17 @@ pub fn rss(name: &str, text: &str) {
             "{name}: pubDate {date:?} is not RFC 822"
         );
         absolute(name, "item link", item.link().unwrap_or_default());
+        if let Some(enclosure) = item.enclosure() {
+            // RSS 2.0: url, length (bytes, an integer) and type are required.
+            absolute(name, "enclosure url", enclosure.url());
+            let length = enclosure.length();
+            assert!(
+                length.parse::<u64>().is_ok(),
+                "{name}: enclosure length {length:?}"
+            );
+            let kind = enclosure.mime_type();
+            assert!(kind.contains('/'), "{name}: enclosure type {kind:?}");
+        }
     }
 }
 
