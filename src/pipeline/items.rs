@@ -32,10 +32,16 @@ impl Pipeline {
         url: Url,
         started: DateTime<Utc>,
     ) -> Result<FoundItems, RefreshError> {
-        match &source.listing {
-            Some(rules) => self.by_selectors(source, rules, body, url).await,
-            None => self.by_detection(source, body, url, started).await,
+        let found = match &source.listing {
+            Some(rules) => self.by_selectors(source, rules, body, url.clone()).await,
+            None => self.by_detection(source, body, url.clone(), started).await,
+        }?;
+        // Once per refresh: the selector (the user's, or a detected
+        // teaser pattern's) points at something that is not a date.
+        if let Some(text) = &found.page.bad_date {
+            tracing::warn!(source = %source.id, url = %url, text = %text, "the date selector matched {text:?}, which is not a date: items are dated when first seen");
         }
+        Ok(found)
     }
 
     async fn by_selectors(
@@ -52,9 +58,6 @@ impl Pipeline {
             .await
             .map_err(RefreshError::Parse)?
             .map_err(|err| discover::scrape_error(&url, err))?;
-        if let Some(text) = &page.bad_date {
-            tracing::warn!(source = %source.id, url = %url, text = %text, "the [source.items] date selector matched {text:?}, which is not a date: items are dated when first seen");
-        }
         // A new source whose selectors find nothing is misconfigured, not
         // quiet; one that yielded items before is judged by the stale
         // check (issue 5), as its outlet's markup may have changed.

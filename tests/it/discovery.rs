@@ -123,3 +123,34 @@ async fn a_url_that_stops_being_a_feed_is_detected_again_and_the_change_logged()
         "{second}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_date_selector_reading_no_date_warns_once_naming_the_text() {
+    let outlet = Outlet::start().await;
+    let teaser = |slug: &str| {
+        format!(
+            "<article><h2 class=\"entry-title\"><a href=\"/2020/10/23/{slug}/\">{slug}</a></h2>\
+             <time>Posted a while ago</time></article>"
+        )
+    };
+    let page = format!(
+        "<!DOCTYPE html><html><head><title>News</title></head><body><main>{}{}</main></body></html>",
+        teaser("first"),
+        teaser("second")
+    );
+    outlet.write("/news/", &page);
+    let env = TestEnv::new(&[SourceToml::listing("news", &outlet.url("/news/"))], "10s");
+    let once = env.refeed(&["once"]).await;
+    assert_eq!(
+        once.line("news"),
+        "news: ok, 2 seen, 2 new, 0 updated",
+        "{once}"
+    );
+    assert_eq!(
+        once.stderr
+            .matches("\"Posted a while ago\", which is not a date")
+            .count(),
+        1,
+        "{once}"
+    );
+}
