@@ -33,7 +33,7 @@ use self::report::Report;
 use crate::extract::ArticleRules;
 use crate::fetch::FetchConfig;
 use crate::http::ConnectionLimits;
-use crate::model::SourceMeta;
+use crate::model::{Method, SourceMeta};
 use crate::schedule::cron::CronSchedule;
 use crate::scrape::ListingRules;
 
@@ -124,14 +124,32 @@ pub struct Source {
     pub max_new_items: usize,
     /// Article pages one refresh fetches; the others wait for later ones.
     pub max_article_fetches: usize,
-    /// `[source.items]`: present means the URL is a listing page.
+    /// `[source.items]`: present means the URL is a listing page read by
+    /// these selectors; absent, the items are found by detection (issue 10).
     pub listing: Option<ListingRules>,
+    /// The `item`, `title` and `link` selectors of `[source.items]` as
+    /// written, for messages about them.
+    pub listing_css: Option<ListingCss>,
+    /// `method`: the one way of finding items the source allows (detection
+    /// tries no other); `None` lets detection choose.
+    pub pin: Option<Method>,
     /// `[source.article]` and `[source.clean]`.
     pub article: ArticleRules,
     /// A digest of the rules above and `full_text` as written: the stored
     /// HTTP validators of the source's pages count only while it is the
     /// same (see `source::rules_digest`).
     pub rules_digest: String,
+}
+
+/// The required `[source.items]` selectors as written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListingCss {
+    /// `item`.
+    pub item: String,
+    /// `title`.
+    pub title: String,
+    /// `link`.
+    pub link: String,
 }
 
 /// A configuration error, located in the file.

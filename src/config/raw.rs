@@ -95,8 +95,9 @@ pub(crate) struct RawSource {
     pub max_items: Option<Spanned<usize>>,
     pub max_new_items: Option<Spanned<usize>>,
     pub max_article_fetches: Option<Spanned<usize>>,
+    pub method: Option<Spanned<String>>,
     pub items: Option<Spanned<RawItems>>,
-    pub article: Option<RawArticle>,
+    pub article: Option<Spanned<RawArticle>>,
     pub clean: Option<RawClean>,
 }
 

@@ -85,8 +85,9 @@ fn shipped_config_parses_and_validates() {
     let ids: Vec<&str> = config.sources.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(ids, ["popular-resistance-bolivia", "project-censored"]);
     let bolivia = &config.sources[0];
-    assert!(bolivia.full_text && bolivia.listing.is_some());
-    assert!(bolivia.article.content.is_some());
+    assert!(bolivia.full_text && bolivia.listing.is_none(), "URL only");
+    assert_eq!(bolivia.pin, None);
+    assert!(bolivia.article.content.is_none());
     assert_eq!(
         bolivia.article.clean.remove_text,
         [
@@ -255,21 +256,23 @@ fn invalid_cron_names_line_source_and_key() {
 
 #[test]
 fn invalid_selectors_are_reported_for_every_selector_key() {
-    let text = LISTING.replace("item = \"article\"", "item = \"article[\"")
+    let text = LISTING
+        .replace("item = \"article\"", "item = \"article[\"")
+        .replace("[source.items]", "full_text = true\n[source.items]")
         + "date = \"time >\"\n[source.article]\ncontent = \"\"\n\
            [source.clean]\nremove = [\".ok\", \"::nope\"]\n";
     let errors = errors(&text);
     assert_eq!(errors.len(), 4, "{errors:#?}");
-    assert_names(&errors[0], 7, Some("bolivia"), "items.item");
+    assert_names(&errors[0], 8, Some("bolivia"), "items.item");
     assert!(
         errors[0].contains("invalid CSS selector \"article[\""),
         "{}",
         errors[0]
     );
-    assert_names(&errors[1], 10, Some("bolivia"), "items.date");
-    assert_names(&errors[2], 12, Some("bolivia"), "article.content");
+    assert_names(&errors[1], 11, Some("bolivia"), "items.date");
+    assert_names(&errors[2], 13, Some("bolivia"), "article.content");
     assert!(errors[2].contains("empty selector"), "{}", errors[2]);
-    assert_names(&errors[3], 14, Some("bolivia"), "clean.remove");
+    assert_names(&errors[3], 15, Some("bolivia"), "clean.remove");
 }
 
 #[test]
@@ -535,7 +538,8 @@ fn the_rules_digest_changes_with_the_parsing_rules_only() {
         LISTING.replace("item = \"article\"", "item = \"div.post\""),
         format!("{LISTING}summary = \".entry-summary\"\n"),
         LISTING.replace("[source.items]", "full_text = true\n[source.items]"),
-        format!("{LISTING}\n[source.article]\ncontent = \".entry-content\"\n"),
+        LISTING.replace("[source.items]", "full_text = true\n[source.items]")
+            + "\n[source.article]\ncontent = \".entry-content\"\n",
         format!("{LISTING}\n[source.clean]\nremove = [\".sharedaddy\"]\n"),
     ];
     let mut digests: Vec<String> = changed.iter().map(|text| digest(text)).collect();

@@ -1,4 +1,5 @@
-//! What kind of response refeed is willing to read: web pages and feeds.
+//! What kind of response refeed is willing to read: web pages, feeds, and
+//! JSON (JSON Feed, and the WordPress REST API of issue 10).
 //! Pure: the `Content-Type` header and the first bytes of the body in, a
 //! verdict out. The client asks [`by_label`] before reading any of the body
 //! (so a 50 MB video costs nothing) and [`by_content`] once the first
@@ -35,6 +36,12 @@ pub(super) fn by_label(content_type: Option<&str>) -> Label {
         "application/octet-stream" | "binary/octet-stream" => Label::Sniff,
         // rss+xml, atom+xml, rdf+xml, and the old x-rss+xml.
         other if other.ends_with("+xml") => Label::Text,
+        // JSON Feed (`application/feed+json`, often served as plain
+        // `application/json`) and the WordPress REST API (issue 10). A JSON
+        // body is text: the binary check still applies; what it holds is
+        // the reader's business.
+        "application/json" => Label::Text,
+        other if other.ends_with("+json") => Label::Text,
         _ => Label::Refused,
     }
 }
@@ -122,6 +129,25 @@ mod tests {
     }
 
     #[test]
+    fn json_feeds_and_the_wordpress_api_are_text() {
+        for label in [
+            "application/json",
+            "application/json; charset=UTF-8",
+            "application/feed+json",
+            "application/ld+json",
+            "APPLICATION/FEED+JSON;charset=utf-8",
+        ] {
+            assert_eq!(by_label(Some(label)), Label::Text, "{label}");
+        }
+        // A JSON label does not let a binary body through.
+        assert_eq!(
+            by_content(Label::Text, b"\x89PNG\r\n\x1a\n"),
+            Content::Binary
+        );
+        assert_eq!(by_content(Label::Text, b"[{\"id\":1}]"), Content::Markup);
+    }
+
+    #[test]
     fn media_documents_and_data_are_refused() {
         for label in [
             "image/png",
@@ -131,8 +157,8 @@ mod tests {
             "font/woff2",
             "application/pdf",
             "application/zip",
-            "application/json",
             "application/javascript",
+            "application/jsonl",
             "text/css",
         ] {
             assert_eq!(by_label(Some(label)), Label::Refused, "{label}");

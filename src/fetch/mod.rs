@@ -67,7 +67,8 @@ pub const USER_AGENT: &str = concat!(
 /// The `Accept` header sent with every request: pages and feeds first, so
 /// outlets that negotiate content don't answer with JSON or an app shell.
 pub const ACCEPT: &str = "text/html,application/xhtml+xml,application/rss+xml,\
-                          application/atom+xml,application/xml;q=0.9,*/*;q=0.8";
+                          application/atom+xml,application/feed+json,application/xml;q=0.9,\
+                          */*;q=0.8";
 
 /// Client settings (the `[fetch]` table).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -149,29 +149,33 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn json_and_pdf_are_refused_feeds_and_plain_text_are_read() {
+    async fn pdf_is_refused_feeds_json_and_plain_text_are_read() {
         let base = serve(|head| {
-            let kind = match path(head) {
-                "/json" => "application/json",
-                "/pdf" => "application/pdf",
-                "/atom" => "application/atom+xml; charset=utf-8",
-                _ => "text/plain",
+            let (kind, body): (&str, &[u8]) = match path(head) {
+                "/json" => ("application/json; charset=UTF-8", b"[{\"id\":1}]"),
+                "/feed.json" => ("application/feed+json", b"{\"version\":\"1.1\"}"),
+                "/pdf" => ("application/pdf", b"<feed/>"),
+                "/atom" => ("application/atom+xml; charset=utf-8", b"<feed/>"),
+                _ => ("text/plain", b"<feed/>"),
             };
-            response("200 OK", &[&format!("Content-Type: {kind}")], b"<feed/>")
+            response("200 OK", &[&format!("Content-Type: {kind}")], body)
         })
         .await;
         let fetcher = test_fetcher();
-        for refused in ["/json", "/pdf"] {
-            let err = fetch_page(&fetcher, &base.join(refused).unwrap())
-                .await
-                .unwrap_err();
-            assert!(matches!(err, FetchError::UnsupportedType { .. }), "{err:?}");
-        }
-        for read in ["/atom", "/txt"] {
+        let err = fetch_page(&fetcher, &base.join("/pdf").unwrap())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, FetchError::UnsupportedType { .. }), "{err:?}");
+        for (read, body) in [
+            ("/atom", "<feed/>"),
+            ("/txt", "<feed/>"),
+            ("/json", "[{\"id\":1}]"),
+            ("/feed.json", "{\"version\":\"1.1\"}"),
+        ] {
             let page = fetch_page(&fetcher, &base.join(read).unwrap())
                 .await
                 .unwrap();
-            assert_eq!(page.body, "<feed/>");
+            assert_eq!(page.body, body);
         }
     }
 

@@ -2,7 +2,10 @@
 //! of the items that need one (bounded by `max_article_fetches` and the
 //! article concurrency), extracts them on the blocking pool, and tallies
 //! what became of each for the store and the stale check. A failed article
-//! never fails the refresh.
+//! never fails the refresh. An item that carries its article (the WordPress
+//! REST API's `content.rendered`) has it extracted like a page, without a
+//! fetch, and its automatic excerpt rebuilt when the cleaning removed
+//! words of it (`summary`).
 
 use std::collections::HashMap;
 
@@ -15,7 +18,7 @@ use crate::fetch::{FetchOptions, Fetched};
 use crate::model::{Article, KnownItem, NewItem, Validators};
 
 use super::candidates::{Candidate, merge_article, needs_article};
-use super::{Pipeline, caps, dedup, error_chain, page_key};
+use super::{Pipeline, caps, dedup, error_chain, page_key, summary};
 
 impl Pipeline {
     /// Fetches the articles of the items that need one and merges them in.
@@ -26,7 +29,9 @@ impl Pipeline {
         known: &HashMap<String, KnownItem>,
     ) -> Completed {
         let wanted = items.iter().map(|candidate| {
-            source.full_text && needs_article(&candidate.item, known.get(&candidate.item.url))
+            source.full_text
+                && candidate.inline.is_none()
+                && needs_article(&candidate.item, known.get(&candidate.item.url))
         });
         let allowed = caps::article_budget(wanted, source.max_article_fetches, &source.id);
         let outcomes: Vec<(NewItem, ArticleOutcome)> = stream::iter(items.into_iter().zip(allowed))
@@ -34,6 +39,9 @@ impl Pipeline {
                 let known = known.get(&candidate.item.url);
                 if !(source.full_text && needs_article(&candidate.item, known)) {
                     return (candidate.item, ArticleOutcome::NotNeeded);
+                }
+                if let Some(html) = candidate.inline {
+                    return self.inline_article(source, candidate.item, html).await;
                 }
                 if !allowed {
                     return (candidate.item, ArticleOutcome::Deferred);
@@ -116,12 +124,56 @@ impl Pipeline {
     }
 }
 
+impl Pipeline {
+    /// Extracts an article the listing carried, as if it were the item's
+    /// page (generic extraction, the source's clean rules; learned
+    /// boilerplate follows in `learn`), and rebuilds an automatic excerpt
+    /// that carries what the cleaning removed.
+    async fn inline_article(
+        &self,
+        source: &Source,
+        mut item: NewItem,
+        html: String,
+    ) -> (NewItem, ArticleOutcome) {
+        let page = format!("<!DOCTYPE html><html><body><article>{html}</article></body></html>");
+        let (rules, link) = (source.article.clone(), Url::parse(&item.link));
+        let Ok(link) = link else {
+            return (item, ArticleOutcome::Failed);
+        };
+        let url = link.clone();
+        let extracted = self
+            .cpu
+            .run_sized(page.len(), move || extract::article(&page, &url, &rules))
+            .await;
+        match extracted {
+            Ok(Ok(article)) if !article.text.trim().is_empty() => {
+                item.summary = summary::rebuilt(item.summary.take(), &article.text);
+                (item, ArticleOutcome::Inline(Box::new(article)))
+            }
+            Ok(Ok(_)) => {
+                tracing::warn!(source = %source.id, url = %link, "the post's content has no article text");
+                (item, ArticleOutcome::Empty)
+            }
+            Ok(Err(err)) => {
+                tracing::warn!(source = %source.id, url = %link, error = %err, "refusing to parse the post's content");
+                (item, ArticleOutcome::Failed)
+            }
+            Err(err) => {
+                tracing::error!(source = %source.id, url = %link, error = %err, "article extraction panicked");
+                (item, ArticleOutcome::Failed)
+            }
+        }
+    }
+}
+
 /// What became of one item's article.
 pub(super) enum ArticleOutcome {
     /// The item needs no article (not full text, or unchanged and stored).
     NotNeeded,
     /// Fetched and extracted, with the page's validators.
     Extracted(Box<Article>, Validators),
+    /// Extracted from the article the listing carried (no fetch).
+    Inline(Box<Article>),
     /// The stored article still holds (304).
     NotModified,
     /// Fetched, but no article text was found in it.
@@ -166,6 +218,11 @@ impl Completed {
                     completed
                         .article_validators
                         .push((item.link.clone(), validators));
+                    merge_article(item, *article)
+                }
+                // No page of its own to revalidate.
+                ArticleOutcome::Inline(article) => {
+                    completed.extracted.push(article.html.len());
                     merge_article(item, *article)
                 }
                 ArticleOutcome::Empty => {

@@ -1,7 +1,7 @@
-//! Turns a fetched listing page or feed into candidates: scrapes it (on the
-//! blocking pool), keeps one item per dedup key, cleans their summaries, and
-//! decides which need their article page. Fetching the articles is
-//! `article`'s job.
+//! Turns the items found on a listing page or feed into candidates (on the
+//! blocking pool): keeps one item per dedup key, cleans their summaries, and
+//! decides which need their article page. Finding the items is `items`'s
+//! job, fetching the articles `article`'s.
 
 use std::collections::HashSet;
 
@@ -10,15 +10,19 @@ use url::Url;
 use crate::config::Source;
 use crate::extract::{self, ArticleRules};
 use crate::model::{Article, KnownItem, NewItem, ScrapedItem, canonical_url, dedup_key};
-use crate::scrape::{self, ScrapeError};
 
 use super::cpu::Cpu;
+use super::items::FoundItems;
 use super::{RefreshError, caps, dedup};
 
 /// An item on its way to the store, with the link to fetch its article from.
 pub(super) struct Candidate {
     pub(super) item: NewItem,
     pub(super) link: Url,
+    /// The article's HTML as the listing gave it (the WordPress REST API's
+    /// `content.rendered`), for a full-text source: extracted instead of
+    /// fetching the article page.
+    pub(super) inline: Option<String>,
 }
 
 pub(super) struct ScrapedCandidates {
@@ -28,43 +32,47 @@ pub(super) struct ScrapedCandidates {
     pub(super) items_cut: u32,
 }
 
-/// Scrapes the listing or feed and cleans the items, on the blocking pool.
-pub(super) async fn scrape_page(
+/// Bounds and cleans the items found on the page read from `base`, on the
+/// blocking pool. With `inline_articles`, the items carry their articles.
+pub(super) async fn prepare(
     cpu: &Cpu,
     source: &Source,
-    body: String,
+    found: FoundItems,
     base: Url,
 ) -> Result<ScrapedCandidates, RefreshError> {
-    let listing = source.listing.clone();
     let rules = source.article.clone();
     let full_text = source.full_text;
     let (id, max_new_items) = (source.id.clone(), source.max_new_items);
-    cpu.run_sized(body.len(), move || {
-        let page = match &listing {
-            Some(listing) => scrape::listing(&body, &base, listing),
-            None => scrape::feed(&body, &base),
-        }
-        .map_err(|source| scrape_error(&base, source))?;
+    let FoundItems {
+        page,
+        inline_articles,
+        ..
+    } = found;
+    cpu.run(move || {
         let (items, items_cut) = caps::take_newest(page.items, page.unread, max_new_items, &id);
-        let mut items = candidates(items, &base, &rules, full_text);
+        let mode = Mode {
+            full_text,
+            inline: full_text && inline_articles,
+        };
+        let mut items = candidates(items, &base, &rules, mode);
         items.iter_mut().for_each(|c| caps::bound_item(&mut c.item));
-        Ok(ScrapedCandidates {
+        ScrapedCandidates {
             title: caps::bound_title(page.title),
             items,
             items_cut,
-        })
+        }
     })
     .await
-    .map_err(RefreshError::Parse)?
+    .map_err(RefreshError::Parse)
 }
 
-/// Why the listing page or feed at `url` could not be read.
-fn scrape_error(url: &Url, source: ScrapeError) -> RefreshError {
-    let url = url.to_string();
-    match source {
-        ScrapeError::TooComplex(source) => RefreshError::TooComplex { url, source },
-        source => RefreshError::Feed { url, source },
-    }
+/// How a source takes its items' contents.
+#[derive(Clone, Copy)]
+struct Mode {
+    /// The article page is the item's content.
+    full_text: bool,
+    /// ...and the listing carries it already.
+    inline: bool,
 }
 
 /// Turns scraped items into cleaned candidates, without credentials in
@@ -75,18 +83,18 @@ fn candidates(
     items: Vec<ScrapedItem>,
     base: &Url,
     rules: &ArticleRules,
-    full_text: bool,
+    mode: Mode,
 ) -> Vec<Candidate> {
     let mut seen = HashSet::new();
     items
         .into_iter()
         .map(dedup::strip_credentials)
         .filter(|item| seen.insert(dedup_key(&item.link)))
-        .map(|item| clean_item(item, base, rules, full_text))
+        .map(|item| clean_item(item, base, rules, mode))
         .collect()
 }
 
-fn clean_item(item: ScrapedItem, base: &Url, rules: &ArticleRules, full_text: bool) -> Candidate {
+fn clean_item(item: ScrapedItem, base: &Url, rules: &ArticleRules, mode: Mode) -> Candidate {
     // A summary beyond the markup limits loses its HTML, not the feed its
     // other items: the item keeps its title and link.
     let clean = |html: &str| match extract::clean_fragment(html, base, &rules.clean) {
@@ -98,11 +106,17 @@ fn clean_item(item: ScrapedItem, base: &Url, rules: &ArticleRules, full_text: bo
     };
     let summary = item.summary.as_deref().and_then(clean);
     // A feed's own full content is kept unless the article page will be
-    // fetched anyway (full_text), which is then the better source.
-    let content = if full_text {
+    // fetched anyway (full_text), which is then the better source; content
+    // that is the whole article (inline) is extracted like a page instead.
+    let content = if mode.full_text {
         None
     } else {
         item.content.as_deref().and_then(clean)
+    };
+    let inline = if mode.inline {
+        item.content.clone()
+    } else {
+        None
     };
     Candidate {
         item: NewItem {
@@ -118,6 +132,7 @@ fn clean_item(item: ScrapedItem, base: &Url, rules: &ArticleRules, full_text: bo
             canonical: None,
         },
         link: item.link,
+        inline,
     }
 }
 
@@ -206,7 +221,11 @@ mod tests {
             scraped("https://example.org/a/#comments"),
             scraped("https://example.org/b/"),
         ];
-        let out = candidates(items, &base, &ArticleRules::default(), false);
+        let mode = Mode {
+            full_text: false,
+            inline: false,
+        };
+        let out = candidates(items, &base, &ArticleRules::default(), mode);
         let urls: Vec<_> = out.iter().map(|c| c.item.url.as_str()).collect();
         assert_eq!(urls, ["https://example.org/a/", "https://example.org/b/"]);
         assert_eq!(out[0].item.link, "https://example.org/a/?utm_source=x");

@@ -43,6 +43,37 @@ pub enum RefreshError {
         /// The page's URL.
         url: String,
     },
+    /// The source pins a method (`method = "..."`) that does not apply to
+    /// its URL, or finds nothing there.
+    #[error(
+        "method = \"{method}\" found no items on {url}: {reason} (refeed try {url} shows what was considered)"
+    )]
+    Pinned {
+        /// The page's URL.
+        url: String,
+        /// The pinned method.
+        method: crate::model::Method,
+        /// Why it did not apply.
+        reason: String,
+    },
+    /// A new source's `[source.items]` selectors matched no item with a
+    /// title and a link (issue 10: not "ok, 0 seen"). A source that yielded
+    /// items before gets the stale warning instead (issue 5).
+    #[error(
+        "the [source.items] selectors find no item with a title and a link on {url} \
+         (item = {item:?}, title = {title:?}, link = {link:?}): \
+         refeed try {url} shows what the page holds"
+    )]
+    NoSelectedItems {
+        /// The page's URL.
+        url: String,
+        /// The `item` selector.
+        item: String,
+        /// The `title` selector.
+        title: String,
+        /// The `link` selector.
+        link: String,
+    },
     /// Parsing work on the blocking pool died (a bug; logged in full).
     #[error("parsing the page failed unexpectedly")]
     Parse(#[source] tokio::task::JoinError),

@@ -31,16 +31,9 @@ impl Pipeline {
             .await
             .map_err(RefreshError::Parse)?;
         if !pages.is_empty() {
-            self.store
-                .record_page_blocks(&source.id, &pages)
-                .await
-                .map_err(RefreshError::Store)?;
+            self.store.record_page_blocks(&source.id, &pages).await?;
         }
-        let boilerplate = self
-            .store
-            .learned_boilerplate(&source.id)
-            .await
-            .map_err(RefreshError::Store)?;
+        let boilerplate = self.store.learned_boilerplate(&source.id).await?;
         if boilerplate.is_empty() {
             return Ok((items, boilerplate));
         }
@@ -74,11 +67,7 @@ impl Pipeline {
         source: &Source,
         boilerplate: HashSet<Fingerprint>,
     ) -> Result<u64, RefreshError> {
-        let cleared = self
-            .store
-            .cleared_boilerplate(&source.id)
-            .await
-            .map_err(RefreshError::Store)?;
+        let cleared = self.store.cleared_boilerplate(&source.id).await?;
         if boilerplate == cleared {
             return Ok(0);
         }
@@ -88,11 +77,7 @@ impl Pipeline {
         // learned only shrinks the recorded set, so it is checked again if
         // it is ever learned again.)
         if !boilerplate.is_subset(&cleared) {
-            let contents = self
-                .store
-                .article_contents(&source.id)
-                .await
-                .map_err(RefreshError::Store)?;
+            let contents = self.store.article_contents(&source.id).await?;
             let set = boilerplate.clone();
             changes = self
                 .cpu
@@ -100,10 +85,10 @@ impl Pipeline {
                 .await
                 .map_err(RefreshError::Parse)?;
         }
-        self.store
+        Ok(self
+            .store
             .reclean_articles(&source.id, &changes, &boilerplate)
-            .await
-            .map_err(RefreshError::Store)
+            .await?)
     }
 }
 

@@ -14,8 +14,11 @@
 //! `fetch`'s and `store`'s.
 //!
 //! The steps live in submodules; `refresh` here reads as their sequence:
-//! - `candidates`: scrape the page into cleaned, deduplicated candidates;
+//! - `items`: find the page's items, by the source's selectors or by
+//!   detection (`discover`, issue 10), remembering how;
+//! - `candidates`: bound and clean the items into deduplicated candidates;
 //! - `article`: fetch and extract the articles the candidates need;
+//! - `summary`: rebuild automatic excerpts the article cleaning disowns;
 //! - `learn`: learn and strip the source's boilerplate;
 //! - `stale`: judge whether the source went stale;
 //! - `caps`: bound what one refresh may store;
@@ -38,12 +41,14 @@ mod cpu;
 mod dedup;
 pub mod discover;
 mod error;
+mod items;
 mod learn;
 mod stale;
+mod summary;
 #[cfg(test)]
 mod test_support;
 
-use candidates::scrape_page;
+use candidates::prepare;
 pub use caps::{MAX_AUTHOR_CHARS, MAX_LINK_BYTES, MAX_SUMMARY_CHARS, MAX_TITLE_CHARS};
 use cpu::Cpu;
 pub use error::RefreshError;
@@ -98,11 +103,7 @@ impl Pipeline {
         started: chrono::DateTime<Utc>,
     ) -> Result<RefreshCounts, RefreshError> {
         let options = FetchOptions {
-            validators: self
-                .store
-                .validators(page_key(source, &source.url))
-                .await
-                .map_err(RefreshError::Store)?,
+            validators: self.store.validators(page_key(source, &source.url)).await?,
             ignore_robots: !source.respect_robots,
             linked_from: Some(source.id.clone()),
         };
@@ -112,13 +113,13 @@ impl Pipeline {
             Err(err) => return Err(RefreshError::Fetch(err)),
         };
         let page_validators = page.validators.clone();
-        let scraped = scrape_page(&self.cpu, source, page.body, page.url).await?;
+        let found = self
+            .find_items(source, page.body, page.url.clone(), started)
+            .await?;
+        let discovery = found.discovery.clone();
+        let scraped = prepare(&self.cpu, source, found, page.url).await?;
         let urls: Vec<String> = scraped.items.iter().map(|i| i.item.url.clone()).collect();
-        let known = self
-            .store
-            .known_items(&source.id, &urls)
-            .await
-            .map_err(RefreshError::Store)?;
+        let known = self.store.known_items(&source.id, &urls).await?;
         let seen = urls.len();
         let mut completed = self.complete_items(source, scraped.items, &known).await;
         let boilerplate = if source.full_text {
@@ -142,11 +143,10 @@ impl Pipeline {
                 started,
                 validators: &validators,
                 rules: &source.rules_digest,
-                discovery: None,
+                discovery: discovery.as_ref(),
                 stale,
             })
-            .await
-            .map_err(RefreshError::Store)?;
+            .await?;
         counts.items_cut = scraped.items_cut;
         counts.articles_deferred = completed.deferred;
         if let Some(boilerplate) = boilerplate {
@@ -170,10 +170,7 @@ impl Pipeline {
         source: &Source,
         started: chrono::DateTime<Utc>,
     ) -> Result<RefreshCounts, RefreshError> {
-        self.store
-            .record_not_modified(&source.id, started)
-            .await
-            .map_err(RefreshError::Store)?;
+        self.store.record_not_modified(&source.id, started).await?;
         tracing::info!(
             source = %source.id,
             elapsed_ms = (Utc::now() - started).num_milliseconds(),
@@ -193,11 +190,7 @@ impl Pipeline {
         seen: usize,
         extracted: &[usize],
     ) -> Result<StaleVerdict, RefreshError> {
-        let health = self
-            .store
-            .source_health_of(&source.id)
-            .await
-            .map_err(RefreshError::Store)?;
+        let health = self.store.source_health_of(&source.id).await?;
         let typical = if extracted.is_empty() {
             None
         } else {
@@ -208,17 +201,10 @@ impl Pipeline {
                 .map(|w| w.since);
             self.store
                 .typical_content_len(&source.id, warned_since)
-                .await
-                .map_err(RefreshError::Store)?
+                .await?
         };
         // Only an empty page asks whether the source ever yielded items.
-        let has_items = seen == 0
-            && !self
-                .store
-                .items(Some(&source.id), 1)
-                .await
-                .map_err(RefreshError::Store)?
-                .is_empty();
+        let has_items = seen == 0 && self.has_items(source).await?;
         let verdict = stale::verdict(&stale::Evidence {
             seen,
             previous_seen: health.as_ref().and_then(|h| h.last_seen),

@@ -128,6 +128,25 @@ fn cases() -> Vec<Case> {
         source: Some("bolivia"),
         key: "url",
     });
+    let text = replaced(
+        "schedule = \"0 */2 * * *\"",
+        "schedule = \"0 */2 * * *\"\nmethod = \"scrape\"",
+    );
+    cases.push(Case {
+        file: "unknown-method.toml",
+        lines: vec![line_of(&text, "method = \"scrape\"", 0)],
+        text,
+        source: Some("pr-feed"),
+        key: "method",
+    });
+    let text = replaced("full_text = true\n", "");
+    cases.push(Case {
+        file: "article-without-full-text.toml",
+        lines: vec![line_of(&text, "[source.article]", 0)],
+        text,
+        source: Some("bolivia"),
+        key: "full_text = true",
+    });
     let text = replaced("listen = \"127.0.0.1:0\"", "listen = \"localhost\"");
     cases.push(Case {
         file: "bad-listen.toml",

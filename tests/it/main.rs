@@ -9,7 +9,8 @@
 //! (parse bombs refused, SIGTERM during a long parse),
 //! `bounded` (100,000-item feeds and 1,000-article listings cost one refresh
 //! no more than its caps), `files` (the database's modes under umask 000),
-//! `conditional` (304s from the outlet), `crash` (SIGKILL mid-refresh),
+//! `conditional` (304s from the outlet), `discovery` (sources given by URL
+//! alone), `wordpress` (a WordPress REST API stand-in), `crash` (SIGKILL mid-refresh),
 //! `stale` (the broken-source warning), `shutdown`, `systemd`, `extract`,
 //! `learned`, `explain`, `fuzz` (thousands of generated hostile pages and
 //! feeds through every parser and writer), `serving` (conditional GET,
@@ -27,6 +28,7 @@ mod crash;
 mod daemon;
 mod dedup;
 mod dedup_links;
+mod discovery;
 mod end_to_end;
 mod explain;
 mod extract;
@@ -45,3 +47,4 @@ mod ssrf;
 mod stale;
 mod support;
 mod systemd;
+mod wordpress;

@@ -12,18 +12,19 @@ use url::Url;
 use super::limits::{RefreshLimits, limit_problem};
 use super::raw::RawSource;
 use super::report::{Report, SourceName};
-use super::{DEFAULT_MAX_ITEMS, Source};
+use super::{DEFAULT_MAX_ITEMS, ListingCss, Source};
 use crate::fetch::Access;
 use crate::model::fnv1a;
 use crate::schedule::cron::CronSchedule;
 
+mod method;
 mod rules;
 
 /// The id of the combined feed (`/feeds/all.rss`), so no source may use it.
 const RESERVED_ID: &str = "all";
 
-/// A digest of what decides how a source's pages are read: `full_text` and
-/// its `[source.items]`, `[source.article]` and `[source.clean]` values as
+/// A digest of what decides how a source's pages are read: `full_text`,
+/// `method` and its `[source.items]`, `[source.article]` and `[source.clean]` values as
 /// written (without their positions in the file, so editing another source
 /// changes nothing). Stored with the HTTP validators of its pages: after
 /// the rules change, the next fetch is unconditional, so the page is parsed
@@ -42,12 +43,16 @@ fn rules_digest(raw: &RawSource) -> String {
         ]
         .map(text)
     });
-    let content = raw.article.as_ref().and_then(|a| text(&a.content));
+    let content = raw
+        .article
+        .as_ref()
+        .and_then(|a| text(&a.get_ref().content));
     let clean = raw
         .clean
         .as_ref()
         .map(|c| (texts(&c.remove), texts(&c.remove_text)));
-    let written = format!("{:?}", (raw.full_text, items, content, clean));
+    let method = text(&raw.method);
+    let written = format!("{:?}", (raw.full_text, items, content, clean, method));
     format!("{:016x}", fnv1a(written.as_bytes()))
 }
 
@@ -141,22 +146,37 @@ impl Check<'_, '_> {
             self.limits.max_article_fetches,
             "max_article_fetches",
         );
+        let pin = self.method(raw.method, raw.items.is_some());
+        let listing_css = raw.items.as_ref().map(|items| {
+            let items = items.get_ref();
+            let text = |v: &Option<Spanned<String>>| {
+                v.as_ref().map(|v| v.get_ref().clone()).unwrap_or_default()
+            };
+            ListingCss {
+                item: text(&items.item),
+                title: text(&items.title),
+                link: text(&items.link),
+            }
+        });
         let listing = match raw.items {
             Some(items) => self.listing(items).map(Some),
             None => Some(None),
         };
-        let article = self.article(raw.article, raw.clean.unwrap_or_default());
+        let full_text = raw.full_text.unwrap_or(false);
+        let article = self.article(raw.article, raw.clean.unwrap_or_default(), full_text);
         Some(Source {
             id: id?,
             title: title?,
             url: url?,
             schedule: schedule?,
-            full_text: raw.full_text.unwrap_or(false),
+            full_text,
             respect_robots: raw.respect_robots.unwrap_or(true),
             max_items: max_items?,
             max_new_items: max_new_items?,
             max_article_fetches: max_article_fetches?,
             listing: listing?,
+            pin: pin?,
+            listing_css,
             article: article?,
             rules_digest,
         })

@@ -41,18 +41,31 @@ impl Check<'_, '_> {
         })
     }
 
+    /// `[source.article]` (only meaningful with `full_text = true`: its
+    /// selector picks the article out of the item's page, which is fetched
+    /// only then) and `[source.clean]`.
     pub(super) fn article(
         &mut self,
-        article: Option<RawArticle>,
+        article: Option<Spanned<RawArticle>>,
         clean: RawClean,
+        full_text: bool,
     ) -> Option<ArticleRules> {
-        let content = article.and_then(|a| a.content);
+        let mut ok = true;
+        if let Some(table) = article.as_ref().filter(|_| !full_text) {
+            let message = "[source.article] is used only with full_text = true (the \
+                           article pages are not fetched otherwise): set full_text = true \
+                           or remove the table";
+            self.fail(table.span(), "article", message);
+            ok = false;
+        }
+        let content = article.and_then(|a| a.into_inner().content);
         let content = self.optional_selector(content, "article.content");
         let clean = self.clean(clean);
-        Some(ArticleRules {
+        let rules = ArticleRules {
             content: content?,
             clean: clean?,
-        })
+        };
+        ok.then_some(rules)
     }
 
     fn clean(&mut self, clean: RawClean) -> Option<CleanRules> {

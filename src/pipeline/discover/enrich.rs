@@ -1,0 +1,130 @@
+//! Items found on a page (structured data, teasers) often lack a date, an
+//! author or a summary that the page's own feed has (issue 10): when the
+//! page advertises a feed, its entries fill those in, matched by canonical
+//! URL. The feed is fetched like any page; a failure there only logs.
+
+use std::collections::HashMap;
+
+use url::Url;
+
+use super::{Detect, options};
+use crate::fetch::{Fetched, Fetcher};
+use crate::model::{ScrapedItem, ScrapedPage, canonical_url};
+use crate::pipeline::cpu::Cpu;
+use crate::pipeline::error_chain;
+use crate::scrape;
+
+/// Fills what `page`'s items lack from the feed the page advertises: its
+/// own (a tag archive's `/tag/x/feed/` under `/tag/x/`), else the first.
+pub(super) async fn from_own_feed(
+    fetcher: &Fetcher,
+    cpu: &Cpu,
+    request: &Detect<'_>,
+    feeds: &[Url],
+    page: &mut ScrapedPage,
+) {
+    let own = feeds
+        .iter()
+        .find(|feed| feed.as_str().starts_with(request.url.as_str()));
+    let Some(feed) = own.or(feeds.first()) else {
+        return;
+    };
+    if page.items.iter().all(complete) {
+        return;
+    }
+    let source = request.source_id.unwrap_or("-");
+    let body = match fetcher.fetch(feed, &options(request)).await {
+        Ok(Fetched::Page(body)) => body,
+        Ok(Fetched::NotModified) => return,
+        Err(err) => {
+            tracing::info!(source, url = %feed, error = %error_chain(&err), "cannot fetch the page's own feed to complete its items");
+            return;
+        }
+    };
+    let parsed = cpu
+        .run_sized(body.body.len(), move || scrape::feed(&body.body, &body.url))
+        .await;
+    match parsed {
+        Ok(Ok(entries)) => fill(&mut page.items, &entries.items),
+        Ok(Err(err)) => {
+            tracing::info!(source, url = %feed, error = %error_chain(&err), "cannot read the page's own feed to complete its items");
+        }
+        Err(err) => {
+            tracing::error!(source, url = %feed, error = %err, "reading the page's feed panicked")
+        }
+    }
+}
+
+fn complete(item: &ScrapedItem) -> bool {
+    item.published.is_some() && item.author.is_some() && item.summary.is_some()
+}
+
+/// Gives each item the date, author and summary of the feed entry with
+/// its canonical URL, where the item has none.
+fn fill(items: &mut [ScrapedItem], entries: &[ScrapedItem]) {
+    let by_url: HashMap<String, &ScrapedItem> = entries
+        .iter()
+        .map(|entry| (canonical_url(&entry.link), entry))
+        .collect();
+    for item in items {
+        let Some(entry) = by_url.get(&canonical_url(&item.link)) else {
+            continue;
+        };
+        item.published = item.published.or(entry.published);
+        item.updated = item.updated.or(entry.updated);
+        if item.author.is_none() {
+            item.author.clone_from(&entry.author);
+        }
+        if item.summary.is_none() {
+            item.summary.clone_from(&entry.summary);
+        }
+        if item.image.is_none() {
+            item.image.clone_from(&entry.image);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+
+    fn item(link: &str) -> ScrapedItem {
+        ScrapedItem {
+            title: "T".into(),
+            link: Url::parse(link).unwrap(),
+            summary: None,
+            content: None,
+            published: None,
+            updated: None,
+            author: None,
+            image: None,
+        }
+    }
+
+    #[test]
+    fn items_take_what_they_lack_from_the_entry_with_their_canonical_url() {
+        let day = Utc.with_ymd_and_hms(2024, 5, 1, 9, 0, 0).unwrap();
+        let mut entry = item("https://example.org/a/?utm_source=rss");
+        entry.published = Some(day);
+        entry.author = Some("Ana".into());
+        entry.summary = Some("<p>Lead.</p>".into());
+        let mut own = item("https://example.org/a/");
+        own.summary = Some("<p>The page's own teaser.</p>".into());
+        let mut items = vec![own, item("https://example.org/b/")];
+        fill(&mut items, &[entry]);
+        assert_eq!(items[0].published, Some(day));
+        assert_eq!(items[0].author.as_deref(), Some("Ana"));
+        assert_eq!(
+            items[0].summary.as_deref(),
+            Some("<p>The page's own teaser.</p>"),
+            "the page's own values win"
+        );
+        assert_eq!(
+            items[1],
+            item("https://example.org/b/"),
+            "no entry: unchanged"
+        );
+    }
+}
