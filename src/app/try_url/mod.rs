@@ -173,7 +173,7 @@ pub fn try_file(input: &Path, url: &Url, request: &TryRequest) -> anyhow::Result
         None => match discover::detect_offline(&html, url, request.pin) {
             Ok(discovered) => Preview::discovered(url, discovered),
             Err(RefreshError::NoItems { .. }) => {
-                Preview::nothing(url, considered::from_page(&html, url))
+                Preview::nothing(url, survey_if_shown(&html, url, request.format))
             }
             Err(err) => return Err(err.into()),
         },
@@ -196,7 +196,7 @@ pub async fn try_url(config: &Path, url: &Url, request: &TryRequest) -> anyhow::
             let (body, base) = fetch_page(&fetcher, url).await?;
             tokio::task::spawn_blocking(move || user.scrape(&body, &base)).await??
         }
-        None => detect_online(&fetcher, url, request.pin).await?,
+        None => detect_online(&fetcher, url, request).await?,
     };
     let mut output = preview.output(request.format)?;
     if request.full_text && request.format == TryFormat::Text {
@@ -210,22 +210,36 @@ pub async fn try_url(config: &Path, url: &Url, request: &TryRequest) -> anyhow::
     Ok(output)
 }
 
-/// Detection over the network; when it finds nothing, the page is
-/// fetched once more and surveyed, to show what was considered.
+/// What was considered on a page where detection found nothing: surveyed
+/// again for the text report only (JSON prints nothing on failure, and the
+/// benchmark should not pay for a second parse).
+fn survey_if_shown(html: &str, url: &Url, format: TryFormat) -> Vec<Considered> {
+    match format {
+        TryFormat::Text => considered::from_page(html, url),
+        TryFormat::Json => Vec::new(),
+    }
+}
+
+/// Detection over the network; when it finds nothing, the text report
+/// fetches the page once more and surveys it, to show what was
+/// considered.
 async fn detect_online(
     fetcher: &Fetcher,
     url: &Url,
-    pin: Option<Method>,
+    request: &TryRequest,
 ) -> anyhow::Result<Preview> {
-    let request = Detect {
+    let detect = Detect {
         url,
-        pin,
+        pin: request.pin,
         remembered: None,
         respect_robots: true,
         source_id: None,
     };
-    match discover::detect(fetcher, &request).await {
+    match discover::detect(fetcher, &detect).await {
         Ok(discovered) => Ok(Preview::discovered(url, discovered)),
+        Err(RefreshError::NoItems { .. }) if request.format == TryFormat::Json => {
+            Ok(Preview::nothing(url, Vec::new()))
+        }
         Err(RefreshError::NoItems { .. }) => {
             let considered = match fetch_page(fetcher, url).await {
                 Ok((body, base)) => {
@@ -265,4 +279,66 @@ fn fetcher_for(config: &Path, url: &Url) -> anyhow::Result<Fetcher> {
     };
     fetch.access.allow_origin(url);
     Ok(Fetcher::new(&fetch)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ScrapedPage;
+
+    fn candidate(method: Method, items: usize, score: Option<f64>, verdict: &str) -> Considered {
+        Considered {
+            method,
+            items,
+            score,
+            verdict: verdict.into(),
+            pattern: None,
+        }
+    }
+
+    #[test]
+    fn the_chosen_candidate_gives_the_why_and_the_others_are_the_rejected() {
+        let url = Url::parse("https://a.example/news/").unwrap();
+        let discovered = Discovered {
+            method: Method::Teasers,
+            page: ScrapedPage::default(),
+            pattern: None,
+            considered: vec![
+                candidate(
+                    Method::Teasers,
+                    12,
+                    Some(9.5),
+                    "12 teasers with h2 headlines",
+                ),
+                candidate(Method::Feed, 0, None, "not a feed"),
+                candidate(Method::Teasers, 4, Some(2.0), "a sidebar box"),
+            ],
+            wordpress_refused: Some("403 on /wp-json/".into()),
+        };
+        let preview = Preview::discovered(&url, discovered);
+        let found = preview.found.as_ref().unwrap();
+        assert_eq!(found.why, "12 teasers with h2 headlines");
+        let rejected: Vec<_> = preview.considered.iter().map(|c| c.items).collect();
+        assert_eq!(rejected, [0, 4]);
+        assert_eq!(
+            preview.warnings,
+            ["the WordPress REST API was given up: 403 on /wp-json/"]
+        );
+        let report = render::text(&preview);
+        assert!(report.contains("\nrejected:\n"), "{report}");
+        assert!(report.contains("score 2.00"), "{report}");
+    }
+
+    #[test]
+    fn nothing_found_fails_with_the_pipelines_message_and_prints_no_json() {
+        let url = Url::parse("https://a.example/news/").unwrap();
+        let preview = Preview::nothing(&url, Vec::new());
+        let output = preview.output(TryFormat::Json).unwrap();
+        assert!(output.stdout.is_empty());
+        assert_eq!(
+            output.failure.unwrap().to_string(),
+            "found no list of articles on https://a.example/news/: add [source.items] \
+             selectors (refeed try https://a.example/news/ shows what was considered)"
+        );
+    }
 }
