@@ -9,6 +9,7 @@ mod commands;
 pub mod explain;
 pub mod extract;
 pub mod status;
+pub mod try_url;
 pub mod websub;
 mod workers;
 

@@ -16,8 +16,9 @@
 //! feeds through every parser and writer), `serving` (conditional GET,
 //! encodings, JSON Feed, OPML, WebSub), `readers` (real feed readers:
 //! feedparser, newsboat, xmllint), `ssrf` (links to loopback and metadata
-//! addresses refused, `[fetch] allow_hosts`) and `slowloris` (idle and slow
-//! clients under 1,024 descriptors).
+//! addresses refused, `[fetch] allow_hosts`), `slowloris` (idle and slow
+//! clients under 1,024 descriptors) and `try_cmd` (`refeed try` on the
+//! listing fixtures, offline and over loopback).
 
 mod bombs;
 mod bounded;
@@ -47,4 +48,5 @@ mod ssrf;
 mod stale;
 mod support;
 mod systemd;
+mod try_cmd;
 mod wordpress;
