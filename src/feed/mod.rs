@@ -3,6 +3,10 @@
 //! not choose, order or count items (the caller passes them newest first,
 //! already cut to the feed's length) and does no I/O.
 //!
+//! An item's image goes out in every format (JSON Feed `image`, Atom and
+//! RSS enclosures, Media RSS thumbnail), and only as an absolute http(s)
+//! URL.
+//!
 //! Every string is passed through [`xml_safe`] first: outlets ship control
 //! characters in titles and bodies (form feeds and vertical tabs pasted from
 //! word processors are common), and the `rss` crate writes them raw, which

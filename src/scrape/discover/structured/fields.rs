@@ -16,11 +16,17 @@ pub(super) type Ids<'a> = HashMap<&'a str, &'a Value>;
 
 /// Which keys hold each field.
 pub(super) struct Keys {
+    /// The headline.
     pub title: &'static [&'static str],
+    /// The item's page.
     pub link: &'static [&'static str],
+    /// The publication date.
     pub published: &'static [&'static str],
+    /// The last-modified date.
     pub updated: &'static [&'static str],
+    /// The excerpt (plain text or HTML).
     pub summary: &'static [&'static str],
+    /// The picture.
     pub image: &'static [&'static str],
 }
 

@@ -99,6 +99,18 @@ fn an_article_pages_own_news_article_is_not_a_list() {
         )
     );
     assert_eq!(find_in(&twice, "https://news.example/2024/05/a/"), None);
+    // The page's own article and one other (a "related" teaser) are not
+    // two items of a list: the page itself is never an item.
+    let related = format!(
+        "{}{}",
+        ld(
+            r#"{"@type": "NewsArticle", "headline": "A", "url": "https://news.example/2024/05/a/"}"#
+        ),
+        ld(
+            r#"{"@type": "NewsArticle", "headline": "B", "url": "https://news.example/2024/05/b/"}"#
+        )
+    );
+    assert_eq!(find_in(&related, "https://news.example/2024/05/a/"), None);
 }
 
 #[test]

@@ -16,8 +16,11 @@ static SEARCH_INPUT: LazyLock<Selector> = LazyLock::new(|| selector(r#"input[nam
 /// The archive kind, how it was found, and the REST root the term link
 /// names (when there is one).
 pub(super) struct Recognised {
+    /// The archive kind.
     pub kind: WpKind,
+    /// How it was recognised, in words.
     pub why: String,
+    /// The REST root the term's link names (`https://x/wp-json/`).
     pub root: Option<Url>,
 }
 
