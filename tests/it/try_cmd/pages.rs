@@ -126,6 +126,23 @@ async fn selectors_on_a_saved_page_give_its_items_in_order() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gzipped_saved_page_reads_like_the_plain_one() {
+    use std::io::Write;
+    let html = std::fs::read(fixtures("outlet/tag/bolivia/index.html")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("bolivia.html.gz");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&html).unwrap();
+    std::fs::write(&page, gz.finish().unwrap()).unwrap();
+    let url = "http://outlet.example/tag/bolivia/";
+    let mut args = vec!["--format", "json", "--url", url, page.to_str().unwrap()];
+    args.extend_from_slice(&SELECTORS);
+    let value = json_of(&try_cmd(&args).await);
+    assert_eq!(paths_of(&value).len(), POSTS.len());
+    assert_eq!(paths_of(&value)[0].1, POSTS[0].title);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn selectors_that_find_nothing_or_read_no_date_are_warned_about() {
     let page = fixtures("outlet/tag/bolivia/index.html");
     let page = page.to_str().unwrap();
