@@ -166,7 +166,8 @@ async fn selectors_that_find_nothing_or_read_no_date_are_warned_about() {
             .contains("  - item selector matched nothing: \"li.teaser\"\n"),
         "{out}"
     );
-    assert!(out.stderr.contains(&no_list_message(url)), "{out}");
+    let failure = format!("refeed: your selectors find no item with a title and a link on {url}");
+    assert!(out.stderr.contains(&failure), "{out}");
     assert!(!out.stdout.contains("[[source]]"), "{out}");
 
     // The author's name is no date: warned about, in JSON on stderr.
@@ -325,10 +326,13 @@ async fn nothing_found_exits_1_with_the_pipelines_message() {
     assert!(out.stdout.is_empty(), "{out}");
     assert!(out.stderr.contains(&no_list_message(url)), "{out}");
 
-    // Forcing a method that does not apply fails the same way.
+    // Forcing a method that does not apply fails too (the pipeline says
+    // why the method does not apply), still showing what was considered.
     let out = try_cmd(&["--method", "structured", "--url", url, page]).await;
     assert_eq!(out.status.code(), Some(1), "{out}");
-    assert!(out.stderr.contains(&no_list_message(url)), "{out}");
+    let hint = format!("(refeed try {url} shows what was considered)");
+    assert!(out.stderr.contains(&hint), "{out}");
+    assert!(out.stdout.contains("\nconsidered:\n"), "{out}");
 
     // A file without --url is refused with a hint.
     let out = try_cmd(&[page]).await;
