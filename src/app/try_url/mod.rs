@@ -83,7 +83,7 @@ struct Found {
 }
 
 /// What a try made of a page.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct Preview {
     /// The URL asked for (the printed source's `url`).
     url: Url,
@@ -94,6 +94,9 @@ struct Preview {
     /// Warnings besides the missing fields (bad dates, selectors that
     /// matched nothing, a WordPress API given up).
     warnings: Vec<String>,
+    /// Why nothing was found (set exactly when `found` is `None`): the
+    /// pipeline's error, printed last and the command's failure.
+    failure: Option<anyhow::Error>,
 }
 
 impl Preview {
@@ -127,37 +130,35 @@ impl Preview {
             }),
             considered,
             warnings,
+            failure: None,
         }
     }
 
-    /// Nothing found; `considered` says what was looked at.
-    fn nothing(url: &Url, considered: Vec<Considered>) -> Self {
+    /// Nothing found, for the reason `failure`; `considered` says what was
+    /// looked at.
+    fn nothing(url: &Url, considered: Vec<Considered>, failure: anyhow::Error) -> Self {
         Self {
             url: url.clone(),
             found: None,
             considered,
             warnings: Vec::new(),
+            failure: Some(failure),
         }
     }
 
     /// The report in `format`, failing when nothing was found.
-    fn output(&self, format: TryFormat) -> anyhow::Result<TryOutput> {
-        let failure = self.found.is_none().then(|| {
-            anyhow::Error::from(RefreshError::NoItems {
-                url: self.url.to_string(),
-            })
-        });
+    fn output(self, format: TryFormat) -> anyhow::Result<TryOutput> {
         let (stdout, warnings) = match (format, &self.found) {
-            (TryFormat::Text, _) => (render::text(self), Vec::new()),
+            (TryFormat::Text, _) => (render::text(&self), Vec::new()),
             (TryFormat::Json, Some(found)) => {
-                (render::json(found, &self.url)?, render::all_warnings(self))
+                (render::json(found, &self.url)?, render::all_warnings(&self))
             }
-            (TryFormat::Json, None) => (String::new(), render::all_warnings(self)),
+            (TryFormat::Json, None) => (String::new(), render::all_warnings(&self)),
         };
         Ok(TryOutput {
             stdout,
             warnings,
-            failure,
+            failure: self.failure,
         })
     }
 }
@@ -172,8 +173,8 @@ pub fn try_file(input: &Path, url: &Url, request: &TryRequest) -> anyhow::Result
         Some(pattern) => UserSelectors::compile(pattern.clone())?.scrape(&html, url)?,
         None => match discover::detect_offline(&html, url, request.pin) {
             Ok(discovered) => Preview::discovered(url, discovered),
-            Err(RefreshError::NoItems { .. }) => {
-                Preview::nothing(url, survey_if_shown(&html, url, request.format))
+            Err(err) if found_nothing(&err) => {
+                Preview::nothing(url, survey_if_shown(&html, url, request.format), err.into())
             }
             Err(err) => return Err(err.into()),
         },
@@ -198,16 +199,29 @@ pub async fn try_url(config: &Path, url: &Url, request: &TryRequest) -> anyhow::
         }
         None => detect_online(&fetcher, url, request).await?,
     };
+    let first = preview.found.as_ref().and_then(|f| f.items.first());
+    let first = first.map(|item| item.link.clone());
     let mut output = preview.output(request.format)?;
-    if request.full_text && request.format == TryFormat::Text {
-        let first = preview.found.as_ref().and_then(|f| f.items.first());
-        if let Some(item) = first {
-            output
-                .stdout
-                .push_str(&article::first_article(&fetcher, &item.link).await);
-        }
+    if let Some(link) = first.filter(|_| request.full_text) {
+        output
+            .stdout
+            .push_str(&article::first_article(&fetcher, &link).await);
     }
     Ok(output)
+}
+
+/// Whether detection failed for finding nothing (no list of articles, a
+/// pinned method that does not apply), rather than for not reading the
+/// page at all (a fetch error, a parse bomb): only then is there
+/// something to show of what was considered.
+fn found_nothing(err: &RefreshError) -> bool {
+    !matches!(
+        err,
+        RefreshError::Fetch(_)
+            | RefreshError::TooComplex { .. }
+            | RefreshError::Parse(_)
+            | RefreshError::Panicked(_)
+    )
 }
 
 /// What was considered on a page where detection found nothing: surveyed
@@ -237,10 +251,10 @@ async fn detect_online(
     };
     match discover::detect(fetcher, &detect).await {
         Ok(discovered) => Ok(Preview::discovered(url, discovered)),
-        Err(RefreshError::NoItems { .. }) if request.format == TryFormat::Json => {
-            Ok(Preview::nothing(url, Vec::new()))
+        Err(err) if found_nothing(&err) && request.format == TryFormat::Json => {
+            Ok(Preview::nothing(url, Vec::new(), err.into()))
         }
-        Err(RefreshError::NoItems { .. }) => {
+        Err(err) if found_nothing(&err) => {
             let considered = match fetch_page(fetcher, url).await {
                 Ok((body, base)) => {
                     tokio::task::spawn_blocking(move || considered::from_page(&body, &base)).await?
@@ -250,7 +264,7 @@ async fn detect_online(
                     Vec::new()
                 }
             };
-            Ok(Preview::nothing(url, considered))
+            Ok(Preview::nothing(url, considered, err.into()))
         }
         Err(err) => Err(err.into()),
     }
@@ -332,7 +346,10 @@ mod tests {
     #[test]
     fn nothing_found_fails_with_the_pipelines_message_and_prints_no_json() {
         let url = Url::parse("https://a.example/news/").unwrap();
-        let preview = Preview::nothing(&url, Vec::new());
+        let failure = RefreshError::NoItems {
+            url: url.to_string(),
+        };
+        let preview = Preview::nothing(&url, Vec::new(), failure.into());
         let output = preview.output(TryFormat::Json).unwrap();
         assert!(output.stdout.is_empty());
         assert_eq!(

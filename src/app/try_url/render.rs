@@ -273,6 +273,7 @@ mod tests {
             }),
             considered: Vec::new(),
             warnings: Vec::new(),
+            failure: None,
         };
         let report = text(&preview);
         assert!(report.starts_with("https://a.example/news/\nmethod: feed (RSS 2.0 feed)\n"));

@@ -54,6 +54,12 @@ impl UserSelectors {
                 self.pattern.date.as_deref().unwrap_or_default()
             ));
         }
+        let failure = page.items.is_empty().then(|| {
+            anyhow::anyhow!(
+                "your selectors find no item with a title and a link on {url} \
+                 (the warnings above say why)"
+            )
+        });
         let found = (!page.items.is_empty()).then(|| Found {
             method: Method::Selectors,
             why: format!(
@@ -70,6 +76,7 @@ impl UserSelectors {
             found,
             considered: Vec::new(),
             warnings,
+            failure,
         })
     }
 

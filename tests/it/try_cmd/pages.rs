@@ -126,6 +126,23 @@ async fn selectors_on_a_saved_page_give_its_items_in_order() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gzipped_saved_page_reads_like_the_plain_one() {
+    use std::io::Write;
+    let html = std::fs::read(fixtures("outlet/tag/bolivia/index.html")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("bolivia.html.gz");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&html).unwrap();
+    std::fs::write(&page, gz.finish().unwrap()).unwrap();
+    let url = "http://outlet.example/tag/bolivia/";
+    let mut args = vec!["--format", "json", "--url", url, page.to_str().unwrap()];
+    args.extend_from_slice(&SELECTORS);
+    let value = json_of(&try_cmd(&args).await);
+    assert_eq!(paths_of(&value).len(), POSTS.len());
+    assert_eq!(paths_of(&value)[0].1, POSTS[0].title);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn selectors_that_find_nothing_or_read_no_date_are_warned_about() {
     let page = fixtures("outlet/tag/bolivia/index.html");
     let page = page.to_str().unwrap();
@@ -149,7 +166,8 @@ async fn selectors_that_find_nothing_or_read_no_date_are_warned_about() {
             .contains("  - item selector matched nothing: \"li.teaser\"\n"),
         "{out}"
     );
-    assert!(out.stderr.contains(&no_list_message(url)), "{out}");
+    let failure = format!("refeed: your selectors find no item with a title and a link on {url}");
+    assert!(out.stderr.contains(&failure), "{out}");
     assert!(!out.stdout.contains("[[source]]"), "{out}");
 
     // The author's name is no date: warned about, in JSON on stderr.
@@ -308,10 +326,13 @@ async fn nothing_found_exits_1_with_the_pipelines_message() {
     assert!(out.stdout.is_empty(), "{out}");
     assert!(out.stderr.contains(&no_list_message(url)), "{out}");
 
-    // Forcing a method that does not apply fails the same way.
+    // Forcing a method that does not apply fails too (the pipeline says
+    // why the method does not apply), still showing what was considered.
     let out = try_cmd(&["--method", "structured", "--url", url, page]).await;
     assert_eq!(out.status.code(), Some(1), "{out}");
-    assert!(out.stderr.contains(&no_list_message(url)), "{out}");
+    let hint = format!("(refeed try {url} shows what was considered)");
+    assert!(out.stderr.contains(&hint), "{out}");
+    assert!(out.stdout.contains("\nconsidered:\n"), "{out}");
 
     // A file without --url is refused with a hint.
     let out = try_cmd(&[page]).await;
