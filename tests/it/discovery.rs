@@ -154,3 +154,72 @@ async fn a_date_selector_reading_no_date_warns_once_naming_the_text() {
         "{once}"
     );
 }
+
+/// Six teasers with headline and link only, and the page's own feed.
+fn undated_page_and_feed(origin: &str) -> (String, String) {
+    let slugs = [
+        "river-dam-halted",
+        "teachers-strike-ends",
+        "new-rail-line-opens",
+        "market-fire-rebuilt",
+        "court-blocks-eviction",
+        "farmers-win-seed-case",
+    ];
+    let title = |slug: &str| slug.replace('-', " ");
+    let teasers: String = slugs
+        .iter()
+        .map(|slug| {
+            format!(
+                "<li class=\"story\"><h3 class=\"story-title\"><a href=\"/2024/03/{slug}/\">{}</a></h3></li>\n",
+                title(slug)
+            )
+        })
+        .collect();
+    let page = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Latest news</title>\
+         <link rel=\"alternate\" type=\"application/rss+xml\" title=\"Latest news\" href=\"/news/feed/\">\
+         </head><body><header><nav><a href=\"/\">Home</a> <a href=\"/about/\">About</a></nav></header>\
+         <main><h1>Latest news</h1><ul class=\"stories\">\n{teasers}</ul></main>\
+         <footer><a href=\"/contact/\">Contact</a></footer></body></html>"
+    );
+    let entries: String = slugs
+        .iter()
+        .enumerate()
+        .map(|(n, slug)| {
+            format!(
+                "<item><title>{}</title><link>{origin}/2024/03/{slug}/</link>\
+                 <pubDate>Mon, {:02} Mar 2024 10:00:00 +0000</pubDate>\
+                 <dc:creator>Rosa Mamani</dc:creator>\
+                 <description>Summary of {slug}.</description></item>",
+                title(slug),
+                11 - n
+            )
+        })
+        .collect();
+    let feed = format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\
+         <channel><title>Latest news</title><link>{origin}/news/</link>{entries}</channel></rss>"
+    );
+    (page, feed)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn items_found_on_a_page_take_dates_and_authors_from_its_own_feed() {
+    let outlet = Outlet::start().await;
+    let (page, feed) = undated_page_and_feed(&outlet.origin());
+    outlet.write("/news/", &page);
+    outlet.write("/news/feed/", &feed);
+    let env = TestEnv::new(&[SourceToml::feed("news", &outlet.url("/news/"))], "10s");
+    let once = env.refeed(&["once"]).await;
+    assert_eq!(
+        once.line("news"),
+        "news: ok, 6 seen, 6 new, 0 updated",
+        "{once}"
+    );
+    assert_eq!(outlet.hits("/news/feed/"), 1, "the page's own feed");
+    let atom = env.feed("news", "atom").await;
+    assert!(atom.contains("2024-03-11T10:00:00"), "{atom}");
+    assert!(atom.contains("2024-03-06T10:00:00"), "{atom}");
+    assert_eq!(atom.matches("Rosa Mamani").count(), 6, "{atom}");
+    assert!(atom.contains("Summary of river-dam-halted."), "{atom}");
+}

@@ -297,6 +297,15 @@ async fn archives_by_url_alone_take_items_and_full_text_from_the_rest_api() {
     assert!(!atom.contains("Fundraising"), "{atom}");
     assert!(!atom.contains("donations are back"), "{atom}");
     assert!(atom.contains("The ruling lets the cooperatives"), "{atom}");
+
+    // Nothing changed: nothing is updated (the rebuilt excerpt holds).
+    let again = env.refeed(&["once"]).await;
+    assert_eq!(
+        again.line("wp-tag"),
+        "wp-tag: ok, 3 seen, 0 new, 0 updated",
+        "{again}"
+    );
+    assert_eq!(site.hits("/2024/"), 0, "still no post page fetched");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -160,7 +160,7 @@ fn reuse(
     }
     let page = reused?;
     let (now, before) = (page.items.len(), remembered.items as usize);
-    let mut candidate = if now > 0 && now * 2 >= before {
+    let mut candidate = if holds(now, before) {
         let verdict =
             format!("the remembered teaser pattern still finds {now} items ({before} before)");
         Candidate::works(Method::Teasers, page, verdict)
@@ -172,6 +172,26 @@ fn reuse(
     };
     candidate.considered.pattern = Some(pattern);
     Some(candidate)
+}
+
+/// Whether a remembered pattern that found `before` items still holds
+/// with `now`: at least half as many, and some.
+fn holds(now: usize, before: usize) -> bool {
+    now > 0 && now * 2 >= before
+}
+
+/// Whether `look` reuses the remembered teaser pattern (so no other
+/// method, the WordPress API included, needs asking).
+pub(crate) fn reuse_holds(look: &Look, remembered: Option<&DiscoveryRecord>) -> bool {
+    match (look, remembered) {
+        (
+            Look::Page {
+                reused: Some(page), ..
+            },
+            Some(record),
+        ) => holds(page.items.len(), record.items as usize),
+        _ => false,
+    }
 }
 
 /// What `method` made of the page.

@@ -253,6 +253,12 @@ fn a_remembered_pattern_is_reused_while_it_yields_half_as_many_items() {
         reused: Some(page("card", n)),
     };
     let wp = || WpAnswer::Posts(page("wp", 12));
+    assert!(
+        reuse_holds(&look(5), Some(&record)),
+        "no need to ask the API"
+    );
+    assert!(!reuse_holds(&look(4), Some(&record)));
+    assert!(!reuse_holds(&on_page(rich()), Some(&record)));
     let kept = choose(&url(), None, Some(&record), look(5), wp()).unwrap();
     assert_eq!(kept.method, Method::Teasers);
     assert_eq!(kept.pattern, Some(pattern("div.card")));

@@ -14,8 +14,13 @@ use crate::pipeline::cpu::Cpu;
 use crate::pipeline::error_chain;
 use crate::scrape;
 
-/// Fills what `page`'s items lack from the feed the page advertises: its
-/// own (a tag archive's `/tag/x/feed/` under `/tag/x/`), else the first.
+/// At most this many advertised feeds are tried (the page's own, then the
+/// site's first).
+const MAX_FEEDS_TRIED: usize = 2;
+
+/// Fills what `page`'s items lack from the feeds the page advertises: its
+/// own first (a tag archive's `/tag/x/feed/` under `/tag/x/`), then the
+/// first one, until one is read.
 pub(super) async fn from_own_feed(
     fetcher: &Fetcher,
     cpu: &Cpu,
@@ -23,34 +28,53 @@ pub(super) async fn from_own_feed(
     feeds: &[Url],
     page: &mut ScrapedPage,
 ) {
-    let own = feeds
-        .iter()
-        .find(|feed| feed.as_str().starts_with(request.url.as_str()));
-    let Some(feed) = own.or(feeds.first()) else {
-        return;
-    };
     if page.items.iter().all(complete) {
         return;
     }
-    let source = request.source_id.unwrap_or("-");
-    let body = match fetcher.fetch(feed, &options(request)).await {
-        Ok(Fetched::Page(body)) => body,
-        Ok(Fetched::NotModified) => return,
-        Err(err) => {
-            tracing::info!(source, url = %feed, error = %error_chain(&err), "cannot fetch the page's own feed to complete its items");
+    let own = feeds
+        .iter()
+        .filter(|feed| feed.as_str().starts_with(request.url.as_str()));
+    let mut tried: Vec<&Url> = Vec::new();
+    for feed in own.chain(feeds.first()) {
+        if tried.len() == MAX_FEEDS_TRIED || tried.contains(&feed) {
+            continue;
+        }
+        tried.push(feed);
+        if let Some(entries) = read_feed(fetcher, cpu, request, feed).await {
+            fill(&mut page.items, &entries.items);
             return;
+        }
+    }
+}
+
+/// The feed at `url`, or `None` (logged) when it cannot be had.
+async fn read_feed(
+    fetcher: &Fetcher,
+    cpu: &Cpu,
+    request: &Detect<'_>,
+    url: &Url,
+) -> Option<ScrapedPage> {
+    let source = request.source_id.unwrap_or("-");
+    let body = match fetcher.fetch(url, &options(request)).await {
+        Ok(Fetched::Page(body)) => body,
+        Ok(Fetched::NotModified) => return None,
+        Err(err) => {
+            tracing::info!(source, url = %url, error = %error_chain(&err), "cannot fetch the page's feed to complete its items");
+            return None;
         }
     };
     let parsed = cpu
         .run_sized(body.body.len(), move || scrape::feed(&body.body, &body.url))
         .await;
     match parsed {
-        Ok(Ok(entries)) => fill(&mut page.items, &entries.items),
+        Ok(Ok(entries)) => Some(entries),
         Ok(Err(err)) => {
-            tracing::info!(source, url = %feed, error = %error_chain(&err), "cannot read the page's own feed to complete its items");
+            tracing::info!(source, url = %url, error = %error_chain(&err), "cannot read the page's feed to complete its items");
+            None
         }
         Err(err) => {
-            tracing::error!(source, url = %feed, error = %err, "reading the page's feed panicked")
+            tracing::error!(source, url = %url, error = %err, "reading the page's feed panicked");
+            None
         }
     }
 }

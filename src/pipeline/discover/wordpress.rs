@@ -31,6 +31,11 @@ pub(super) async fn answer(
     if request.pin.is_some_and(|p| p != Method::Wordpress) {
         return WpAnswer::NotAsked(format!("not asked: method {:?} is pinned", request.pin));
     }
+    if super::choose::reuse_holds(look, request.remembered) {
+        return WpAnswer::NotAsked(
+            "not asked: the remembered teaser pattern still holds".to_owned(),
+        );
+    }
     if let Some(refused) = request
         .remembered
         .and_then(|r| r.wordpress_refused.as_ref())
