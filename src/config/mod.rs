@@ -37,6 +37,12 @@ use crate::model::{Method, SourceMeta};
 use crate::schedule::cron::CronSchedule;
 use crate::scrape::ListingRules;
 
+/// Compiles one CSS selector as the config does, the error in words
+/// (`dangling combinator`, not scraper's "please report this" dump).
+pub fn compile_selector(css: &str) -> Result<scraper::Selector, String> {
+    scraper::Selector::parse(css).map_err(|err| source::selector_reason(&err))
+}
+
 /// Default listen address.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// Default config path when neither `--config` nor `REFEED_CONFIG` is given.

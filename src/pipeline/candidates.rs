@@ -161,7 +161,7 @@ pub(super) fn merge_article(mut item: NewItem, article: Article) -> NewItem {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::test_support::item;
+    use crate::pipeline::test_support::{item, scraped};
     use chrono::{TimeZone, Utc};
 
     fn known(title: &str, summary: Option<&str>, has_content: bool) -> KnownItem {
@@ -206,16 +206,6 @@ mod tests {
     #[test]
     fn duplicate_links_in_a_listing_become_one_candidate() {
         let base = Url::parse("https://example.org/tag/x/").unwrap();
-        let scraped = |link: &str| ScrapedItem {
-            title: "T".into(),
-            link: Url::parse(link).unwrap(),
-            summary: None,
-            content: None,
-            published: None,
-            updated: None,
-            author: None,
-            image: None,
-        };
         let items = vec![
             scraped("https://example.org/a/?utm_source=x"),
             scraped("https://example.org/a/#comments"),

@@ -157,6 +157,7 @@ mod tests {
 
     use super::*;
     use crate::model::TeaserPattern;
+    use crate::pipeline::test_support::pattern;
 
     fn found(method: Method, pattern: Option<TeaserPattern>, refused: Option<&str>) -> Discovered {
         Discovered {
@@ -165,18 +166,6 @@ mod tests {
             pattern,
             considered: Vec::new(),
             wordpress_refused: refused.map(Into::into),
-        }
-    }
-
-    fn pattern(item: &str) -> TeaserPattern {
-        TeaserPattern {
-            item: item.into(),
-            title: "h2".into(),
-            link: "h2 a".into(),
-            date: None,
-            summary: None,
-            author: None,
-            image: None,
         }
     }
 

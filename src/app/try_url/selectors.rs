@@ -5,7 +5,6 @@
 //! that reads no date).
 
 use anyhow::Context;
-use scraper::error::SelectorErrorKind;
 use scraper::{Html, Selector};
 use url::Url;
 
@@ -101,30 +100,8 @@ impl UserSelectors {
 
 /// One selector, or an error naming the option and the reason in words.
 fn compile(css: &str, option: &str) -> anyhow::Result<Selector> {
-    Selector::parse(css)
-        .map_err(|err| anyhow::anyhow!("{option}: invalid CSS selector {css:?}: {}", reason(&err)))
-}
-
-/// `scraper` words most selector errors as "Unexpected error occurred.
-/// Please report this to the developer" plus a debug dump whose variant
-/// name (`DanglingCombinator`) is the real reason: that name, in words
-/// (as the config reports a bad `[source.items]` selector).
-fn reason(err: &SelectorErrorKind) -> String {
-    match err {
-        SelectorErrorKind::UnexpectedSelectorParseError(kind) => {
-            let debug = format!("{kind:?}");
-            let mut words = String::new();
-            for c in debug.chars().take_while(char::is_ascii_alphanumeric) {
-                if c.is_ascii_uppercase() && !words.is_empty() {
-                    words.push(' ');
-                }
-                words.push(c.to_ascii_lowercase());
-            }
-            words
-        }
-        SelectorErrorKind::EndOfLine => "unexpected end of selector".to_owned(),
-        other => other.to_string().to_lowercase(),
-    }
+    crate::config::compile_selector(css)
+        .map_err(|reason| anyhow::anyhow!("{option}: invalid CSS selector {css:?}: {reason}"))
 }
 
 #[cfg(test)]

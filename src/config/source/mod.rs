@@ -20,6 +20,8 @@ use crate::schedule::cron::CronSchedule;
 mod method;
 mod rules;
 
+pub(crate) use rules::selector_reason;
+
 /// The id of the combined feed (`/feeds/all.rss`), so no source may use it.
 const RESERVED_ID: &str = "all";
 

@@ -125,7 +125,7 @@ impl Check<'_, '_> {
 /// `scraper` wraps most selector errors as "Unexpected error occurred.
 /// Please report this to the developer" plus a debug dump; the dumped
 /// variant name (`EmptySelector`, `DanglingCombinator`) is the real reason.
-fn selector_reason(err: &SelectorErrorKind) -> String {
+pub(crate) fn selector_reason(err: &SelectorErrorKind) -> String {
     match err {
         SelectorErrorKind::UnexpectedSelectorParseError(kind) => {
             let debug = format!("{kind:?}");

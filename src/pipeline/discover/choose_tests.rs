@@ -5,6 +5,7 @@ use url::Url;
 
 use super::*;
 use crate::model::ScrapedItem;
+use crate::pipeline::test_support::pattern;
 use crate::scrape::discover::{Found, TeaserGroup, WpArchive, WpKind};
 
 fn url() -> Url {
@@ -30,18 +31,6 @@ fn page(prefix: &str, n: usize) -> ScrapedPage {
     ScrapedPage {
         items: items(prefix, n),
         ..ScrapedPage::default()
-    }
-}
-
-fn pattern(item: &str) -> TeaserPattern {
-    TeaserPattern {
-        item: item.into(),
-        title: "h2".into(),
-        link: "h2 a".into(),
-        date: None,
-        summary: None,
-        author: None,
-        image: None,
     }
 }
 

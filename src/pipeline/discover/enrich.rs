@@ -113,30 +113,18 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     use super::*;
-
-    fn item(link: &str) -> ScrapedItem {
-        ScrapedItem {
-            title: "T".into(),
-            link: Url::parse(link).unwrap(),
-            summary: None,
-            content: None,
-            published: None,
-            updated: None,
-            author: None,
-            image: None,
-        }
-    }
+    use crate::pipeline::test_support::scraped;
 
     #[test]
     fn items_take_what_they_lack_from_the_entry_with_their_canonical_url() {
         let day = Utc.with_ymd_and_hms(2024, 5, 1, 9, 0, 0).unwrap();
-        let mut entry = item("https://example.org/a/?utm_source=rss");
+        let mut entry = scraped("https://example.org/a/?utm_source=rss");
         entry.published = Some(day);
         entry.author = Some("Ana".into());
         entry.summary = Some("<p>Lead.</p>".into());
-        let mut own = item("https://example.org/a/");
+        let mut own = scraped("https://example.org/a/");
         own.summary = Some("<p>The page's own teaser.</p>".into());
-        let mut items = vec![own, item("https://example.org/b/")];
+        let mut items = vec![own, scraped("https://example.org/b/")];
         fill(&mut items, &[entry]);
         assert_eq!(items[0].published, Some(day));
         assert_eq!(items[0].author.as_deref(), Some("Ana"));
@@ -147,7 +135,7 @@ mod tests {
         );
         assert_eq!(
             items[1],
-            item("https://example.org/b/"),
+            scraped("https://example.org/b/"),
             "no entry: unchanged"
         );
     }
