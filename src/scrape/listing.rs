@@ -34,20 +34,32 @@ pub(super) fn scrape(
     markup::check(html)?;
     let doc = Html::parse_document(html);
     let base = document_base(&doc, base);
-    let mut seen = HashSet::new();
     let matches: Vec<ElementRef<'_>> = doc.select(&rules.item).collect();
-    let items = matches
-        .iter()
-        .take(MAX_PAGE_ITEMS)
-        .filter_map(|el| item(*el, &base, rules))
-        .filter(|item| seen.insert(item.link.clone()))
-        .collect();
     Ok(ScrapedPage {
         title: page_title(&doc),
-        items,
+        items: items(&matches, &base, rules),
         unread: super::unread(matches.len()),
         bad_date: bad_date(&matches, rules),
     })
+}
+
+/// The items of a parsed page, as [`scrape`] reads them: teaser detection
+/// runs its patterns through this, so a stored pattern yields on the next
+/// refresh exactly the items it was found with.
+pub(super) fn items_of(doc: &Html, base: &Url, rules: &ListingRules) -> Vec<ScrapedItem> {
+    let matches: Vec<ElementRef<'_>> = doc.select(&rules.item).take(MAX_PAGE_ITEMS).collect();
+    items(&matches, base, rules)
+}
+
+/// Items of the first [`MAX_PAGE_ITEMS`] matches, each link once.
+fn items(matches: &[ElementRef<'_>], base: &Url, rules: &ListingRules) -> Vec<ScrapedItem> {
+    let mut seen = HashSet::new();
+    matches
+        .iter()
+        .take(MAX_PAGE_ITEMS)
+        .filter_map(|el| item(*el, base, rules))
+        .filter(|item| seen.insert(item.link.clone()))
+        .collect()
 }
 
 /// The first text the `date` selector matched (in the first
@@ -86,11 +98,11 @@ pub(super) fn page_title(doc: &Html) -> Option<String> {
 }
 
 fn item(el: ElementRef<'_>, base: &Url, rules: &ListingRules) -> Option<ScrapedItem> {
-    let title = collapse_whitespace(&el.select(&rules.title).next()?.text().collect::<String>());
+    let title = collapse_whitespace(&first_match(el, &rules.title)?.text().collect::<String>());
     if title.is_empty() {
         return None;
     }
-    let link = item_link(el.select(&rules.link).next()?, base)?;
+    let link = item_link(first_match(el, &rules.link)?, base)?;
     let first = |sel: &Option<Selector>| sel.as_ref().and_then(|s| el.select(s).next());
     Some(ScrapedItem {
         title,
@@ -102,6 +114,16 @@ fn item(el: ElementRef<'_>, base: &Url, rules: &ListingRules) -> Option<ScrapedI
         author: first(&rules.author).and_then(|a| author_name(&a.text().collect::<String>())),
         image: first(&rules.image).and_then(|i| item_image(i, base)),
     })
+}
+
+/// The item itself when it matches `sel` (a teaser that is one `<a>`, a
+/// headline with nothing around it), else its first descendant that does.
+pub(super) fn first_match<'a>(el: ElementRef<'a>, sel: &Selector) -> Option<ElementRef<'a>> {
+    if sel.matches(&el) {
+        Some(el)
+    } else {
+        el.select(sel).next()
+    }
 }
 
 static IMG: LazyLock<Selector> = LazyLock::new(|| selector("img"));
@@ -140,7 +162,7 @@ fn item_link(el: ElementRef<'_>, base: &Url) -> Option<Url> {
 /// `<time datetime>`, then `<meta content>` (schema.org microdata), then the
 /// visible text; the first that parses wins, since themes sometimes leave the
 /// attribute empty or fill it with the display text.
-fn element_date(el: ElementRef<'_>) -> Option<chrono::DateTime<chrono::Utc>> {
+pub(super) fn element_date(el: ElementRef<'_>) -> Option<chrono::DateTime<chrono::Utc>> {
     ["datetime", "content"]
         .into_iter()
         .find_map(|a| el.value().attr(a).and_then(dates::parse))
