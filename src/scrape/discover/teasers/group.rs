@@ -15,7 +15,7 @@ use crate::scrape::text::collapse_whitespace;
 
 /// How many groups are turned into selectors and run (each costs a pass
 /// over the page).
-pub(super) const MAX_CANDIDATES: usize = 24;
+pub(super) const MAX_CANDIDATES: usize = 12;
 
 /// How far above its headline a teaser may start.
 const MAX_UP: usize = 6;

@@ -15,10 +15,10 @@ use crate::scrape::ListingRules;
 use crate::scrape::text::{collapse_whitespace, resolve_http};
 
 /// How many teasers of a group are read to choose its field selectors.
-const SAMPLE: usize = 40;
+const SAMPLE: usize = 12;
 
 /// How many descendants of a teaser are looked at for a date or excerpt.
-const MAX_SCAN: usize = 300;
+const MAX_SCAN: usize = 120;
 
 static IMG: LazyLock<Selector> = LazyLock::new(|| Selector::parse("img").expect("valid selector"));
 static ANCHOR: LazyLock<Selector> =
@@ -124,7 +124,7 @@ fn date_element(item: ElementRef<'_>) -> Option<ElementRef<'_>> {
     });
     with_attr.or_else(|| {
         descendants(item)
-            .filter(|e| e.text().map(str::len).sum::<usize>() <= 80)
+            .filter(|e| text_len_within(*e, 80))
             .filter(|e| dates::parse(&text_of(*e)).is_some())
             .last_smallest()
     })
@@ -167,7 +167,25 @@ fn excerpt<'a>(item: ElementRef<'a>, titles: &[ElementRef<'a>]) -> Option<Elemen
     })
 }
 
+/// Whether the element's text is at most `limit` bytes, reading no more
+/// of it than that.
+fn text_len_within(el: ElementRef<'_>, limit: usize) -> bool {
+    let mut len = 0;
+    for t in el.text() {
+        len += t.len();
+        if len > limit {
+            return false;
+        }
+    }
+    true
+}
+
+/// Eight words or more (an excerpt, not a label), and not a whole post
+/// (past a few thousand bytes reading it costs more than it tells).
 fn long_text(el: ElementRef<'_>) -> bool {
+    if !text_len_within(el, 4_000) {
+        return false;
+    }
     let text = text_of(el);
     text.split_whitespace().count() >= 8 && dates::parse(&text).is_none()
 }
