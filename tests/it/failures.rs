@@ -1,6 +1,6 @@
 //! One bad outlet never costs the others: a source answering 500, one that
-//! times out, one whose host refuses connections and one whose "feed" is a
-//! web page fail on their own, are reported, and the good source's items
+//! times out, one whose host refuses connections and one given a page with
+//! no list of articles fail on their own, are reported, and the good source's items
 //! are stored and served; `run` stays up.
 
 use std::time::Duration;
@@ -17,14 +17,26 @@ fn closed_port() -> u16 {
     listener.local_addr().expect("address").port()
 }
 
+/// A page of the outlet without a list of articles: navigation, one text,
+/// and one "related posts" box.
+const NO_LIST: &str = r#"<!DOCTYPE html><html><head><title>About</title></head><body>
+<header><nav><ul><li><a href="/">Home</a></li><li><a href="/about/">About</a></li>
+<li><a href="/donate/">Donate</a></li></ul></nav></header>
+<main><h1>About us</h1><p>A small team of volunteers reporting on movements for social
+justice. This page tells our story and how to reach us.</p></main>
+<aside class="related"><h3>Related posts</h3><ul>
+<li><a href="/2020/10/20/one-related-story/">One related story</a></li></ul></aside>
+</body></html>"#;
+
 fn env(outlet: &Outlet) -> TestEnv {
+    outlet.write("/about/", NO_LIST);
     let down = format!("http://127.0.0.1:{}/news/", closed_port());
     TestEnv::new(
         &[
             SourceToml::listing("down", &down),
             SourceToml::listing("broken", &outlet.url("/broken/500")),
             SourceToml::listing("slow", &outlet.url(SLOW)),
-            SourceToml::feed("not-a-feed", &outlet.url("/tag/bolivia/")),
+            SourceToml::feed("no-list", &outlet.url("/about/")),
             SourceToml::listing("good", &outlet.url("/tag/bolivia/")),
         ],
         "2s",
@@ -65,10 +77,11 @@ async fn failing_sources_do_not_stop_the_good_one() {
         down.starts_with("down: error: ") && down.contains("Connection refused"),
         "{down}"
     );
-    let not_a_feed = once.line("not-a-feed");
+    let no_list = once.line("no-list");
     assert!(
-        not_a_feed.starts_with("not-a-feed: error: ") && not_a_feed.contains("feed"),
-        "{not_a_feed}"
+        no_list.starts_with("no-list: error: found no list of articles on http://")
+            && no_list.contains("/about/: add [source.items] selectors"),
+        "{no_list}"
     );
 
     let good = parse_rss(&env.feed("good", "rss").await);
