@@ -158,7 +158,7 @@ pub struct RefreshCounts {
     pub seen: u32,
     /// Items stored for the first time.
     pub new: u32,
-    /// Known items whose title, summary or content changed.
+    /// Known items whose title, summary, content or image changed.
     pub updated: u32,
     /// The outlet answered `304 Not Modified`: nothing was parsed or
     /// written beyond the refresh record (the counts above are then 0).

@@ -2,8 +2,8 @@
 //! lifecycle: one shutdown token that HTTP, the scheduler and the workers all
 //! watch, a bounded drain for in-flight refreshes, and a clean database close.
 //! The workers are in `workers`; the one-shot commands (`once`, `check`,
-//! `feed`, `opml`) in `commands`, and `extract`, `explain` and `status` in
-//! their own files.
+//! `feed`, `opml`) in `commands`, and `extract`, `explain`, `status` and
+//! `try` (`try_url`: previewing a source) in their own files.
 
 mod commands;
 pub mod explain;
