@@ -154,12 +154,14 @@ impl<'a, I: Iterator<Item = ElementRef<'a>>> LastSmallest<'a> for I {
 /// The excerpt: the first paragraph-like element of some length that is
 /// not the headline, does not hold it, and holds no heading.
 fn excerpt<'a>(item: ElementRef<'a>, titles: &[ElementRef<'a>]) -> Option<ElementRef<'a>> {
+    // Cheapest tests first: the tag, then whether it holds a headline (a
+    // walk up from each), then its text (a walk through it).
     descendants(item).find(|e| {
         matches!(e.value().name(), "p" | "div" | "span" | "section")
-            && long_text(*e)
             && !titles
                 .iter()
                 .any(|t| t.ancestors().any(|a| a.id() == e.id()) || t.id() == e.id())
+            && long_text(*e)
             && !e.descendants().filter_map(ElementRef::wrap).any(|d| {
                 super::links::is_heading(d.value().name())
                     || d.value().name() == "a" && long_text(d)
