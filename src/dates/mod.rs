@@ -16,7 +16,9 @@ use words::parse_words;
 /// Dates without a zone are taken as UTC; dates without a time as midnight.
 pub fn parse(text: &str) -> Option<DateTime<Utc>> {
     let text = text.trim();
-    if text.is_empty() {
+    // Every form read here has a numeric day or year: a text without an
+    // ASCII digit is no date, and the formats below need not be tried.
+    if !text.bytes().any(|b| b.is_ascii_digit()) {
         return None;
     }
     parse_iso(text)

@@ -6,7 +6,14 @@ use url::Url;
 /// Collapses runs of whitespace (including newlines and NBSP) to one space
 /// and trims.
 pub(super) fn collapse_whitespace(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// `Some(text)` unless it is empty.

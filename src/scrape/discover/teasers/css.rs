@@ -150,11 +150,14 @@ impl<'a> TagIndex<'a> {
         TagIndex { by_tag }
     }
 
-    /// How many elements of `tag` match `selector`.
-    fn count(&self, tag: &str, selector: &Selector) -> usize {
-        self.by_tag
-            .get(tag)
-            .map_or(0, |els| els.iter().filter(|e| selector.matches(e)).count())
+    /// The elements of `tag` that match `selector`, in document order.
+    fn matching(&self, tag: &str, selector: &Selector) -> Vec<ElementRef<'a>> {
+        self.by_tag.get(tag).map_or_else(Vec::new, |els| {
+            els.iter()
+                .filter(|e| selector.matches(e))
+                .copied()
+                .collect()
+        })
     }
 }
 
@@ -162,17 +165,24 @@ impl<'a> TagIndex<'a> {
 /// selector, prefixed by the nearest context (an ancestor of all of them
 /// with a stable class, id or landmark tag) that makes it match exactly
 /// them, else the context that matches the fewest other elements.
+///
+/// The elements `own` matches are found once; a context only narrows them
+/// (`context own` matches a subset of `own`), so each context is tried on
+/// those alone rather than on every element of the tag.
 pub(super) fn item_selector(items: &[ElementRef<'_>], index: &TagIndex<'_>) -> Option<String> {
     let own = shared(items)?;
     let tag = items.first()?.value().name();
-    let count = |css: &str| Selector::parse(css).ok().map(|s| index.count(tag, &s));
-    let mut best = (count(&own)?, own.clone());
+    let matching = index.matching(tag, &Selector::parse(&own).ok()?);
+    let mut best = (matching.len(), own.clone());
     if best.0 == items.len() {
         return Some(own);
     }
     for context in contexts(items).into_iter().take(MAX_CONTEXTS) {
         let css = format!("{context} {own}");
-        let Some(n) = count(&css) else { continue };
+        let Ok(sel) = Selector::parse(&css) else {
+            continue;
+        };
+        let n = matching.iter().filter(|e| sel.matches(e)).count();
         if n >= items.len() && n < best.0 {
             best = (n, css);
         }

@@ -51,6 +51,7 @@ pub(super) struct Link {
 pub(super) fn collect(doc: &Html, base: &Url) -> Vec<Link> {
     let anchors: Vec<ElementRef<'_>> = doc.select(&ANCHOR).take(MAX_LINKS).collect();
     let mut markers = Markers::new();
+    let mut facts = Facts::new();
     let (mut found, mut marks) = (Vec::new(), Vec::new());
     for a in &anchors {
         let Some(url) = resolve_http(base, a.value().attr("href").unwrap_or_default()) else {
@@ -59,7 +60,7 @@ pub(super) fn collect(doc: &Html, base: &Url) -> Vec<Link> {
         if same_page(&url, base) {
             continue;
         }
-        let Some(place) = place(*a, &mut markers) else {
+        let Some(place) = place(*a, &mut markers, &mut facts) else {
             continue;
         };
         if let Some(link) = link(*a, url, place.region_key) {
@@ -75,6 +76,10 @@ pub(super) fn collect(doc: &Html, base: &Url) -> Vec<Link> {
 /// a class name) marks them, and how many candidate anchors they hold.
 type Markers = HashMap<NodeId, (Region, bool, usize)>;
 
+/// What an element says of the anchors inside it (whether it hides them,
+/// the region it marks), read once per element: anchors share ancestors.
+type Facts = HashMap<NodeId, (bool, Option<Region>)>;
+
 /// Where an anchor sits: its marked ancestors, nearest first.
 struct Place {
     marks: Vec<NodeId>,
@@ -83,7 +88,7 @@ struct Place {
 
 /// Reads the anchor's ancestors: hidden ones drop it; marked ones are
 /// recorded (and counted in `markers`, to tell a box from a page wrapper).
-fn place(a: ElementRef<'_>, markers: &mut Markers) -> Option<Place> {
+fn place(a: ElementRef<'_>, markers: &mut Markers, facts: &mut Facts) -> Option<Place> {
     let mut marks = Vec::new();
     let mut in_article = false;
     let mut pending_header = None;
@@ -91,7 +96,10 @@ fn place(a: ElementRef<'_>, markers: &mut Markers) -> Option<Place> {
         .chain(a.ancestors().filter_map(ElementRef::wrap))
         .enumerate()
     {
-        if region::hidden(el) {
+        let (hidden, marked) = *facts
+            .entry(el.id())
+            .or_insert_with(|| (region::hidden(el), region::marked(el)));
+        if hidden {
             return None;
         }
         if depth > MAX_REGION_DEPTH {
@@ -109,7 +117,7 @@ fn place(a: ElementRef<'_>, markers: &mut Markers) -> Option<Place> {
             }
             continue;
         }
-        if let Some(region) = region::marked(el) {
+        if let Some(region) = marked {
             let by_tag =
                 matches!(name, "nav" | "aside" | "main") || el.value().attr("role").is_some();
             markers.entry(el.id()).or_insert((region, by_tag, 0)).2 += 1;
@@ -136,7 +144,7 @@ fn same_page(url: &Url, base: &Url) -> bool {
 
 fn link(a: ElementRef<'_>, url: Url, region_key: Option<NodeId>) -> Option<Link> {
     let (head, headline_tag) = headline(a);
-    if collapse_whitespace(&head.text().collect::<String>()).is_empty() {
+    if head.text().all(|t| t.trim().is_empty()) {
         return None;
     }
     let start = if head.ancestors().any(|n| n.id() == a.id()) {

@@ -124,7 +124,7 @@ fn date_element(item: ElementRef<'_>) -> Option<ElementRef<'_>> {
     });
     with_attr.or_else(|| {
         descendants(item)
-            .filter(|e| text_len_within(*e, 80))
+            .filter(|e| scan_text(*e, 80).is_some_and(|s| s.digit))
             .filter(|e| dates::parse(&text_of(*e)).is_some())
             .last_smallest()
     })
@@ -154,12 +154,14 @@ impl<'a, I: Iterator<Item = ElementRef<'a>>> LastSmallest<'a> for I {
 /// The excerpt: the first paragraph-like element of some length that is
 /// not the headline, does not hold it, and holds no heading.
 fn excerpt<'a>(item: ElementRef<'a>, titles: &[ElementRef<'a>]) -> Option<ElementRef<'a>> {
+    // Cheapest tests first: the tag, then whether it holds a headline (a
+    // walk up from each), then its text (a walk through it).
     descendants(item).find(|e| {
         matches!(e.value().name(), "p" | "div" | "span" | "section")
-            && long_text(*e)
             && !titles
                 .iter()
                 .any(|t| t.ancestors().any(|a| a.id() == e.id()) || t.id() == e.id())
+            && long_text(*e)
             && !e.descendants().filter_map(ElementRef::wrap).any(|d| {
                 super::links::is_heading(d.value().name())
                     || d.value().name() == "a" && long_text(d)
@@ -167,27 +169,44 @@ fn excerpt<'a>(item: ElementRef<'a>, titles: &[ElementRef<'a>]) -> Option<Elemen
     })
 }
 
-/// Whether the element's text is at most `limit` bytes, reading no more
-/// of it than that.
-fn text_len_within(el: ElementRef<'_>, limit: usize) -> bool {
-    let mut len = 0;
+/// What a cheap read of an element's text tells: its words (as
+/// `split_whitespace` counts them in the whole text) and whether it holds
+/// an ASCII digit (every date does).
+struct TextScan {
+    words: usize,
+    digit: bool,
+}
+
+/// Scans the element's text without collecting it; `None` when it is
+/// longer than `limit` bytes (reading no more of it than that).
+fn scan_text(el: ElementRef<'_>, limit: usize) -> Option<TextScan> {
+    let (mut len, mut in_word) = (0, false);
+    let mut scan = TextScan {
+        words: 0,
+        digit: false,
+    };
     for t in el.text() {
         len += t.len();
         if len > limit {
-            return false;
+            return None;
+        }
+        for c in t.chars() {
+            let space = c.is_whitespace();
+            scan.words += usize::from(!space && !in_word);
+            scan.digit |= c.is_ascii_digit();
+            in_word = !space;
         }
     }
-    true
+    Some(scan)
 }
 
 /// Eight words or more (an excerpt, not a label), and not a whole post
 /// (past a few thousand bytes reading it costs more than it tells).
 fn long_text(el: ElementRef<'_>) -> bool {
-    if !text_len_within(el, 4_000) {
+    let Some(scan) = scan_text(el, 4_000) else {
         return false;
-    }
-    let text = text_of(el);
-    text.split_whitespace().count() >= 8 && dates::parse(&text).is_none()
+    };
+    scan.words >= 8 && (!scan.digit || dates::parse(&text_of(el)).is_none())
 }
 
 /// A byline: an element named or marked as the author, with a short text.
@@ -205,8 +224,7 @@ fn author_element(item: ElementRef<'_>) -> Option<ElementRef<'_>> {
 }
 
 fn short_text(el: ElementRef<'_>) -> bool {
-    let words = text_of(el).split_whitespace().count();
-    (1..=8).contains(&words)
+    scan_text(el, usize::MAX).is_some_and(|s| (1..=8).contains(&s.words))
 }
 
 /// Whether the teaser shows an image with a usable address.
