@@ -7,104 +7,17 @@
 //! `$REFEED_BENCH_PAGES`); without them it falls back to the test fixtures,
 //! which are far smaller than real pages.
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
-
 use refeed::extract::{self, ArticleRules};
 use url::Url;
 
-/// Passes over the whole page set; the best pass is reported.
-const PASSES: usize = 5;
+mod pages;
 
 fn main() {
-    let folder = page_folder();
-    let pages = load_pages(&folder);
-    assert!(!pages.is_empty(), "no pages in {}", folder.display());
-    let bytes: usize = pages.iter().map(String::len).sum();
+    let folder = pages::folder("../shared/bench/extraction/dev/html", "tests/fixtures");
+    let pages = pages::load(&folder);
     let url = Url::parse("https://example.org/news/article").expect("valid URL");
     let rules = ArticleRules::default();
-
-    let mut best = Duration::MAX;
-    let mut per_page = Vec::with_capacity(pages.len());
-    for _ in 0..PASSES {
-        per_page.clear();
-        let start = Instant::now();
-        for page in &pages {
-            let t = Instant::now();
-            let article = extract::article(page, &url, &rules).ok();
-            std::hint::black_box(article);
-            per_page.push(t.elapsed());
-        }
-        best = best.min(start.elapsed());
-    }
-    per_page.sort();
-    let secs = best.as_secs_f64();
-    println!("pages: {} from {}", pages.len(), folder.display());
-    println!(
-        "size: {:.0} KB average",
-        bytes as f64 / pages.len() as f64 / 1024.0
-    );
-    println!(
-        "one thread, best of {PASSES}: {:.0} pages/s, {:.1} MB/s",
-        pages.len() as f64 / secs,
-        bytes as f64 / secs / 1e6
-    );
-    println!(
-        "per page: median {:.2} ms, p95 {:.2} ms, max {:.2} ms",
-        ms(per_page[per_page.len() / 2]),
-        ms(per_page[per_page.len() * 95 / 100]),
-        ms(per_page[per_page.len() - 1])
-    );
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
-fn page_folder() -> PathBuf {
-    if let Some(dir) = std::env::var_os("REFEED_BENCH_PAGES") {
-        return dir.into();
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dev = root.join("../shared/bench/extraction/dev/html");
-    if dev.is_dir() {
-        dev
-    } else {
-        root.join("tests/fixtures")
-    }
-}
-
-/// Every `.html` / `.html.gz` below `folder`, decoded.
-fn load_pages(folder: &Path) -> Vec<String> {
-    let mut paths = Vec::new();
-    collect(folder, &mut paths);
-    paths.sort();
-    paths.iter().map(|p| read(p)).collect()
-}
-
-fn collect(folder: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(folder) else {
-        return;
-    };
-    for path in entries.flatten().map(|e| e.path()) {
-        let name = path.to_string_lossy();
-        if path.is_dir() {
-            collect(&path, out);
-        } else if name.ends_with(".html") || name.ends_with(".html.gz") {
-            out.push(path);
-        }
-    }
-}
-
-fn read(path: &Path) -> String {
-    let raw = std::fs::read(path).expect("read page");
-    if path.extension().is_some_and(|e| e == "gz") {
-        let mut plain = Vec::new();
-        flate2::read::GzDecoder::new(raw.as_slice())
-            .read_to_end(&mut plain)
-            .expect("gunzip page");
-        return refeed::fetch::decode(&plain, None);
-    }
-    refeed::fetch::decode(&raw, None)
+    pages::time_one_thread(&folder, &pages, |page| {
+        std::hint::black_box(extract::article(page, &url, &rules).ok());
+    });
 }
