@@ -33,7 +33,10 @@ impl Pipeline {
         started: DateTime<Utc>,
     ) -> Result<FoundItems, RefreshError> {
         let found = match &source.listing {
-            Some(rules) => self.by_selectors(source, rules, body, url.clone()).await,
+            Some(rules) => {
+                self.by_selectors(source, rules, body, url.clone(), started)
+                    .await
+            }
             None => self.by_detection(source, body, url.clone(), started).await,
         }?;
         // Once per refresh: the selector (the user's, or a detected
@@ -50,6 +53,7 @@ impl Pipeline {
         rules: &ListingRules,
         body: String,
         url: Url,
+        started: DateTime<Utc>,
     ) -> Result<FoundItems, RefreshError> {
         let (rules, base) = (rules.clone(), url.clone());
         let page = self
@@ -70,9 +74,19 @@ impl Pipeline {
                 link: css.link,
             });
         }
+        // Recorded too, so `/status` says "selectors" (and when a source
+        // moved to or from them).
+        let discovery = DiscoveryRecord {
+            method: Method::Selectors,
+            pattern: None,
+            items: u32::try_from(page.items.len()).unwrap_or(u32::MAX),
+            wordpress_refused: None,
+            since: started,
+            previous: None,
+        };
         Ok(FoundItems {
             page,
-            discovery: None,
+            discovery: Some(discovery),
             inline_articles: false,
         })
     }

@@ -50,6 +50,17 @@ async fn the_tag_archive_by_url_alone_gives_the_same_items_as_with_selectors() {
             .filter_map(|s| s.split('"').next().map(str::to_owned))
             .collect()
     };
+    // `refeed status` names how each source's items were found.
+    let status = env.refeed(&["status"]).await;
+    for (source, method) in [("selectors", "selectors"), ("url-only", "teasers")] {
+        let row = status
+            .stdout
+            .lines()
+            .map(|line| line.split_whitespace().collect::<Vec<_>>())
+            .find(|words| words.first() == Some(&source))
+            .unwrap_or_else(|| panic!("no status row for {source}:\n{status}"));
+        assert!(row[1..].contains(&method), "{row:?}");
+    }
     let with = env.feed("selectors", "atom").await;
     let without = env.feed("url-only", "atom").await;
     assert_eq!(links(&without), links(&with), "same items, same order");
