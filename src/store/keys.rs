@@ -203,10 +203,8 @@ fn scrubbed(text: &str) -> (String, bool) {
 
 #[cfg(test)]
 mod tests {
-    use sqlx::sqlite::SqlitePoolOptions;
 
-    use super::super::test_support::{commit, reopen, temp_store, undated};
-    use super::super::{MIGRATOR, connect_options};
+    use super::super::test_support::{commit, database_at, reopen, temp_store, undated};
     use super::*;
     use crate::model::StoredItem;
 
@@ -286,12 +284,9 @@ mod tests {
     /// an article stored twice under two forms of its link, and a link
     /// with a password, stored twice.
     async fn database_before_keys(dir: &tempfile::TempDir) {
-        let pool = SqlitePoolOptions::new()
-            .connect_with(connect_options(&dir.path().join("refeed.db")))
-            .await
-            .unwrap();
-        MIGRATOR.run_to(4, &pool).await.unwrap();
-        sqlx::raw_sql(
+        database_at(
+            &dir.path().join("refeed.db"),
+            4,
             "INSERT INTO sources (id, title) VALUES ('src', 'Outlet');
              INSERT INTO items (source_id, url, link, title, published, dated, first_seen, updated)
              VALUES ('src', 'http://example.org/a/', 'http://example.org/a/', 'A', 1, 1, 1, 1),
@@ -301,10 +296,7 @@ mod tests {
                     ('src', 'http://example.org/b', 'http://example.org/b', 'B', 2, 1, 2, 2),
                     ('src', 'http://u:pw@example.org/d', 'http://example.org/d', 'D', 4, 1, 4, 4);",
         )
-        .execute(&pool)
-        .await
-        .unwrap();
-        pool.close().await;
+        .await;
     }
 
     #[tokio::test]

@@ -178,7 +178,7 @@ mod test_support;
 mod tests {
     use std::error::Error as _;
 
-    use super::test_support::temp_store;
+    use super::test_support::{database_at, temp_store};
     use super::*;
 
     #[tokio::test]
@@ -277,21 +277,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("refeed.db");
         // A database as refeed left it before issue 5 (migrations 1 and 2).
-        let pool = SqlitePoolOptions::new()
-            .connect_with(connect_options(&path))
-            .await
-            .unwrap();
-        MIGRATOR.run_to(2, &pool).await.unwrap();
-        sqlx::raw_sql(
+        database_at(
+            &path,
+            2,
             "INSERT INTO sources (id, title) VALUES ('src', 'Outlet');
              INSERT INTO refreshes (source_id, started, finished, ok, error, seen, new, updated)
              VALUES ('src', 1000, 2000, 1, NULL, 3, 3, 0),
                     ('src', 3000, 4000, 0, 'HTTP 500', 0, 0, 0);",
         )
-        .execute(&pool)
-        .await
-        .unwrap();
-        pool.close().await;
+        .await;
 
         let store = Store::open(&path).await.unwrap();
         let health = store.source_health().await.unwrap().remove("src").unwrap();
@@ -316,21 +310,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("refeed.db");
         // A database as refeed left it before issue 10 (migrations 1 to 5).
-        let pool = SqlitePoolOptions::new()
-            .connect_with(connect_options(&path))
-            .await
-            .unwrap();
-        MIGRATOR.run_to(5, &pool).await.unwrap();
-        sqlx::raw_sql(
+        database_at(
+            &path,
+            5,
             "INSERT INTO sources (id, title) VALUES ('src', 'Outlet');
              INSERT INTO items (source_id, url, link, title, published, dated, first_seen, updated)
              VALUES ('src', 'https://example.org/a', 'https://example.org/a', 'A', 1000, 1, 1000, 1000);
              DELETE FROM pending_backfills;",
         )
-        .execute(&pool)
-        .await
-        .unwrap();
-        pool.close().await;
+        .await;
 
         let store = Store::open(&path).await.unwrap();
         let items = store.items(Some("src"), 10).await.unwrap();

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use tempfile::TempDir;
 
-use super::Store;
+use super::{MIGRATOR, Store, connect_options};
 use crate::model::NewItem;
 
 /// A fresh store in its own temporary folder (kept alive by the `TempDir`).
@@ -66,4 +66,16 @@ pub(super) async fn query_plan(store: &Store, sql: &str, params: usize) -> Vec<S
     }
     let rows = query.fetch_all(&store.pool).await.unwrap();
     rows.into_iter().map(|row| row.3).collect()
+}
+
+/// A database at `path` as an earlier refeed left it: migrated up to
+/// `version` only, then `sql` run on it (the rows that version stored).
+pub(super) async fn database_at(path: &std::path::Path, version: i64, sql: &'static str) {
+    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+        .connect_with(connect_options(path))
+        .await
+        .unwrap();
+    MIGRATOR.run_to(version, &pool).await.unwrap();
+    sqlx::raw_sql(sql).execute(&pool).await.unwrap();
+    pool.close().await;
 }
