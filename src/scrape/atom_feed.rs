@@ -106,12 +106,7 @@ fn content_html(content: &atom_syndication::Content) -> Option<String> {
 mod tests {
     use super::*;
     use crate::scrape::feed;
-
-    fn utc(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text)
-            .unwrap()
-            .with_timezone(&Utc)
-    }
+    use crate::scrape::test_support::utc;
 
     fn base() -> Url {
         Url::parse("https://www.mintpressnews.com/feed/atom/").unwrap()

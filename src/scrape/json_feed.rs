@@ -149,15 +149,9 @@ fn item_author(item: &Map<String, Value>) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use crate::scrape::test_support::utc;
     use crate::scrape::{MAX_PAGE_ITEMS, ScrapeError, feed};
-    use chrono::{DateTime, Utc};
     use url::Url;
-
-    fn utc(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text)
-            .unwrap()
-            .with_timezone(&Utc)
-    }
 
     fn base() -> Url {
         Url::parse("https://blog.example/feed.json").unwrap()

@@ -172,7 +172,7 @@ pub(super) fn element_date(el: ElementRef<'_>) -> Option<chrono::DateTime<chrono
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{DateTime, Utc};
+    use crate::scrape::test_support::utc;
 
     fn rules(item: &str, title: &str, link: &str) -> ListingRules {
         ListingRules {
@@ -188,12 +188,6 @@ mod tests {
 
     fn wordpress_rules() -> ListingRules {
         rules("article", "h2.entry-title a", "h2.entry-title a")
-    }
-
-    fn utc(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text)
-            .unwrap()
-            .with_timezone(&Utc)
     }
 
     fn base() -> Url {

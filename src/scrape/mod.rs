@@ -12,6 +12,8 @@ mod feed_image;
 mod json_feed;
 mod listing;
 mod rss_feed;
+#[cfg(test)]
+mod test_support;
 mod text;
 
 use scraper::Selector;

@@ -113,13 +113,7 @@ fn feed_html(html: &str) -> Option<String> {
 mod tests {
     use super::*;
     use crate::scrape::feed;
-    use chrono::{DateTime, Utc};
-
-    fn utc(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text)
-            .unwrap()
-            .with_timezone(&Utc)
-    }
+    use crate::scrape::test_support::utc;
 
     fn base() -> Url {
         Url::parse("https://popularresistance.org/tag/bolivia/feed/").unwrap()

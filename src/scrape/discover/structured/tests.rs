@@ -1,18 +1,12 @@
-use chrono::{DateTime, Utc};
 use scraper::Html;
 use serde_json::Value;
 use url::Url;
 
 use super::*;
+use crate::scrape::test_support::utc;
 
 fn url(text: &str) -> Url {
     Url::parse(text).unwrap()
-}
-
-fn utc(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text)
-        .unwrap()
-        .with_timezone(&Utc)
 }
 
 fn find_in(html: &str, at: &str) -> Option<Found> {

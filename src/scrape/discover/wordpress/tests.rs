@@ -1,18 +1,12 @@
-use chrono::{DateTime, Utc};
 use scraper::Html;
 use url::Url;
 
 use super::*;
+use crate::scrape::test_support::utc;
 use crate::scrape::{MAX_PAGE_ITEMS, ScrapeError};
 
 fn url(text: &str) -> Url {
     Url::parse(text).unwrap()
-}
-
-fn utc(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text)
-        .unwrap()
-        .with_timezone(&Utc)
 }
 
 /// A WordPress 6.x page: `head` goes into a head modeled on what core
