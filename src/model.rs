@@ -224,6 +224,10 @@ pub struct SourceMeta {
     pub refresh_interval: std::time::Duration,
 }
 
+/// The refresh interval assumed for a schedule that stops firing (and for
+/// the combined feed when no source is configured).
+pub const FALLBACK_REFRESH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// Query parameters that identify tracking, not content
 /// (`utm_*` is matched by prefix).
 const TRACKING_PARAMS: &[&str] = &["fbclid", "gclid", "mc_cid", "mc_eid"];

@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use super::DRAIN_TIMEOUT;
+use super::daemon::DRAIN_TIMEOUT;
 use crate::config::{Config, Source};
 use crate::pipeline::{Pipeline, RefreshError};
 use crate::schedule::Outcome;

@@ -20,8 +20,6 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-
 use toml::Spanned;
 use url::Url;
 
@@ -266,23 +264,10 @@ impl Config {
                 title: s.title.clone(),
                 url: s.url.clone(),
                 max_items: s.max_items,
-                refresh_interval: refresh_interval(&s.schedule, chrono::Utc::now()),
+                refresh_interval: s.schedule.refresh_interval(chrono::Utc::now()),
             })
             .collect()
     }
-}
-
-/// The refresh interval assumed for a schedule that stops firing.
-pub const FALLBACK_REFRESH_INTERVAL: Duration = Duration::from_secs(3600);
-
-/// The shortest gap between the next few runs of `schedule` after `now`
-/// (runs of `"0 8,20 * * *"` are 12 h apart; of `"*/15 * * * *"`, 15 min).
-fn refresh_interval(schedule: &CronSchedule, now: DateTime<Utc>) -> Duration {
-    let runs = schedule.upcoming(&now, 4);
-    runs.windows(2)
-        .filter_map(|pair| (pair[1] - pair[0]).to_std().ok())
-        .min()
-        .unwrap_or(FALLBACK_REFRESH_INTERVAL)
 }
 
 fn storage(raw: &RawStorage, report: &mut Report<'_>) -> Option<StorageConfig> {

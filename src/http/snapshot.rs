@@ -9,9 +9,8 @@ use super::cache::Snapshot;
 use super::feeds::{ALL_FEED_ID, all_feed_limit};
 use super::stale::stale_item;
 use super::{AppState, source_title};
-use crate::config::FALLBACK_REFRESH_INTERVAL;
 use crate::feed::FeedInfo;
-use crate::model::{SourceMeta, StoredItem};
+use crate::model::{FALLBACK_REFRESH_INTERVAL, SourceMeta, StoredItem};
 use crate::store::StoreError;
 
 /// Reads a feed's facts and items from the store; `None` for an unknown id.

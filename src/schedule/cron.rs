@@ -13,8 +13,11 @@ mod field;
 
 use std::collections::BTreeSet;
 use std::fmt;
+use std::time::Duration;
 
-use chrono::{DateTime, TimeZone};
+use chrono::{DateTime, TimeZone, Utc};
+
+use crate::model::FALLBACK_REFRESH_INTERVAL;
 
 use self::field::{DAY_OF_MONTH, DAY_OF_WEEK, HOUR, MINUTE, MONTH, SECOND, expand};
 
@@ -95,6 +98,18 @@ impl CronSchedule {
             times.push(next);
         }
         times
+    }
+
+    /// The shortest gap between the next few runs after `now`: how long a
+    /// served feed stays fresh (runs of `"0 8,20 * * *"` are 12 h apart; of
+    /// `"*/15 * * * *"`, 15 min). [`FALLBACK_REFRESH_INTERVAL`] for a
+    /// schedule that stops firing.
+    pub fn refresh_interval(&self, now: DateTime<Utc>) -> Duration {
+        let runs = self.upcoming(&now, 4);
+        runs.windows(2)
+            .filter_map(|pair| (pair[1] - pair[0]).to_std().ok())
+            .min()
+            .unwrap_or(FALLBACK_REFRESH_INTERVAL)
     }
 }
 
