@@ -56,6 +56,26 @@ impl Store {
             .map(|row| (row.source_id.clone(), RefreshRecord::from(row)))
             .collect())
     }
+
+    /// The source's latest refresh records, newest first, at most `limit`
+    /// (`refeed status SOURCE_ID` and `/status/{id}` show them).
+    pub async fn refresh_history(
+        &self,
+        source: &str,
+        limit: u32,
+    ) -> Result<Vec<RefreshRecord>, StoreError> {
+        let rows: Vec<RefreshRow> = sqlx::query_as(
+            "SELECT source_id, started, finished, ok, error, seen, new, updated,
+                    not_modified, retry_at
+             FROM refreshes WHERE source_id = ?1 ORDER BY id DESC LIMIT ?2",
+        )
+        .bind(source)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(query_error("read refresh history"))?;
+        Ok(rows.into_iter().map(RefreshRecord::from).collect())
+    }
 }
 
 /// Makes sure the source has a row (items and refreshes reference it) and
@@ -257,6 +277,33 @@ mod tests {
             titles,
             HashMap::from([("a".to_owned(), "Second".to_owned())])
         );
+    }
+
+    #[tokio::test]
+    async fn refresh_history_lists_one_sources_records_newest_first() {
+        let (_dir, store) = temp_store().await;
+        let t1 = at("2025-01-01T00:00:00Z");
+        let t2 = at("2025-01-01T00:30:00Z");
+        let t3 = at("2025-01-01T01:00:00Z");
+        store
+            .record_failure("a", t1, "timeout", None)
+            .await
+            .unwrap();
+        store.commit_refresh("a", None, &[], t2).await.unwrap();
+        store
+            .record_failure("b", t2, "HTTP 500", None)
+            .await
+            .unwrap();
+        store
+            .record_failure("a", t3, "HTTP 503", None)
+            .await
+            .unwrap();
+        let history = store.refresh_history("a", 2).await.unwrap();
+        let started: Vec<_> = history.iter().map(|r| r.started).collect();
+        assert_eq!(started, [t3, t2]);
+        assert_eq!(history[0].outcome, Err("HTTP 503".to_owned()));
+        assert!(history[1].outcome.is_ok());
+        assert!(store.refresh_history("c", 5).await.unwrap().is_empty());
     }
 
     #[tokio::test]
