@@ -84,14 +84,50 @@ pub(crate) fn find_root<'a>(doc: &Doc<'a>) -> NodeRef<'a> {
         .unwrap_or_else(|| doc.body())
 }
 
-/// A schema.org `articleBody` block long enough to be the article.
+/// A schema.org `articleBody` block long enough to be the article. Pages
+/// that mark each paragraph, or each part of a body split around an inline
+/// box, as `articleBody` get the nearest block holding all of them.
 fn article_body<'a>(doc: &Doc<'a>) -> Option<NodeRef<'a>> {
-    doc.elements(doc.body()).into_iter().find(|n| {
-        attr(*n, "itemprop").is_some_and(|v| {
+    let marked = marked_article_body(doc);
+    let chars: usize = marked.iter().map(|n| doc.text_stats(*n).chars).sum();
+    if chars < MIN_ARTICLE_BODY_CHARS {
+        return None;
+    }
+    let (first, rest) = marked.split_first()?;
+    let body = doc.body();
+    let mut root = *first;
+    for node in rest {
+        if contains(root, *node) {
+            continue;
+        }
+        let Some(common) = root.ancestors().find(|a| contains(*a, *node)) else {
+            continue;
+        };
+        if common == body || contains(common, body) {
+            // Parts with nothing below the body in common: the longest part.
+            return marked
+                .iter()
+                .copied()
+                .max_by_key(|n| doc.text_stats(*n).chars);
+        }
+        root = common;
+    }
+    Some(root)
+}
+
+/// The outermost elements marked `itemprop="articleBody"`, in page order.
+fn marked_article_body<'a>(doc: &Doc<'a>) -> Vec<NodeRef<'a>> {
+    let mut marked: Vec<NodeRef<'a>> = Vec::new();
+    for node in doc.elements(doc.body()) {
+        let is_marked = attr(node, "itemprop").is_some_and(|v| {
             v.split_whitespace()
                 .any(|p| p.eq_ignore_ascii_case("articleBody"))
-        }) && doc.text_stats(*n).chars >= MIN_ARTICLE_BODY_CHARS
-    })
+        });
+        if is_marked && !marked.last().is_some_and(|last| contains(*last, node)) {
+            marked.push(node);
+        }
+    }
+    marked
 }
 
 /// A block that may hold the article, and the votes of its paragraphs.
@@ -329,6 +365,31 @@ mod tests {
     fn item_prop_article_body_wins() {
         let html = format!(
             r#"<body><div class="a">{p}{p}{p}{p}{p}</div><div class="b" itemprop="articleBody">{p}{p}</div></body>"#,
+            p = PARAGRAPH
+        );
+        assert_eq!(root_of(&html), "div.b");
+    }
+
+    #[test]
+    fn paragraphs_each_marked_article_body_give_their_common_block() {
+        // Each paragraph carries the mark, and the body is split in two
+        // around an inline box: the first paragraph alone is not the article.
+        let marked = format!(
+            r#"<p itemprop="articleBody">{}</p>"#,
+            &PARAGRAPH[3..PARAGRAPH.len() - 4]
+        );
+        let html = format!(
+            r#"<body><div class="nav">{p}</div><div class="story"><div class="part">{m}</div><div class="inline">{p}</div><div class="part">{m}{m}</div></div></body>"#,
+            p = PARAGRAPH,
+            m = marked,
+        );
+        assert_eq!(root_of(&html), "div.story");
+    }
+
+    #[test]
+    fn marked_parts_with_only_the_body_in_common_give_the_longest() {
+        let html = format!(
+            r#"<body><div class="a" itemprop="articleBody">{p}</div><div class="b" itemprop="articleBody">{p}{p}</div></body>"#,
             p = PARAGRAPH
         );
         assert_eq!(root_of(&html), "div.b");
