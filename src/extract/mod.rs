@@ -10,7 +10,8 @@
 //!
 //! Steps, each in its own file: `prepass`, `clean` (junk, hidden, the
 //! source's rules, feed footers), `readability` (candidate scoring without a
-//! selector, using `vocab`), `siblings` (blocks of the same article beside
+//! selector, using `vocab`), `marked` (a body whose parts are marked
+//! `itemprop="articleBody"`), `siblings` (blocks of the same article beside
 //! the winner), `prune` (share bars, related links, ad labels inside the
 //! body), `fallback` (JSON-LD `articleBody` when the page shows a teaser),
 //! `serialize` and `sanitize` (the HTML), `text` (the plain text, read from
@@ -25,6 +26,7 @@ mod explain;
 mod fallback;
 mod jsonld;
 pub mod learned;
+mod marked;
 mod meta;
 mod prepass;
 mod prune;
@@ -146,7 +148,12 @@ fn extract(
     // Chosen again: removed appeal boxes may have changed the scores.
     let mut root = content_root(&doc, rules);
     if rules.content.is_none() {
-        root = siblings::merge(&mut doc, root);
+        let parts = marked::parts(&doc, root);
+        if parts.len() > 1 {
+            marked::trim_outside(&mut doc, root, &parts);
+        } else {
+            root = siblings::merge(&mut doc, root);
+        }
     }
     prune::prune(&mut doc, root, meta.title.as_deref());
     let removals = if explain {

@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 
 use super::dom::{Doc, Key, NodeRef, attr, contains, element, tag};
+use super::marked;
 use super::vocab;
 
 /// Paragraphs shorter than this (non-whitespace characters) are captions,
@@ -88,7 +89,7 @@ pub(crate) fn find_root<'a>(doc: &Doc<'a>) -> NodeRef<'a> {
 /// that mark each paragraph, or each part of a body split around an inline
 /// box, as `articleBody` get the nearest block holding all of them.
 fn article_body<'a>(doc: &Doc<'a>) -> Option<NodeRef<'a>> {
-    let marked = marked_article_body(doc);
+    let marked = marked::parts(doc, doc.body());
     let chars: usize = marked.iter().map(|n| doc.text_stats(*n).chars).sum();
     if chars < MIN_ARTICLE_BODY_CHARS {
         return None;
@@ -113,21 +114,6 @@ fn article_body<'a>(doc: &Doc<'a>) -> Option<NodeRef<'a>> {
         root = common;
     }
     Some(root)
-}
-
-/// The outermost elements marked `itemprop="articleBody"`, in page order.
-fn marked_article_body<'a>(doc: &Doc<'a>) -> Vec<NodeRef<'a>> {
-    let mut marked: Vec<NodeRef<'a>> = Vec::new();
-    for node in doc.elements(doc.body()) {
-        let is_marked = attr(node, "itemprop").is_some_and(|v| {
-            v.split_whitespace()
-                .any(|p| p.eq_ignore_ascii_case("articleBody"))
-        });
-        if is_marked && !marked.last().is_some_and(|last| contains(*last, node)) {
-            marked.push(node);
-        }
-    }
-    marked
 }
 
 /// A block that may hold the article, and the votes of its paragraphs.

@@ -6,7 +6,9 @@
 //! text has nothing to sanitize). Figures are left out: captions and photo
 //! credits ("Photo: AP", "Credit: Getty") describe a picture the text
 //! reader does not see, and news text conventions (the benchmark's ground
-//! truth among them) never include them; the HTML keeps them.
+//! truth among them) never include them; the HTML keeps them. A "caption"
+//! chosen as the article, or holding most of its text (slideshow pages put
+//! the whole story in one), is text, though. Two line breaks in a row (`<br><br>`) end a paragraph.
 
 use scraper::Node;
 
@@ -36,6 +38,8 @@ const SKIPPED: &[&str] = &[
 pub(crate) fn plain_text<'a>(doc: &Doc<'a>, root: NodeRef<'a>) -> String {
     let mut writer = TextWriter {
         doc,
+        root,
+        root_chars: doc.text_stats(root).chars,
         blocks: Vec::new(),
         current: String::new(),
         depth: 0,
@@ -47,6 +51,10 @@ pub(crate) fn plain_text<'a>(doc: &Doc<'a>, root: NodeRef<'a>) -> String {
 
 struct TextWriter<'d, 'a> {
     doc: &'d Doc<'a>,
+    /// The article: read even when named like a caption.
+    root: NodeRef<'a>,
+    /// The root's text (non-whitespace characters).
+    root_chars: usize,
     blocks: Vec<String>,
     current: String,
     /// Elements open around the one being read.
@@ -83,12 +91,17 @@ impl<'a> TextWriter<'_, 'a> {
 
     fn element(&mut self, node: NodeRef<'a>, in_pre: bool) {
         let name = tag(node).unwrap_or_default();
-        if SKIPPED.contains(&name) || element(node).is_some_and(vocab::is_caption) {
+        if SKIPPED.contains(&name) || self.is_caption(node) {
             return;
         }
         if name == "br" {
-            // A line break survives whitespace collapsing as NUL.
-            self.current.push('\u{0}');
+            if self.current.trim_end().ends_with('\u{0}') {
+                // The second of two line breaks: a paragraph break.
+                self.flush();
+            } else {
+                // A line break survives whitespace collapsing as NUL.
+                self.current.push('\u{0}');
+            }
             return;
         }
         let is_block = BLOCK_TAGS.contains(&name) || EXTRA_BLOCKS.contains(&name);
@@ -99,6 +112,15 @@ impl<'a> TextWriter<'_, 'a> {
         if is_block {
             self.flush();
         }
+    }
+
+    /// Whether `node` is a picture caption or credit (left out), rather
+    /// than the story in a block named like one (slideshow pages): the root,
+    /// or a block holding most of its text.
+    fn is_caption(&self, node: NodeRef<'a>) -> bool {
+        node != self.root
+            && element(node).is_some_and(vocab::is_caption)
+            && self.doc.text_stats(node).chars * 2 <= self.root_chars
     }
 
     /// Ends the current block: collapses its whitespace, keeps its line breaks.
@@ -150,6 +172,36 @@ mod tests {
         let html = "<p>Before.</p><figure><img src=a.jpg><figcaption>Photo: AP</figcaption></figure>\
             <p>After.</p>";
         assert_eq!(plain(html), "Before.\n\nAfter.");
+    }
+
+    #[test]
+    fn a_story_in_a_block_named_caption_is_text() {
+        let story = "The exhibition invites visitors to pose inside the paintings, \
+            which were painted so that a camera sees them in depth.";
+        let html = format!(
+            "<div class=\"caption\"><h2>Art you can step into</h2><p>{story}</p>\
+             <span class=\"photo-credit\">Photo: AP</span></div>"
+        );
+        let parsed = Html::parse_fragment(&html);
+        let doc = Doc::new(&parsed);
+        let root = doc.select(&scraper::Selector::parse("div.caption").unwrap())[0];
+        let text = plain_text(&doc, root);
+        assert_eq!(text, format!("Art you can step into\n\n{story}"));
+        // Or inside the root, beside a picture and its credit.
+        let slide = format!(
+            "<div class=\"slide\"><img src=a.jpg><p class=\"credit\">Photo: AP</p>{html}</div>"
+        );
+        assert_eq!(plain(&slide), format!("Art you can step into\n\n{story}"));
+    }
+
+    #[test]
+    fn two_line_breaks_end_a_paragraph() {
+        assert_eq!(
+            plain(
+                "<div>First paragraph.<br><br>Second, with a<br>line break.<br> <br>\n<br>Third.</div>"
+            ),
+            "First paragraph.\n\nSecond, with a\nline break.\n\nThird."
+        );
     }
 
     #[test]

@@ -275,6 +275,57 @@ async fn golden_div_soup() {
     .await;
 }
 
+/// `<br><br>` ends a paragraph: the div-soup page's text has exactly the
+/// expected paragraphs, not one block with line breaks.
+#[tokio::test]
+async fn double_line_breaks_make_paragraphs() {
+    let output = extract(&["div_soup.html"]).await;
+    assert_eq!(paragraphs(&output), paragraphs(&expected_text("div_soup")));
+}
+
+/// A 2012 news page marking every paragraph `itemprop="articleBody"`, its
+/// body split into two `articleBody` blocks around an inline box of related
+/// links: all of it is the article, not the first paragraph alone.
+#[tokio::test]
+async fn golden_marked_paragraphs() {
+    golden(
+        "marked_paragraphs",
+        &[
+            "Ferry Service to the Outer Islands",
+            "MARTA KELLOWAY",
+            "Published:",
+            "E-Mail",
+            "Erik Vang",
+            "leaving the north quay",
+            "Related",
+            "Harbour Dredging",
+            "A version of this article appeared",
+            "Readers' Comments",
+            "grandmother",
+            "Terms of Service",
+        ],
+    )
+    .await;
+}
+
+/// A slideshow page whose story lives in the slide's `div.caption`, beside
+/// thumbnails, a photo credit and slide navigation.
+#[tokio::test]
+async fn golden_slideshow_caption() {
+    golden(
+        "slideshow_caption",
+        &[
+            "Photo: Lena Ortiz",
+            "1 of 4",
+            "Previous",
+            "More Galleries",
+            "Night Market",
+            "City Weekly",
+        ],
+    )
+    .await;
+}
+
 /// A paywalled page whose visible body is a one-sentence teaser, a
 /// subscription wall and a JavaScript placeholder: the article exists only as
 /// the JSON-LD `articleBody`, which is what a reader wants.
