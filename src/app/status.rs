@@ -173,8 +173,8 @@ mod tests {
 
     use super::*;
     use crate::http::status::{MethodRow, OutcomeKind, StaleRow, status_row};
-    use crate::store::Store;
     use crate::model::{DiscoveryRecord, Method};
+    use crate::store::Store;
 
     fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2024, 6, 1, 12, 0, 0).unwrap()

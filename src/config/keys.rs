@@ -148,6 +148,11 @@ impl Walk<'_, '_> {
     /// Checks the keys of `table`, read as `kind`; `prefix` is the dotted
     /// key path messages name (`items.`, `server.`).
     fn table(&mut self, kind: Table, table: &DeTable<'_>, prefix: &str) {
+        // A struct serde does not read field by field (`flatten`) names no
+        // fields: serde alone judges its keys.
+        if kind.keys().is_empty() {
+            return;
+        }
         for (key, value) in table {
             let name: &str = key.get_ref();
             if !kind.keys().contains(&name) {

@@ -6,6 +6,8 @@
 //!
 //! Each section is validated in its own file (`server`, `fetch`, `limits`
 //! for `[refresh]`, `source`); `[storage]` and `[scheduler]` are here.
+//! `keys` reports every unknown key before serde (which stops at the
+//! first). A relative `storage.path` is the config file's folder's.
 
 mod fetch;
 mod keys;
