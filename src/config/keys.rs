@@ -214,9 +214,10 @@ fn unknown(kind: Table, name: &str, value: &DeValue<'_>) -> String {
         .iter()
         .find(|table| **table != kind && table.keys().contains(&name))
     {
-        let home = match home.path() {
-            "" => "at the top of the file (before any table)".to_owned(),
-            path => format!("in `[{path}]`"),
+        let home = match *home {
+            Table::Root => "at the top of the file (before any table)".to_owned(),
+            Table::Source => "in `[[source]]` (above its `[source.*]` tables)".to_owned(),
+            other => format!("in `[{}]`", other.path()),
         };
         return format!("unknown {what} `{shown}`: `{name}` belongs {home}");
     }

@@ -89,6 +89,17 @@ fn a_key_in_the_wrong_table_says_where_it_belongs() {
 }
 
 #[test]
+fn a_source_key_under_a_source_subtable_says_to_move_it_up() {
+    let text = format!("{SOURCE}\n[source.clean]\nremove = []\nfull_text = true\n");
+    let errors = errors(&text);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].contains("`full_text` belongs in `[[source]]` (above its `[source.*]` tables)"),
+        "{errors:#?}"
+    );
+}
+
+#[test]
 fn a_key_far_from_any_lists_the_known_ones() {
     let errors = errors("[scheduler]\ncolour = 1\n");
     assert!(
