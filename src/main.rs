@@ -2,19 +2,22 @@
 //! config and hands over to `app`. Errors are printed with their causes and
 //! mapped to the exit status.
 
-use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use refeed::app;
-use refeed::config::{Config, DEFAULT_CONFIG_PATH};
+use refeed::config::{Config, ConfigError, DEFAULT_CONFIG_PATH};
 use refeed::http::FeedFormat;
 use refeed::model::{Method, TeaserPattern};
-use tracing_subscriber::EnvFilter;
 use url::Url;
+
+// The binary's own modules live beside it in `cli/` (`src/` is the library's).
+#[path = "cli/logging.rs"]
+mod logging;
 
 /// Turns news outlets into clean, deduplicated RSS and Atom feeds.
 #[derive(Debug, Parser)]
@@ -37,8 +40,24 @@ enum Command {
         /// Source ids to refresh; all when none are given.
         sources: Vec<String>,
     },
-    /// Validate the config and show each source's next three run times.
+    /// Validate the config, show each source's next three run times, and
+    /// try to listen on the configured address.
     Check,
+    /// Write the commented reference config (every key with its default)
+    /// to PATH, for a first config; never over an existing file unless
+    /// --force.
+    Init {
+        /// Where to write it; default: the --config path.
+        path: Option<PathBuf>,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+        /// The database path to write in it (`[storage] path`; default:
+        /// data/refeed.db beside the config), e.g. /var/lib/refeed/refeed.db
+        /// for the systemd unit.
+        #[arg(long, value_name = "DB")]
+        storage: Option<PathBuf>,
+    },
     /// Show each source's health: last attempt, outcome, failures, next run.
     Status,
     /// Print a stored feed to stdout.
@@ -218,7 +237,7 @@ const BLOCKING_POOL_GRACE: Duration = Duration::from_secs(1);
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(matches!(cli.command, Command::Run));
+    logging::init(matches!(cli.command, Command::Run));
     match execute(cli) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
@@ -251,10 +270,20 @@ fn execute(cli: Cli) -> anyhow::Result<bool> {
     if let Command::Try(args) = &cli.command {
         return try_page(args, &cli.config);
     }
-    let config = Config::load(&cli.config)?;
+    if let Command::Init {
+        path,
+        force,
+        storage,
+    } = &cli.command
+    {
+        let path = path.as_ref().unwrap_or(&cli.config);
+        print!("{}", app::init(path, *force, storage.as_deref())?);
+        return Ok(true);
+    }
+    let config = load_config(&cli.config)?;
     if matches!(cli.command, Command::Check) {
         print!("{}", app::check(&config));
-        return Ok(true);
+        return Ok(check_listen(&config));
     }
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let result = runtime.block_on(async {
@@ -266,11 +295,11 @@ fn execute(cli: Cli) -> anyhow::Result<bool> {
                 Ok(true)
             }
             Command::Opml => {
-                print!("{}", app::opml(&config).await?);
+                print_document(&app::opml(&config).await?);
                 Ok(true)
             }
             Command::Feed { source, format } => {
-                print!("{}", app::feed(&config, &source, format.into()).await?);
+                print_document(&app::feed(&config, &source, format.into()).await?);
                 Ok(true)
             }
             Command::Explain { source, url } => {
@@ -280,7 +309,7 @@ fn execute(cli: Cli) -> anyhow::Result<bool> {
                 );
                 Ok(true)
             }
-            Command::Check | Command::Extract { .. } | Command::Try(_) => {
+            Command::Check | Command::Init { .. } | Command::Extract { .. } | Command::Try(_) => {
                 unreachable!("handled above")
             }
         }
@@ -293,9 +322,53 @@ fn execute(cli: Cli) -> anyhow::Result<bool> {
     result
 }
 
+/// Loads the config; a missing file says how to point at one.
+fn load_config(path: &Path) -> anyhow::Result<Config> {
+    match Config::load(path) {
+        Err(ConfigError::Read { source, .. }) if source.kind() == ErrorKind::NotFound => {
+            anyhow::bail!(
+                "no config file at {}: point at yours with `--config FILE` or \
+                 `REFEED_CONFIG=FILE`, or write the reference config there with `refeed init`",
+                path.display()
+            )
+        }
+        loaded => Ok(loaded?),
+    }
+}
+
+/// Prints `refeed check`'s listen line; whether the check passes. An
+/// address in use passes with a warning: the running daemon holds it
+/// while a new config is checked before a reload.
+fn check_listen(config: &Config) -> bool {
+    match app::check_listen(config) {
+        app::ListenCheck::Free(line) => {
+            println!("{line}");
+            true
+        }
+        app::ListenCheck::InUse(line) => {
+            println!("warning: {line}");
+            true
+        }
+        app::ListenCheck::Failed(line) => {
+            println!("error: {line}");
+            false
+        }
+    }
+}
+
+/// Prints a feed or OPML document, ending it with a newline as a shell
+/// expects (the writers end at the closing tag).
+fn print_document(document: &str) {
+    if document.ends_with('\n') {
+        print!("{document}");
+    } else {
+        println!("{document}");
+    }
+}
+
 /// `refeed try`: a saved page (offline, no runtime needed) or a URL. Its
 /// report is printed even when nothing was found, then the failure.
-fn try_page(args: &TryArgs, config: &std::path::Path) -> anyhow::Result<bool> {
+fn try_page(args: &TryArgs, config: &Path) -> anyhow::Result<bool> {
     let request = args.request();
     if args.full_text && matches!(args.format, TryFormat::Json) {
         anyhow::bail!("--full-text shows the article in the text report: drop --format json");
@@ -326,24 +399,5 @@ fn try_page(args: &TryArgs, config: &std::path::Path) -> anyhow::Result<bool> {
     match output.failure {
         Some(failure) => Err(failure),
         None => Ok(true),
-    }
-}
-
-/// Logs go to stderr: `info` for the daemon, `warn` for one-shot commands
-/// (whose results are on stdout). `REFEED_LOG` (or `RUST_LOG`) overrides.
-/// Under systemd the journal adds timestamps, so ours are left out.
-fn init_logging(daemon: bool) {
-    let default = if daemon { "warn,refeed=info" } else { "warn" };
-    let filter = EnvFilter::try_from_env("REFEED_LOG")
-        .or_else(|_| EnvFilter::try_from_default_env())
-        .unwrap_or_else(|_| EnvFilter::new(default));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal());
-    if std::env::var_os("JOURNAL_STREAM").is_some() {
-        builder.without_time().init();
-    } else {
-        builder.init();
     }
 }

@@ -1,20 +1,23 @@
 //! The one-shot commands that share the daemon's setup: `once`, `check`,
-//! `opml` and `feed` (`extract`, `explain` and `status` have their own
-//! files).
+//! `opml` and `feed`, and `init` (`extract`, `explain` and `status` have
+//! their own files). The commands that only read (`status`, `feed`,
+//! `opml`) never create a database ([`open_existing`]).
 
-use std::io::IsTerminal;
-use std::time::Duration;
+use std::io::ErrorKind;
+use std::net::TcpListener;
+use std::path::Path;
 
 use anyhow::{Context, bail};
 use chrono::Local;
 use futures::{StreamExt, stream};
 
+use super::progress::Progress;
 use super::{Opened, app_state, open, save_robots};
-use crate::config::{Config, Source};
+use crate::config::{Config, DEFAULT_STORAGE_PATH, REFERENCE_CONFIG, Source};
 use crate::http::{self, FeedFormat};
 use crate::model::RefreshCounts;
 use crate::pipeline::RefreshError;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 /// `refeed once`: refreshes the named sources (all when none are named) and
 /// reports one line per source. Returns whether every refresh succeeded.
@@ -26,7 +29,7 @@ pub async fn once(config: &Config, ids: &[String]) -> anyhow::Result<bool> {
         pipeline,
         ..
     } = open(config).await?;
-    let progress = Progress::new(selected.len());
+    let progress = Progress::new(selected.len(), pipeline.tally());
     let all_ok = stream::iter(selected)
         .map(|source| {
             let pipeline = &pipeline;
@@ -101,41 +104,6 @@ pub fn summary_line(id: &str, result: &Result<RefreshCounts, RefreshError>) -> S
     }
 }
 
-/// A progress bar on a terminal; plain lines on stdout otherwise.
-struct Progress(Option<indicatif::ProgressBar>);
-
-impl Progress {
-    fn new(len: usize) -> Self {
-        if !std::io::stdout().is_terminal() {
-            return Self(None);
-        }
-        let bar = indicatif::ProgressBar::new(len as u64);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} [{bar:30}] {pos}/{len} sources {elapsed}",
-        ) {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar.enable_steady_tick(Duration::from_millis(120));
-        Self(Some(bar))
-    }
-
-    fn report(&self, line: &str) {
-        match &self.0 {
-            Some(bar) => {
-                bar.println(line);
-                bar.inc(1);
-            }
-            None => println!("{line}"),
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.0 {
-            bar.finish_and_clear();
-        }
-    }
-}
-
 /// `refeed check`: the config is already valid when this runs; print each
 /// source with its next three run times.
 pub fn check(config: &Config) -> String {
@@ -177,7 +145,7 @@ pub fn check(config: &Config) -> String {
 /// `refeed opml`: the OPML subscription list the server offers at
 /// `/feeds.opml`.
 pub async fn opml(config: &Config) -> anyhow::Result<String> {
-    let store = Store::open(&config.storage.path).await?;
+    let store = open_existing(config).await?;
     let document = http::opml_document(&app_state(config, store.clone())).await;
     store.close().await;
     Ok(document?)
@@ -185,7 +153,7 @@ pub async fn opml(config: &Config) -> anyhow::Result<String> {
 
 /// `refeed feed`: renders a stored feed as the server would.
 pub async fn feed(config: &Config, id: &str, format: FeedFormat) -> anyhow::Result<String> {
-    let store = Store::open(&config.storage.path).await?;
+    let store = open_existing(config).await?;
     let state = app_state(config, store.clone());
     let rendered = http::render_feed(&state, id, format).await;
     store.close().await;
@@ -196,5 +164,93 @@ pub async fn feed(config: &Config, id: &str, format: FeedFormat) -> anyhow::Resu
             config.path.display(),
             known_ids(config)
         ),
+    }
+}
+
+/// Opens the database for a command that only reads: never creates it,
+/// and says what to do when it is not there.
+pub(super) async fn open_existing(config: &Config) -> anyhow::Result<Store> {
+    match Store::open_existing(&config.storage.path).await {
+        Err(err @ StoreError::Missing { .. }) => Err(anyhow::anyhow!(
+            "{err}: has `refeed run` or `refeed once` run with this config?"
+        )),
+        opened => Ok(opened?),
+    }
+}
+
+/// `refeed check`'s last line: whether `refeed run` could listen where the
+/// config says, tried by binding it (and letting go at once). Port 0 (any
+/// free port) always binds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListenCheck {
+    /// The address is free.
+    Free(String),
+    /// Something listens there already: another process, or the running
+    /// daemon itself (so checking a config before `systemctl reload` still
+    /// passes).
+    InUse(String),
+    /// It can never be listened on from here (not this host's address, a
+    /// port below 1024 without the capability).
+    Failed(String),
+}
+
+/// Tries to bind the listen address of `config`.
+pub fn check_listen(config: &Config) -> ListenCheck {
+    let addr = config.server.listen;
+    match TcpListener::bind(addr) {
+        Ok(_) => ListenCheck::Free(format!("listen {addr}: free")),
+        Err(err) if err.kind() == ErrorKind::AddrInUse => ListenCheck::InUse(format!(
+            "listen {addr}: address in use: another process listens there (a running refeed?); \
+             `refeed run` cannot start while it does"
+        )),
+        Err(err) => ListenCheck::Failed(format!("listen {addr}: cannot listen there: {err}")),
+    }
+}
+
+/// `refeed init`: writes the reference config to `path` (creating its
+/// folder), never over an existing file unless `force`, with `storage` as
+/// its `[storage] path` when given. Returns what to tell the user.
+pub fn init(path: &Path, force: bool, storage: Option<&Path>) -> anyhow::Result<String> {
+    let text = match storage {
+        Some(db) => reference_config_with_storage(db)?,
+        None => REFERENCE_CONFIG.to_owned(),
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create folder {}", dir.display()))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    if force {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    let mut file = match options.open(path) {
+        Err(err) if err.kind() == ErrorKind::AlreadyExists => bail!(
+            "{} exists already: refeed init does not overwrite it (--force does)",
+            path.display()
+        ),
+        opened => opened.with_context(|| format!("cannot write {}", path.display()))?,
+    };
+    std::io::Write::write_all(&mut file, text.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(format!(
+        "wrote the reference config to {0}: replace its [[source]] tables with yours, \
+         then `refeed check --config {0}`\n",
+        path.display()
+    ))
+}
+
+/// The reference config with its `[storage] path` line set to `db`.
+fn reference_config_with_storage(db: &Path) -> anyhow::Result<String> {
+    let db = db
+        .to_str()
+        .with_context(|| format!("{} is not UTF-8: TOML cannot hold it", db.display()))?;
+    let line = format!("path = \"{DEFAULT_STORAGE_PATH}\"\n");
+    let quoted = toml::Value::String(db.to_owned()).to_string();
+    match REFERENCE_CONFIG.split_once(&line) {
+        Some((before, after)) => Ok(format!("{before}path = {quoted}\n{after}")),
+        None => bail!("the reference config has no `{}` line", line.trim_end()),
     }
 }

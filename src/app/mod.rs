@@ -9,12 +9,13 @@ mod commands;
 mod daemon;
 pub mod explain;
 pub mod extract;
+mod progress;
 pub mod status;
 pub mod try_url;
 pub mod websub;
 mod workers;
 
-pub use commands::{check, feed, once, opml, summary_line};
+pub use commands::{ListenCheck, check, check_listen, feed, init, once, opml, summary_line};
 pub use daemon::{DRAIN_TIMEOUT, run};
 
 use std::collections::HashMap;

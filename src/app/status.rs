@@ -14,11 +14,10 @@ use crate::config::Config;
 use crate::http::status::{StatusRow, iso_time, relative_time, status_rows};
 use crate::model::SourceHealth;
 use crate::schedule;
-use crate::store::Store;
 
 /// The report printed by `refeed status`.
 pub async fn status(config: &Config) -> anyhow::Result<String> {
-    let store = Store::open(&config.storage.path).await?;
+    let store = super::commands::open_existing(config).await?;
     let health = store.source_health().await;
     store.close().await;
     let health = health?;
@@ -175,6 +174,7 @@ mod tests {
     use super::*;
     use crate::http::status::{MethodRow, OutcomeKind, StaleRow, status_row};
     use crate::model::{DiscoveryRecord, Method};
+    use crate::store::Store;
 
     fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2024, 6, 1, 12, 0, 0).unwrap()

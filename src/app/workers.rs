@@ -74,9 +74,12 @@ impl Worker {
                 tracing::info!(source = %id, "previous refresh still running; skipping this run");
                 continue;
             }
-            // The outcome is logged and recorded by the pipeline itself; the
-            // scheduler hears of it to back a failing source off.
+            // The outcome is recorded by the pipeline (and a success logged);
+            // the scheduler hears of it to back a failing source off.
             let result = self.pipeline.refresh(source).await;
+            if let Err(err) = &result {
+                tracing::warn!(source = %id, error = %err.chain(), "refresh failed");
+            }
             self.running.lock().expect("lock").remove(&id);
             let _ = self.outcomes.send(Outcome {
                 ok: result.is_ok(),

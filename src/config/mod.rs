@@ -6,8 +6,11 @@
 //!
 //! Each section is validated in its own file (`server`, `fetch`, `limits`
 //! for `[refresh]`, `source`); `[storage]` and `[scheduler]` are here.
+//! `keys` reports every unknown key before serde (which stops at the
+//! first). A relative `storage.path` is the config file's folder's.
 
 mod fetch;
+mod keys;
 mod limits;
 mod raw;
 mod report;
@@ -15,6 +18,8 @@ mod server;
 mod source;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_keys;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -45,7 +50,10 @@ pub fn compile_selector(css: &str) -> Result<scraper::Selector, String> {
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// Default config path when neither `--config` nor `REFEED_CONFIG` is given.
 pub const DEFAULT_CONFIG_PATH: &str = "config/refeed.toml";
-/// Default database path.
+/// The commented reference config (`config/refeed.toml`), embedded so that
+/// `refeed init` needs no source tree.
+pub const REFERENCE_CONFIG: &str = include_str!("../../config/refeed.toml");
+/// Default database path (relative to the config file's folder).
 pub const DEFAULT_STORAGE_PATH: &str = "data/refeed.db";
 /// Default number of items per served feed.
 pub const DEFAULT_MAX_ITEMS: usize = 50;
@@ -86,7 +94,9 @@ pub struct ServerConfig {
 /// `[storage]`.
 #[derive(Debug, Clone)]
 pub struct StorageConfig {
-    /// SQLite file; relative paths are relative to the working directory.
+    /// SQLite file. A relative `path` in the file is taken relative to the
+    /// config file's folder (issue 12: the same database whatever the
+    /// working directory), so this is that folder joined with it.
     pub path: PathBuf,
 }
 
@@ -214,8 +224,18 @@ impl Config {
                 message: err.message().to_owned(),
             });
         }
-        // serde stops at the first unknown key or wrong type, so these
-        // come one at a time; everything after is collected.
+        // Every unknown key at once, before serde (which stops at the
+        // first one).
+        let mut unknown = Report::new(text);
+        keys::check(&mut unknown);
+        if !unknown.is_empty() {
+            return Err(ConfigError::Invalid {
+                path: path.to_owned(),
+                errors: unknown.into_lines(path),
+            });
+        }
+        // serde stops at the first wrong type, so these come one at a
+        // time; everything after is collected.
         let raw: RawConfig = toml::from_str(text).map_err(|err| ConfigError::Invalid {
             path: path.to_owned(),
             errors: vec![report::de_problem(text, &err).render(path)],
@@ -228,7 +248,7 @@ impl Config {
     pub(crate) fn from_raw(raw: RawConfig, text: &str, path: &Path) -> Result<Self, ConfigError> {
         let mut report = Report::new(text);
         let server = server::server(&raw.server, &mut report);
-        let storage = storage(&raw.storage, &mut report);
+        let storage = storage(&raw.storage, config_dir(path), &mut report);
         let fetch = fetch(&raw.fetch, &mut report);
         let scheduler = scheduler(&raw.scheduler, &mut report);
         let limits = refresh(&raw.refresh, &mut report);
@@ -270,19 +290,25 @@ impl Config {
     }
 }
 
-fn storage(raw: &RawStorage, report: &mut Report<'_>) -> Option<StorageConfig> {
-    match &raw.path {
-        None => Some(StorageConfig {
-            path: PathBuf::from(DEFAULT_STORAGE_PATH),
-        }),
+/// The folder of the config file at `path` (empty for a bare file name:
+/// the working directory).
+fn config_dir(path: &Path) -> &Path {
+    path.parent().unwrap_or(Path::new(""))
+}
+
+fn storage(raw: &RawStorage, dir: &Path, report: &mut Report<'_>) -> Option<StorageConfig> {
+    let written = match &raw.path {
+        None => DEFAULT_STORAGE_PATH,
         Some(path) if path.get_ref().trim().is_empty() => {
             report.add(path.span(), None, "storage.path", "empty path");
-            None
+            return None;
         }
-        Some(path) => Some(StorageConfig {
-            path: PathBuf::from(path.get_ref()),
-        }),
-    }
+        Some(path) => path.get_ref(),
+    };
+    // `join` keeps an absolute path as it is.
+    Some(StorageConfig {
+        path: dir.join(written),
+    })
 }
 
 fn scheduler(raw: &RawScheduler, report: &mut Report<'_>) -> Option<SchedulerConfig> {

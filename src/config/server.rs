@@ -2,7 +2,7 @@
 //! the connection limits that keep slow or idle clients from locking
 //! readers out (issue 9).
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use url::Url;
 
@@ -20,17 +20,9 @@ pub(super) fn server(raw: &RawServer, report: &mut Report<'_>) -> Option<ServerC
                 .parse()
                 .expect("DEFAULT_LISTEN is an address"),
         ),
-        Some(text) => match text.get_ref().parse::<SocketAddr>() {
-            Ok(addr) => Some(addr),
-            Err(_) => {
-                let message = format!(
-                    "{:?} is not an IP address and port such as \"127.0.0.1:8080\"",
-                    text.get_ref()
-                );
-                report.add(text.span(), None, "server.listen", message);
-                None
-            }
-        },
+        Some(text) => parse_listen(text.get_ref())
+            .map_err(|reason| report.add(text.span(), None, "server.listen", reason))
+            .ok(),
     };
     let base_url = match &raw.base_url {
         Some(text) => source::http_url(text.get_ref())
@@ -79,4 +71,44 @@ fn connection_limits(raw: &RawServer, report: &mut Report<'_>) -> Option<Connect
         idle_timeout: idle_timeout?,
         max_connections: max_connections?,
     })
+}
+
+/// Reads `listen`: `IP:PORT` (`[::1]:8080` for IPv6), `localhost:PORT`
+/// (127.0.0.1: no name lookup, so the address cannot change under a
+/// resolver) or `:PORT` (every IPv4 interface, 0.0.0.0, as Go reads it).
+pub(super) fn parse_listen(text: &str) -> Result<SocketAddr, String> {
+    if let Ok(addr) = text.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    let Some((host, port)) = text.rsplit_once(':') else {
+        return Err(format!(
+            "{text:?} has no port: write IP:PORT such as \"127.0.0.1:8080\" (or \":8080\" for every interface)"
+        ));
+    };
+    let port = listen_port(port)?;
+    let ip = match host {
+        "" => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        "localhost" => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        _ => host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(host)
+            .parse()
+            .map_err(|_| {
+                format!(
+                    "{host:?} is not an IP address (a host name is not accepted but \"localhost\"): \
+                     write IP:PORT such as \"127.0.0.1:8080\", or \":8080\" for every interface"
+                )
+            })?,
+    };
+    Ok(SocketAddr::new(ip, port))
+}
+
+/// The port of `listen`, 0 to 65535 (0: any free port).
+fn listen_port(port: &str) -> Result<u16, String> {
+    if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("port {port:?} is not a number"));
+    }
+    port.parse()
+        .map_err(|_| format!("port {port} out of range (0 to 65535)"))
 }

@@ -87,7 +87,9 @@ impl Pipeline {
             ignore_robots: !source.respect_robots,
             linked_from: Some(source.id.clone()),
         };
-        let page = match self.fetcher.fetch(link, &options).await {
+        let fetched = self.fetcher.fetch(link, &options).await;
+        self.tally.add_article();
+        let page = match fetched {
             Ok(Fetched::Page(page)) => page,
             Ok(Fetched::NotModified) => return ArticleOutcome::NotModified,
             Err(err) => {

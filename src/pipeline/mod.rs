@@ -26,6 +26,8 @@
 //! - `cpu`: share the cores among all refreshes' parsing;
 //! - `error`: why a refresh failed.
 
+use std::sync::Arc;
+
 use chrono::Utc;
 use url::Url;
 
@@ -45,6 +47,7 @@ mod items;
 mod learn;
 mod stale;
 mod summary;
+mod tally;
 #[cfg(test)]
 mod test_support;
 
@@ -53,6 +56,7 @@ pub use caps::{MAX_AUTHOR_CHARS, MAX_LINK_BYTES, MAX_SUMMARY_CHARS, MAX_TITLE_CH
 use cpu::Cpu;
 pub use error::RefreshError;
 use error::{catch_panic, error_chain};
+pub use tally::Tally;
 
 /// Default number of article pages fetched at once for one source.
 pub const DEFAULT_ARTICLE_CONCURRENCY: usize = 4;
@@ -65,6 +69,8 @@ pub struct Pipeline {
     article_concurrency: usize,
     /// Bounds the parsing of all refreshes together to the cores.
     cpu: Cpu,
+    /// What its refreshes fetched so far (`refeed once`'s progress).
+    tally: Arc<Tally>,
 }
 
 impl Pipeline {
@@ -75,17 +81,25 @@ impl Pipeline {
             store,
             article_concurrency: DEFAULT_ARTICLE_CONCURRENCY,
             cpu: Cpu::per_core(),
+            tally: Arc::default(),
         }
     }
 
+    /// What this pipeline's refreshes have fetched so far.
+    pub fn tally(&self) -> Arc<Tally> {
+        self.tally.clone()
+    }
+
     /// Refreshes a source and records the outcome (success or failure) in the
-    /// store. A failed refresh leaves the stored items as they were.
+    /// store. A failed refresh leaves the stored items as they were; it is
+    /// the caller's to log or print (once).
     pub async fn refresh(&self, source: &Source) -> Result<RefreshCounts, RefreshError> {
         let started = Utc::now();
         let result = catch_panic(self.refresh_inner(source, started)).await;
         if let Err(err) = &result {
+            // Logged by the caller: `refeed once` prints it on its line
+            // for the source, and printed twice it reads as two failures.
             let message = err.chain();
-            tracing::warn!(source = %source.id, error = %message, "refresh failed");
             if let Err(store_err) = self
                 .store
                 .record_failure(&source.id, started, &message, err.retry_at())
@@ -121,6 +135,7 @@ impl Pipeline {
         let urls: Vec<String> = scraped.items.iter().map(|i| i.item.url.clone()).collect();
         let known = self.store.known_items(&source.id, &urls).await?;
         let seen = urls.len();
+        self.tally.add_items(seen);
         let mut completed = self.complete_items(source, scraped.items, &known).await;
         let boilerplate = if source.full_text {
             let (stripped, boilerplate) = self.learn(source, completed.items).await?;

@@ -174,7 +174,7 @@ fn record(slots: &mut [Slot], outcome: &Outcome, policy: &Policy, board: &NextRu
         tracing::info!(
             source = %outcome.id,
             consecutive_failures = slot.state.consecutive_failures,
-            next_run = ?slot.next,
+            next_run = %slot.next.map_or_else(|| "none".to_owned(), |at| at.to_string()),
             "refresh failed; backing off"
         );
     }

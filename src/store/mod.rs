@@ -64,6 +64,13 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    /// A command that only reads found no database to read (it never
+    /// creates one: see [`Store::open_existing`]).
+    #[error("no database at {path}")]
+    Missing {
+        /// The database file.
+        path: String,
+    },
     /// The database could not be opened or created.
     #[error("cannot open database {path}")]
     Open {
@@ -135,6 +142,33 @@ impl Store {
                 path: shown.clone(),
                 source,
             })?;
+        Self::migrated(pool, shown).await
+    }
+
+    /// Opens and migrates the database at `path` when it exists; never
+    /// creates a file or folder. For the commands that only read (`status`,
+    /// `feed`, `opml`, issue 12): a mistyped or relative path found from
+    /// the wrong folder must not leave an empty database behind that the
+    /// daemon would never fill. [`StoreError::Missing`] when it is absent.
+    pub async fn open_existing(path: &Path) -> Result<Self, StoreError> {
+        let shown = path.display().to_string();
+        if !tokio::fs::try_exists(path).await.unwrap_or(false) {
+            return Err(StoreError::Missing { path: shown });
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .connect_with(connect_options(path).create_if_missing(false))
+            .await
+            .map_err(|source| StoreError::Open {
+                path: shown.clone(),
+                source,
+            })?;
+        Self::migrated(pool, shown).await
+    }
+
+    /// Migrates the schema over `pool` and completes what older schemas
+    /// left out.
+    async fn migrated(pool: sqlx::SqlitePool, shown: String) -> Result<Self, StoreError> {
         MIGRATOR
             .run(&pool)
             .await
@@ -354,5 +388,22 @@ mod tests {
         let err = query_error("list items")(sqlx::Error::RowNotFound);
         assert_eq!(err.to_string(), "database operation failed: list items");
         assert!(err.source().is_some());
+    }
+
+    #[tokio::test]
+    async fn open_existing_never_creates_a_database_or_its_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data/refeed.db");
+        let err = Store::open_existing(&path).await.unwrap_err();
+        assert!(matches!(err, StoreError::Missing { .. }), "{err}");
+        assert_eq!(
+            err.to_string(),
+            format!("no database at {}", path.display())
+        );
+        assert!(!dir.path().join("data").exists());
+        Store::open(&path).await.unwrap().close().await;
+        let store = Store::open_existing(&path).await.unwrap();
+        assert!(store.items(None, 10).await.unwrap().is_empty());
+        store.close().await;
     }
 }

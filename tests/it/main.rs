@@ -17,12 +17,14 @@
 //! encodings, JSON Feed, OPML, WebSub), `readers` (real feed readers:
 //! feedparser, newsboat, xmllint), `ssrf` (links to loopback and metadata
 //! addresses refused, `[fetch] allow_hosts`), `slowloris` (idle and slow
-//! clients under 1,024 descriptors) and `try_cmd` (`refeed try` on the
-//! listing fixtures, offline and over loopback).
+//! clients under 1,024 descriptors), `try_cmd` (`refeed try` on the
+//! listing fixtures, offline and over loopback) and `cli` (paths, `init`,
+//! config typos, `listen` forms, logging and `once`'s output).
 
 mod bombs;
 mod bounded;
 mod checks;
+mod cli;
 mod conditional;
 mod config_errors;
 mod crash;

@@ -175,20 +175,28 @@ pub async fn serve_with(
 }
 
 fn log_limits(limits: &ConnectionLimits, max: usize, nofile: Option<u64>) {
-    if max < limits.max_connections {
+    // Lowered only under a descriptor limit, so `nofile` is known then.
+    if let Some(nofile) = nofile.filter(|_| max < limits.max_connections) {
         tracing::warn!(
             max_connections = limits.max_connections,
             lowered_to = max,
-            nofile = ?nofile,
+            nofile,
             "max_connections lowered to fit the descriptor limit; raise it (LimitNOFILE=) to allow more"
         );
     }
     tracing::debug!(
         max_connections = max,
-        header_read_timeout = ?limits.header_read_timeout,
-        idle_timeout = ?limits.idle_timeout,
+        header_read_timeout = %humane(limits.header_read_timeout),
+        idle_timeout = %humane(limits.idle_timeout),
         "HTTP connection limits"
     );
+}
+
+/// A duration as a log field shows it: `10s`, `1s 500ms` (humantime,
+/// rounded to the millisecond; never Debug's nanoseconds).
+fn humane(duration: Duration) -> humantime::FormattedDuration {
+    let ms = u64::try_from(duration.as_millis()).unwrap_or(u64::MAX);
+    humantime::format_duration(Duration::from_millis(ms))
 }
 
 /// Closes connections past their deadline, until `stop`.
@@ -268,7 +276,7 @@ impl Gate {
     async fn accept_failed(&mut self, err: &io::Error, shutdown: &CancellationToken) {
         self.registry.evict_longest_waiting();
         if self.failing.due() {
-            tracing::warn!(error = %err, pause = ?self.backoff, "cannot accept connections; pausing");
+            tracing::warn!(error = %err, pause = %humane(self.backoff), "cannot accept connections; pausing");
         }
         tokio::select! {
             () = shutdown.cancelled() => {}
