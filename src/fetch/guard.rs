@@ -23,11 +23,11 @@ impl Fetcher {
         hop: &Url,
         from: Option<&str>,
     ) -> Result<&reqwest::Client, FetchError> {
-        let route = self
-            .access
+        let access = self.access();
+        let route = access
             .route(hop)
             .map_err(|reason| refused(url, hop, from, reason))?;
-        if let Some(addr) = own_listen_by_name(&self.access, hop).await {
+        if let Some(addr) = own_listen_by_name(&access, hop).await {
             return Err(refused(url, hop, from, Refusal::OwnListen { addr }));
         }
         Ok(match route {
