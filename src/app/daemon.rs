@@ -76,16 +76,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         app_state(&config, store.clone()).with_next_runs(Arc::new(move |id| lookup.get(id)));
     let desk = Desk::new(&config);
     let (command_tx, command_rx) = mpsc::channel(COMMAND_QUEUE);
-    let reloader = Arc::new(Reloader {
-        path: config.path.clone(),
-        current: tokio::sync::Mutex::new(config.clone()),
-        desk: desk.clone(),
-        served: state.sources.clone(),
-        board: state.reload.clone(),
-        commands: command_tx,
-        store: store.clone(),
-        fetcher: fetcher.clone(),
-    });
+    let reloader = Reloader::new(&config, &state, &desk, command_tx, &fetcher);
+    // Ready before `listening`: a client may ask as soon as we serve.
+    let control = start_control(&config, reloader.clone(), &shutdown);
+    tokio::spawn(watch_hangups(hangups, reloader, shutdown.clone()));
     let server = tokio::spawn(http::serve_with(
         listener,
         http::router(state),
@@ -110,8 +104,6 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         board,
         shutdown.clone(),
     ));
-    tokio::spawn(watch_hangups(hangups, reloader.clone(), shutdown.clone()));
-    let control = start_control(&config, reloader, &shutdown);
 
     shutdown.cancelled().await;
     systemd::stopping();

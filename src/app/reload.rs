@@ -14,6 +14,7 @@
 use std::collections::HashMap;
 use std::error::Error as _;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use chrono::Utc;
 use tokio::sync::{Mutex, mpsc};
@@ -22,7 +23,7 @@ use tokio_util::sync::CancellationToken;
 use super::workers::Desk;
 use crate::config::{Config, ConfigError, Source};
 use crate::fetch::Fetcher;
-use crate::http::{ReloadBoard, ReloadFailure, SourceList};
+use crate::http::{AppState, ReloadBoard, ReloadFailure, SourceList};
 use crate::schedule::{Command, Entry, Replacement, RunState};
 use crate::store::Store;
 
@@ -48,6 +49,28 @@ pub(super) struct Reloader {
 }
 
 impl Reloader {
+    /// A reloader of `config`'s file, swapping the sources of `state` (the
+    /// HTTP layer's), `desk` (the workers') and, by `commands`, the
+    /// scheduler's.
+    pub fn new(
+        config: &Config,
+        state: &AppState,
+        desk: &Desk,
+        commands: mpsc::Sender<Command>,
+        fetcher: &Fetcher,
+    ) -> Arc<Self> {
+        Arc::new(Self {
+            path: config.path.clone(),
+            current: Mutex::new(config.clone()),
+            desk: desk.clone(),
+            served: state.sources.clone(),
+            board: state.reload.clone(),
+            commands,
+            store: state.store.clone(),
+            fetcher: fetcher.clone(),
+        })
+    }
+
     /// Re-reads the config file and applies it. `Ok` carries a summary
     /// (one line per change); `Err` every problem found, each with
     /// `file:line`, when the config in force was kept.
@@ -107,7 +130,7 @@ impl Reloader {
 /// the caller first thing, so a `SIGHUP` never kills the daemon.
 pub(super) async fn watch_hangups(
     mut hangups: tokio::signal::unix::Signal,
-    reloader: std::sync::Arc<Reloader>,
+    reloader: Arc<Reloader>,
     shutdown: CancellationToken,
 ) {
     loop {

@@ -172,6 +172,17 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn an_origin_trusted_later_is_fetched_by_every_clone() {
+        let (target, log) = inside().await;
+        let fetcher = allowing_only(&[]);
+        assert!(fetch(&fetcher, &target, false).await.is_err());
+        fetcher.clone().trust_origins([&target]);
+        let fetched = fetch(&fetcher, &target, false).await;
+        assert!(matches!(fetched, Ok(Fetched::Page(_))), "{fetched:?}");
+        assert_eq!(log.paths().len(), 1);
+    }
+
+    #[tokio::test]
     async fn every_redirect_hop_is_checked() {
         let (target, log) = inside().await;
         for to in [target.as_str(), "http://169.254.169.254/latest/meta-data/"] {
