@@ -289,4 +289,4 @@ fn fetch_settings(config: &Config) -> String {
 
 #[cfg(test)]
 #[path = "reload_tests.rs"]
-mod tests;
+pub(super) mod tests;

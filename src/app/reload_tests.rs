@@ -71,8 +71,11 @@ fn config_errors_become_lines_with_file_and_line() {
     );
 }
 
-/// A reloader over a temporary config file and database.
-async fn reloader(text: &str) -> (tempfile::TempDir, Arc<Reloader>, mpsc::Receiver<Command>) {
+/// A reloader over a temporary config file and database (also for the
+/// control socket's tests).
+pub(in crate::app) async fn reloader(
+    text: &str,
+) -> (tempfile::TempDir, Arc<Reloader>, mpsc::Receiver<Command>) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("refeed.toml");
     std::fs::write(&path, text).unwrap();

@@ -89,7 +89,7 @@ impl ReloadBoard {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::test_support::source;
+    use crate::http::test_support::{app, get, source};
 
     #[test]
     fn a_replaced_list_is_seen_by_every_clone_and_old_snapshots_stay() {
@@ -118,5 +118,41 @@ mod tests {
         );
         board.set(None);
         assert_eq!(board.failure(), None);
+    }
+
+    #[tokio::test]
+    async fn status_shows_a_failed_reload_until_one_succeeds() {
+        let app = app("http://h/", vec![source("a", None, 5)]).await;
+        let (_, _, page) = get(&app, "/status").await;
+        assert!(!page.contains("config reload failed"), "{page}");
+        let failure = ReloadFailure {
+            at: Utc::now(),
+            errors: vec!["refeed.toml:7: source \"<b>\": key \"shedule\": unknown".into()],
+        };
+        app.state.reload.set(Some(failure));
+        let (_, _, page) = get(&app, "/status").await;
+        assert!(
+            page.contains(
+                "<strong>config reload failed:</strong> refeed.toml:7: source &quot;&lt;b&gt;&quot;"
+            ),
+            "{page}"
+        );
+        let (_, _, json) = get(&app, "/status.json").await;
+        let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let message = json["config_reload_failed"]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("config reload failed: refeed.toml:7: "),
+            "{json}"
+        );
+        assert_eq!(
+            json["config_reload_failed"]["errors"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+        app.state.reload.set(None);
+        let (_, _, json) = get(&app, "/status.json").await;
+        assert!(!json.contains("config_reload_failed"), "{json}");
     }
 }

@@ -257,3 +257,7 @@ async fn collect(
     }
     results
 }
+
+#[cfg(test)]
+#[path = "server_tests.rs"]
+mod tests;
