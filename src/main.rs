@@ -40,6 +40,17 @@ enum Command {
         /// Source ids to refresh; all when none are given.
         sources: Vec<String>,
     },
+    /// Ask the running daemon to refresh these sources now (bypassing
+    /// schedule and backoff, not politeness) and print each outcome; with
+    /// no daemon running, refresh them here like `once`.
+    Refresh {
+        /// Source ids.
+        #[arg(required = true)]
+        sources: Vec<String>,
+    },
+    /// Ask the running daemon to re-read its config (as SIGHUP does) and
+    /// print the outcome; with no daemon running, only validate the config.
+    Reload,
     /// Validate the config, show each source's next three run times, and
     /// try to listen on the configured address.
     Check,
@@ -290,6 +301,8 @@ fn execute(cli: Cli) -> anyhow::Result<bool> {
         match cli.command {
             Command::Run => app::run(config).await.map(|()| true),
             Command::Once { sources } => app::once(&config, &sources).await,
+            Command::Refresh { sources } => app::refresh(&config, &sources).await,
+            Command::Reload => app::reload(&config).await,
             Command::Status => {
                 print!("{}", app::status::status(&config).await?);
                 Ok(true)

@@ -11,7 +11,9 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use super::workers::{drain, spawn_workers};
+use super::control;
+use super::reload::{Reloader, watch_hangups};
+use super::workers::{Desk, drain, spawn_workers};
 use super::{Opened, app_state, open, save_robots, schedule_entries, scheduling_policy, websub};
 use crate::config::Config;
 use crate::fetch::Fetcher;
@@ -45,9 +47,16 @@ fn spawn_publisher(
     Some(publisher.spawn(store.clone(), shutdown.clone()))
 }
 
+/// Scheduler commands waiting at once (reloads and `refeed refresh`
+/// requests; their senders wait when it is full).
+const COMMAND_QUEUE: usize = 16;
+
 /// `refeed run`: serve HTTP, refresh every source now and then on its
-/// schedule, until SIGTERM or SIGINT.
+/// schedule, until SIGTERM or SIGINT; SIGHUP reloads the config.
 pub async fn run(config: Config) -> anyhow::Result<()> {
+    // First thing: from here on SIGHUP reloads instead of killing.
+    let hangups = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        .context("cannot watch SIGHUP")?;
     let shutdown = CancellationToken::new();
     tokio::spawn(watch_signals(shutdown.clone()));
     let Opened {
@@ -65,6 +74,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let lookup = board.clone();
     let state =
         app_state(&config, store.clone()).with_next_runs(Arc::new(move |id| lookup.get(id)));
+    let desk = Desk::new(&config);
+    let (command_tx, command_rx) = mpsc::channel(COMMAND_QUEUE);
+    let reloader = Reloader::new(&config, &state, &desk, command_tx, &fetcher);
+    // Ready before `listening`: a client may ask as soon as we serve.
+    let control = start_control(&config, reloader.clone(), &shutdown);
+    tokio::spawn(watch_hangups(hangups, reloader, shutdown.clone()));
     let server = tokio::spawn(http::serve_with(
         listener,
         http::router(state),
@@ -76,7 +91,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 
     let (due_tx, due_rx) = mpsc::channel(config.sources.len().max(1) * 2);
     let (outcome_tx, outcome_rx) = mpsc::unbounded_channel();
-    let workers = spawn_workers(&config, pipeline, due_rx, outcome_tx, &shutdown);
+    let workers = spawn_workers(&config, pipeline, &desk, due_rx, outcome_tx, &shutdown);
     // Backoff survives restarts: the scheduler starts from the stored
     // health. Sources that are not backing off are due at once: the
     // scheduler emits them first thing.
@@ -85,6 +100,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         scheduling_policy(&config),
         due_tx,
         outcome_rx,
+        command_rx,
         board,
         shutdown.clone(),
     ));
@@ -94,6 +110,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     tracing::info!("shutting down");
     drain(workers).await;
     let _ = scheduler.await;
+    if let Some(control) = control {
+        control.close().await;
+    }
     if let Some(publisher) = publisher {
         let _ = publisher.await;
     }
@@ -106,6 +125,23 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Serves the control socket (`refeed refresh`, `refeed reload`) beside the
+/// database. Without it the daemon still runs (reloads by SIGHUP).
+fn start_control(
+    config: &Config,
+    reloader: Arc<Reloader>,
+    shutdown: &CancellationToken,
+) -> Option<control::Listening> {
+    let path = control::socket_path(config);
+    match control::listen(&path, reloader, shutdown.clone()) {
+        Ok(listening) => Some(listening),
+        Err(err) => {
+            tracing::error!(path = %path.display(), error = %err, "no control socket: `refeed refresh` and `refeed reload` cannot reach this daemon");
+            None
+        }
+    }
 }
 
 /// Turns SIGTERM and SIGINT into the one shutdown token.

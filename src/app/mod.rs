@@ -6,16 +6,19 @@
 //! `status` and `try` (`try_url`: previewing a source) in their own files.
 
 mod commands;
+pub mod control;
 mod daemon;
 pub mod explain;
 pub mod extract;
 mod progress;
+mod reload;
 pub mod status;
 pub mod try_url;
 pub mod websub;
 mod workers;
 
 pub use commands::{ListenCheck, check, check_listen, feed, init, once, opml, summary_line};
+pub use control::{refresh, reload};
 pub use daemon::{DRAIN_TIMEOUT, run};
 
 use std::collections::HashMap;

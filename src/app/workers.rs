@@ -2,19 +2,80 @@
 //! ids off the scheduler's queue, refresh them, and report each outcome
 //! back; at shutdown they get a bounded drain. *When* a source is due is
 //! the scheduler's business.
+//!
+//! The workers look each source up in a [`Desk`] a config reload may swap
+//! (a refresh already running keeps the config it started with), and post
+//! each result there for `refeed refresh` to wait on (issue 12).
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use chrono::Utc;
-use tokio::sync::mpsc;
+use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use super::commands::summary_line;
 use super::daemon::DRAIN_TIMEOUT;
 use crate::config::{Config, Source};
 use crate::pipeline::{Pipeline, RefreshError};
 use crate::schedule::Outcome;
+
+/// How many refresh results [`Desk::reports`] keeps for slow listeners; a
+/// listener further behind misses some (it is told, and waits on).
+const REPORTS_KEPT: usize = 256;
+
+/// One finished refresh, as `refeed refresh` prints it.
+#[derive(Debug, Clone)]
+pub(super) struct Report {
+    /// Source id.
+    pub id: String,
+    /// Whether it succeeded.
+    pub ok: bool,
+    /// `ID: ok, 12 seen, ...` or `ID: error: ...`.
+    pub line: String,
+}
+
+/// What the workers share with the rest of the daemon: the sources by id
+/// (swapped by a reload) and the channel their results are posted on.
+/// Cheap to clone.
+#[derive(Debug, Clone)]
+pub(super) struct Desk {
+    sources: Arc<RwLock<Arc<HashMap<String, Source>>>>,
+    reports: broadcast::Sender<Report>,
+}
+
+impl Desk {
+    /// A desk holding `config`'s sources.
+    pub(super) fn new(config: &Config) -> Self {
+        Self {
+            sources: Arc::new(RwLock::new(Arc::new(source_map(config)))),
+            reports: broadcast::channel(REPORTS_KEPT).0,
+        }
+    }
+
+    /// Refreshes from now on use `config`'s sources.
+    pub(super) fn replace(&self, config: &Config) {
+        let map = Arc::new(source_map(config));
+        *self.sources.write().unwrap_or_else(PoisonError::into_inner) = map;
+    }
+
+    /// The source `id` as currently configured.
+    pub(super) fn source(&self, id: &str) -> Option<Source> {
+        let map = self.sources.read().unwrap_or_else(PoisonError::into_inner);
+        map.get(id).cloned()
+    }
+
+    /// Every refresh result from now on.
+    pub(super) fn reports(&self) -> broadcast::Receiver<Report> {
+        self.reports.subscribe()
+    }
+}
+
+fn source_map(config: &Config) -> HashMap<String, Source> {
+    let sources = config.sources.iter();
+    sources.map(|s| (s.id.clone(), s.clone())).collect()
+}
 
 /// A fixed pool of workers taking source ids off the queue and reporting
 /// each outcome back to the scheduler. A source already being refreshed is
@@ -22,24 +83,18 @@ use crate::schedule::Outcome;
 pub(super) fn spawn_workers(
     config: &Config,
     pipeline: Pipeline,
+    desk: &Desk,
     due: mpsc::Receiver<String>,
     outcomes: mpsc::UnboundedSender<Outcome>,
     shutdown: &CancellationToken,
 ) -> Vec<JoinHandle<()>> {
-    let sources: Arc<HashMap<String, Source>> = Arc::new(
-        config
-            .sources
-            .iter()
-            .map(|s| (s.id.clone(), s.clone()))
-            .collect(),
-    );
     let due = Arc::new(tokio::sync::Mutex::new(due));
     let running = Arc::new(Mutex::new(HashSet::new()));
     (0..config.scheduler.workers)
         .map(|_| {
             let worker = Worker {
                 pipeline: pipeline.clone(),
-                sources: sources.clone(),
+                desk: desk.clone(),
                 due: due.clone(),
                 running: running.clone(),
                 outcomes: outcomes.clone(),
@@ -52,7 +107,7 @@ pub(super) fn spawn_workers(
 
 struct Worker {
     pipeline: Pipeline,
-    sources: Arc<HashMap<String, Source>>,
+    desk: Desk,
     due: Arc<tokio::sync::Mutex<mpsc::Receiver<String>>>,
     running: Arc<Mutex<HashSet<String>>>,
     outcomes: mpsc::UnboundedSender<Outcome>,
@@ -67,7 +122,7 @@ impl Worker {
                 id = async { self.due.lock().await.recv().await } => id,
             };
             let Some(id) = next else { return };
-            let Some(source) = self.sources.get(&id) else {
+            let Some(source) = self.desk.source(&id) else {
                 continue;
             };
             if !self.running.lock().expect("lock").insert(id.clone()) {
@@ -76,11 +131,18 @@ impl Worker {
             }
             // The outcome is recorded by the pipeline (and a success logged);
             // the scheduler hears of it to back a failing source off.
-            let result = self.pipeline.refresh(source).await;
+            let result = self.pipeline.refresh(&source).await;
             if let Err(err) = &result {
                 tracing::warn!(source = %id, error = %err.chain(), "refresh failed");
             }
             self.running.lock().expect("lock").remove(&id);
+            let report = Report {
+                id: id.clone(),
+                ok: result.is_ok(),
+                line: summary_line(&id, &result),
+            };
+            // Nobody may be listening: that is fine.
+            let _ = self.desk.reports.send(report);
             let _ = self.outcomes.send(Outcome {
                 ok: result.is_ok(),
                 finished: Utc::now(),

@@ -5,7 +5,7 @@
 //! `polite.rs`, POST in `post.rs`, the fetch policy and redirect hops in
 //! `guard.rs`.
 
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use reqwest::header::{self, HeaderMap, HeaderValue};
@@ -48,7 +48,9 @@ pub struct Fetcher {
     /// For the configured origins (sources, hub, command line), whatever
     /// their host names resolve to.
     trusted: reqwest::Client,
-    access: Arc<Access>,
+    /// The policy requests are routed by; a config reload may add the
+    /// origins of new sources ([`Fetcher::trust_origins`]).
+    access: Arc<RwLock<Arc<Access>>>,
     hosts: Hosts,
     robots: RobotsCache,
     limits: Limits,
@@ -77,7 +79,7 @@ impl Fetcher {
         Ok(Self {
             client,
             trusted,
-            access,
+            access: Arc::new(RwLock::new(access)),
             hosts: Hosts::new(config.per_host_concurrency, config.per_host_delay),
             robots: RobotsCache::new(ROBOTS_AGENT, ROBOTS_MAX_AGE),
             limits: Limits {
@@ -88,6 +90,22 @@ impl Fetcher {
                 max_redirects: config.max_redirects,
             },
         })
+    }
+
+    /// The routing policy in force (a snapshot: kept across awaits).
+    pub(super) fn access(&self) -> Arc<Access> {
+        let access = self.access.read().unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(&access)
+    }
+
+    /// Trusts the origins of `urls` from now on, as the config trusts its
+    /// sources' (issue 12: a source added by a config reload may be on a
+    /// private address). The resolver's `allow_hosts` stay as at start.
+    pub fn trust_origins<'a>(&self, urls: impl IntoIterator<Item = &'a Url>) {
+        let mut access = self.access.write().unwrap_or_else(PoisonError::into_inner);
+        let mut updated = Access::clone(&access);
+        urls.into_iter().for_each(|url| updated.allow_origin(url));
+        *access = Arc::new(updated);
     }
 
     /// GETs a URL politely (robots.txt respected, per-host gate) and returns

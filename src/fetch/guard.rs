@@ -23,11 +23,11 @@ impl Fetcher {
         hop: &Url,
         from: Option<&str>,
     ) -> Result<&reqwest::Client, FetchError> {
-        let route = self
-            .access
+        let access = self.access();
+        let route = access
             .route(hop)
             .map_err(|reason| refused(url, hop, from, reason))?;
-        if let Some(addr) = own_listen_by_name(&self.access, hop).await {
+        if let Some(addr) = own_listen_by_name(&access, hop).await {
             return Err(refused(url, hop, from, Refusal::OwnListen { addr }));
         }
         Ok(match route {
@@ -169,6 +169,17 @@ mod tests {
             )
         );
         assert!(log.paths().is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_origin_trusted_later_is_fetched_by_every_clone() {
+        let (target, log) = inside().await;
+        let fetcher = allowing_only(&[]);
+        assert!(fetch(&fetcher, &target, false).await.is_err());
+        fetcher.clone().trust_origins([&target]);
+        let fetched = fetch(&fetcher, &target, false).await;
+        assert!(matches!(fetched, Ok(Fetched::Page(_))), "{fetched:?}");
+        assert_eq!(log.paths().len(), 1);
     }
 
     #[tokio::test]

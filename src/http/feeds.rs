@@ -82,7 +82,7 @@ pub(super) async fn handler(
     request: Request,
 ) -> Result<Response, HttpError> {
     let (id, format) = parse_file(&file)?;
-    if id != ALL_FEED_ID && !state.sources.iter().any(|s| s.id == id) {
+    if id != ALL_FEED_ID && !state.sources.load().iter().any(|s| s.id == id) {
         return Err(HttpError::NotFound(unknown_id(&state, id)));
     }
     let query = FeedQuery::parse(raw_query.as_deref()).map_err(HttpError::BadRequest)?;
@@ -258,7 +258,8 @@ fn known_extensions() -> String {
 }
 
 fn unknown_id(state: &AppState, id: &str) -> String {
-    let ids = state.sources.iter().map(|s| s.id.as_str());
+    let sources = state.sources.load();
+    let ids = sources.iter().map(|s| s.id.as_str());
     let known: Vec<&str> = ids.chain([super::ALL_FEED_ID]).collect();
     format!("no feed {id:?} (known: {})", known.join(", "))
 }

@@ -46,8 +46,8 @@ struct Listed<'a> {
 pub(super) async fn handler(State(state): State<Arc<AppState>>) -> Result<Html<String>, HttpError> {
     let titles = state.store.source_titles().await?;
     let refreshes = state.store.last_refreshes().await?;
-    let listed: Vec<Listed> = state
-        .sources
+    let sources = state.sources.load();
+    let listed: Vec<Listed> = sources
         .iter()
         .map(|meta| Listed {
             meta,

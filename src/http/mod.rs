@@ -28,6 +28,7 @@ mod filtered;
 #[cfg(test)]
 mod filtered_tests;
 mod index;
+mod live;
 mod opml;
 mod query;
 mod rendered;
@@ -58,6 +59,7 @@ use crate::model::SourceMeta;
 pub use cache::FeedCache;
 pub use feeds::{ALL_FEED_ID, ALL_FEED_MAX_ITEMS, all_feed_limit, render_feed};
 pub use filtered::FILTERED_CACHE_BYTES;
+pub use live::{ReloadBoard, ReloadFailure, SourceList};
 pub use opml::opml_document;
 pub use server::{
     ConnectionLimits, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS,

@@ -23,7 +23,7 @@ pub async fn opml_document(state: &AppState) -> Result<String, StoreError> {
     let titles = state.store.source_titles().await?;
     let base = &state.base_url;
     let mut entries = entries("refeed: all sources", ALL_FEED_ID, base.as_str(), state);
-    for source in state.sources.iter() {
+    for source in state.sources.load().iter() {
         let title = source_title(source, &titles);
         entries.extend(self::entries(
             &title,

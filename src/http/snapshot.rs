@@ -21,7 +21,7 @@ pub(super) async fn load_snapshot(
     if id == ALL_FEED_ID {
         return combined_snapshot(state).await.map(Some);
     }
-    match state.sources.iter().find(|s| s.id == id) {
+    match state.sources.load().iter().find(|s| s.id == id) {
         Some(source) => source_snapshot(state, source).await.map(Some),
         None => Ok(None),
     }
@@ -60,12 +60,10 @@ async fn source_snapshot(state: &AppState, source: &SourceMeta) -> Result<Snapsh
 
 /// Every configured source's items, newest first.
 async fn combined_snapshot(state: &AppState) -> Result<Snapshot, StoreError> {
-    let mut items = state
-        .store
-        .items(None, all_feed_limit(&state.sources))
-        .await?;
+    let sources = state.sources.load();
+    let mut items = state.store.items(None, all_feed_limit(&sources)).await?;
     // The database may still hold sources since removed from the config.
-    items.retain(|item| state.sources.iter().any(|s| s.id == item.source_id));
+    items.retain(|item| sources.iter().any(|s| s.id == item.source_id));
     // Two sources may read the same outlet (a tag page and its feed): the
     // combined feed carries each article once, or readers show it twice.
     let mut seen = std::collections::HashSet::new();
@@ -77,7 +75,7 @@ async fn combined_snapshot(state: &AppState) -> Result<Snapshot, StoreError> {
         updated: newest_change(&items),
         ..FeedInfo::default()
     };
-    let intervals = state.sources.iter().map(|s| s.refresh_interval);
+    let intervals = sources.iter().map(|s| s.refresh_interval);
     let refresh_interval = intervals.min().unwrap_or(FALLBACK_REFRESH_INTERVAL);
     Ok(Snapshot {
         info,

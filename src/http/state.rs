@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use url::Url;
 
 use super::FeedCache;
+use super::live::{ReloadBoard, SourceList};
 use crate::model::SourceMeta;
 use crate::store::Store;
 
@@ -22,8 +23,9 @@ pub type NextRunLookup = Arc<dyn Fn(&str) -> Option<DateTime<Utc>> + Send + Sync
 pub struct AppState {
     /// The item database.
     pub store: Store,
-    /// The configured sources, in config order.
-    pub sources: Arc<[SourceMeta]>,
+    /// The configured sources, in config order; a config reload swaps
+    /// them (take one [`SourceList::load`] per request).
+    pub sources: SourceList,
     /// Absolute prefix for self links and the index page.
     pub base_url: Url,
     /// The WebSub hub feeds name (`rel="hub"`), if configured.
@@ -32,6 +34,8 @@ pub struct AppState {
     pub cache: Arc<FeedCache>,
     /// Each source's next run, as `/status` shows it.
     pub next_runs: NextRunLookup,
+    /// Whether the latest config reload failed, as `/status` shows it.
+    pub reload: ReloadBoard,
 }
 
 impl AppState {
@@ -45,11 +49,12 @@ impl AppState {
     ) -> Self {
         Self {
             store,
-            sources: sources.into(),
+            sources: SourceList::new(sources),
             base_url,
             websub_hub,
             cache: Arc::new(FeedCache::default()),
             next_runs: Arc::new(|_| None),
+            reload: ReloadBoard::default(),
         }
     }
 

@@ -20,7 +20,7 @@ use url::Url;
 use super::error::HttpError;
 use super::index::escape;
 use super::status::{MethodRow, StatusRow, iso_time, relative_time, serialize_time, status_rows};
-use super::{AppState, FeedFormat, feed_url, status_url};
+use super::{AppState, FeedFormat, ReloadFailure, feed_url, status_url};
 use crate::store::StoreError;
 
 const STYLE: &str = "
@@ -34,6 +34,7 @@ td.outcome { overflow-wrap: anywhere; max-width: 24rem; }
 td.num { text-align: right; }
 tr.error td.outcome { color: #c0392b; }
 tr.stale-warning td { background: #f1c40f33; border-left: 4px solid #e67e22; }
+.reload-failed { color: #c0392b; border-left: 4px solid #c0392b; padding-left: .6rem; }
 tr.method-change td { font-size: .85rem; opacity: .85; border-left: 4px solid #3498db; }
 ";
 
@@ -42,26 +43,47 @@ tr.method-change td { font-size: .85rem; opacity: .85; border-left: 4px solid #3
 struct StatusDocument {
     #[serde(serialize_with = "serialize_time")]
     generated_at: DateTime<Utc>,
+    /// The latest config reload, when it failed (issue 12): the daemon
+    /// runs on its previous config.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    config_reload_failed: Option<ReloadFailureDocument>,
     sources: Vec<StatusRow>,
+}
+
+/// A failed reload in `/status.json`: `message` is what the page shows.
+#[derive(Serialize)]
+struct ReloadFailureDocument {
+    message: String,
+    #[serde(flatten)]
+    failure: ReloadFailure,
 }
 
 /// The rows of every configured source, in config order.
 async fn rows(state: &AppState) -> Result<Vec<StatusRow>, StoreError> {
     let health = state.store.source_health().await?;
-    let ids = state.sources.iter().map(|s| s.id.as_str());
+    let sources = state.sources.load();
+    let ids = sources.iter().map(|s| s.id.as_str());
     Ok(status_rows(ids, &health, |id| (state.next_runs)(id)))
 }
 
 /// `GET /status`.
 pub(super) async fn html(State(state): State<Arc<AppState>>) -> Result<Response, HttpError> {
     let rows = rows(&state).await?;
-    let page = page(&state.base_url, &rows, Utc::now());
+    let mut page = page(&state.base_url, &rows, Utc::now());
+    if let Some(failure) = state.reload.failure() {
+        page = page.replacen("<main>\n", &reload_banner(&failure), 1);
+    }
     Ok(no_store(Html(page)))
 }
 
 /// `GET /status.json`.
 pub(super) async fn json(State(state): State<Arc<AppState>>) -> Result<Response, HttpError> {
+    let config_reload_failed = state.reload.failure().map(|failure| ReloadFailureDocument {
+        message: failure.message(),
+        failure,
+    });
     let document = StatusDocument {
+        config_reload_failed,
         sources: rows(&state).await?,
         generated_at: Utc::now(),
     };
@@ -107,6 +129,17 @@ fn page(base: &Url, rows: &[StatusRow], now: DateTime<Utc>) -> String {
 </body>
 </html>
 "
+    )
+}
+
+/// `<main>` opening with the standing reload failure, one error a line.
+fn reload_banner(failure: &ReloadFailure) -> String {
+    let errors: Vec<String> = failure.errors.iter().map(|e| escape(e)).collect();
+    format!(
+        "<main>\n<p class=\"reload-failed\" role=\"alert\"><strong>config reload failed:</strong> \
+{errors}<br>\n<small>(at {at}; refeed runs on with its previous config)</small></p>\n",
+        at = iso_time(failure.at),
+        errors = errors.join("<br>\n"),
     )
 }
 

@@ -5,11 +5,16 @@
 //! timing rules themselves are pure functions ([`next_run`], [`backoff`],
 //! [`jitter_offset`]) that `refeed status` can call too.
 //!
+//! A running scheduler also takes [`Command`]s (issue 12): replace its
+//! entries after a config reload, or run sources now (`refeed refresh`).
+//!
 //! Schedules are evaluated in the machine's local time zone, as cron does.
 
+mod command;
 pub mod cron;
 mod plan;
 
+pub use command::{Command, Replacement, RunNow};
 pub use plan::{Outcome, Policy, RunState, backoff, backoff_until, jitter_offset, next_run};
 
 use std::collections::HashMap;
@@ -67,6 +72,10 @@ impl NextRuns {
         self.lock().insert(id.to_owned(), next);
     }
 
+    fn remove(&self, id: &str) {
+        self.lock().remove(id);
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Option<DateTime<Utc>>>> {
         // A panic while holding the lock cannot leave the map half-updated
         // (every operation is a single insert or get): keep using it.
@@ -94,16 +103,20 @@ struct Slot {
 ///
 /// When the workers are so busy that the queue is full, the run is skipped
 /// (and logged) rather than queued behind itself: the next run comes anyway.
+///
+/// Each [`Command`] received on `commands` is applied at once.
 pub async fn run(
     entries: Vec<(Entry, RunState)>,
     policy: Policy,
     due: mpsc::Sender<String>,
     mut outcomes: mpsc::UnboundedReceiver<Outcome>,
+    mut commands: mpsc::Receiver<Command>,
     board: NextRuns,
     shutdown: CancellationToken,
 ) {
     let mut slots = start(entries, &policy, &due, &board);
     let mut outcomes_open = true;
+    let mut commands_open = true;
     loop {
         let wait = time_to_next(&slots).min(MAX_SLEEP);
         tokio::select! {
@@ -114,6 +127,10 @@ pub async fn run(
                 // Every sender is gone (e.g. the workers stopped): keep
                 // scheduling without outcomes instead of spinning on `None`.
                 None => outcomes_open = false,
+            },
+            command = commands.recv(), if commands_open => match command {
+                Some(command) => command::apply(command, &mut slots, &policy, &due, &board),
+                None => commands_open = false,
             },
         }
     }
@@ -129,15 +146,7 @@ fn start(
     let now = Local::now();
     entries
         .into_iter()
-        .map(|(entry, state)| {
-            let held = backoff_until(&entry, &state, policy, now).is_some_and(|t| t > now);
-            if !held {
-                emit(due, &entry.id);
-            }
-            let next = next_run(&entry, &state, policy, now);
-            board.set(&entry.id, next);
-            Slot { entry, state, next }
-        })
+        .map(|(entry, state)| command::new_slot(entry, state, policy, due, board, now))
         .collect()
 }
 
@@ -233,6 +242,7 @@ mod tests {
             POLICY,
             due_tx,
             outcomes_rx,
+            mpsc::channel(1).1,
             board.clone(),
             shutdown.clone(),
         ));
@@ -363,6 +373,7 @@ mod tests {
             POLICY,
             due_tx,
             closed,
+            mpsc::channel(1).1,
             NextRuns::new(),
             shutdown.clone(),
         ));

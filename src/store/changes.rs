@@ -66,6 +66,13 @@ impl Store {
         self.changes.generation.subscribe()
     }
 
+    /// Records that `source`'s served feed changed outside the database:
+    /// a config reload added, removed or retitled it (issue 12). Readers'
+    /// caches drop it and the combined feed, as after a refresh.
+    pub fn mark_changed(&self, source: &str) {
+        self.notify_changed(source);
+    }
+
     /// Records that `source`'s items changed. Called after the transaction
     /// committed, so a reader woken by it reads the new rows.
     pub(super) fn notify_changed(&self, source: &str) {

@@ -4,7 +4,8 @@
 //! Modules: `outlet` serves the fixtures; `support` runs the binary and `daemon`
 //! the server; `fixture` knows what the outlet holds; `checks` reads feeds the way
 //! a feed reader would. The tests: `end_to_end`, `dedup`, `dedup_links` (one article linked
-//! many ways), `config_errors`,
+//! many ways), `config_errors`, `control` (SIGHUP reload, `refeed refresh`
+//! and `refeed reload` over the control socket),
 //! `failures`, `hostile` (one origin per way an outlet misbehaves), `bombs`
 //! (parse bombs refused, SIGTERM during a long parse),
 //! `bounded` (100,000-item feeds and 1,000-article listings cost one refresh
@@ -27,6 +28,7 @@ mod checks;
 mod cli;
 mod conditional;
 mod config_errors;
+mod control;
 mod crash;
 mod daemon;
 mod dedup;

@@ -238,6 +238,11 @@ impl Access {
         }
     }
 
+    /// The `allow_hosts` entries.
+    pub fn allow_hosts(&self) -> &[AllowHost] {
+        &self.allow
+    }
+
     /// Refuses `listen` (refeed's own server) even when otherwise allowed.
     pub fn forbid_listen(&mut self, listen: SocketAddr) {
         self.listens.push(listen);
