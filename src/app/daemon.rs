@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use super::watchdog;
 use super::workers::{drain, spawn_workers};
 use super::{Opened, app_state, open, save_robots, schedule_entries, scheduling_policy, websub};
 use crate::config::Config;
@@ -50,6 +51,8 @@ fn spawn_publisher(
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let shutdown = CancellationToken::new();
     tokio::spawn(watch_signals(shutdown.clone()));
+    crate::metrics::install();
+    crate::metrics::spawn_upkeep(shutdown.clone());
     let Opened {
         store,
         fetcher,
@@ -63,8 +66,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let board = NextRuns::new();
     let lookup = board.clone();
-    let state =
-        app_state(&config, store.clone()).with_next_runs(Arc::new(move |id| lookup.get(id)));
+    let beats = board.clone();
+    let state = app_state(&config, store.clone())
+        .with_next_runs(Arc::new(move |id| lookup.get(id)))
+        .with_scheduler_check(Arc::new(move || {
+            watchdog::scheduler_alive(beats.heartbeat_age())
+        }));
     let server = tokio::spawn(http::serve_with(
         listener,
         http::router(state),
@@ -85,15 +92,24 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         scheduling_policy(&config),
         due_tx,
         outcome_rx,
-        board,
+        board.clone(),
         shutdown.clone(),
     ));
+    let watched = watchdog::Watched {
+        board,
+        store: store.clone(),
+        sources: config.sources.iter().map(|s| s.id.clone()).collect(),
+    };
+    let watchdog = watchdog::spawn(watched, shutdown.clone());
 
     shutdown.cancelled().await;
     systemd::stopping();
     tracing::info!("shutting down");
     drain(workers).await;
     let _ = scheduler.await;
+    if let Some(watchdog) = watchdog {
+        let _ = watchdog.await;
+    }
     if let Some(publisher) = publisher {
         let _ = publisher.await;
     }

@@ -11,6 +11,7 @@ pub mod explain;
 pub mod extract;
 pub mod status;
 pub mod try_url;
+pub mod watchdog;
 pub mod websub;
 mod workers;
 

@@ -17,6 +17,10 @@ use crate::store::Store;
 /// `schedule`, so it only sees this function.
 pub type NextRunLookup = Arc<dyn Fn(&str) -> Option<DateTime<Utc>> + Send + Sync>;
 
+/// Whether the scheduler loop is alive, for `/readyz`: `Err` says why not.
+/// `app` wires the scheduler's heartbeat into it (like [`NextRunLookup`]).
+pub type SchedulerCheck = Arc<dyn Fn() -> Result<(), String> + Send + Sync>;
+
 /// What every handler needs.
 #[derive(Clone)]
 pub struct AppState {
@@ -32,6 +36,8 @@ pub struct AppState {
     pub cache: Arc<FeedCache>,
     /// Each source's next run, as `/status` shows it.
     pub next_runs: NextRunLookup,
+    /// Whether the scheduler is alive, as `/readyz` reports it.
+    pub scheduler_alive: SchedulerCheck,
 }
 
 impl AppState {
@@ -50,6 +56,7 @@ impl AppState {
             websub_hub,
             cache: Arc::new(FeedCache::default()),
             next_runs: Arc::new(|_| None),
+            scheduler_alive: Arc::new(|| Err("scheduler: none in this process".into())),
         }
     }
 
@@ -57,6 +64,15 @@ impl AppState {
     /// scheduler).
     pub fn with_next_runs(mut self, lookup: NextRunLookup) -> Self {
         self.next_runs = lookup;
+        self
+    }
+}
+
+impl AppState {
+    /// The same state, judging the scheduler's liveness with `check` (the
+    /// daemon's heartbeat).
+    pub fn with_scheduler_check(mut self, check: SchedulerCheck) -> Self {
+        self.scheduler_alive = check;
         self
     }
 }

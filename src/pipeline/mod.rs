@@ -82,7 +82,9 @@ impl Pipeline {
     /// store. A failed refresh leaves the stored items as they were.
     pub async fn refresh(&self, source: &Source) -> Result<RefreshCounts, RefreshError> {
         let started = Utc::now();
+        let timer = std::time::Instant::now();
         let result = catch_panic(self.refresh_inner(source, started)).await;
+        record_metrics(&source.id, &result, timer.elapsed());
         if let Err(err) = &result {
             let message = err.chain();
             tracing::warn!(source = %source.id, error = %message, "refresh failed");
@@ -221,6 +223,25 @@ impl Pipeline {
             tracing::warn!(source = %source.id, warning = %message, "source looks stale: its selectors or the outlet's markup may have changed");
         }
         Ok(verdict)
+    }
+}
+
+/// Counts a finished refresh: its outcome and duration, and the items it
+/// stored.
+fn record_metrics(
+    source: &str,
+    result: &Result<RefreshCounts, RefreshError>,
+    elapsed: std::time::Duration,
+) {
+    use crate::metrics::RefreshOutcome;
+    let outcome = match result {
+        Ok(counts) if counts.not_modified => RefreshOutcome::NotModified,
+        Ok(_) => RefreshOutcome::Ok,
+        Err(_) => RefreshOutcome::Failed,
+    };
+    crate::metrics::refresh_finished(source, outcome, elapsed);
+    if let Ok(counts) = result {
+        crate::metrics::items_stored(source, counts.new as usize, counts.updated as usize);
     }
 }
 
