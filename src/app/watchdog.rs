@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use tokio::task::JoinHandle;
+use tokio::time::MissedTickBehavior;
 use tokio_util::sync::CancellationToken;
 
 use crate::schedule::{self, NextRuns};
@@ -119,28 +120,58 @@ pub fn spawn(watched: Watched, shutdown: CancellationToken) -> Option<JoinHandle
     if interval.is_none() && !systemd::listening() {
         return None;
     }
-    Some(tokio::spawn(watch(watched, interval, shutdown)))
+    Some(tokio::spawn(watch(watched, interval, Systemd, shutdown)))
 }
 
-async fn watch(watched: Watched, interval: Option<Duration>, shutdown: CancellationToken) {
+/// Where the task's notifications go: systemd in the daemon, a list in
+/// tests.
+trait Notifier: Send + 'static {
+    /// `WATCHDOG=1`.
+    fn watchdog(&self);
+    /// `STATUS=line`.
+    fn status(&self, line: &str);
+}
+
+/// The service manager, through `NOTIFY_SOCKET`.
+struct Systemd;
+
+impl Notifier for Systemd {
+    fn watchdog(&self) {
+        systemd::watchdog();
+    }
+
+    fn status(&self, line: &str) {
+        systemd::status(line);
+    }
+}
+
+async fn watch(
+    watched: Watched,
+    interval: Option<Duration>,
+    notifier: impl Notifier,
+    shutdown: CancellationToken,
+) {
     let half = interval.map_or(Duration::MAX, |i| i / 2);
     let db_timeout = interval.map_or(DB_TIMEOUT, |i| (i / 4).min(DB_TIMEOUT));
     // The first ping after half an interval: the scheduler has turned by then.
     let half = half.min(Duration::from_secs(24 * 3600));
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + half, half);
     let mut status = tokio::time::interval(STATUS_PERIOD);
+    // A slow check delays the next one rather than bursting pings after it.
+    ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    status.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut shown = String::new();
     loop {
         tokio::select! {
             _ = shutdown.cancelled() => return,
             _ = ping.tick(), if interval.is_some() => match watched.check(db_timeout).await {
-                Ok(()) => systemd::watchdog(),
+                Ok(()) => notifier.watchdog(),
                 Err(why) => tracing::warn!(reason = %why, "not pinging the systemd watchdog"),
             },
             _ = status.tick() => {
                 let line = watched.status().await;
                 if line != shown {
-                    systemd::status(&line);
+                    notifier.status(&line);
                     shown = line;
                 }
             }
@@ -222,5 +253,121 @@ mod tests {
         assert!(why.contains("scheduler: not started"), "{why}");
         store.close().await;
         assert!(watched.store.answers(DB_TIMEOUT).await.is_err());
+    }
+}
+
+#[cfg(test)]
+mod task_tests {
+    //! The task itself, with a notifier that records instead of systemd.
+
+    use std::sync::{Arc, Mutex};
+
+    use tempfile::TempDir;
+    use tokio::sync::mpsc;
+
+    use super::*;
+    use crate::schedule::cron::CronSchedule;
+    use crate::schedule::{Entry, Policy, RunState};
+
+    /// A watchdog interval of 200 ms: a check every 100 ms.
+    const INTERVAL: Duration = Duration::from_millis(200);
+
+    #[derive(Clone, Default)]
+    struct Recorded(Arc<Mutex<Vec<String>>>);
+
+    impl Notifier for Recorded {
+        fn watchdog(&self) {
+            self.0.lock().unwrap().push("WATCHDOG=1".into());
+        }
+
+        fn status(&self, line: &str) {
+            self.0.lock().unwrap().push(format!("STATUS={line}"));
+        }
+    }
+
+    impl Recorded {
+        fn pings(&self) -> usize {
+            let seen = self.0.lock().unwrap();
+            seen.iter().filter(|l| *l == "WATCHDOG=1").count()
+        }
+    }
+
+    /// A scheduler loop beating on `board` until `shutdown`.
+    fn scheduler(board: &NextRuns, shutdown: &CancellationToken) {
+        let entry = Entry {
+            id: "a".into(),
+            schedule: CronSchedule::parse("@yearly").unwrap(),
+        };
+        let policy = Policy {
+            jitter: Duration::ZERO,
+            max_backoff: Duration::from_secs(3600),
+        };
+        let (due, _) = mpsc::channel(1);
+        tokio::spawn(schedule::run(
+            vec![(entry, RunState::default())],
+            policy,
+            due,
+            mpsc::unbounded_channel().1,
+            board.clone(),
+            shutdown.clone(),
+        ));
+    }
+
+    /// Runs the task over `board` and `store` for `long`; what it sent.
+    async fn watch_for(board: NextRuns, store: &Store, long: Duration) -> Recorded {
+        let recorded = Recorded::default();
+        let watched = Watched {
+            board,
+            store: store.clone(),
+            sources: vec!["a".into()],
+        };
+        let shutdown = CancellationToken::new();
+        let task = tokio::spawn(watch(
+            watched,
+            Some(INTERVAL),
+            recorded.clone(),
+            shutdown.clone(),
+        ));
+        tokio::time::sleep(long).await;
+        shutdown.cancel();
+        task.await.unwrap();
+        recorded
+    }
+
+    #[tokio::test]
+    async fn pings_while_the_scheduler_beats_and_the_database_answers() {
+        let dir = TempDir::new().unwrap();
+        let store = Store::open(&dir.path().join("refeed.db")).await.unwrap();
+        let (board, stop) = (NextRuns::new(), CancellationToken::new());
+        scheduler(&board, &stop);
+        let recorded = watch_for(board, &store, Duration::from_millis(1000)).await;
+        assert!(recorded.pings() >= 3, "{:?}", recorded.0);
+        let seen = recorded.0.lock().unwrap().clone();
+        assert!(
+            seen.iter()
+                .any(|l| l.starts_with("STATUS=1 source, 0 failing, next refresh in")),
+            "{seen:?}"
+        );
+        stop.cancel();
+    }
+
+    #[tokio::test]
+    async fn no_ping_for_a_scheduler_that_never_beats() {
+        let dir = TempDir::new().unwrap();
+        let store = Store::open(&dir.path().join("refeed.db")).await.unwrap();
+        let recorded = watch_for(NextRuns::new(), &store, Duration::from_millis(700)).await;
+        assert_eq!(recorded.pings(), 0, "{:?}", recorded.0);
+    }
+
+    #[tokio::test]
+    async fn no_ping_when_the_database_is_gone() {
+        let dir = TempDir::new().unwrap();
+        let store = Store::open(&dir.path().join("refeed.db")).await.unwrap();
+        let (board, stop) = (NextRuns::new(), CancellationToken::new());
+        scheduler(&board, &stop);
+        store.close().await;
+        let recorded = watch_for(board, &store, Duration::from_millis(700)).await;
+        assert_eq!(recorded.pings(), 0, "{:?}", recorded.0);
+        stop.cancel();
     }
 }

@@ -7,11 +7,13 @@ use std::time::Duration;
 use super::Store;
 
 impl Store {
-    /// `Ok` when `SELECT 1` answers within `within`; otherwise why not, as
-    /// a line for a log or a `/readyz` body. A pool whose every connection
-    /// is held by a stuck query counts as not answering.
+    /// `Ok` when a read of the schema answers within `within`; otherwise
+    /// why not, as a line for a log or a `/readyz` body. The query reads
+    /// the file (`SELECT 1` alone would not), and a pool whose every
+    /// connection is held by a stuck query counts as not answering.
     pub async fn answers(&self, within: Duration) -> Result<(), String> {
-        let query = sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&self.pool);
+        let sql = "SELECT count(*) FROM sqlite_schema";
+        let query = sqlx::query_scalar::<_, i64>(sql).fetch_one(&self.pool);
         match tokio::time::timeout(within, query).await {
             Ok(Ok(_)) => Ok(()),
             Ok(Err(err)) => Err(format!("database: {err}")),
