@@ -26,13 +26,16 @@ pub const REFRESHES: &str = "refeed_refreshes_total";
 pub const REFRESH_SECONDS: &str = "refeed_refresh_duration_seconds";
 /// Items stored by source and change (`new`, `updated`).
 pub const ITEMS: &str = "refeed_items_total";
-/// Requests made by HTTP status class of the answer (`2xx`..., `error`).
+/// Requests made (pages, feeds, articles, robots.txt) by HTTP status class
+/// of the answer (`2xx`..., `error`).
 pub const FETCHES: &str = "refeed_fetches_total";
 /// Body bytes read (after content decoding).
 pub const FETCH_BYTES: &str = "refeed_fetch_bytes_total";
 /// Conditional requests answered 304 Not Modified.
 pub const NOT_MODIFIED: &str = "refeed_fetch_not_modified_total";
-/// Fetches refused by the site's robots.txt (never sent).
+/// Fetches refused by the site's robots.txt (never sent). An unreachable
+/// or failing robots.txt, which RFC 9309 also reads as "disallow all",
+/// counts as that request's failure instead.
 pub const ROBOTS_REFUSALS: &str = "refeed_robots_refusals_total";
 /// Configured sources (gauge).
 pub const SOURCES: &str = "refeed_sources";
@@ -119,7 +122,7 @@ fn describe() {
     );
     describe_counter!(
         FETCHES,
-        "HTTP requests to outlets by status class of the answer (error: none)."
+        "HTTP requests to outlets (pages, feeds, articles, robots.txt) by status class of the answer (error: none)."
     );
     describe_counter!(
         FETCH_BYTES,
@@ -132,7 +135,7 @@ fn describe() {
     );
     describe_counter!(
         ROBOTS_REFUSALS,
-        "Fetches not sent because robots.txt disallows them."
+        "Fetches not sent because the site's robots.txt disallows them."
     );
     describe_gauge!(SOURCES, "Configured sources.");
     describe_gauge!(

@@ -116,11 +116,7 @@ impl Fetcher {
         // Before robots.txt, so a refused link is named as such.
         self.client_for(url, url, from).await?;
         if !options.ignore_robots {
-            let checked = self.check_robots(url, from).await;
-            if matches!(checked, Err(FetchError::Disallowed { .. })) {
-                crate::metrics::robots_refused();
-            }
-            checked?;
+            self.check_robots(url, from).await?;
         }
         let _permit = self.enter(url).await?;
         let validators = options.validators.as_ref().filter(|v| !v.is_empty());
@@ -141,9 +137,10 @@ impl Fetcher {
     }
 }
 
-/// Counts a request by the status of its final answer (no answer, such as
-/// a timeout, is an `error`). A refusal before any request (the fetch
-/// policy, a deferred host) is no request.
+/// Counts a request (a page, feed, article or robots.txt) by the status of
+/// its final answer (no answer, such as a refused connection or a timeout,
+/// is an `error`). A refusal before any request (the fetch policy, a
+/// deferred host) is no request.
 fn count_sent(response: &Result<reqwest::Response, FetchError>) {
     match response {
         Ok(response) => crate::metrics::fetched(Some(response.status().as_u16())),

@@ -87,6 +87,12 @@ fn promtool(text: &str) -> Option<(bool, String)> {
     Some((out.status.success(), said))
 }
 
+/// A loopback address where nothing listens (bound, then let go).
+fn closed_port() -> std::net::SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap()
+}
+
 /// Scrapes until `done` holds, for at most a minute.
 async fn scrape_until(url: &str, done: impl Fn(&BTreeMap<Series, f64>) -> bool) -> String {
     for _ in 0..600 {
@@ -113,6 +119,7 @@ async fn metrics_count_refreshes_fetches_and_feed_requests_and_pass_promtool() {
             SourceToml::listing("warm", &listing),
             SourceToml::listing("broken", &outlet.url("/broken/500")),
             SourceToml::listing("private", &outlet.url("/private/")),
+            SourceToml::listing("down", &format!("http://{}/news/", closed_port())),
         ],
         "5s",
     );
@@ -124,7 +131,8 @@ async fn metrics_count_refreshes_fetches_and_feed_requests_and_pass_promtool() {
     let url = daemon.url("/metrics");
     let refreshes = "refeed_refreshes_total";
     let text = scrape_until(&url, |m| {
-        value(m, refreshes, &[("outcome", "ok"), ("source", "full")]) == 1.0
+        value(m, refreshes, &[("outcome", "failed"), ("source", "down")]) == 1.0
+            && value(m, refreshes, &[("outcome", "ok"), ("source", "full")]) == 1.0
             && value(
                 m,
                 refreshes,
@@ -152,12 +160,15 @@ async fn metrics_count_refreshes_fetches_and_feed_requests_and_pass_promtool() {
         (12.0, 0.0),
         "{text}\n{logs}"
     );
-    // The listing and its twelve articles, each extracted once.
+    // The listing and its twelve articles, each extracted once (the
+    // outlet's robots.txt answer was saved by `once` and is not asked again).
     let fetches = |class| value(&m, "refeed_fetches_total", &[("class", class)]);
     assert_eq!(fetches("2xx"), 13.0, "{text}\n{logs}");
     assert_eq!(fetches("3xx"), 1.0, "{text}");
     assert_eq!(fetches("5xx"), 1.0, "{text}");
     assert_eq!(value(&m, "refeed_fetch_not_modified_total", &[]), 1.0);
+    // The down host's robots.txt request failed: an error, not a refusal.
+    assert_eq!(fetches("error"), 1.0, "{text}");
     assert_eq!(value(&m, "refeed_robots_refusals_total", &[]), 1.0);
     assert!(
         value(&m, "refeed_fetch_bytes_total", &[]) > 10_000.0,
@@ -172,8 +183,8 @@ async fn metrics_count_refreshes_fetches_and_feed_requests_and_pass_promtool() {
         value(&m, "refeed_refresh_duration_seconds_count", &full),
         1.0
     );
-    assert_eq!(value(&m, "refeed_sources", &[]), 4.0);
-    assert_eq!(value(&m, "refeed_sources_backing_off", &[]), 2.0);
+    assert_eq!(value(&m, "refeed_sources", &[]), 5.0);
+    assert_eq!(value(&m, "refeed_sources_backing_off", &[]), 3.0);
     assert_eq!(value(&m, "refeed_sources_stale", &[]), 0.0);
 
     // A miss renders, the next request hits; an unknown feed is a 404.
