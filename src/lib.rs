@@ -15,6 +15,7 @@ pub mod feed;
 pub mod fetch;
 pub mod http;
 pub mod markup;
+pub mod metrics;
 pub mod model;
 pub mod pipeline;
 pub mod schedule;

@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::control;
 use super::reload::{Reloader, watch_hangups};
+use super::watchdog;
 use super::workers::{Desk, drain, spawn_workers};
 use super::{Opened, app_state, open, save_robots, schedule_entries, scheduling_policy, websub};
 use crate::config::Config;
@@ -59,6 +60,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .context("cannot watch SIGHUP")?;
     let shutdown = CancellationToken::new();
     tokio::spawn(watch_signals(shutdown.clone()));
+    crate::metrics::install();
+    crate::metrics::spawn_upkeep(shutdown.clone());
     let Opened {
         store,
         fetcher,
@@ -72,8 +75,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let board = NextRuns::new();
     let lookup = board.clone();
-    let state =
-        app_state(&config, store.clone()).with_next_runs(Arc::new(move |id| lookup.get(id)));
+    let beats = board.clone();
+    let state = app_state(&config, store.clone())
+        .with_next_runs(Arc::new(move |id| lookup.get(id)))
+        .with_scheduler_check(Arc::new(move || {
+            watchdog::scheduler_alive(beats.heartbeat_age())
+        }));
     let desk = Desk::new(&config);
     let (command_tx, command_rx) = mpsc::channel(COMMAND_QUEUE);
     let reloader = Reloader::new(&config, &state, &desk, command_tx, &fetcher);
@@ -101,9 +108,15 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         due_tx,
         outcome_rx,
         command_rx,
-        board,
+        board.clone(),
         shutdown.clone(),
     ));
+    let watched = watchdog::Watched {
+        board,
+        store: store.clone(),
+        sources: config.sources.iter().map(|s| s.id.clone()).collect(),
+    };
+    let watchdog = watchdog::spawn(watched, shutdown.clone());
 
     shutdown.cancelled().await;
     systemd::stopping();
@@ -112,6 +125,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let _ = scheduler.await;
     if let Some(control) = control {
         control.close().await;
+    }
+    if let Some(watchdog) = watchdog {
+        let _ = watchdog.await;
     }
     if let Some(publisher) = publisher {
         let _ = publisher.await;

@@ -14,6 +14,7 @@ mod progress;
 mod reload;
 pub mod status;
 pub mod try_url;
+pub mod watchdog;
 pub mod websub;
 mod workers;
 

@@ -140,7 +140,9 @@ impl Fetcher {
         let validators = options.validators.as_ref().filter(|v| !v.is_empty());
         let request = |client: &reqwest::Client, hop: Url| conditional(client.get(hop), validators);
         self.within_total(url, async {
-            let response = self.send(url, from, request).await?;
+            let response = self.send(url, from, request).await;
+            count_sent(&response);
+            let response = response?;
             if response.status() == StatusCode::NOT_MODIFIED && validators.is_some() {
                 return Ok(Fetched::NotModified);
             }
@@ -150,6 +152,18 @@ impl Fetcher {
             self.read_page(response).await.map(Fetched::Page)
         })
         .await
+    }
+}
+
+/// Counts a request (a page, feed, article or robots.txt) by the status of
+/// its final answer (no answer, such as a refused connection or a timeout,
+/// is an `error`). A refusal before any request (the fetch policy, a
+/// deferred host) is no request.
+fn count_sent(response: &Result<reqwest::Response, FetchError>) {
+    match response {
+        Ok(response) => crate::metrics::fetched(Some(response.status().as_u16())),
+        Err(FetchError::Refused(_) | FetchError::Deferred { .. }) => {}
+        Err(err) => crate::metrics::fetched(err.status()),
     }
 }
 

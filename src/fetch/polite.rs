@@ -69,9 +69,14 @@ impl Fetcher {
         // dropped from the gate too (zero means none).
         let delay = rules.crawl_delay().unwrap_or(Duration::ZERO);
         self.hosts.set_crawl_delay(url, delay);
-        rules.check(url).map_err(|reason| FetchError::Disallowed {
-            url: url.clone(),
-            reason,
+        rules.check(url).map_err(|reason| {
+            if rules.was_read() {
+                crate::metrics::robots_refused();
+            }
+            FetchError::Disallowed {
+                url: url.clone(),
+                reason,
+            }
         })
     }
 
@@ -120,7 +125,9 @@ impl Fetcher {
         halt: &OnceLock<Halt>,
     ) -> Result<RobotsAnswer, FetchError> {
         let get = |client: &reqwest::Client, hop: Url| client.get(hop);
-        let response = self.send(robots_url, from, get).await?;
+        let response = self.send(robots_url, from, get).await;
+        super::count_sent(&response);
+        let response = response?;
         if !response.status().is_success() {
             let status = response.status().as_u16();
             if let Some(until) = self

@@ -35,6 +35,7 @@ impl Fetcher {
                 sniff(&url, label, content_type.as_deref(), head)
             })
             .await?;
+        crate::metrics::bytes_read(bytes.len());
         Ok(Page {
             body: decode_for_domain(&bytes, content_type.as_deref(), url.domain()),
             url,

@@ -106,8 +106,10 @@ async fn whole_feed(
     format: FeedFormat,
 ) -> Result<Arc<Rendered>, HttpError> {
     if let Some(rendered) = state.cache.rendered(id, format) {
+        crate::metrics::feed_cache(true);
         return Ok(rendered);
     }
+    crate::metrics::feed_cache(false);
     let snapshot = snapshot(state, generation, id).await?;
     // Readers arriving together after a change would each render the same
     // feed (at high compression levels): one renders, the others find it.

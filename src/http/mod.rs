@@ -4,7 +4,9 @@
 //!
 //! Routes: `GET /feeds/{id}.rss|.atom|.json` (and `all.*`, every source
 //! combined), `GET /feeds.opml`, `GET /` (the index page), `GET /status` and
-//! `GET /status.json` (each source's health, issue 5), `GET /healthz`.
+//! `GET /status.json` (each source's health, issue 5), `GET /healthz`
+//! (liveness), `GET /readyz` (readiness) and `GET /metrics` (Prometheus;
+//! both in `ops`, issue 12).
 //! `HEAD` is answered on each.
 //!
 //! Feeds are served like static files (issue 4): each is rendered and
@@ -30,6 +32,7 @@ mod filtered_tests;
 mod index;
 mod live;
 mod opml;
+mod ops;
 mod query;
 mod rendered;
 mod server;
@@ -65,7 +68,7 @@ pub use server::{
     ConnectionLimits, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
     DESCRIPTOR_RESERVE, LISTEN_BACKLOG, bind, serve, serve_with,
 };
-pub use state::{AppState, NextRunLookup};
+pub use state::{AppState, NextRunLookup, SchedulerCheck};
 
 /// The feed formats served.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -174,13 +177,15 @@ pub fn router(state: AppState) -> Router {
             get(status_page::json).layer(CompressionLayer::new()),
         )
         .route("/healthz", get(healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
         .route("/feeds.opml", get(opml::handler))
         .fallback(not_found)
         .layer(TraceLayer::new_for_http());
     Router::new()
         // The feed route is the hot path (issue 4: static-file speed): no
         // per-request span; its failures are still logged by `HttpError`.
-        .route("/feeds/{file}", get(feeds::handler))
+        .route("/feeds/{file}", get(ops::counted_feed))
         .merge(traced)
         // Handlers get an `Arc`: extracting `State` clones it per request,
         // and `AppState` holds URLs (strings).

@@ -18,6 +18,10 @@ use crate::store::Store;
 /// `schedule`, so it only sees this function.
 pub type NextRunLookup = Arc<dyn Fn(&str) -> Option<DateTime<Utc>> + Send + Sync>;
 
+/// Whether the scheduler loop is alive, for `/readyz`: `Err` says why not.
+/// `app` wires the scheduler's heartbeat into it (like [`NextRunLookup`]).
+pub type SchedulerCheck = Arc<dyn Fn() -> Result<(), String> + Send + Sync>;
+
 /// What every handler needs.
 #[derive(Clone)]
 pub struct AppState {
@@ -36,6 +40,8 @@ pub struct AppState {
     pub next_runs: NextRunLookup,
     /// Whether the latest config reload failed, as `/status` shows it.
     pub reload: ReloadBoard,
+    /// Whether the scheduler is alive, as `/readyz` reports it.
+    pub scheduler_alive: SchedulerCheck,
 }
 
 impl AppState {
@@ -55,6 +61,7 @@ impl AppState {
             cache: Arc::new(FeedCache::default()),
             next_runs: Arc::new(|_| None),
             reload: ReloadBoard::default(),
+            scheduler_alive: Arc::new(|| Err("scheduler: none in this process".into())),
         }
     }
 
@@ -62,6 +69,15 @@ impl AppState {
     /// scheduler).
     pub fn with_next_runs(mut self, lookup: NextRunLookup) -> Self {
         self.next_runs = lookup;
+        self
+    }
+}
+
+impl AppState {
+    /// The same state, judging the scheduler's liveness with `check` (the
+    /// daemon's heartbeat).
+    pub fn with_scheduler_check(mut self, check: SchedulerCheck) -> Self {
+        self.scheduler_alive = check;
         self
     }
 }

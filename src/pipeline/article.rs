@@ -102,7 +102,7 @@ impl Pipeline {
         let extracted = self
             .cpu
             .run_sized(page.body.len(), move || {
-                extract::article(&page.body, &page.url, &rules)
+                crate::metrics::time_extraction(|| extract::article(&page.body, &page.url, &rules))
             })
             .await;
         match extracted {
@@ -145,7 +145,9 @@ impl Pipeline {
         let url = link.clone();
         let extracted = self
             .cpu
-            .run_sized(page.len(), move || extract::article(&page, &url, &rules))
+            .run_sized(page.len(), move || {
+                crate::metrics::time_extraction(|| extract::article(&page, &url, &rules))
+            })
             .await;
         match extracted {
             Ok(Ok(article)) if !article.text.trim().is_empty() => {

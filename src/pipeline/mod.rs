@@ -95,7 +95,9 @@ impl Pipeline {
     /// the caller's to log or print (once).
     pub async fn refresh(&self, source: &Source) -> Result<RefreshCounts, RefreshError> {
         let started = Utc::now();
+        let timer = std::time::Instant::now();
         let result = catch_panic(self.refresh_inner(source, started)).await;
+        record_metrics(&source.id, &result, timer.elapsed());
         if let Err(err) = &result {
             // Logged by the caller: `refeed once` prints it on its line
             // for the source, and printed twice it reads as two failures.
@@ -236,6 +238,25 @@ impl Pipeline {
             tracing::warn!(source = %source.id, warning = %message, "source looks stale: its selectors or the outlet's markup may have changed");
         }
         Ok(verdict)
+    }
+}
+
+/// Counts a finished refresh: its outcome and duration, and the items it
+/// stored.
+fn record_metrics(
+    source: &str,
+    result: &Result<RefreshCounts, RefreshError>,
+    elapsed: std::time::Duration,
+) {
+    use crate::metrics::RefreshOutcome;
+    let outcome = match result {
+        Ok(counts) if counts.not_modified => RefreshOutcome::NotModified,
+        Ok(_) => RefreshOutcome::Ok,
+        Err(_) => RefreshOutcome::Failed,
+    };
+    crate::metrics::refresh_finished(source, outcome, elapsed);
+    if let Ok(counts) = result {
+        crate::metrics::items_stored(source, counts.new as usize, counts.updated as usize);
     }
 }
 

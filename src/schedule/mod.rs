@@ -12,6 +12,8 @@
 
 mod command;
 pub mod cron;
+#[cfg(test)]
+mod heartbeat_tests;
 mod plan;
 
 pub use command::{Command, Replacement, RunNow};
@@ -19,6 +21,7 @@ pub use plan::{Outcome, Policy, RunState, backoff, backoff_until, jitter_offset,
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Local, Utc};
 use tokio::sync::mpsc;
@@ -28,8 +31,9 @@ use self::cron::CronSchedule;
 
 /// Longest single sleep: the scheduler wakes at least this often to re-read
 /// the clock, so a suspended machine or a clock change delays runs by at most
-/// this much instead of until the next computed instant.
-const MAX_SLEEP: std::time::Duration = std::time::Duration::from_secs(60);
+/// this much instead of until the next computed instant, and to publish its
+/// heartbeat (issue 12: the watchdog and `/readyz` judge it by that).
+pub const MAX_SLEEP: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// One source's schedule.
 #[derive(Debug, Clone)]
@@ -52,6 +56,8 @@ pub struct Entry {
 #[derive(Debug, Clone, Default)]
 pub struct NextRuns {
     inner: Arc<Mutex<HashMap<String, Option<DateTime<Utc>>>>>,
+    /// When the scheduler loop last turned (see [`NextRuns::heartbeat_age`]).
+    beat: Arc<Mutex<Option<Instant>>>,
 }
 
 impl NextRuns {
@@ -65,6 +71,23 @@ impl NextRuns {
     /// yet planned) or when its schedule never fires again.
     pub fn get(&self, id: &str) -> Option<DateTime<Utc>> {
         self.lock().get(id).copied().flatten()
+    }
+
+    /// How long ago the scheduler loop last turned; `None` before its
+    /// first turn. It turns at least every [`MAX_SLEEP`], so a much older
+    /// heartbeat means a hung scheduler.
+    pub fn heartbeat_age(&self) -> Option<Duration> {
+        let beat = *self.beat.lock().unwrap_or_else(|p| p.into_inner());
+        beat.map(|at| at.elapsed())
+    }
+
+    /// The soonest next run of any source.
+    pub fn soonest(&self) -> Option<DateTime<Utc>> {
+        self.lock().values().flatten().min().copied()
+    }
+
+    fn beat(&self) {
+        *self.beat.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
     }
 
     fn set(&self, id: &str, next: Option<DateTime<Local>>) {
@@ -118,6 +141,7 @@ pub async fn run(
     let mut outcomes_open = true;
     let mut commands_open = true;
     loop {
+        board.beat();
         let wait = time_to_next(&slots).min(MAX_SLEEP);
         tokio::select! {
             _ = shutdown.cancelled() => return,

@@ -38,7 +38,14 @@ async fn run_notifies_systemd_ready_once_listening_and_stopping_on_sigterm() {
     assert_eq!(http_get(&daemon.url("/healthz")).await.status, 200);
 
     signal(daemon.pid(), "TERM");
-    let stopping = tokio::task::block_in_place(|| next_message(&socket));
+    // STATUS= lines (app::watchdog) may come before it.
+    let stopping = tokio::task::block_in_place(|| {
+        let mut message = next_message(&socket);
+        while message.starts_with("STATUS=") {
+            message = next_message(&socket);
+        }
+        message
+    });
     assert!(
         stopping.lines().any(|l| l == "STOPPING=1"),
         "got {stopping:?}"

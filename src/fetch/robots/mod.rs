@@ -97,6 +97,13 @@ impl Rules {
         }
     }
 
+    /// Whether a robots.txt was read and parsed: only then is a refusal
+    /// the site's word (for the robots-refusal metric) rather than an
+    /// unreachable or failing host.
+    pub fn was_read(&self) -> bool {
+        matches!(self.verdict, Verdict::Parsed(_))
+    }
+
     /// `Ok` when refeed may fetch `url`; else why not, for the error
     /// message: "robots.txt of http://host disallows /path" or "robots.txt
     /// of http://host answered HTTP 503, which RFC 9309 reads as disallow
