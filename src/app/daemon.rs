@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::fetch::Fetcher;
 use crate::http;
 use crate::schedule::{self, NextRuns};
-use crate::store::Store;
+use crate::store::{DaemonLock, Store};
 use crate::systemd;
 
 /// How long in-flight refreshes may run on after a shutdown signal before
@@ -50,6 +50,8 @@ fn spawn_publisher(
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let shutdown = CancellationToken::new();
     tokio::spawn(watch_signals(shutdown.clone()));
+    // One daemon per database (issue 12): a second refuses to start.
+    let _lock = DaemonLock::acquire(&config.storage.path).await?;
     let Opened {
         store,
         fetcher,
@@ -57,6 +59,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         health,
     } = open(&config).await?;
     let publisher = spawn_publisher(&config, &store, fetcher.clone(), &shutdown);
+    // Other processes' writes (`refeed once`) reach the served feeds.
+    let watcher = tokio::spawn(store.clone().follow_other_writers(shutdown.clone()));
 
     let listener = http::bind(config.server.listen)
         .with_context(|| format!("cannot listen on {}", config.server.listen))?;
@@ -94,6 +98,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     tracing::info!("shutting down");
     drain(workers).await;
     let _ = scheduler.await;
+    let _ = watcher.await;
     if let Some(publisher) = publisher {
         let _ = publisher.await;
     }

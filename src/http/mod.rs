@@ -28,6 +28,8 @@ mod filtered;
 #[cfg(test)]
 mod filtered_tests;
 mod index;
+#[cfg(test)]
+mod notice_tests;
 mod opml;
 mod query;
 mod rendered;

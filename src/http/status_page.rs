@@ -48,8 +48,9 @@ struct StatusDocument {
 /// The rows of every configured source, in config order.
 async fn rows(state: &AppState) -> Result<Vec<StatusRow>, StoreError> {
     let health = state.store.source_health().await?;
-    let ids = state.sources.iter().map(|s| s.id.as_str());
-    Ok(status_rows(ids, &health, |id| (state.next_runs)(id)))
+    Ok(status_rows(&state.sources, &health, |id| {
+        (state.next_runs)(id)
+    }))
 }
 
 /// `GET /status`.
@@ -132,6 +133,16 @@ fn source_rows(base: &Url, row: &StatusRow, now: DateTime<Utc>) -> String {
     if let Some(note) = row.discovery.as_ref().and_then(method_note) {
         html.push_str(&format!(
             "<tr class=\"method-change\"><td colspan=\"8\">{id}: {note}</td></tr>\n"
+        ));
+    }
+    if let Some(failure) = &row.failure {
+        html.push_str(&format!(
+            "<tr id=\"{id}-failing-{millis}\" class=\"stale-warning\"><td colspan=\"8\">\
+<strong>Cannot fetch {id}</strong> since {since} ({failures} failed attempts): {cause}</td></tr>\n",
+            millis = failure.since.timestamp_millis(),
+            since = time(Some(failure.since), now, "never"),
+            failures = failure.failures,
+            cause = escape(&failure.cause),
         ));
     }
     if let Some(stale) = &row.stale {
@@ -220,6 +231,7 @@ mod tests {
             next_run: None,
             retry_at: None,
             stale: None,
+            failure: None,
             discovery: None,
         }
     }
