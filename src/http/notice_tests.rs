@@ -3,9 +3,13 @@
 //! entry, the same one `/status.json` reports, updated while the failures
 //! go on and gone after a success; cached feeds follow each step.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 
+use super::status::{status_row, status_rows};
 use super::test_support::{TestApp, app, get, refresh, source};
+use crate::model::{RefreshRecord, SourceHealth};
 
 const BASE: &str = "http://h/";
 
@@ -115,4 +119,36 @@ async fn a_source_failing_for_an_hour_has_no_entry() {
     assert!(status_failure(&app).await.is_null());
     let (_, _, html) = get(&app, "/status").await;
     assert!(!html.contains("Cannot fetch a"), "{html}");
+}
+
+#[test]
+fn a_row_carries_the_failure_notice_its_feed_leads_with() {
+    let latest = Utc::now();
+    let failing = |hours: i64| SourceHealth {
+        source_id: "a".into(),
+        last: Some(RefreshRecord {
+            source_id: "a".into(),
+            started: latest,
+            finished: latest,
+            outcome: Err(CAUSE.into()),
+            retry_at: None,
+        }),
+        last_success: None,
+        consecutive_failures: 30,
+        last_seen: None,
+        stale: None,
+        failing_since: Some(latest - Duration::hours(hours)),
+        discovery: None,
+    };
+    let sources = [source("a", None, 50)];
+    let map = HashMap::from([("a".to_string(), failing(7))]);
+    let row = &status_rows(&sources, &map, |_| None)[0];
+    let failure = row.failure.as_ref().expect("failing for 7 h");
+    assert_eq!(failure.latest - failure.since, Duration::hours(7));
+    assert_eq!((failure.failures, failure.cause.as_str()), (30, CAUSE));
+    let json = serde_json::to_value(row).unwrap();
+    assert_eq!(json["failure"]["failures"], 30);
+    let map = HashMap::from([("a".to_string(), failing(1))]);
+    assert_eq!(status_rows(&sources, &map, |_| None)[0].failure, None);
+    assert_eq!(status_row("a", map.get("a"), None).failure, None);
 }

@@ -9,10 +9,12 @@ use std::collections::HashMap;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Serialize, Serializer};
 
-use crate::model::{FailureNotice, RefreshRecord, SourceHealth, SourceMeta, StaleWarning};
+use crate::model::{RefreshRecord, SourceHealth, SourceMeta, StaleWarning};
 
+mod failure;
 mod method;
 
+pub use failure::FailureRow;
 pub use method::MethodRow;
 
 /// How the latest refresh attempt of a source ended.
@@ -106,32 +108,6 @@ impl From<&StaleWarning> for StaleRow {
             kind: warning.kind.as_str(),
             since: warning.since,
             message: warning.message.clone(),
-        }
-    }
-}
-
-/// A failure notice as shown: the same one the source's feeds lead with.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FailureRow {
-    /// When the first failed attempt started.
-    #[serde(serialize_with = "serialize_time")]
-    pub since: DateTime<Utc>,
-    /// When the latest failed attempt ended.
-    #[serde(serialize_with = "serialize_time")]
-    pub latest: DateTime<Utc>,
-    /// Failed attempts since the latest success.
-    pub failures: u32,
-    /// The latest attempt's error message.
-    pub cause: String,
-}
-
-impl From<FailureNotice> for FailureRow {
-    fn from(notice: FailureNotice) -> Self {
-        Self {
-            since: notice.since,
-            latest: notice.latest,
-            failures: notice.failures,
-            cause: notice.cause,
         }
     }
 }
@@ -391,33 +367,6 @@ mod tests {
             max_items: 50,
             refresh_interval: std::time::Duration::from_secs(900),
         }
-    }
-
-    #[test]
-    fn a_row_carries_the_failure_notice_its_feed_leads_with() {
-        let failing = |hours: i64| SourceHealth {
-            source_id: "a".into(),
-            last: Some(record(Err("connection refused".into()))),
-            last_success: None,
-            consecutive_failures: 30,
-            last_seen: None,
-            stale: None,
-            failing_since: Some(at(8, 1) - Duration::hours(hours)),
-            discovery: None,
-        };
-        let map = HashMap::from([("a".to_string(), failing(7))]);
-        let row = &status_rows(&[meta("a")], &map, |_| None)[0];
-        let failure = row.failure.as_ref().expect("failing for 7 h");
-        assert_eq!((failure.since, failure.latest), (at(1, 1), at(8, 1)));
-        assert_eq!(
-            (failure.failures, failure.cause.as_str()),
-            (30, "connection refused")
-        );
-        let json = serde_json::to_value(row).unwrap();
-        assert_eq!(json["failure"]["since"], "2024-06-01T01:01:00Z");
-        let map = HashMap::from([("a".to_string(), failing(1))]);
-        assert_eq!(status_rows(&[meta("a")], &map, |_| None)[0].failure, None);
-        assert_eq!(status_row("a", map.get("a"), None).failure, None);
     }
 
     #[test]

@@ -349,4 +349,40 @@ mod tests {
         assert_eq!(scans.collect::<Vec<_>>(), ["SCAN s"], "{plan:?}");
         assert!(plan.iter().any(|step| step.contains("refreshes_source_ok")));
     }
+
+    /// The failure notice shows in the feeds: the failures that may raise,
+    /// update or end it notify readers; short runs of failures do not.
+    #[tokio::test]
+    async fn failures_notify_readers_once_they_span_six_hours() {
+        let (_dir, store) = temp_store().await;
+        let ago = |hours| Utc::now() - chrono::Duration::hours(hours);
+        let notified = |before: u64, store: &Store| store.change_generation() > before;
+        let g = store.change_generation();
+        store
+            .record_failure("a", ago(5), "HTTP 500", None)
+            .await
+            .unwrap();
+        assert!(!notified(g, &store), "5 h: no notice can show yet");
+        store
+            .record_failure("b", ago(7), "HTTP 500", None)
+            .await
+            .unwrap();
+        assert!(notified(g, &store), "7 h: the notice may appear");
+        let g = store.change_generation();
+        store
+            .record_failure("b", ago(0), "HTTP 502", None)
+            .await
+            .unwrap();
+        assert!(notified(g, &store), "and change");
+        let g = store.change_generation();
+        store.record_not_modified("a", Utc::now()).await.unwrap();
+        assert!(!notified(g, &store), "a short run ends unnoticed");
+        store.record_not_modified("b", Utc::now()).await.unwrap();
+        assert!(notified(g, &store), "the notice goes with a success");
+        let logged: i64 = sqlx::query_scalar("SELECT count(*) FROM feed_changes")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(logged, 3, "each for other processes too");
+    }
 }
