@@ -37,11 +37,11 @@ pub fn lock_path(path: &Path) -> PathBuf {
 }
 
 impl DaemonLock {
-    /// Takes the lock of the database at `path` (creating its folder, as
-    /// [`Store::open`](super::Store::open) would), or fails with
+    /// Takes the lock of the database at `path` (creating its folders as
+    /// [`Store::open`](super::Store::open) would: 0700), or fails with
     /// [`StoreError::Locked`] naming the process holding it.
     pub async fn acquire(path: &Path) -> Result<Self, StoreError> {
-        files::prepare(path).await?;
+        files::prepare_dir(path).await?;
         let lock = lock_path(path);
         let io_error = |source| StoreError::Lock {
             path: lock.display().to_string(),
