@@ -13,10 +13,11 @@ use crate::model::{RefreshCounts, RefreshRecord};
 
 impl Store {
     /// Records a failed refresh; stored items, validators and the stale
-    /// warning are left as they were. Readers are notified when the source's
-    /// failure notice may have appeared or changed (see [`insert_refresh`]). `retry_at` is when the server said to
+    /// warning are left as they were. `retry_at` is when the server said to
     /// come back (`Retry-After` on a 429 or 503), for the scheduler's
-    /// backoff to honour after a restart too.
+    /// backoff to honour after a restart too. Readers are notified when the
+    /// source's failure notice may have appeared or changed (see
+    /// `insert_refresh`).
     pub async fn record_failure(
         &self,
         source: &str,
