@@ -14,7 +14,10 @@ pub mod health;
 
 pub use dedup::dedup_key;
 pub use discovery::{DiscoveryRecord, Method, TeaserPattern};
-pub use health::{RefreshRecord, SourceHealth, StaleKind, StaleVerdict, StaleWarning};
+pub use health::{
+    FailureNotice, RefreshRecord, SourceHealth, StaleKind, StaleVerdict, StaleWarning,
+    failure_notice_after,
+};
 
 /// An item as read from a listing page or an outlet's feed, before storage.
 ///

@@ -20,7 +20,7 @@ use crate::config::Config;
 use crate::fetch::Fetcher;
 use crate::http;
 use crate::schedule::{self, NextRuns};
-use crate::store::Store;
+use crate::store::{DaemonLock, Store};
 use crate::systemd;
 
 /// How long in-flight refreshes may run on after a shutdown signal before
@@ -60,6 +60,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .context("cannot watch SIGHUP")?;
     let shutdown = CancellationToken::new();
     tokio::spawn(watch_signals(shutdown.clone()));
+    // One daemon per database (issue 12): a second refuses to start.
+    let _lock = DaemonLock::acquire(&config.storage.path).await?;
     crate::metrics::install();
     crate::metrics::spawn_upkeep(shutdown.clone());
     let Opened {
@@ -69,6 +71,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         health,
     } = open(&config).await?;
     let publisher = spawn_publisher(&config, &store, fetcher.clone(), &shutdown);
+    // Other processes' writes (`refeed once`) reach the served feeds.
+    let watcher = tokio::spawn(store.clone().follow_other_writers(shutdown.clone()));
 
     let listener = http::bind(config.server.listen)
         .with_context(|| format!("cannot listen on {}", config.server.listen))?;
@@ -129,6 +133,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     if let Some(watchdog) = watchdog {
         let _ = watchdog.await;
     }
+    let _ = watcher.await;
     if let Some(publisher) = publisher {
         let _ = publisher.await;
     }

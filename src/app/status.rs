@@ -23,8 +23,8 @@ pub async fn status(config: &Config) -> anyhow::Result<String> {
     let health = health?;
     let now = Local::now();
     let next = next_runs(config, &health, now);
-    let ids = config.sources.iter().map(|s| s.id.as_str());
-    let rows = status_rows(ids, &health, |id| next.get(id).copied().flatten());
+    let sources = config.source_meta();
+    let rows = status_rows(&sources, &health, |id| next.get(id).copied().flatten());
     Ok(render(&rows, now.to_utc()))
 }
 

@@ -31,6 +31,8 @@ mod filtered;
 mod filtered_tests;
 mod index;
 mod live;
+#[cfg(test)]
+mod notice_tests;
 mod opml;
 mod ops;
 mod query;

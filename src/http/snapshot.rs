@@ -1,5 +1,5 @@
 //! Reading a feed's facts and items from the store: one source's newest
-//! items (led by its stale-source entry while a warning stands), or every
+//! items (led by its failure and stale-source entries while they stand), or every
 //! configured source's for the combined feed. What the cache keeps as a
 //! [`Snapshot`] and the formats render from.
 
@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::cache::Snapshot;
 use super::feeds::{ALL_FEED_ID, all_feed_limit};
-use super::stale::stale_item;
+use super::stale::{failure_item, stale_item};
 use super::{AppState, source_title};
 use crate::feed::FeedInfo;
 use crate::model::{FALLBACK_REFRESH_INTERVAL, SourceMeta, StoredItem};
@@ -27,17 +27,24 @@ pub(super) async fn load_snapshot(
     }
 }
 
-/// One source's newest `max_items` items, after the stale-source entry
-/// when the source has a warning (issue 5). Read here, with the items, so
-/// the warning costs SQL only when the feed is rebuilt: the store reports
-/// a change of the source when a warning appears or clears.
+/// One source's newest `max_items` items, after its failure entry (issue
+/// 12) and its stale-source entry (issue 5) while they stand. Read here,
+/// with the items, so they cost SQL only when the feed is rebuilt: the
+/// store reports a change of the source when either appears, changes or
+/// clears.
 async fn source_snapshot(state: &AppState, source: &SourceMeta) -> Result<Snapshot, StoreError> {
     let mut items = state
         .store
         .items(Some(&source.id), source.max_items)
         .await?;
-    if let Some(warning) = state.store.stale_warnings().await?.get(&source.id) {
-        items.insert(0, stale_item(&state.base_url, &source.id, warning));
+    // The same stored health `/status` reads: both say the same thing.
+    if let Some(health) = state.store.source_health_of(&source.id).await? {
+        if let Some(warning) = &health.stale {
+            items.insert(0, stale_item(&state.base_url, &source.id, warning));
+        }
+        if let Some(notice) = health.failure_notice(source.refresh_interval) {
+            items.insert(0, failure_item(&state.base_url, &source.id, &notice));
+        }
     }
     let title = match &source.title {
         Some(title) => title.clone(),

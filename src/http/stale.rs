@@ -1,42 +1,102 @@
-//! The stale-source entry (issue 5): while a source's listing or articles
-//! suddenly yield nothing, its own feeds carry one extra entry saying so,
-//! first, so the person notices in the reader they already use.
+//! Entries refeed adds at the top of a source's own feeds about the source
+//! itself, so the person notices in the reader they already use: the
+//! stale-source warning (issue 5: its listing or articles suddenly yield
+//! nothing) and the failure notice (issue 12, point 5: it has failed for
+//! longer than [`failure_notice_after`](crate::model::failure_notice_after)).
 //!
-//! The entry is a [`StoredItem`] made up here, never stored. Its id (the
+//! Each entry is a [`StoredItem`] made up here, never stored. Its id (the
 //! item's `url`, which `feed::item_id` uses as RSS `guid`, Atom `id` and
-//! JSON Feed `id`) is derived from the source and the warning's `since`
-//! only: it stays one entry, unchanged, while the warning stands, and a
-//! later warning is a new entry. Its link is the source's row on `/status`.
+//! JSON Feed `id`) is derived from the source, the kind of entry and the
+//! date the trouble began only: it stays one entry while the trouble lasts,
+//! and a later one is a new entry. Its link is the source's row on
+//! `/status`.
 
+use chrono::{DateTime, Utc};
 use url::Url;
 
 use super::index::escape;
 use super::status::iso_time;
 use super::status_url;
-use crate::model::{StaleKind, StaleWarning, StoredItem};
+use crate::model::{FailureNotice, StaleKind, StaleWarning, StoredItem};
+
+/// Characters of an error message shown in a failure entry's title; the
+/// whole message is in its content.
+const TITLE_CAUSE_CHARS: usize = 200;
 
 /// The warning entry for `source`'s feeds.
 pub(super) fn stale_item(base: &Url, source: &str, warning: &StaleWarning) -> StoredItem {
     let status = status_url(base);
-    let millis = warning.since.timestamp_millis();
-    let url = format!("{status}#{source}-{millis}");
-    let html = body(&status, source, warning);
-    StoredItem {
-        source_id: source.to_string(),
-        link: url.clone(),
-        url,
+    let html = stale_body(&status, source, warning);
+    let entry = Entry {
+        anchor: format!("{source}-{}", warning.since.timestamp_millis()),
         title: format!("refeed: source \"{source}\" may be broken"),
-        summary: Some(html.clone()),
-        content: Some(html),
-        author: Some("refeed".into()),
-        published: warning.since,
+        html,
+        since: warning.since,
         updated: warning.since,
-        image: None,
+    };
+    entry.item(&status, source)
+}
+
+/// The failure entry for `source`'s feeds: dated when the failures began,
+/// updated (date, title and text) at every failed attempt after.
+pub(super) fn failure_item(base: &Url, source: &str, notice: &FailureNotice) -> StoredItem {
+    let status = status_url(base);
+    let since = notice.since;
+    let cause: String = notice.cause.chars().take(TITLE_CAUSE_CHARS).collect();
+    let ellipsis = if cause.len() < notice.cause.len() {
+        "…"
+    } else {
+        ""
+    };
+    let entry = Entry {
+        anchor: format!("{source}-failing-{}", since.timestamp_millis()),
+        title: format!(
+            "refeed: cannot fetch {source} since {}: {cause}{ellipsis}",
+            since.format("%Y-%m-%d %H:%M UTC")
+        ),
+        html: failure_body(&status, source, notice),
+        since,
+        updated: notice.latest,
+    };
+    entry.item(&status, source)
+}
+
+/// What both kinds of entry are made of.
+struct Entry {
+    /// The fragment of `/status` that is the entry's id and link.
+    anchor: String,
+    title: String,
+    html: String,
+    since: DateTime<Utc>,
+    updated: DateTime<Utc>,
+}
+
+impl Entry {
+    fn item(self, status: &str, source: &str) -> StoredItem {
+        let url = format!("{status}#{}", self.anchor);
+        StoredItem {
+            source_id: source.to_string(),
+            link: url.clone(),
+            url,
+            title: self.title,
+            summary: Some(self.html.clone()),
+            content: Some(self.html),
+            author: Some("refeed".into()),
+            published: self.since,
+            updated: self.updated,
+            image: None,
+        }
     }
 }
 
+/// The closing paragraph of both entries: where to look.
+fn status_link(status: &str, source: &str) -> String {
+    let href = escape(&format!("{status}#{source}"));
+    format!("<p>Latest attempts: <a href=\"{href}\">refeed status</a>.</p>")
+}
+
 /// What happened, what it usually means, and where to look.
-fn body(status: &str, source: &str, warning: &StaleWarning) -> String {
+fn stale_body(status: &str, source: &str, warning: &StaleWarning) -> String {
     let meaning = match warning.kind {
         StaleKind::Listing => {
             "Its page or feed used to yield items and now yields none: the outlet's \
@@ -50,10 +110,25 @@ fn body(status: &str, source: &str, warning: &StaleWarning) -> String {
     format!(
         "<p>{message}</p>\n<p>{meaning} No new items may reach this feed until the \
          source is fixed; this entry goes away by itself once it recovers.</p>\n\
-         <p>Stale since {since}. Latest attempts: <a href=\"{href}\">refeed status</a>.</p>",
+         <p>Stale since {since}.</p>\n{link}",
         message = escape(&warning.message),
         since = iso_time(warning.since),
-        href = escape(&format!("{status}#{source}")),
+        link = status_link(status, source),
+    )
+}
+
+/// Since when, how many attempts, the latest error, and where to look.
+fn failure_body(status: &str, source: &str, notice: &FailureNotice) -> String {
+    format!(
+        "<p>refeed cannot fetch this source: {failures} attempts in a row have failed \
+         since {since}. The latest, at {latest}, said: {cause}</p>\n\
+         <p>The items already here stay; new ones arrive once a refresh succeeds, \
+         and this entry goes away by itself then.</p>\n{link}",
+        failures = notice.failures,
+        since = iso_time(notice.since),
+        latest = iso_time(notice.latest),
+        cause = escape(&notice.cause),
+        link = status_link(status, source),
     )
 }
 
@@ -95,5 +170,47 @@ mod tests {
         );
         assert!(html.contains("<a href=\"http://host/status#a\">"), "{html}");
         assert!(html.contains("markup or the source's selectors"), "{html}");
+    }
+
+    fn notice(cause: &str, hours: i64) -> FailureNotice {
+        let since = Utc.with_ymd_and_hms(2024, 6, 1, 8, 0, 0).unwrap();
+        FailureNotice {
+            since,
+            latest: since + chrono::Duration::hours(hours),
+            failures: 29,
+            cause: cause.into(),
+        }
+    }
+
+    #[test]
+    fn a_failure_entry_keeps_its_id_and_date_as_it_is_updated() {
+        let base = Url::parse("http://host/").unwrap();
+        let first = failure_item(&base, "a", &notice("HTTP 500", 7));
+        let later = failure_item(&base, "a", &notice("connection refused", 9));
+        assert_eq!(first.url, "http://host/status#a-failing-1717228800000");
+        assert_eq!(
+            (first.url.as_str(), first.published),
+            (later.url.as_str(), later.published)
+        );
+        assert_ne!(first.updated, later.updated);
+        assert_eq!(
+            first.title,
+            "refeed: cannot fetch a since 2024-06-01 08:00 UTC: HTTP 500"
+        );
+        let stale = stale_item(&base, "a", &warning("no items"));
+        assert_ne!(first.url, stale.url, "two entries, two ids");
+    }
+
+    #[test]
+    fn a_failure_entry_escapes_the_cause_and_bounds_its_title() {
+        let base = Url::parse("http://host/").unwrap();
+        let long = format!("<b>{}</b>", "x".repeat(500));
+        let item = failure_item(&base, "a", &notice(&long, 7));
+        let html = item.content.unwrap();
+        assert!(html.contains("&lt;b&gt;xxx"), "{html}");
+        assert!(html.contains("29 attempts"), "{html}");
+        assert!(html.contains("<a href=\"http://host/status#a\">"), "{html}");
+        assert!(item.title.ends_with("x…"), "{}", item.title);
+        assert!(item.title.chars().count() < 300);
     }
 }

@@ -9,10 +9,12 @@ use std::collections::HashMap;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Serialize, Serializer};
 
-use crate::model::{RefreshRecord, SourceHealth, StaleWarning};
+use crate::model::{RefreshRecord, SourceHealth, SourceMeta, StaleWarning};
 
+mod failure;
 mod method;
 
+pub use failure::FailureRow;
 pub use method::MethodRow;
 
 /// How the latest refresh attempt of a source ended.
@@ -140,6 +142,8 @@ pub struct StatusRow {
     pub retry_at: Option<DateTime<Utc>>,
     /// The stale-source warning, while it stands.
     pub stale: Option<StaleRow>,
+    /// The failure notice, while the source's feeds carry one (issue 12).
+    pub failure: Option<FailureRow>,
     /// How the items are found, once a refresh recorded it.
     pub discovery: Option<MethodRow>,
 }
@@ -172,20 +176,31 @@ pub fn status_row(
         next_run,
         retry_at: last.filter(|r| r.outcome.is_err()).and_then(|r| r.retry_at),
         stale: health.and_then(|h| h.stale.as_ref()).map(StaleRow::from),
+        failure: None,
         discovery: health
             .and_then(|h| h.discovery.as_ref())
             .map(MethodRow::from),
     }
 }
 
-/// One row per id, in the order given (config order).
-pub fn status_rows<'a>(
-    ids: impl IntoIterator<Item = &'a str>,
+/// One row per source, in the order given (config order), with the
+/// failure notice its refresh interval calls for.
+pub fn status_rows(
+    sources: &[SourceMeta],
     health: &HashMap<String, SourceHealth>,
     next_run: impl Fn(&str) -> Option<DateTime<Utc>>,
 ) -> Vec<StatusRow> {
-    ids.into_iter()
-        .map(|id| status_row(id, health.get(id), next_run(id)))
+    sources
+        .iter()
+        .map(|source| {
+            let health = health.get(&source.id);
+            StatusRow {
+                failure: health
+                    .and_then(|h| h.failure_notice(source.refresh_interval))
+                    .map(FailureRow::from),
+                ..status_row(&source.id, health, next_run(&source.id))
+            }
+        })
         .collect()
 }
 
@@ -300,6 +315,7 @@ mod tests {
             consecutive_failures: 2,
             last_seen: Some(12),
             stale: None,
+            failing_since: None,
             discovery: None,
         };
         let row = status_row("a", Some(&health), Some(at(10, 0)));
@@ -328,16 +344,29 @@ mod tests {
             consecutive_failures: 0,
             last_seen: Some(0),
             stale: Some(stale),
+            failing_since: None,
             discovery: None,
         };
         let map = HashMap::from([("b".to_string(), health)]);
-        let rows = status_rows(["b", "a"], &map, |id| (id == "a").then(|| at(9, 0)));
+        let rows = status_rows(&[meta("b"), meta("a")], &map, |id| {
+            (id == "a").then(|| at(9, 0))
+        });
         assert_eq!(rows[0].id, "b");
         assert_eq!(rows[0].retry_at, None, "only a failure has one");
         assert_eq!(rows[0].stale.as_ref().unwrap().kind, "listing");
         assert_eq!(rows[1].outcome, OutcomeKind::Never);
         assert_eq!(rows[1].last_attempt, None);
         assert_eq!(rows[1].next_run, Some(at(9, 0)));
+    }
+
+    fn meta(id: &str) -> SourceMeta {
+        SourceMeta {
+            id: id.into(),
+            title: None,
+            url: url::Url::parse("https://a.example/").unwrap(),
+            max_items: 50,
+            refresh_interval: std::time::Duration::from_secs(900),
+        }
     }
 
     #[test]
@@ -349,6 +378,7 @@ mod tests {
             consecutive_failures: 0,
             last_seen: Some(12),
             stale: None,
+            failing_since: None,
             discovery: None,
         };
         let json = serde_json::to_value(status_row("a", Some(&health), None)).unwrap();

@@ -62,8 +62,7 @@ struct ReloadFailureDocument {
 async fn rows(state: &AppState) -> Result<Vec<StatusRow>, StoreError> {
     let health = state.store.source_health().await?;
     let sources = state.sources.load();
-    let ids = sources.iter().map(|s| s.id.as_str());
-    Ok(status_rows(ids, &health, |id| (state.next_runs)(id)))
+    Ok(status_rows(&sources, &health, |id| (state.next_runs)(id)))
 }
 
 /// `GET /status`.
@@ -167,6 +166,16 @@ fn source_rows(base: &Url, row: &StatusRow, now: DateTime<Utc>) -> String {
             "<tr class=\"method-change\"><td colspan=\"8\">{id}: {note}</td></tr>\n"
         ));
     }
+    if let Some(failure) = &row.failure {
+        html.push_str(&format!(
+            "<tr id=\"{id}-failing-{millis}\" class=\"stale-warning\"><td colspan=\"8\">\
+<strong>Cannot fetch {id}</strong> since {since} ({failures} failed attempts): {cause}</td></tr>\n",
+            millis = failure.since.timestamp_millis(),
+            since = time(Some(failure.since), now, "never"),
+            failures = failure.failures,
+            cause = escape(&failure.cause),
+        ));
+    }
     if let Some(stale) = &row.stale {
         html.push_str(&format!(
             "<tr id=\"{id}-{millis}\" class=\"stale-warning\"><td colspan=\"8\">\
@@ -253,6 +262,7 @@ mod tests {
             next_run: None,
             retry_at: None,
             stale: None,
+            failure: None,
             discovery: None,
         }
     }

@@ -384,6 +384,7 @@ mod tests {
             consecutive_failures: 3,
             last_seen: None,
             stale: None,
+            failing_since: None,
             discovery: None,
         };
         let expected = RunState {

@@ -6,14 +6,23 @@
 //! the generation of its latest change. A reader keeps the generation it last
 //! synced to and asks which sources changed since: a memory read, no SQL.
 //! Async readers wait on [`Store::subscribe_changes`].
+//!
+//! Other processes' writes (`refeed once` beside `refeed run`) reach the
+//! same log through `watch`: each change is also written to the database's
+//! change log, in the transaction of the write, under this store's writer
+//! id ([`Store::commit_change`]).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use sqlx::{Sqlite, Transaction};
 use tokio::sync::watch;
 
-use super::Store;
+use super::{Store, StoreError, query_error, watch as foreign};
+
+/// Stores opened by this process so far: the low half of a writer id.
+static STORES_OPENED: AtomicU64 = AtomicU64::new(0);
 
 /// The per-source change log behind [`Store::change_generation`].
 #[derive(Debug)]
@@ -25,14 +34,22 @@ pub(super) struct ChangeLog {
     current: AtomicU64,
     /// Source id → generation of its latest change.
     latest: Mutex<HashMap<String, u64>>,
+    /// This store's id in the database's change log: the process id in
+    /// the high 32 bits, the count of stores this process opened before it
+    /// in the low ones (tests open two stores on one file, as two
+    /// processes would). Unique among the processes running at once.
+    pub(super) writer: i64,
 }
 
 impl ChangeLog {
     pub(super) fn new() -> Self {
+        let opened = STORES_OPENED.fetch_add(1, Ordering::Relaxed) & 0xffff_ffff;
+        let writer = (i64::from(std::process::id()) << 32) | opened as i64;
         Self {
             generation: watch::Sender::new(0),
             current: AtomicU64::new(0),
             latest: Mutex::new(HashMap::new()),
+            writer,
         }
     }
 }
@@ -71,6 +88,27 @@ impl Store {
     /// caches drop it and the combined feed, as after a refresh.
     pub fn mark_changed(&self, source: &str) {
         self.notify_changed(source);
+    }
+
+    /// Commits `tx`. When `changed`, `source`'s served feed changed: the
+    /// change is written to the database's change log first (inside `tx`,
+    /// for other processes) and this process's readers are notified after
+    /// the commit.
+    pub(super) async fn commit_change(
+        &self,
+        mut tx: Transaction<'static, Sqlite>,
+        operation: &'static str,
+        source: &str,
+        changed: bool,
+    ) -> Result<(), StoreError> {
+        if changed {
+            foreign::log_change(&mut tx, source, self.changes.writer).await?;
+        }
+        tx.commit().await.map_err(query_error(operation))?;
+        if changed {
+            self.notify_changed(source);
+        }
+        Ok(())
     }
 
     /// Records that `source`'s items changed. Called after the transaction

@@ -25,14 +25,7 @@ pub const FILE_MODE: u32 = 0o600;
 /// when it does not exist yet; warns when an existing one is open to
 /// other users.
 pub(super) async fn prepare(path: &Path) -> Result<(), StoreError> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        create_dir(parent)
-            .await
-            .map_err(|source| StoreError::CreateDir {
-                path: parent.display().to_string(),
-                source,
-            })?;
-    }
+    prepare_dir(path).await?;
     match create_file(path).await {
         Ok(()) => Ok(()),
         Err(err) if err.kind() == ErrorKind::AlreadyExists => {
@@ -43,6 +36,19 @@ pub(super) async fn prepare(path: &Path) -> Result<(), StoreError> {
         // own error names it better (and the tests expect it).
         Err(_) => Ok(()),
     }
+}
+
+/// Creates the missing folders (0700) that hold the database at `path`.
+pub(super) async fn prepare_dir(path: &Path) -> Result<(), StoreError> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        create_dir(parent)
+            .await
+            .map_err(|source| StoreError::CreateDir {
+                path: parent.display().to_string(),
+                source,
+            })?;
+    }
+    Ok(())
 }
 
 async fn create_dir(dir: &Path) -> std::io::Result<()> {

@@ -19,7 +19,8 @@ use crate::model::{RefreshCounts, RefreshRecord, SourceHealth};
 /// statement. Per source, three index walks
 /// (`refreshes_source`, `refreshes_source_ok`) find the latest record, the
 /// latest success and the latest success that parsed a page (not a 304);
-/// the failures since that success are the records after it. Sources without
+/// the failures since that success are the records after it, the first of
+/// them dates the failure (`prune_refreshes` keeps it). Sources without
 /// any record (a row made by `learned`) are left out by the inner join.
 const SOURCE_HEALTH: &str = "\
     WITH marks AS (
@@ -39,6 +40,9 @@ const SOURCE_HEALTH: &str = "\
         (SELECT count(*) FROM refreshes
          WHERE source_id = m.source_id AND id > coalesce(m.ok_id, 0)) AS consecutive_failures,
         parsed.seen AS last_seen,
+        (SELECT started FROM refreshes
+         WHERE source_id = m.source_id AND id > coalesce(m.ok_id, 0)
+         ORDER BY id LIMIT 1) AS failing_since,
         d.method, d.pattern, d.items, d.wordpress_refused, d.since, d.previous
     FROM marks m
     JOIN refreshes r ON r.id = m.last_id
@@ -49,7 +53,8 @@ const SOURCE_HEALTH: &str = "\
 impl Store {
     /// Records a refresh that the outlet answered with 304 Not Modified: a
     /// successful attempt that parsed and wrote nothing else (no items, no
-    /// validators, no stale verdict: nothing was looked at).
+    /// validators, no stale verdict: nothing was looked at). Readers are
+    /// notified when it ends a failure notice.
     pub async fn record_not_modified(
         &self,
         source: &str,
@@ -62,8 +67,8 @@ impl Store {
         };
         let mut tx = self.begin_write(operation).await?;
         ensure_source(&mut tx, source, None).await?;
-        insert_refresh(&mut tx, source, started, Ok(counts), None).await?;
-        tx.commit().await.map_err(query_error(operation))
+        let noticed = insert_refresh(&mut tx, source, started, Ok(counts), None).await?;
+        self.commit_change(tx, operation, source, noticed).await
     }
 
     /// The health of every source that has a refresh record.
@@ -103,6 +108,7 @@ struct HealthRow {
     last_success: Option<Millis>,
     consecutive_failures: u32,
     last_seen: Option<u32>,
+    failing_since: Option<Millis>,
     #[sqlx(flatten)]
     discovery: DiscoveryRow,
 }
@@ -118,6 +124,7 @@ impl From<HealthRow> for SourceHealth {
             consecutive_failures: row.consecutive_failures,
             last_seen: row.last_seen,
             stale: warning(row.stale_kind, row.stale_since, row.stale_message),
+            failing_since: row.failing_since.map(|at| at.0),
         }
     }
 }
@@ -147,21 +154,29 @@ mod tests {
         store.record_not_modified("src", Utc::now()).await.unwrap();
         let before = health(&store, "src").await;
         let extra = 20;
-        for _ in 0..super::super::sources::KEPT_REFRESHES + extra {
+        let began = at("2025-01-01T00:00:00Z");
+        let first = store.record_failure("src", began, "HTTP 500", None);
+        first.await.unwrap();
+        for _ in 1..super::super::sources::KEPT_REFRESHES + extra {
             fail(&store, "src").await;
         }
         let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM refreshes")
             .fetch_one(&store.pool)
             .await
             .unwrap();
-        // The newest failures, the 304 (latest success) and the commit
-        // (latest parsed page).
-        assert_eq!(rows, super::super::sources::KEPT_REFRESHES + 2);
+        // The newest failures, the 304 (latest success), the commit
+        // (latest parsed page) and the first failure (the failure's date).
+        assert_eq!(rows, super::super::sources::KEPT_REFRESHES + 3);
         let after = health(&store, "src").await;
         assert_eq!(after.last_success, before.last_success);
         assert_eq!(after.last_seen, Some(1), "items on the last parsed page");
         let kept = u32::try_from(super::super::sources::KEPT_REFRESHES).unwrap();
-        assert_eq!(after.consecutive_failures, kept);
+        assert_eq!(after.consecutive_failures, kept + 1);
+        assert_eq!(
+            after.failing_since,
+            Some(began),
+            "the first failure is kept"
+        );
     }
 
     #[tokio::test]
@@ -333,5 +348,41 @@ mod tests {
         let scans = plan.iter().filter(|step| step.starts_with("SCAN"));
         assert_eq!(scans.collect::<Vec<_>>(), ["SCAN s"], "{plan:?}");
         assert!(plan.iter().any(|step| step.contains("refreshes_source_ok")));
+    }
+
+    /// The failure notice shows in the feeds: the failures that may raise,
+    /// update or end it notify readers; short runs of failures do not.
+    #[tokio::test]
+    async fn failures_notify_readers_once_they_span_six_hours() {
+        let (_dir, store) = temp_store().await;
+        let ago = |hours| Utc::now() - chrono::Duration::hours(hours);
+        let notified = |before: u64, store: &Store| store.change_generation() > before;
+        let g = store.change_generation();
+        store
+            .record_failure("a", ago(5), "HTTP 500", None)
+            .await
+            .unwrap();
+        assert!(!notified(g, &store), "5 h: no notice can show yet");
+        store
+            .record_failure("b", ago(7), "HTTP 500", None)
+            .await
+            .unwrap();
+        assert!(notified(g, &store), "7 h: the notice may appear");
+        let g = store.change_generation();
+        store
+            .record_failure("b", ago(0), "HTTP 502", None)
+            .await
+            .unwrap();
+        assert!(notified(g, &store), "and change");
+        let g = store.change_generation();
+        store.record_not_modified("a", Utc::now()).await.unwrap();
+        assert!(!notified(g, &store), "a short run ends unnoticed");
+        store.record_not_modified("b", Utc::now()).await.unwrap();
+        assert!(notified(g, &store), "the notice goes with a success");
+        let logged: i64 = sqlx::query_scalar("SELECT count(*) FROM feed_changes")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(logged, 3, "each for other processes too");
     }
 }

@@ -154,10 +154,8 @@ impl Store {
             .rows_affected();
         }
         replace_cleared(&mut tx, source, cleared).await?;
-        tx.commit().await.map_err(query_error(operation))?;
-        if changed > 0 {
-            self.notify_changed(source);
-        }
+        self.commit_change(tx, operation, source, changed > 0)
+            .await?;
         Ok(changed)
     }
 }

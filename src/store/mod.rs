@@ -11,7 +11,9 @@
 //! `/status` shows and the stale-source warning (issue 5), `keys` keeps the
 //! dedup keys items are matched under (issue 9), `robots` keeps
 //! robots.txt answers across restarts, `time` maps times to integers,
-//! `files` creates the database folder and file private to refeed's user.
+//! `files` creates the database folder and file private to refeed's user,
+//! `watch` sees other processes' writes and `lock` keeps one `refeed run`
+//! per database (issue 12).
 //! Methods are named after domain operations and return `model` types: no
 //! `sqlx` type leaves this module except inside [`StoreError`]'s sources.
 //!
@@ -26,10 +28,14 @@ mod ingest;
 mod items;
 mod keys;
 pub mod learned;
+mod lock;
 mod ping;
 mod robots;
+mod watch;
 pub use ingest::RefreshCommit;
+pub use lock::{DaemonLock, lock_path};
 pub use validators::PageKey;
+pub use watch::{ChangeWatcher, WATCH_INTERVAL};
 mod sources;
 mod stale;
 mod time;
@@ -90,6 +96,27 @@ pub enum StoreError {
         /// this build).
         #[source]
         source: MigrateError,
+    },
+    /// Another `refeed run` holds the database's lock (see `lock`).
+    #[error(
+        "database {path} is in use by another `refeed run` ({holder}): stop it first \
+         (one-shot commands such as `refeed once` may run beside it)",
+        holder = pid.map_or("pid unknown".to_string(), |pid| format!("pid {pid}"))
+    )]
+    Locked {
+        /// The database file.
+        path: String,
+        /// The process holding the lock, as it wrote it in the lock file.
+        pid: Option<u32>,
+    },
+    /// The database's lock file could not be opened, locked or written.
+    #[error("cannot take the database lock file {path}")]
+    Lock {
+        /// The lock file.
+        path: String,
+        /// The file-system error.
+        #[source]
+        source: std::io::Error,
     },
     /// A query failed.
     #[error("database operation failed: {operation}")]

@@ -8,13 +8,16 @@ use sqlx::sqlite::SqliteConnection;
 
 use super::time::Millis;
 use super::{Store, StoreError, query_error};
+use crate::model::health::FAILURE_NOTICE_MIN_AGE;
 use crate::model::{RefreshCounts, RefreshRecord};
 
 impl Store {
     /// Records a failed refresh; stored items, validators and the stale
     /// warning are left as they were. `retry_at` is when the server said to
     /// come back (`Retry-After` on a 429 or 503), for the scheduler's
-    /// backoff to honour after a restart too.
+    /// backoff to honour after a restart too. Readers are notified when the
+    /// source's failure notice may have appeared or changed (see
+    /// `insert_refresh`).
     pub async fn record_failure(
         &self,
         source: &str,
@@ -25,8 +28,8 @@ impl Store {
         let operation = "record failed refresh";
         let mut tx = self.begin_write(operation).await?;
         ensure_source(&mut tx, source, None).await?;
-        insert_refresh(&mut tx, source, started, Err(error), retry_at).await?;
-        tx.commit().await.map_err(query_error(operation))
+        let noticed = insert_refresh(&mut tx, source, started, Err(error), retry_at).await?;
+        self.commit_change(tx, operation, source, noticed).await
     }
 
     /// Titles scraped from each source's page or feed.
@@ -100,13 +103,22 @@ pub(super) async fn ensure_source(
 
 /// Appends a refresh record, finished now. `retry_at` only accompanies a
 /// failure (the schema refuses it on a success).
+///
+/// Returns whether the source's failure notice (issue 12, point 5: see
+/// [`SourceHealth::failure_notice`](crate::model::SourceHealth)) may have
+/// appeared, changed or gone with this record: a failure that extends, or
+/// a success that ends, failures spanning at least
+/// [`FAILURE_NOTICE_MIN_AGE`], the shortest threshold. The store does not
+/// know the source's refresh interval: a source with a longer threshold
+/// re-renders an unchanged feed, at worst.
 pub(super) async fn insert_refresh(
     conn: &mut SqliteConnection,
     source: &str,
     started: DateTime<Utc>,
     outcome: Result<RefreshCounts, &str>,
     retry_at: Option<DateTime<Utc>>,
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
+    let ends_failures = outcome.is_ok() && failures_lasted(conn, source).await?;
     let (counts, error) = match outcome {
         Ok(counts) => (counts, None),
         Err(message) => (RefreshCounts::default(), Some(message)),
@@ -129,7 +141,29 @@ pub(super) async fn insert_refresh(
     .execute(&mut *conn)
     .await
     .map_err(query_error("record refresh"))?;
-    prune_refreshes(conn, source).await
+    let extends_failures = error.is_some() && failures_lasted(conn, source).await?;
+    prune_refreshes(conn, source).await?;
+    Ok(ends_failures || extends_failures)
+}
+
+/// Whether the source's failed attempts since its latest success span at
+/// least [`FAILURE_NOTICE_MIN_AGE`] (from the start of the first to the end
+/// of the latest); false when there are none.
+async fn failures_lasted(conn: &mut SqliteConnection, source: &str) -> Result<bool, StoreError> {
+    let lasted: Option<i64> = sqlx::query_scalar(
+        "WITH failures AS (
+             SELECT id, started, finished FROM refreshes
+             WHERE source_id = ?1 AND id > coalesce(
+                 (SELECT max(id) FROM refreshes WHERE source_id = ?1 AND ok = 1), 0))
+         SELECT (SELECT max(finished) FROM failures)
+              - (SELECT started FROM failures ORDER BY id LIMIT 1)",
+    )
+    .bind(source)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(query_error("record refresh: measure failures"))?;
+    let min_age = i64::try_from(FAILURE_NOTICE_MIN_AGE.as_millis()).unwrap_or(i64::MAX);
+    Ok(lasted.is_some_and(|millis| millis >= min_age))
 }
 
 /// Refresh records kept per source (besides its latest success and latest
@@ -141,7 +175,9 @@ pub(super) async fn insert_refresh(
 pub(super) const KEPT_REFRESHES: i64 = 100;
 
 /// Deletes the source's records older than its latest [`KEPT_REFRESHES`],
-/// but for its latest success and its latest success that parsed a page.
+/// but for its latest success, its latest success that parsed a page and
+/// the first failure after its latest success (which dates the failure
+/// notice: without it, "failing since" would creep forward).
 async fn prune_refreshes(conn: &mut SqliteConnection, source: &str) -> Result<(), StoreError> {
     sqlx::query(
         "DELETE FROM refreshes
@@ -151,7 +187,11 @@ async fn prune_refreshes(conn: &mut SqliteConnection, source: &str) -> Result<()
            AND id <> coalesce((SELECT max(id) FROM refreshes
                                WHERE source_id = ?1 AND ok = 1), 0)
            AND id <> coalesce((SELECT max(id) FROM refreshes
-                               WHERE source_id = ?1 AND ok = 1 AND not_modified = 0), 0)",
+                               WHERE source_id = ?1 AND ok = 1 AND not_modified = 0), 0)
+           AND id <> coalesce((SELECT min(id) FROM refreshes
+                               WHERE source_id = ?1 AND id > coalesce(
+                                   (SELECT max(id) FROM refreshes
+                                    WHERE source_id = ?1 AND ok = 1), 0)), 0)",
     )
     .bind(source)
     .bind(KEPT_REFRESHES)

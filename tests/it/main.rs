@@ -17,7 +17,8 @@
 //! feeds through every parser and writer), `serving` (conditional GET,
 //! encodings, JSON Feed, OPML, WebSub), `readers` (real feed readers:
 //! feedparser, newsboat, xmllint), `ssrf` (links to loopback and metadata
-//! addresses refused, `[fetch] allow_hosts`), `slowloris` (idle and slow
+//! addresses refused, `[fetch] allow_hosts`), `sync` (`refeed once` beside
+//! `refeed run`: one database, several processes), `slowloris` (idle and slow
 //! clients under 1,024 descriptors), `try_cmd` (`refeed try` on the
 //! listing fixtures, offline and over loopback) and `cli` (paths, `init`,
 //! config typos, `listen` forms, logging and `once`'s output).
@@ -52,6 +53,7 @@ mod slowloris;
 mod ssrf;
 mod stale;
 mod support;
+mod sync;
 mod systemd;
 mod try_cmd;
 mod watchdog;

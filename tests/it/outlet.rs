@@ -148,6 +148,11 @@ impl Outlet {
         std::fs::rename(&partial, file).expect("replace fixture page");
     }
 
+    /// Deletes the page served at `path`: it answers 404 until written again.
+    pub fn remove(&self, path: &str) {
+        std::fs::remove_file(self.file(path)).expect("remove fixture page");
+    }
+
     /// From now on, answers every path starting with `prefix` only after
     /// `delay`, as a busy outlet does (the request is counted on arrival).
     pub fn slow_down(&self, prefix: &str, delay: Duration) {

@@ -115,6 +115,7 @@ mod tests {
             consecutive_failures: 0,
             last_seen: Some(12),
             stale: None,
+            failing_since: None,
             discovery: Some(record),
         };
         let json = serde_json::to_value(status_row("a", Some(&health), None)).unwrap();

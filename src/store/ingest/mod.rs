@@ -18,7 +18,7 @@ use super::keys;
 use super::sources::{ensure_source, insert_refresh};
 use super::stale::apply_verdict;
 use super::validators::{PageKey, save_validators};
-use super::{Store, StoreError, query_error};
+use super::{Store, StoreError};
 use crate::model::{DiscoveryRecord, NewItem, RefreshCounts, StaleVerdict, Validators};
 
 mod rows;
@@ -94,8 +94,9 @@ impl Store {
     /// of it back, so a crash or a failure never leaves a validator without
     /// the items of its page.
     ///
-    /// Readers are notified when items changed or when the stale warning
-    /// appeared, changed or cleared (the feeds show it as an entry).
+    /// Readers are notified when items changed, when the stale warning
+    /// appeared, changed or cleared, or when the refresh ends a failure
+    /// notice (the feeds show both as entries).
     pub async fn commit(&self, refresh: &RefreshCommit<'_>) -> Result<RefreshCounts, StoreError> {
         let operation = "commit refresh";
         let source = refresh.source;
@@ -115,11 +116,9 @@ impl Store {
         if let Some(discovery) = refresh.discovery {
             save_discovery(&mut tx, source, discovery, refresh.started).await?;
         }
-        insert_refresh(&mut tx, source, refresh.started, Ok(counts), None).await?;
-        tx.commit().await.map_err(query_error(operation))?;
-        if counts.new + counts.updated > 0 || stale_changed {
-            self.notify_changed(source);
-        }
+        let noticed = insert_refresh(&mut tx, source, refresh.started, Ok(counts), None).await?;
+        let changed = counts.new + counts.updated > 0 || stale_changed || noticed;
+        self.commit_change(tx, operation, source, changed).await?;
         Ok(counts)
     }
 }
