@@ -11,10 +11,12 @@ use url::Url;
 pub mod dedup;
 pub mod discovery;
 pub mod health;
+pub mod lifecycle;
 
 pub use dedup::dedup_key;
 pub use discovery::{DiscoveryRecord, Method, TeaserPattern};
 pub use health::{RefreshRecord, SourceHealth, StaleKind, StaleVerdict, StaleWarning};
+pub use lifecycle::{Retention, SourceFate};
 
 /// An item as read from a listing page or an outlet's feed, before storage.
 ///

@@ -12,12 +12,15 @@
 //! dedup keys items are matched under (issue 9), `robots` keeps
 //! robots.txt answers across restarts, `time` maps times to integers,
 //! `files` creates the database folder and file private to refeed's user.
+//! `lifecycle` keeps removed and renamed sources and retention (issue 12),
+//! `backup` copies the database, `schema` refuses one a newer refeed wrote.
 //! Methods are named after domain operations and return `model` types: no
 //! `sqlx` type leaves this module except inside [`StoreError`]'s sources.
 //!
 //! Queries are runtime `query`/`query_as` (not the `query!` macros) so that
 //! building refeed never needs a database.
 
+mod backup;
 mod changes;
 mod discovery;
 mod files;
@@ -26,7 +29,9 @@ mod ingest;
 mod items;
 mod keys;
 pub mod learned;
+pub mod lifecycle;
 mod robots;
+mod schema;
 pub use ingest::RefreshCommit;
 pub use validators::PageKey;
 mod sources;
@@ -83,6 +88,36 @@ pub enum StoreError {
         #[source]
         source: MigrateError,
     },
+    /// The database holds migrations this build does not know.
+    #[error(
+        "database {path} was written by a newer refeed (schema {schema}); \
+         upgrade refeed or restore a backup"
+    )]
+    NewerSchema {
+        /// The database file.
+        path: String,
+        /// The newest migration the database has applied.
+        schema: i64,
+    },
+    /// The backup file could not be created (it exists, or its folder is
+    /// missing or not writable) or read back.
+    #[error("cannot write backup {path}")]
+    BackupFile {
+        /// The backup file.
+        path: String,
+        /// The file-system error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// SQLite could not write the backup.
+    #[error("cannot back up the database to {path}")]
+    Backup {
+        /// The backup file.
+        path: String,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
     /// A query failed.
     #[error("database operation failed: {operation}")]
     Query {
@@ -135,6 +170,7 @@ impl Store {
                 path: shown.clone(),
                 source,
             })?;
+        schema::refuse_newer(&pool, &shown).await?;
         MIGRATOR
             .run(&pool)
             .await
@@ -265,10 +301,17 @@ mod tests {
         store.close().await;
         let path = dir.path().join("refeed.db");
         let err = Store::open(&path).await.unwrap_err();
-        assert!(matches!(err, StoreError::Migrate { .. }), "{err:?}");
+        assert!(
+            matches!(err, StoreError::NewerSchema { schema: 999999, .. }),
+            "{err:?}"
+        );
         assert_eq!(
             err.to_string(),
-            format!("cannot migrate database {}", path.display())
+            format!(
+                "database {} was written by a newer refeed (schema 999999); \
+                 upgrade refeed or restore a backup",
+                path.display()
+            )
         );
     }
 
