@@ -8,6 +8,7 @@
 //! for `[refresh]`, `source`); `[storage]` and `[scheduler]` are here.
 
 mod fetch;
+mod lifecycle;
 mod limits;
 mod raw;
 mod report;
@@ -25,13 +26,14 @@ use url::Url;
 
 use self::fetch::{configure_access, fetch};
 use self::limits::refresh;
+pub use self::lifecycle::DEFAULT_KEEP_REMOVED;
 pub use self::limits::{DEFAULT_MAX_ARTICLE_FETCHES, DEFAULT_MAX_NEW_ITEMS};
 use self::raw::{RawConfig, RawDuration, RawScheduler, RawStorage};
 use self::report::Report;
 use crate::extract::ArticleRules;
 use crate::fetch::FetchConfig;
 use crate::http::ConnectionLimits;
-use crate::model::{Method, SourceMeta};
+use crate::model::{Method, Retention, SourceMeta};
 use crate::schedule::cron::CronSchedule;
 use crate::scrape::ListingRules;
 
@@ -88,6 +90,9 @@ pub struct ServerConfig {
 pub struct StorageConfig {
     /// SQLite file; relative paths are relative to the working directory.
     pub path: PathBuf,
+    /// `keep_removed`: how long the items of a source removed from the
+    /// config are kept (see `lifecycle`).
+    pub keep_removed: Duration,
 }
 
 /// `[scheduler]`.
@@ -143,6 +148,11 @@ pub struct Source {
     /// HTTP validators of the source's pages count only while it is the
     /// same (see `source::rules_digest`).
     pub rules_digest: String,
+    /// `previous_ids`: the ids this source had before, whose stored items
+    /// and state move to it and whose feed URLs redirect to its own.
+    pub previous_ids: Vec<String>,
+    /// `keep` and `keep_items`.
+    pub retention: Retention,
 }
 
 /// The required `[source.items]` selectors as written.
@@ -271,18 +281,19 @@ impl Config {
 }
 
 fn storage(raw: &RawStorage, report: &mut Report<'_>) -> Option<StorageConfig> {
-    match &raw.path {
-        None => Some(StorageConfig {
-            path: PathBuf::from(DEFAULT_STORAGE_PATH),
-        }),
+    let keep_removed = lifecycle::keep_removed(raw, report);
+    let path = match &raw.path {
+        None => PathBuf::from(DEFAULT_STORAGE_PATH),
         Some(path) if path.get_ref().trim().is_empty() => {
             report.add(path.span(), None, "storage.path", "empty path");
-            None
+            return None;
         }
-        Some(path) => Some(StorageConfig {
-            path: PathBuf::from(path.get_ref()),
-        }),
-    }
+        Some(path) => PathBuf::from(path.get_ref()),
+    };
+    Some(StorageConfig {
+        path,
+        keep_removed: keep_removed?,
+    })
 }
 
 fn scheduler(raw: &RawScheduler, report: &mut Report<'_>) -> Option<SchedulerConfig> {
