@@ -57,6 +57,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         health,
     } = open(&config).await?;
     let publisher = spawn_publisher(&config, &store, fetcher.clone(), &shutdown);
+    let plan = super::lifecycle::PrunePlan::of(&config);
+    let pruner = super::lifecycle::spawn_pruner(store.clone(), plan, shutdown.clone());
 
     let listener = http::bind(config.server.listen)
         .with_context(|| format!("cannot listen on {}", config.server.listen))?;
@@ -94,6 +96,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     tracing::info!("shutting down");
     drain(workers).await;
     let _ = scheduler.await;
+    let _ = pruner.await;
     if let Some(publisher) = publisher {
         let _ = publisher.await;
     }

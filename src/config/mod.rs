@@ -25,8 +25,8 @@ use toml::Spanned;
 use url::Url;
 
 use self::fetch::{configure_access, fetch};
-use self::limits::refresh;
 pub use self::lifecycle::DEFAULT_KEEP_REMOVED;
+use self::limits::refresh;
 pub use self::limits::{DEFAULT_MAX_ARTICLE_FETCHES, DEFAULT_MAX_NEW_ITEMS};
 use self::raw::{RawConfig, RawDuration, RawScheduler, RawStorage};
 use self::report::Report;

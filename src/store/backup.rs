@@ -4,15 +4,41 @@
 
 use std::path::Path;
 
+use sqlx::sqlite::SqlitePoolOptions;
+
 use super::files::create_file;
-use super::{Store, StoreError};
+use super::{Store, StoreError, connect_options};
 
 impl Store {
+    /// Backs up the database at `database` to `target` (see
+    /// [`Store::backup`]) without migrating or creating it: a backup
+    /// taken before an upgrade is the database as the old refeed left it.
+    pub async fn backup_file(database: &Path, target: &Path) -> Result<u64, StoreError> {
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(connect_options(database).create_if_missing(false))
+            .await
+            .map_err(|source| StoreError::Open {
+                path: database.display().to_string(),
+                source,
+            })?;
+        let result = vacuum_into(&pool, target).await;
+        pool.close().await;
+        result
+    }
+
     /// Writes a copy of the database to `target`, which must not exist
     /// (it is created private to this user, as the database is, then
     /// filled); returns its size in bytes. Safe while another process
     /// writes: the copy is the database as of one committed transaction.
     pub async fn backup(&self, target: &Path) -> Result<u64, StoreError> {
+        vacuum_into(&self.pool, target).await
+    }
+}
+
+/// `VACUUM INTO` a new file at `target`; its size.
+async fn vacuum_into(pool: &sqlx::SqlitePool, target: &Path) -> Result<u64, StoreError> {
+    {
         let shown = target.display().to_string();
         let io_error = |source| StoreError::BackupFile {
             path: shown.clone(),
@@ -23,7 +49,7 @@ impl Store {
         create_file(target).await.map_err(io_error)?;
         let vacuum = sqlx::query("VACUUM INTO ?1")
             .bind(target.to_string_lossy().into_owned())
-            .execute(&self.pool)
+            .execute(pool)
             .await;
         if let Err(source) = vacuum {
             // Leave no empty or partial file that a restore could mistake
@@ -64,6 +90,18 @@ mod tests {
         assert_eq!(items.len(), 1);
         assert_eq!(items[0].url, "https://example.org/a");
         copy.close().await;
+        store.close().await;
+        let again = dir.path().join("again.db");
+        let path = dir.path().join("refeed.db");
+        assert!(Store::backup_file(&path, &again).await.unwrap() > 0);
+        let (none, x) = (dir.path().join("none.db"), dir.path().join("x.db"));
+        let missing = Store::backup_file(&none, &x).await;
+        assert!(
+            matches!(missing, Err(StoreError::Open { .. })),
+            "{missing:?}"
+        );
+        assert!(!dir.path().join("none.db").exists(), "never created");
+        let store = Store::open(&path).await.unwrap();
 
         let err = store.backup(&target).await.unwrap_err();
         assert!(matches!(err, StoreError::BackupFile { .. }), "{err:?}");

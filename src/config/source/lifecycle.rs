@@ -130,8 +130,10 @@ mod tests {
 
     #[test]
     fn lifecycle_keys_are_read_with_their_defaults() {
-        let text = feed("a", "previous_ids = [\"old-a\"]\nkeep = \"365d\"\nkeep_items = 500")
-            + &feed("b", "")
+        let text = feed(
+            "a",
+            "previous_ids = [\"old-a\"]\nkeep = \"365d\"\nkeep_items = 500",
+        ) + &feed("b", "")
             + "[storage]\nkeep_removed = \"7d\"\n";
         let config = Config::parse(&text, Path::new("t.toml")).unwrap();
         assert_eq!(config.storage.keep_removed, Duration::from_secs(7 * 86_400));
@@ -175,10 +177,17 @@ mod tests {
 
     #[test]
     fn zero_retention_and_keep_removed_are_refused() {
-        let text = feed("a", "keep = \"0s\"\nkeep_items = 0") + "[storage]\nkeep_removed = \"0s\"\n";
+        let text =
+            feed("a", "keep = \"0s\"\nkeep_items = 0") + "[storage]\nkeep_removed = \"0s\"\n";
         let errors = errors(&text).join("\n");
-        assert!(errors.contains("key \"keep\": must be longer than 0s"), "{errors}");
-        assert!(errors.contains("key \"keep_items\": must be at least 1"), "{errors}");
+        assert!(
+            errors.contains("key \"keep\": must be longer than 0s"),
+            "{errors}"
+        );
+        assert!(
+            errors.contains("key \"keep_items\": must be at least 1"),
+            "{errors}"
+        );
         assert!(errors.contains("key \"storage.keep_removed\""), "{errors}");
     }
 }
