@@ -30,6 +30,19 @@ impl Store {
     ) -> Result<Vec<String>, StoreError> {
         let operation = "mark removed sources";
         let ids = serde_json::Value::from(configured.to_vec()).to_string();
+        // Read first: most starts change nothing and take no write lock.
+        let changed: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM sources
+                            WHERE (removed_since IS NULL)
+                                = (id NOT IN (SELECT value FROM json_each(?1))))",
+        )
+        .bind(&ids)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(query_error(operation))?;
+        if !changed {
+            return Ok(Vec::new());
+        }
         let mut tx = self.begin_write(operation).await?;
         let removed: Vec<String> = sqlx::query_scalar(
             "UPDATE sources SET removed_since = ?2
@@ -70,6 +83,15 @@ impl Store {
         let cutoff = now
             .checked_sub_signed(keep)
             .map_or(i64::MIN, |t| t.timestamp_millis());
+        let due: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sources WHERE removed_since <= ?1)")
+                .bind(cutoff)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(query_error(operation))?;
+        if !due {
+            return Ok(Vec::new());
+        }
         let mut tx = self.begin_write(operation).await?;
         let deleted: Vec<String> = sqlx::query_scalar(
             "DELETE FROM sources WHERE removed_since IS NOT NULL AND removed_since <= ?1

@@ -46,12 +46,22 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
         let operation = "prune items";
-        let mut tx = self.begin_write(operation).await?;
+        // Read first: most prunes find nothing to do and take no write
+        // lock (they run at every start, before the first refreshes). An
+        // item found here and updated before the delete is still past
+        // retention: its date never changes.
+        let mut conn = self.pool.acquire().await.map_err(query_error(operation))?;
         let pruned = if retention.keeps_all() {
             Vec::new()
         } else {
-            expired(&mut tx, source, retention, now).await?
+            expired(&mut conn, source, retention, now).await?
         };
+        let over = tombstones_over_bound(&mut conn, source, now).await?;
+        drop(conn);
+        if pruned.is_empty() && !over {
+            return Ok(0);
+        }
+        let mut tx = self.begin_write(operation).await?;
         if !pruned.is_empty() {
             bury(&mut tx, source, &pruned, now).await?;
         }
@@ -63,6 +73,30 @@ impl Store {
         }
         Ok(pruned.len() as u64)
     }
+}
+
+/// When tombstones unseen since this are dropped.
+fn unseen_cutoff(now: DateTime<Utc>) -> DateTime<Utc> {
+    let unseen = chrono::Duration::from_std(TOMBSTONE_UNSEEN).unwrap_or(chrono::Duration::MAX);
+    now.checked_sub_signed(unseen).unwrap_or(now)
+}
+
+/// Whether [`bound_tombstones`] has anything to drop (two index walks).
+async fn tombstones_over_bound(
+    conn: &mut SqliteConnection,
+    source: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM item_tombstones WHERE source_id = ?1 AND seen < ?2)
+             OR EXISTS (SELECT 1 FROM item_tombstones WHERE source_id = ?1 LIMIT 1 OFFSET ?3)",
+    )
+    .bind(source)
+    .bind(Millis(unseen_cutoff(now)))
+    .bind(MAX_TOMBSTONES)
+    .fetch_one(conn)
+    .await
+    .map_err(query_error("prune items: count tombstones"))
 }
 
 /// The items `retention` no longer keeps: `(row id, canonical URL)`.
@@ -146,8 +180,7 @@ async fn bound_tombstones(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let operation = "prune items: bound tombstones";
-    let unseen = chrono::Duration::from_std(TOMBSTONE_UNSEEN).unwrap_or(chrono::Duration::MAX);
-    let cutoff = now.checked_sub_signed(unseen).unwrap_or(now);
+    let cutoff = unseen_cutoff(now);
     sqlx::query("DELETE FROM item_tombstones WHERE source_id = ?1 AND seen < ?2")
         .bind(source)
         .bind(Millis(cutoff))
