@@ -248,3 +248,32 @@ async fn behind_a_proxy_feeds_answer_with_and_without_the_path_prefix() {
             .contains(&format!("{BASE_URL}/news/feeds/bolivia.atom"))
     );
 }
+
+#[tokio::test]
+async fn a_database_written_by_a_newer_refeed_is_refused_with_what_to_do() {
+    use sqlx::Connection;
+
+    let outlet = Outlet::start().await;
+    let setup = Setup::new();
+    setup.write(BASE_URL, &[source("bolivia", &outlet, "")]);
+    setup.once().await;
+    let url = format!("sqlite://{}", setup.database().display());
+    let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+         VALUES (42, 'from a newer refeed', 1, x'00', 0)",
+    )
+    .execute(&mut db)
+    .await
+    .unwrap();
+    db.close().await.unwrap();
+
+    let out = setup.refeed(&["once"]).await;
+    assert!(!out.success(), "{out}");
+    assert!(
+        out.stderr.contains(
+            "was written by a newer refeed (schema 42); upgrade refeed or restore a backup"
+        ),
+        "{out}"
+    );
+}
