@@ -46,7 +46,7 @@ impl PrunePlan {
 }
 
 /// Brings the database in line with `config` before any refresh: moves
-/// renamed sources (one transaction), marks removed ones, then prunes.
+/// renamed sources (one transaction), then marks removed ones and prunes.
 /// Run at start; a reload should run it again with the new config.
 pub async fn apply(store: &Store, config: &Config) -> anyhow::Result<()> {
     let now = Utc::now();
@@ -58,16 +58,23 @@ pub async fn apply(store: &Store, config: &Config) -> anyhow::Result<()> {
     if !renames.is_empty() {
         store.rename_sources(&renames, now).await?;
     }
-    let configured: Vec<String> = config.sources.iter().map(|s| s.id.clone()).collect();
-    store.mark_removed(&configured, now).await?;
     prune(store, &PrunePlan::of(config)).await;
     Ok(())
 }
 
-/// Prunes once. A failure is logged and left for the next prune: the
-/// items stay, which is never worse than before.
+/// Prunes once: marks the sources the plan lacks as removed (and those it
+/// has as not: another process with another config may have marked them,
+/// and they must never be deleted while served), deletes those removed
+/// past `keep_removed`, then each source's items past its retention. A
+/// failure is logged and left for the next prune: the items stay, which
+/// is never worse than before.
 pub async fn prune(store: &Store, plan: &PrunePlan) {
     let now = Utc::now();
+    let configured: Vec<String> = plan.retention.iter().map(|(id, _)| id.clone()).collect();
+    if let Err(err) = store.mark_removed(&configured, now).await {
+        tracing::warn!(error = %err, "cannot mark removed sources");
+        return;
+    }
     if let Err(err) = store.prune_removed(plan.keep_removed, now).await {
         tracing::warn!(error = %err, "cannot prune removed sources");
     }
