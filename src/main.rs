@@ -79,6 +79,12 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Rss)]
         format: Format,
     },
+    /// Copy the database to FILE (SQLite `VACUUM INTO`: a consistent
+    /// snapshot, safe while `refeed run` runs); never overwrites a file.
+    Backup {
+        /// The backup file to create.
+        file: PathBuf,
+    },
     /// Print the OPML list of every feed in every format (what the server
     /// offers at /feeds.opml), for importing into a feed reader.
     Opml,
@@ -305,6 +311,10 @@ fn execute(cli: Cli) -> anyhow::Result<bool> {
             Command::Reload => app::reload(&config).await,
             Command::Status => {
                 print!("{}", app::status::status(&config).await?);
+                Ok(true)
+            }
+            Command::Backup { file } => {
+                print!("{}", app::lifecycle::backup(&config, &file).await?);
                 Ok(true)
             }
             Command::Opml => {

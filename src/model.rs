@@ -11,6 +11,7 @@ use url::Url;
 pub mod dedup;
 pub mod discovery;
 pub mod health;
+pub mod lifecycle;
 
 pub use dedup::dedup_key;
 pub use discovery::{DiscoveryRecord, Method, TeaserPattern};
@@ -18,6 +19,7 @@ pub use health::{
     FailureNotice, RefreshRecord, SourceHealth, StaleKind, StaleVerdict, StaleWarning,
     failure_notice_after,
 };
+pub use lifecycle::{Retention, SourceFate};
 
 /// An item as read from a listing page or an outlet's feed, before storage.
 ///

@@ -42,6 +42,7 @@ pub async fn once(config: &Config, ids: &[String]) -> anyhow::Result<bool> {
         })
         .await;
     progress.finish();
+    super::lifecycle::prune(&store, &super::lifecycle::PrunePlan::of(config)).await;
     save_robots(&store, &fetcher).await;
     store.close().await;
     Ok(all_ok)

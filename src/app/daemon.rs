@@ -73,6 +73,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let publisher = spawn_publisher(&config, &store, fetcher.clone(), &shutdown);
     // Other processes' writes (`refeed once`) reach the served feeds.
     let watcher = tokio::spawn(store.clone().follow_other_writers(shutdown.clone()));
+    let plan = super::lifecycle::PrunePlan::of(&config);
+    let pruner = super::lifecycle::spawn_pruner(store.clone(), plan, shutdown.clone());
 
     let listener = http::bind(config.server.listen)
         .with_context(|| format!("cannot listen on {}", config.server.listen))?;
@@ -134,6 +136,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         let _ = watchdog.await;
     }
     let _ = watcher.await;
+    let _ = pruner.await;
     if let Some(publisher) = publisher {
         let _ = publisher.await;
     }

@@ -3,13 +3,15 @@
 //! The daemon's lifecycle (`refeed run`: signals, serving, scheduling,
 //! shutdown) is in `daemon`, its workers in `workers`; the one-shot commands
 //! (`once`, `check`, `feed`, `opml`) in `commands`, and `extract`, `explain`,
-//! `status` and `try` (`try_url`: previewing a source) in their own files.
+//! `status` and `try` (`try_url`: previewing a source) in their own files;
+//! `lifecycle` applies renames, removals and retention, and backs up.
 
 mod commands;
 pub mod control;
 mod daemon;
 pub mod explain;
 pub mod extract;
+pub mod lifecycle;
 mod progress;
 mod reload;
 pub mod status;
@@ -51,6 +53,7 @@ struct Opened {
 /// and their robots.txt answers.
 async fn open(config: &Config) -> anyhow::Result<Opened> {
     let store = Store::open(&config.storage.path).await?;
+    lifecycle::apply(&store, config).await?;
     let fetcher = Fetcher::new(&config.fetch)?;
     let health = store.source_health().await?;
     defer_hosts(config, &health, &fetcher, Utc::now());

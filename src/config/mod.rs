@@ -11,6 +11,7 @@
 
 mod fetch;
 mod keys;
+mod lifecycle;
 mod limits;
 mod raw;
 mod report;
@@ -29,6 +30,7 @@ use toml::Spanned;
 use url::Url;
 
 use self::fetch::{configure_access, fetch};
+pub use self::lifecycle::DEFAULT_KEEP_REMOVED;
 use self::limits::refresh;
 pub use self::limits::{DEFAULT_MAX_ARTICLE_FETCHES, DEFAULT_MAX_NEW_ITEMS};
 use self::raw::{RawConfig, RawDuration, RawScheduler, RawStorage};
@@ -36,7 +38,7 @@ use self::report::Report;
 use crate::extract::ArticleRules;
 use crate::fetch::FetchConfig;
 use crate::http::ConnectionLimits;
-use crate::model::{Method, SourceMeta};
+use crate::model::{Method, Retention, SourceMeta};
 use crate::schedule::cron::CronSchedule;
 use crate::scrape::ListingRules;
 
@@ -98,6 +100,9 @@ pub struct StorageConfig {
     /// config file's folder (issue 12: the same database whatever the
     /// working directory), so this is that folder joined with it.
     pub path: PathBuf,
+    /// `keep_removed`: how long the items of a source removed from the
+    /// config are kept (see `lifecycle`).
+    pub keep_removed: Duration,
 }
 
 /// `[scheduler]`.
@@ -153,6 +158,11 @@ pub struct Source {
     /// HTTP validators of the source's pages count only while it is the
     /// same (see `source::rules_digest`).
     pub rules_digest: String,
+    /// `previous_ids`: the ids this source had before, whose stored items
+    /// and state move to it and whose feed URLs redirect to its own.
+    pub previous_ids: Vec<String>,
+    /// `keep` and `keep_items`.
+    pub retention: Retention,
 }
 
 /// The required `[source.items]` selectors as written.
@@ -297,6 +307,7 @@ fn config_dir(path: &Path) -> &Path {
 }
 
 fn storage(raw: &RawStorage, dir: &Path, report: &mut Report<'_>) -> Option<StorageConfig> {
+    let keep_removed = lifecycle::keep_removed(raw, report);
     let written = match &raw.path {
         None => DEFAULT_STORAGE_PATH,
         Some(path) if path.get_ref().trim().is_empty() => {
@@ -308,6 +319,7 @@ fn storage(raw: &RawStorage, dir: &Path, report: &mut Report<'_>) -> Option<Stor
     // `join` keeps an absolute path as it is.
     Some(StorageConfig {
         path: dir.join(written),
+        keep_removed: keep_removed?,
     })
 }
 

@@ -49,6 +49,7 @@ pub(crate) struct RawServer {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawStorage {
     pub path: Option<Spanned<String>>,
+    pub keep_removed: Option<RawDuration>,
 }
 
 /// `[fetch]`.
@@ -99,6 +100,9 @@ pub(crate) struct RawSource {
     pub items: Option<Spanned<RawItems>>,
     pub article: Option<Spanned<RawArticle>>,
     pub clean: Option<RawClean>,
+    pub previous_ids: Option<Vec<Spanned<String>>>,
+    pub keep: Option<RawDuration>,
+    pub keep_items: Option<Spanned<usize>>,
 }
 
 /// `[source.items]`: CSS selectors of a listing page.

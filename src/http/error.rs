@@ -15,6 +15,8 @@ pub(crate) enum HttpError {
     BadRequest(String),
     /// 404 with a one-line message for the client.
     NotFound(String),
+    /// 410 with a one-line message: a feed that was served and is no more.
+    Gone(String),
     /// 500; the cause is logged, the client sees generic text.
     Internal(anyhow::Error),
 }
@@ -30,6 +32,7 @@ impl IntoResponse for HttpError {
         let (status, message) = match self {
             HttpError::BadRequest(message) => (StatusCode::BAD_REQUEST, message),
             HttpError::NotFound(message) => (StatusCode::NOT_FOUND, message),
+            HttpError::Gone(message) => (StatusCode::GONE, message),
             HttpError::Internal(err) => {
                 // Inside TraceLayer's request span, so method and URI are logged too.
                 tracing::error!(error = format!("{err:#}"), "request failed");

@@ -83,7 +83,11 @@ pub(super) async fn handler(
 ) -> Result<Response, HttpError> {
     let (id, format) = parse_file(&file)?;
     if id != ALL_FEED_ID && !state.sources.load().iter().any(|s| s.id == id) {
-        return Err(HttpError::NotFound(unknown_id(&state, id)));
+        let query = raw_query.as_deref();
+        return match super::lifecycle::moved_or_gone(&state, id, format, query).await? {
+            Some(response) => Ok(response),
+            None => Err(HttpError::NotFound(unknown_id(&state, id))),
+        };
     }
     let query = FeedQuery::parse(raw_query.as_deref()).map_err(HttpError::BadRequest)?;
     let generation = state.cache.sync(&state.store);

@@ -7,7 +7,9 @@
 //! `GET /status.json` (each source's health, issue 5), `GET /healthz`
 //! (liveness), `GET /readyz` (readiness) and `GET /metrics` (Prometheus;
 //! both in `ops`, issue 12).
-//! `HEAD` is answered on each.
+//! `HEAD` is answered on each, and each also under `server.base_url`'s path
+//! prefix (`prefix`). A feed id no source has answers 301 when renamed and
+//! 410 when removed from the config (`lifecycle`, issue 12).
 //!
 //! Feeds are served like static files (issue 4): each is rendered and
 //! compressed once per change into [`FeedCache`], which the store's change
@@ -30,11 +32,13 @@ mod filtered;
 #[cfg(test)]
 mod filtered_tests;
 mod index;
+mod lifecycle;
 mod live;
 #[cfg(test)]
 mod notice_tests;
 mod opml;
 mod ops;
+mod prefix;
 mod query;
 mod rendered;
 mod server;
@@ -166,6 +170,7 @@ fn source_title(source: &SourceMeta, scraped: &HashMap<String, String>) -> Strin
 
 /// Builds the router (tests drive it with `oneshot`).
 pub fn router(state: AppState) -> Router {
+    let base_url = state.base_url.clone();
     let traced = Router::new()
         // Feeds are compressed once per change by the cache, not here; the
         // index page is rendered per request and compressed on the fly.
@@ -184,14 +189,16 @@ pub fn router(state: AppState) -> Router {
         .route("/feeds.opml", get(opml::handler))
         .fallback(not_found)
         .layer(TraceLayer::new_for_http());
-    Router::new()
+    let routes = Router::new()
         // The feed route is the hot path (issue 4: static-file speed): no
         // per-request span; its failures are still logged by `HttpError`.
         .route("/feeds/{file}", get(ops::counted_feed))
         .merge(traced)
         // Handlers get an `Arc`: extracting `State` clones it per request,
         // and `AppState` holds URLs (strings).
-        .with_state(Arc::new(state))
+        .with_state(Arc::new(state));
+    // Behind a proxy, with or without the path prefix stripped (issue 12).
+    prefix::accept_prefix(routes, &base_url)
 }
 
 async fn healthz() -> impl IntoResponse {

@@ -59,7 +59,7 @@ async fn create_dir(dir: &Path) -> std::io::Result<()> {
     builder.create(dir).await
 }
 
-async fn create_file(path: &Path) -> std::io::Result<()> {
+pub(super) async fn create_file(path: &Path) -> std::io::Result<()> {
     let mut options = tokio::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

@@ -13,13 +13,16 @@
 //! robots.txt answers across restarts, `time` maps times to integers,
 //! `files` creates the database folder and file private to refeed's user,
 //! `watch` sees other processes' writes and `lock` keeps one `refeed run`
-//! per database (issue 12).
+//! per database (issue 12); `lifecycle` keeps removed and renamed sources
+//! and retention (issue 12), `backup` copies the database, `schema` refuses
+//! one a newer refeed wrote.
 //! Methods are named after domain operations and return `model` types: no
 //! `sqlx` type leaves this module except inside [`StoreError`]'s sources.
 //!
 //! Queries are runtime `query`/`query_as` (not the `query!` macros) so that
 //! building refeed never needs a database.
 
+mod backup;
 mod changes;
 mod discovery;
 mod files;
@@ -28,9 +31,11 @@ mod ingest;
 mod items;
 mod keys;
 pub mod learned;
+pub mod lifecycle;
 mod lock;
 mod ping;
 mod robots;
+mod schema;
 mod watch;
 pub use ingest::RefreshCommit;
 pub use lock::{DaemonLock, lock_path};
@@ -118,6 +123,36 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    /// The database holds migrations this build does not know.
+    #[error(
+        "database {path} was written by a newer refeed (schema {schema}); \
+         upgrade refeed or restore a backup"
+    )]
+    NewerSchema {
+        /// The database file.
+        path: String,
+        /// The newest migration the database has applied.
+        schema: i64,
+    },
+    /// The backup file could not be created (it exists, or its folder is
+    /// missing or not writable) or read back.
+    #[error("cannot write backup {path}")]
+    BackupFile {
+        /// The backup file.
+        path: String,
+        /// The file-system error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// SQLite could not write the backup.
+    #[error("cannot back up the database to {path}")]
+    Backup {
+        /// The backup file.
+        path: String,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
     /// A query failed.
     #[error("database operation failed: {operation}")]
     Query {
@@ -197,6 +232,7 @@ impl Store {
     /// Migrates the schema over `pool` and completes what older schemas
     /// left out.
     async fn migrated(pool: sqlx::SqlitePool, shown: String) -> Result<Self, StoreError> {
+        schema::refuse_newer(&pool, &shown).await?;
         MIGRATOR
             .run(&pool)
             .await
@@ -327,10 +363,17 @@ mod tests {
         store.close().await;
         let path = dir.path().join("refeed.db");
         let err = Store::open(&path).await.unwrap_err();
-        assert!(matches!(err, StoreError::Migrate { .. }), "{err:?}");
+        assert!(
+            matches!(err, StoreError::NewerSchema { schema: 999999, .. }),
+            "{err:?}"
+        );
         assert_eq!(
             err.to_string(),
-            format!("cannot migrate database {}", path.display())
+            format!(
+                "database {} was written by a newer refeed (schema 999999); \
+                 upgrade refeed or restore a backup",
+                path.display()
+            )
         );
     }
 

@@ -13,7 +13,8 @@
 //! `conditional` (304s from the outlet), `discovery` (sources given by URL
 //! alone), `wordpress` (a WordPress REST API stand-in), `crash` (SIGKILL mid-refresh),
 //! `stale` (the broken-source warning), `shutdown`, `systemd`, `extract`,
-//! `learned`, `explain`, `fuzz` (thousands of generated hostile pages and
+//! `learned`, `explain`, `lifecycle` (removed and renamed sources,
+//! retention, backup, a proxy's path prefix), `fuzz` (thousands of generated hostile pages and
 //! feeds through every parser and writer), `serving` (conditional GET,
 //! encodings, JSON Feed, OPML, WebSub), `readers` (real feed readers:
 //! feedparser, newsboat, xmllint), `ssrf` (links to loopback and metadata
@@ -44,6 +45,7 @@ mod fixture;
 mod fuzz;
 mod hostile;
 mod learned;
+mod lifecycle;
 mod metrics;
 mod outlet;
 mod readers;

@@ -17,6 +17,7 @@ use crate::fetch::Access;
 use crate::model::fnv1a;
 use crate::schedule::cron::CronSchedule;
 
+mod lifecycle;
 mod method;
 mod rules;
 
@@ -58,6 +59,14 @@ fn rules_digest(raw: &RawSource) -> String {
     format!("{:016x}", fnv1a(written.as_bytes()))
 }
 
+/// Whether `id` is `[a-z0-9-]+` (it becomes a feed URL).
+fn well_formed(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
 /// Validates every source; the result holds only the valid ones (the caller
 /// refuses the file when `report` is not empty).
 /// `listen` is refeed's own address: no source may point at it.
@@ -67,6 +76,7 @@ pub(super) fn sources(
     listen: Option<SocketAddr>,
     report: &mut Report<'_>,
 ) -> Vec<Source> {
+    lifecycle::check_renames(&raw, report);
     let mut first_seen: HashMap<String, Range<usize>> = HashMap::new();
     let mut valid = Vec::new();
     for (index, raw) in raw.into_iter().enumerate() {
@@ -164,6 +174,8 @@ impl Check<'_, '_> {
             Some(items) => self.listing(items).map(Some),
             None => Some(None),
         };
+        let previous_ids = self.previous_ids(raw.previous_ids);
+        let retention = self.retention(raw.keep, raw.keep_items);
         let full_text = raw.full_text.unwrap_or(false);
         let article = self.article(raw.article, raw.clean.unwrap_or_default(), full_text);
         Some(Source {
@@ -181,6 +193,8 @@ impl Check<'_, '_> {
             listing_css,
             article: article?,
             rules_digest,
+            previous_ids: previous_ids?,
+            retention: retention?,
         })
     }
 
@@ -204,11 +218,7 @@ impl Check<'_, '_> {
             "every source needs an id ([a-z0-9-]+) for its feed URL",
         )?;
         let text = id.get_ref();
-        let well_formed = !text.is_empty()
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if !well_formed {
+        if !well_formed(text) {
             let message = format!(
                 "malformed id {text:?}: use only lower-case letters, digits and '-' (it becomes the feed URL)"
             );

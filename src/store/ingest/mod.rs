@@ -15,6 +15,7 @@ use sqlx::sqlite::SqliteConnection;
 
 use super::discovery::save_discovery;
 use super::keys;
+use super::lifecycle::was_pruned;
 use super::sources::{ensure_source, insert_refresh};
 use super::stale::apply_verdict;
 use super::validators::{PageKey, save_validators};
@@ -154,6 +155,11 @@ async fn store_items(
         }
         counts.seen += 1;
         let id = match plan(stored.as_ref(), item) {
+            // Deleted by retention but still on the listing (see
+            // `lifecycle::retention`): not new again.
+            Action::Insert if was_pruned(conn, source, &item.url, &item_keys, now).await? => {
+                continue;
+            }
             Action::Insert => {
                 counts.new += 1;
                 let id = insert_item(conn, source, item, now).await?;
