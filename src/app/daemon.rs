@@ -73,7 +73,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let publisher = spawn_publisher(&config, &store, fetcher.clone(), &shutdown);
     // Other processes' writes (`refeed once`) reach the served feeds.
     let watcher = tokio::spawn(store.clone().follow_other_writers(shutdown.clone()));
-    let plan = super::lifecycle::PrunePlan::of(&config);
+    let (plans, plan) = tokio::sync::watch::channel(super::lifecycle::PrunePlan::of(&config));
     let pruner = super::lifecycle::spawn_pruner(store.clone(), plan, shutdown.clone());
 
     let listener = http::bind(config.server.listen)
@@ -89,7 +89,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         }));
     let desk = Desk::new(&config);
     let (command_tx, command_rx) = mpsc::channel(COMMAND_QUEUE);
-    let reloader = Reloader::new(&config, &state, &desk, command_tx, &fetcher);
+    let reloader = Reloader::new(&config, &state, &desk, command_tx, &fetcher, plans);
     // Ready before `listening`: a client may ask as soon as we serve.
     let control = start_control(&config, reloader.clone(), &shutdown);
     tokio::spawn(watch_hangups(hangups, reloader, shutdown.clone()));

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use chrono::Utc;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -85,15 +86,23 @@ pub async fn prune(store: &Store, plan: &PrunePlan) {
     }
 }
 
-/// Prunes every [`PRUNE_INTERVAL`] until `shutdown`.
-pub fn spawn_pruner(store: Store, plan: PrunePlan, shutdown: CancellationToken) -> JoinHandle<()> {
+/// Prunes every [`PRUNE_INTERVAL`] until `shutdown`, by the latest plan
+/// `plans` holds (a config reload sends a new one).
+pub fn spawn_pruner(
+    store: Store,
+    plans: watch::Receiver<PrunePlan>,
+    shutdown: CancellationToken,
+) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(PRUNE_INTERVAL);
         ticks.tick().await; // the first tick is now: `apply` just pruned
         loop {
             tokio::select! {
                 _ = shutdown.cancelled() => return,
-                _ = ticks.tick() => prune(&store, &plan).await,
+                _ = ticks.tick() => {
+                    let plan = plans.borrow().clone();
+                    prune(&store, &plan).await;
+                }
             }
         }
     })

@@ -17,9 +17,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::Utc;
+use tokio::sync::watch;
 use tokio::sync::{Mutex, mpsc};
 use tokio_util::sync::CancellationToken;
 
+use super::lifecycle::{self, PrunePlan};
 use super::workers::Desk;
 use crate::config::{Config, ConfigError, Source};
 use crate::fetch::Fetcher;
@@ -46,6 +48,8 @@ pub(super) struct Reloader {
     pub store: Store,
     /// The one HTTP client (it learns the origins of added sources).
     pub fetcher: Fetcher,
+    /// The pruner's plan (retention and the configured sources).
+    pub plans: watch::Sender<PrunePlan>,
 }
 
 impl Reloader {
@@ -58,6 +62,7 @@ impl Reloader {
         desk: &Desk,
         commands: mpsc::Sender<Command>,
         fetcher: &Fetcher,
+        plans: watch::Sender<PrunePlan>,
     ) -> Arc<Self> {
         Arc::new(Self {
             path: config.path.clone(),
@@ -68,6 +73,7 @@ impl Reloader {
             commands,
             store: state.store.clone(),
             fetcher: fetcher.clone(),
+            plans,
         })
     }
 
@@ -104,8 +110,14 @@ impl Reloader {
         errors
     }
 
-    /// Swaps the sources of the workers, the HTTP layer and the scheduler.
+    /// Moves renamed sources' data and marks removed ones (before any of
+    /// the new sources refreshes), then swaps the sources of the workers,
+    /// the HTTP layer, the pruner and the scheduler.
     async fn apply(&self, old: &Config, new: &Config) {
+        if let Err(err) = lifecycle::apply(&self.store, new).await {
+            tracing::warn!(error = %err, "cannot apply renames and removals of the reloaded config");
+        }
+        self.plans.send_replace(PrunePlan::of(new));
         self.fetcher
             .trust_origins(new.sources.iter().map(|s| &s.url));
         self.desk.replace(new);

@@ -84,6 +84,7 @@ pub(in crate::app) async fn reloader(
     let (commands, rx) = mpsc::channel(4);
     let reloader = Reloader {
         path,
+        plans: watch::channel(PrunePlan::of(&config)).0,
         desk: Desk::new(&config),
         served: SourceList::new(config.source_meta()),
         board: ReloadBoard::default(),
