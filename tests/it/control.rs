@@ -98,7 +98,8 @@ async fn sighup_adds_a_source_stops_a_removed_one_and_keeps_serving() {
         "removed source still listed: {status}"
     );
     assert!(status.contains("\"added\""), "{status}");
-    assert_ne!(http_get(&daemon.url("/feeds/old.rss")).await.status, 200);
+    // Removed from the config: gone, with its items kept for `keep_removed`.
+    assert_eq!(http_get(&daemon.url("/feeds/old.rss")).await.status, 410);
     let refresh = env.refeed(&["refresh", "old"]).await;
     assert!(!refresh.success(), "{refresh}");
     assert!(
