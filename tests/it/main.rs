@@ -17,11 +17,13 @@
 //! encodings, JSON Feed, OPML, WebSub), `readers` (real feed readers:
 //! feedparser, newsboat, xmllint), `ssrf` (links to loopback and metadata
 //! addresses refused, `[fetch] allow_hosts`), `slowloris` (idle and slow
-//! clients under 1,024 descriptors) and `try_cmd` (`refeed try` on the
-//! listing fixtures, offline and over loopback).
+//! clients under 1,024 descriptors), `try_cmd` (`refeed try` on the
+//! listing fixtures, offline and over loopback) and `causes` (failures named
+//! by their real cause; `refeed status` as a monitoring check).
 
 mod bombs;
 mod bounded;
+mod causes;
 mod checks;
 mod conditional;
 mod config_errors;
