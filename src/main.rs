@@ -69,8 +69,19 @@ enum Command {
         #[arg(long, value_name = "DB")]
         storage: Option<PathBuf>,
     },
-    /// Show each source's health: last attempt, outcome, failures, next run.
-    Status,
+    /// Show each source's health: last attempt, outcome, failures, next
+    /// run; with SOURCE_ID, that source's recent refreshes.
+    #[command(after_help = STATUS_EXIT_CODES)]
+    Status {
+        /// A configured source id: show its row and its latest refreshes
+        /// (start, duration, outcome, counts or error, retry-after).
+        #[arg(value_name = "SOURCE_ID")]
+        source: Option<String>,
+        /// How many refreshes to show with SOURCE_ID (at most 1000).
+        #[arg(long, requires = "source", default_value_t = app::status::DEFAULT_HISTORY,
+              value_parser = clap::value_parser!(u32).range(1..=i64::from(app::status::MAX_HISTORY)))]
+        limit: u32,
+    },
     /// Print a stored feed to stdout.
     Feed {
         /// Source id, or `all` for every source combined.
@@ -246,6 +257,16 @@ impl From<Format> for FeedFormat {
     }
 }
 
+/// The exit statuses of `refeed status`, for its `--help`: a monitoring
+/// check can run it as is.
+const STATUS_EXIT_CODES: &str = "Exit status:
+  0  no source shown is failing or stale (sources never refreshed yet count as fine)
+  1  a source shown is failing (its latest refresh failed) or stale
+  2  the status could not be read: bad arguments, config or database, or an unknown SOURCE_ID";
+
+/// `refeed status`'s exit status when the status could not be read.
+const STATUS_UNKNOWN: u8 = 2;
+
 /// How long the process waits, once a command is done, for blocking-pool
 /// tasks it no longer awaits (a parse abandoned by the shutdown drain).
 /// With `app::DRAIN_TIMEOUT` (6 s) and the HTTP drain (1 s), SIGTERM ends
@@ -255,12 +276,18 @@ const BLOCKING_POOL_GRACE: Duration = Duration::from_secs(1);
 fn main() -> ExitCode {
     let cli = Cli::parse();
     logging::init(matches!(cli.command, Command::Run));
+    // A monitoring check must tell "a source is failing" (1) from "cannot
+    // tell" (2).
+    let status = matches!(cli.command, Command::Status { .. });
     match execute(cli) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(err) => {
             eprintln!("refeed: {err:#}");
-            ExitCode::FAILURE
+            match status {
+                true => ExitCode::from(STATUS_UNKNOWN),
+                false => ExitCode::FAILURE,
+            }
         }
     }
 }
@@ -309,9 +336,10 @@ fn execute(cli: Cli) -> anyhow::Result<bool> {
             Command::Once { sources } => app::once(&config, &sources).await,
             Command::Refresh { sources } => app::refresh(&config, &sources).await,
             Command::Reload => app::reload(&config).await,
-            Command::Status => {
-                print!("{}", app::status::status(&config).await?);
-                Ok(true)
+            Command::Status { source, limit } => {
+                let report = app::status::status(&config, source.as_deref(), limit).await?;
+                print!("{}", report.text);
+                Ok(report.healthy)
             }
             Command::Backup { file } => {
                 print!("{}", app::lifecycle::backup(&config, &file).await?);

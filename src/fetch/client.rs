@@ -12,7 +12,7 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{RequestBuilder, StatusCode};
 use url::Url;
 
-use super::access::{Access, CheckedResolver};
+use super::access::{Access, CheckedResolver, SystemResolver};
 use super::hosts::Hosts;
 use super::robots::RobotsCache;
 use super::{
@@ -75,7 +75,12 @@ impl Fetcher {
             .dns_resolver(resolver)
             .build()
             .map_err(FetchError::Client)?;
-        let trusted = builder(config).build().map_err(FetchError::Client)?;
+        // Its own resolver only so that a failed lookup is a typed error
+        // ("cannot resolve HOST"); it judges nothing.
+        let trusted = builder(config)
+            .dns_resolver(SystemResolver)
+            .build()
+            .map_err(FetchError::Client)?;
         Ok(Self {
             client,
             trusted,

@@ -8,6 +8,8 @@ use chrono::{DateTime, Utc};
 use url::Url;
 
 use super::access::Refusal;
+use super::cause::Cause;
+use super::robots::robots_url;
 
 /// Why a fetch failed. Each variant names the URL.
 #[derive(Debug, thiserror::Error)]
@@ -15,18 +17,32 @@ pub enum FetchError {
     /// The HTTP client could not be built.
     #[error("cannot build the HTTP client")]
     Client(#[source] reqwest::Error),
-    /// The request could not be sent: DNS, refused connection, TLS, a
-    /// malformed response.
-    #[error("request to {url} failed")]
+    /// No HTTP answer came: the name did not resolve, the connection was
+    /// refused, reset or timed out, the TLS handshake failed, the answer
+    /// was no HTTP. The message leads with the cause ("connection refused
+    /// (URL)"); the client's own chain of wrappers is logged at debug
+    /// level, not shown.
+    #[error("{}", request_failed(url, cause))]
     Request {
         /// The URL requested.
         url: Url,
-        /// What the client reported.
-        #[source]
-        source: reqwest::Error,
+        /// What went wrong, sorted from the client's error.
+        cause: Cause,
+    },
+    /// The robots.txt asked before `url` got no answer, for a reason of
+    /// that request (the host accepted the connection, then stayed silent,
+    /// reset it...). A failure of the whole host (DNS, refused, TLS) is a
+    /// [`FetchError::Request`] for `url` instead: robots.txt is beside the
+    /// point then.
+    #[error("{cause} ({}, asked before {url})", robots_url(url))]
+    RobotsUnanswered {
+        /// The URL that was not fetched (its robots.txt is at its origin).
+        url: Url,
+        /// Why the robots.txt did not answer.
+        cause: Cause,
     },
     /// A limit on time ran out; `stage` says which one.
-    #[error("{url}{}", stage.describe(*limit))]
+    #[error("{}", stage.message(url, *limit))]
     Timeout {
         /// The URL requested.
         url: Url,
@@ -67,12 +83,15 @@ pub enum FetchError {
         /// When a 429 or 503 said to come back (`Retry-After`).
         retry_at: Option<DateTime<Utc>>,
     },
-    /// The source's robots.txt does not let refeed fetch this URL.
+    /// The source's robots.txt does not let refeed fetch this URL (it
+    /// disallows the path, or answered 5xx, which RFC 9309 reads as
+    /// disallow all).
     #[error("{url} not fetched: {reason}")]
     Disallowed {
         /// The URL that was not fetched.
         url: Url,
-        /// Which robots.txt said no, and what it said.
+        /// Which robots.txt said no, what it said, when it is asked again
+        /// and how to stop asking it (`respect_robots = false`).
         reason: String,
     },
     /// The host asked not to be contacted before `until` (an earlier
@@ -161,14 +180,24 @@ pub enum TimeoutStage {
 }
 
 impl TimeoutStage {
-    /// The message after the URL: "{url}: no connection within 2s".
-    fn describe(self, limit: Duration) -> String {
+    /// The message: "connection timed out after 2s (URL)", "URL sent no
+    /// response within 2s".
+    fn message(self, url: &Url, limit: Duration) -> String {
         match self {
-            Self::Connect => format!(": no connection within {limit:?}"),
-            Self::FirstByte => format!(" sent no response within {limit:?}"),
-            Self::Stalled => format!(" stopped sending for {limit:?}"),
-            Self::Total => format!(" did not finish within {limit:?}"),
+            Self::Connect => format!("connection timed out after {limit:?} ({url})"),
+            Self::FirstByte => format!("{url} sent no response within {limit:?}"),
+            Self::Stalled => format!("{url} stopped sending for {limit:?}"),
+            Self::Total => format!("{url} did not finish within {limit:?}"),
         }
+    }
+}
+
+/// "connection refused (URL)"; for a cause with no name of its own,
+/// "request to URL failed: what the client said".
+fn request_failed(url: &Url, cause: &Cause) -> String {
+    match cause {
+        Cause::Other(detail) => format!("request to {url} failed: {detail}"),
+        cause => format!("{cause} ({url})"),
     }
 }
 
@@ -205,7 +234,25 @@ impl FetchError {
     /// True when the fetch ran out of time: worth retrying at the next run,
     /// and worth telling apart from an outlet that answers with an error.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Self::Timeout { .. })
+        match self {
+            Self::Timeout { .. } => true,
+            Self::Request { cause, .. } | Self::RobotsUnanswered { cause, .. } => {
+                cause.is_timeout()
+            }
+            _ => false,
+        }
+    }
+
+    /// What went wrong before an HTTP answer, when nothing answered (DNS,
+    /// connection, TLS, silence); `None` for an answer refeed refused or
+    /// could not use.
+    pub fn cause(&self) -> Option<Cause> {
+        match self {
+            Self::Request { .. } | Self::RobotsUnanswered { .. } | Self::Timeout { .. } => {
+                Some(Cause::of_fetch(self))
+            }
+            _ => None,
+        }
     }
 
     /// The URL the failure is about (`None` only for [`FetchError::Client`]).
@@ -218,6 +265,7 @@ impl FetchError {
             | Self::RedirectLoop { url, .. }
             | Self::Status { url, .. }
             | Self::Disallowed { url, .. }
+            | Self::RobotsUnanswered { url, .. }
             | Self::Deferred { url, .. }
             | Self::UnsupportedType { url, .. }
             | Self::Binary { url, .. }
@@ -248,127 +296,5 @@ impl FetchError {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn url() -> Url {
-        Url::parse("http://news.test/a").unwrap()
-    }
-
-    #[test]
-    fn each_timeout_stage_says_which_limit_ran_out() {
-        let message = |stage| {
-            let limit = Duration::from_millis(300);
-            FetchError::Timeout {
-                url: url(),
-                limit,
-                stage,
-            }
-            .to_string()
-        };
-        let cases = [
-            (
-                TimeoutStage::Connect,
-                "http://news.test/a: no connection within 300ms",
-            ),
-            (
-                TimeoutStage::FirstByte,
-                "http://news.test/a sent no response within 300ms",
-            ),
-            (
-                TimeoutStage::Stalled,
-                "http://news.test/a stopped sending for 300ms",
-            ),
-            (
-                TimeoutStage::Total,
-                "http://news.test/a did not finish within 300ms",
-            ),
-        ];
-        for (stage, expected) in cases {
-            assert_eq!(message(stage), expected);
-        }
-    }
-
-    #[test]
-    fn status_message_counts_the_seconds_to_wait() {
-        let retry_at = Some(Utc::now() + chrono::Duration::seconds(120));
-        let err = FetchError::Status {
-            url: url(),
-            status: 429,
-            retry_at,
-        };
-        assert_eq!(
-            err.to_string(),
-            "http://news.test/a answered HTTP 429, retry after 120s"
-        );
-        assert_eq!(err.retry_at(), retry_at);
-        let err = FetchError::Status {
-            url: url(),
-            status: 500,
-            retry_at: None,
-        };
-        assert_eq!(err.to_string(), "http://news.test/a answered HTTP 500");
-        assert_eq!(err.retry_at(), None);
-    }
-
-    #[test]
-    fn redirect_loop_names_the_chain() {
-        let a = url();
-        let b = Url::parse("http://news.test/b").unwrap();
-        let err = FetchError::RedirectLoop {
-            url: a.clone(),
-            chain: vec![a.clone(), b, a],
-        };
-        assert_eq!(
-            err.to_string(),
-            "http://news.test/a redirects in a loop: \
-             http://news.test/a -> http://news.test/b -> http://news.test/a"
-        );
-    }
-
-    #[test]
-    fn a_refusal_says_what_where_from_and_how_to_allow_it() {
-        let admin = Url::parse("http://10.0.0.1/admin").unwrap();
-        let reason = Refusal::Address {
-            ip: "10.0.0.1".parse().unwrap(),
-            kind: crate::fetch::AddressKind::Private,
-        };
-        let err = FetchError::Refused(Box::new(Refused {
-            url: admin.clone(),
-            refused: admin.clone(),
-            linked_from: Some("city-news".into()),
-            reason: reason.clone(),
-        }));
-        assert_eq!(
-            err.to_string(),
-            "refusing to fetch http://10.0.0.1/admin (linked from city-news): \
-             10.0.0.1 is a private address; allow it with [fetch] allow_hosts"
-        );
-        let err = FetchError::Refused(Box::new(Refused {
-            url: url(),
-            refused: admin,
-            linked_from: None,
-            reason,
-        }));
-        assert_eq!(
-            err.to_string(),
-            "refusing to fetch http://10.0.0.1/admin (redirected from http://news.test/a): \
-             10.0.0.1 is a private address; allow it with [fetch] allow_hosts"
-        );
-        assert_eq!(err.url(), Some(&url()));
-    }
-
-    #[test]
-    fn deferred_names_the_time_and_is_a_retry_time() {
-        let until = DateTime::parse_from_rfc3339("2026-11-24T07:00:00Z")
-            .unwrap()
-            .to_utc();
-        let err = FetchError::Deferred { url: url(), until };
-        assert_eq!(
-            err.to_string(),
-            "http://news.test/a not fetched: its host asked to wait until 2026-11-24 07:00:00 UTC"
-        );
-        assert_eq!(err.retry_at(), Some(until));
-        assert!(!err.is_timeout());
-    }
-}
+#[path = "error_tests.rs"]
+mod tests;

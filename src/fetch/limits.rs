@@ -10,7 +10,7 @@ use reqwest::RequestBuilder;
 use url::Url;
 
 use super::Fetcher;
-use crate::fetch::{FetchError, TimeoutStage};
+use crate::fetch::{Cause, FetchError, TimeoutStage};
 
 impl Fetcher {
     /// Runs `exchange` under the total time limit.
@@ -64,7 +64,13 @@ impl Fetcher {
                 TimeoutStage::FirstByte,
             )
         } else {
-            FetchError::Request { url, source: err }
+            // The client's chain of wrappers helps only whoever debugs the
+            // sorting; the message keeps the cause.
+            tracing::debug!(url = %url, error = ?err, "request failed");
+            FetchError::Request {
+                cause: Cause::of_request(&err, &url),
+                url,
+            }
         }
     }
 
@@ -176,7 +182,7 @@ mod tests {
         );
         assert_eq!(
             err.to_string(),
-            format!("{url}: no connection within 300ms")
+            format!("connection timed out after 300ms ({url})")
         );
         drop(listener);
     }
@@ -278,9 +284,68 @@ mod tests {
         let url = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
         drop(listener);
         let err = fetch_page(&test_fetcher(), &url).await.unwrap_err();
-        assert!(matches!(err, FetchError::Request { .. }), "{err:?}");
+        assert!(
+            matches!(
+                err,
+                FetchError::Request {
+                    cause: Cause::Refused,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
         assert!(!err.is_timeout());
-        assert_eq!(err.to_string(), format!("request to {url} failed"));
-        assert!(std::error::Error::source(&err).is_some());
+        assert_eq!(err.to_string(), format!("connection refused ({url})"));
+    }
+
+    #[tokio::test]
+    async fn a_name_that_does_not_resolve_says_cannot_resolve_it() {
+        // `.invalid` never resolves (RFC 6761): no network needed. Both
+        // clients: the checked one (any link) and the trusted one (a
+        // configured origin).
+        let url = Url::parse("http://news.example.invalid/feed").unwrap();
+        let checked = test_fetcher();
+        let trusted = fetcher_with(|c| c.access.allow_origin(&url));
+        for fetcher in [checked, trusted] {
+            let err = fetch_page(&fetcher, &url).await.unwrap_err();
+            let message = err.to_string();
+            assert!(
+                message.starts_with("cannot resolve news.example.invalid: "),
+                "{message}"
+            );
+            assert!(message.ends_with(" (http://news.example.invalid/feed)"));
+            assert!(matches!(err.cause(), Some(Cause::Resolve(_))));
+        }
+    }
+
+    #[tokio::test]
+    async fn an_https_url_at_a_plain_http_server_is_a_tls_failure() {
+        // The server answers in plain HTTP at once, where rustls expects a
+        // ServerHello.
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                use tokio::io::AsyncWriteExt;
+                let _ = socket.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        });
+        let url = Url::parse(&format!("https://{addr}/feed")).unwrap();
+        let err = fetch_page(&test_fetcher(), &url).await.unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.starts_with("TLS handshake failed: ") && message.ends_with(&format!("({url})")),
+            "{message}"
+        );
+        assert!(matches!(err.cause(), Some(Cause::Tls(_))));
+    }
+
+    #[tokio::test]
+    async fn a_reset_connection_says_so() {
+        let base = serve_steps(|_| vec![Step::Reset]).await;
+        let err = fetch_page(&test_fetcher(), &base).await.unwrap_err();
+        assert_eq!(err.cause(), Some(Cause::Reset), "{err:?}");
+        assert_eq!(err.to_string(), format!("connection reset ({base})"));
     }
 }

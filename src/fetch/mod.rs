@@ -12,6 +12,7 @@
 //! forbids building other clients, so these limits hold for every request.
 
 mod access;
+mod cause;
 mod charset;
 mod client;
 mod error;
@@ -29,6 +30,7 @@ use std::time::Duration;
 use url::Url;
 
 pub use access::{Access, AddressKind, AllowHost, Refusal, classify};
+pub use cause::{Cause, Unresolved};
 pub use charset::{decode, decode_for_domain};
 pub use client::Fetcher;
 pub use error::{FetchError, Refused, TimeoutStage};

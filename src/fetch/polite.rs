@@ -12,8 +12,8 @@ use url::Url;
 use super::Fetcher;
 use crate::fetch::access::Refusal;
 use crate::fetch::hosts::HostPermit;
-use crate::fetch::robots::RobotsAnswer;
-use crate::fetch::{FetchError, Refused};
+use crate::fetch::robots::{Denial, RobotsAnswer};
+use crate::fetch::{Cause, FetchError, Refused};
 use crate::model::SavedRobots;
 
 /// How much of a robots.txt is read. RFC 9309 §2.5: crawlers MUST parse at
@@ -69,14 +69,11 @@ impl Fetcher {
         // dropped from the gate too (zero means none).
         let delay = rules.crawl_delay().unwrap_or(Duration::ZERO);
         self.hosts.set_crawl_delay(url, delay);
-        rules.check(url).map_err(|reason| {
+        rules.check(url).map_err(|denial| {
             if rules.was_read() {
                 crate::metrics::robots_refused();
             }
-            FetchError::Disallowed {
-                url: url.clone(),
-                reason,
-            }
+            denied(url, denial)
         })
     }
 
@@ -112,7 +109,7 @@ impl Fetcher {
                 }
                 RobotsAnswer::Status(404)
             }
-            Err(err) => RobotsAnswer::Unreachable(with_root_cause(&err)),
+            Err(err) => RobotsAnswer::Unreachable(Cause::of_fetch(&err)),
         }
     }
 
@@ -193,19 +190,25 @@ impl Fetcher {
     }
 }
 
-/// `err`'s message and, when it has causes, the innermost one ("request to
-/// http://host/robots.txt failed: Connection refused (os error 111)"): the
-/// middle of reqwest's chain says little a person can act on.
-fn with_root_cause(err: &FetchError) -> String {
-    let mut root: Option<&dyn std::error::Error> = None;
-    let mut cause = std::error::Error::source(err);
-    while let Some(next) = cause {
-        root = Some(next);
-        cause = next.source();
-    }
-    match root {
-        Some(root) => format!("{err}: {root}"),
-        None => err.to_string(),
+/// The error for a page its robots.txt did not let through. No answer
+/// from the host is reported as the host's failure, on the page: "cannot
+/// resolve HOST", "connection refused (URL)", not what RFC 9309 makes of
+/// an unreachable robots.txt (issue 12). A failure of that one request (a
+/// host that accepted it, then stayed silent) names the robots.txt URL.
+fn denied(url: &Url, denial: Denial) -> FetchError {
+    match denial {
+        Denial::Disallowed(reason) => FetchError::Disallowed {
+            url: url.clone(),
+            reason,
+        },
+        Denial::Unreachable(cause) if cause.is_host_level() => FetchError::Request {
+            url: url.clone(),
+            cause,
+        },
+        Denial::Unreachable(cause) => FetchError::RobotsUnanswered {
+            url: url.clone(),
+            cause,
+        },
     }
 }
 

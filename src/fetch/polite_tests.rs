@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use super::*;
 use crate::fetch::test_server::{
-    Log, fetch_page, path, response, serve, test_config, test_fetcher,
+    Log, Step, fetch_page, fetcher_with, head_only, path, response, serve, serve_steps,
+    test_config, test_fetcher,
 };
 use crate::fetch::{FetchConfig, FetchOptions, Fetched};
 
@@ -35,7 +36,11 @@ async fn robots_disallow_is_an_error_and_ignore_robots_bypasses_it() {
     let origin = base.as_str().trim_end_matches('/');
     assert_eq!(
         err.to_string(),
-        format!("{private} not fetched: robots.txt of {origin} disallows /private/a?x=1")
+        format!(
+            "{private} not fetched: robots.txt of {origin} disallows /private/a?x=1; \
+             refeed asks for it again in 24h; with the outlet's permission, \
+             set respect_robots = false on the source to skip robots.txt"
+        )
     );
     let page = fetcher.get(&base.join("/public").unwrap()).await.unwrap();
     assert_eq!(page.body, "<p>page</p>");
@@ -103,6 +108,12 @@ async fn robots_txt_answering_503_disallows_and_404_allows() {
     let err = test_fetcher().get(&down).await.unwrap_err();
     assert!(matches!(err, FetchError::Disallowed { .. }), "{err:?}");
     assert!(err.to_string().contains("answered HTTP 503"), "{err}");
+    // A 5xx is kept 10 minutes, not the day a file is kept.
+    assert!(
+        err.to_string()
+            .contains("again in 10m; with the outlet's permission, set respect_robots = false"),
+        "{err}"
+    );
 
     let missing = serve(|head| match path(head) {
         "/robots.txt" => response("404 Not Found", &[], b""),
@@ -280,4 +291,46 @@ fn wall_clock_and_monotonic_times_convert_both_ways() {
     let back = wall_clock(monotonic(at));
     assert!((back - at).num_milliseconds().abs() < 50, "{back} vs {at}");
     assert!(monotonic(Utc::now() - chrono::Duration::seconds(60)) <= Instant::now());
+}
+
+#[tokio::test]
+async fn a_refused_robots_txt_is_reported_as_the_refused_page_twice() {
+    // Nothing listens: the robots.txt request finds out first, and the
+    // cached answer serves the next page of the same refresh.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
+    drop(listener);
+    let fetcher = test_fetcher();
+    for path in ["/feed", "/news/1"] {
+        let page = base.join(path).unwrap();
+        let err = fetcher.get(&page).await.unwrap_err();
+        assert_eq!(err.to_string(), format!("connection refused ({page})"));
+        assert!(!err.to_string().contains("robots"), "{err}");
+        assert_eq!(err.cause(), Some(crate::fetch::Cause::Refused));
+    }
+}
+
+#[tokio::test]
+async fn a_silent_robots_txt_is_named_with_its_cause_first() {
+    // Answers pages, but never the robots.txt.
+    let base = serve_steps(|head| match path(head) {
+        "/robots.txt" => vec![Step::Hang],
+        _ => vec![Step::Send(head_only(
+            "200 OK",
+            &["Content-Type: text/html"],
+        ))],
+    })
+    .await;
+    let fetcher = fetcher_with(|c| c.first_byte_timeout = Duration::from_millis(300));
+    let page = base.join("/feed").unwrap();
+    let err = fetcher.get(&page).await.unwrap_err();
+    assert!(
+        matches!(err, FetchError::RobotsUnanswered { .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!("no response within 300ms ({base}robots.txt, asked before {page})")
+    );
+    assert!(err.is_timeout());
 }

@@ -12,9 +12,13 @@ use crate::store::StoreError;
 /// page shows, so each variant says which step failed; causes live in `source`.
 #[derive(Debug, thiserror::Error)]
 pub enum RefreshError {
-    /// The listing page or feed could not be fetched.
-    #[error("cannot fetch the source page")]
-    Fetch(#[source] FetchError),
+    /// The listing page or feed could not be fetched. Its message is the
+    /// fetch error's, which names the URL and leads with the cause
+    /// ("connection refused (URL)", "URL answered HTTP 500"): a prefix
+    /// such as "cannot fetch the source page" would push the cause out of
+    /// a narrow status column and repeat what the URL says (issue 12).
+    #[error(transparent)]
+    Fetch(FetchError),
     /// The source has no `[source.items]`, so its URL must be a feed, and it is not one.
     #[error("cannot read {url} as a feed (add [source.items] selectors if it is a web page)")]
     Feed {

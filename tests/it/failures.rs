@@ -74,7 +74,7 @@ async fn failing_sources_do_not_stop_the_good_one() {
     // request that found out was for its robots.txt.
     let down = once.line("down");
     assert!(
-        down.starts_with("down: error: ") && down.contains("Connection refused"),
+        down.starts_with("down: error: connection refused (http://127.0.0.1:"),
         "{down}"
     );
     let no_list = once.line("no-list");

@@ -22,10 +22,12 @@
 //! `refeed run`: one database, several processes), `slowloris` (idle and slow
 //! clients under 1,024 descriptors), `try_cmd` (`refeed try` on the
 //! listing fixtures, offline and over loopback) and `cli` (paths, `init`,
-//! config typos, `listen` forms, logging and `once`'s output).
+//! config typos, `listen` forms, logging and `once`'s output) and `causes`
+//! (failures named by their real cause; `refeed status` as a monitoring check).
 
 mod bombs;
 mod bounded;
+mod causes;
 mod checks;
 mod cli;
 mod conditional;

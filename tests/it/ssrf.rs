@@ -257,7 +257,7 @@ async fn a_listing_redirected_to_a_refused_address_fails_that_source_only() {
     let once = env.refeed(&["once"]).await;
     assert!(once.line("ssrf").starts_with("ssrf: ok"), "{once}");
     let expected = format!(
-        "moved: error: cannot fetch the source page: refusing to fetch http://127.0.0.1:{b}/latest/e (redirected from \
+        "moved: error: refusing to fetch http://127.0.0.1:{b}/latest/e (redirected from \
          http://127.0.0.1:{a}/redirect/e, linked from moved): 127.0.0.1 is a loopback address"
     );
     assert!(once.line("moved").starts_with(&expected), "{once}");

@@ -67,7 +67,8 @@ async fn a_listing_that_stops_yielding_items_raises_one_warning_until_it_recover
     let warning = entries_titled(&atom, WARNING_TITLE);
     assert_eq!(warning.len(), 1, "one warning entry:\n{atom}");
     let status = env.refeed(&["status"]).await;
-    assert!(status.success(), "{status}");
+    // A stale source fails `refeed status` as a monitoring check.
+    assert_eq!(status.status.code(), Some(1), "{status}");
     assert!(status.stdout.contains("yielded no items"), "{status}");
 
     // Still broken at the next refresh: the same single entry, same id.
@@ -91,6 +92,10 @@ async fn a_listing_that_stops_yielding_items_raises_one_warning_until_it_recover
     assert!(entries_titled(&atom, WARNING_TITLE).is_empty(), "{atom}");
     let status = env.refeed(&["status"]).await;
     assert!(!status.stdout.contains("yielded no items"), "{status}");
+    assert!(
+        status.success(),
+        "recovered: the check passes again\n{status}"
+    );
 }
 
 #[tokio::test]
@@ -137,4 +142,5 @@ async fn articles_that_shrink_to_almost_nothing_raise_an_extraction_warning() {
     assert_eq!(warning.len(), 1, "{atom}");
     let status = env.refeed(&["status"]).await;
     assert!(status.stdout.contains("almost no text"), "{status}");
+    assert_eq!(status.status.code(), Some(1), "{status}");
 }

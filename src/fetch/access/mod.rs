@@ -54,7 +54,7 @@ use std::str::FromStr;
 use url::{Host, Origin, Url};
 
 pub use address::{AddressKind, classify};
-pub(super) use resolver::{CheckedResolver, own_listen_by_name};
+pub(super) use resolver::{CheckedResolver, ResolveError, SystemResolver, own_listen_by_name};
 
 /// One entry of `[fetch] allow_hosts`: a network, a single address, or a
 /// host name (allowed at any port).

@@ -3,7 +3,10 @@
 //! addresses [`Access`] allows, so the address judged is the address
 //! connected to (no DNS rebinding window). When none is left the
 //! connection fails with the [`Refusal`], which the fetcher digs out of the
-//! client's error to name it.
+//! client's error to name it. [`SystemResolver`], for the trusted client,
+//! resolves the same way without judging. Both fail a lookup with a
+//! [`ResolveError`], so the fetcher can say "cannot resolve HOST" from a
+//! type rather than from the client's wording.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -32,11 +35,57 @@ impl Resolve for CheckedResolver {
         let access = Arc::clone(&self.access);
         let host = name.as_str().to_owned();
         Box::pin(async move {
-            let found = tokio::net::lookup_host((host.as_str(), 0)).await?;
-            let kept = keep_allowed(&access, &host, found.collect())?;
+            let found = lookup(&host).await?;
+            let kept = keep_allowed(&access, &host, found)?;
             Ok(Box::new(kept.into_iter()) as Addrs)
         })
     }
+}
+
+/// The system resolver (`getaddrinfo`), judging nothing: for the trusted
+/// client, whose requests go to configured origins only.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemResolver;
+
+impl Resolve for SystemResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let found = lookup(&host).await?;
+            Ok(Box::new(found.into_iter()) as Addrs)
+        })
+    }
+}
+
+/// A host name that did not resolve: no such name, no address, or no
+/// answer from the resolver. The fetcher finds it in the client's error
+/// chain (see `fetch::cause`).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot resolve {host}")]
+pub struct ResolveError {
+    /// The name looked up.
+    pub host: String,
+    /// What the system resolver said.
+    #[source]
+    pub source: std::io::Error,
+}
+
+/// `host`'s addresses by the system resolver, as the default client finds
+/// them (`getaddrinfo` on the blocking pool).
+async fn lookup(host: &str) -> Result<Vec<SocketAddr>, ResolveError> {
+    let failed = |source| ResolveError {
+        host: host.to_owned(),
+        source,
+    };
+    let found: Vec<SocketAddr> = tokio::net::lookup_host((host, 0))
+        .await
+        .map_err(failed)?
+        .collect();
+    if found.is_empty() {
+        let none = std::io::Error::new(std::io::ErrorKind::NotFound, "no address");
+        return Err(failed(none));
+    }
+    Ok(found)
 }
 
 /// The addresses of `found` that `access` allows for `host`; the refusal
@@ -168,6 +217,27 @@ mod tests {
         let resolver = CheckedResolver::new(Arc::new(allowing(&["127.0.0.0/8", "::1"])));
         let found: Vec<SocketAddr> = resolver.resolve(name).await.unwrap().collect();
         assert!(!found.is_empty());
+        assert!(found.iter().all(|a| a.ip().is_loopback()), "{found:?}");
+    }
+
+    #[tokio::test]
+    async fn a_name_that_does_not_resolve_fails_with_a_resolve_error() {
+        // `.invalid` never resolves (RFC 6761 §6.4); no network is needed.
+        for resolving in [
+            CheckedResolver::new(Arc::new(Access::default()))
+                .resolve("news.invalid".parse().unwrap()),
+            SystemResolver.resolve("news.invalid".parse().unwrap()),
+        ] {
+            let err = resolving.await.err().unwrap();
+            let err = err.downcast_ref::<ResolveError>().unwrap();
+            assert_eq!(err.host, "news.invalid");
+            assert_eq!(err.to_string(), "cannot resolve news.invalid");
+        }
+        let found: Vec<SocketAddr> = SystemResolver
+            .resolve("localhost".parse().unwrap())
+            .await
+            .unwrap()
+            .collect();
         assert!(found.iter().all(|a| a.ip().is_loopback()), "{found:?}");
     }
 

@@ -87,15 +87,19 @@ impl RobotsCache {
             return Arc::clone(&hit.rules);
         }
         let answer = fetch(robots_url(url)).await;
-        let rules = Arc::new(Rules::from_answer(&origin, &self.inner.agent, &answer));
-        if !matches!(answer, RobotsAnswer::Deferred) {
-            let lifetime = rules.lifetime(self.inner.max_age);
-            *cached = Some(Cached {
-                expires: Instant::now() + lifetime,
-                saved: saved(&origin, &answer, lifetime),
-                rules: Arc::clone(&rules),
-            });
+        let mut rules = Rules::from_answer(&origin, &self.inner.agent, &answer);
+        if matches!(answer, RobotsAnswer::Deferred) {
+            return Arc::new(rules);
         }
+        let lifetime = rules.lifetime(self.inner.max_age);
+        let expires = Instant::now() + lifetime;
+        rules.set_expiry(expires);
+        let rules = Arc::new(rules);
+        *cached = Some(Cached {
+            expires,
+            saved: saved(&origin, &answer, lifetime),
+            rules: Arc::clone(&rules),
+        });
         rules
     }
 
@@ -138,15 +142,17 @@ impl RobotsCache {
                 200..=299 => RobotsAnswer::Body(record.body.clone()),
                 status => RobotsAnswer::Status(status),
             };
-            let rules = Rules::from_answer(&record.origin, &self.inner.agent, &answer);
+            let mut rules = Rules::from_answer(&record.origin, &self.inner.agent, &answer);
             let slot = self.inner.slot(&record.origin);
             let Ok(mut cached) = slot.try_lock() else {
                 continue;
             };
             if cached.is_none() {
+                let expires = Instant::now() + left.min(self.inner.max_age);
+                rules.set_expiry(expires);
                 *cached = Some(Cached {
                     rules: Arc::new(rules),
-                    expires: Instant::now() + left.min(self.inner.max_age),
+                    expires,
                     saved: Some(record),
                 });
             }
@@ -340,7 +346,7 @@ mod tests {
         let cache = RobotsCache::new(AGENT, DAY);
         cache
             .rules(&url("http://down.test/"), |_| async {
-                RobotsAnswer::Unreachable("refused".into())
+                RobotsAnswer::Unreachable(crate::fetch::Cause::Refused)
             })
             .await;
         cache

@@ -14,9 +14,12 @@ mod cache;
 use std::time::Duration;
 
 use texting_robots::Robot;
+use tokio::time::Instant;
 use url::{Position, Url};
 
 pub use cache::RobotsCache;
+
+use super::Cause;
 
 /// How long a 5xx answer (read as "disallow all") is kept: an outlet whose
 /// server hiccupped once is asked again after this, not locked out for the
@@ -42,9 +45,8 @@ pub enum RobotsAnswer {
     Body(Vec<u8>),
     /// Any other final status (after redirects).
     Status(u16),
-    /// No answer (connection refused, timeout, DNS), and why, for people:
-    /// "request to http://host/robots.txt failed: Connection refused".
-    Unreachable(String),
+    /// No answer (connection refused, timeout, DNS), and why.
+    Unreachable(Cause),
     /// Not asked: the host wants to be left alone for now (`Retry-After`,
     /// received for this request or an earlier one). Says nothing about the
     /// file, so it is not cached: the next request after the wait asks.
@@ -57,6 +59,20 @@ pub struct Rules {
     /// The origin, e.g. `http://127.0.0.2:8080`, for the messages.
     origin: String,
     verdict: Verdict,
+    /// When the cache asks for the file again (set by the cache), to tell
+    /// people how long a refusal holds.
+    expires: Option<Instant>,
+}
+
+/// Why [`Rules::check`] does not let a URL be fetched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Denial {
+    /// The robots.txt (or its 5xx status) disallows it: the message names
+    /// the file, when it is asked again and `respect_robots = false`.
+    Disallowed(String),
+    /// The robots.txt request got no answer, for this cause: the failure is
+    /// the host's, not robots.txt's, and is reported as such.
+    Unreachable(Cause),
 }
 
 /// What the answer to the robots.txt request means (RFC 9309 §2.3.1).
@@ -70,7 +86,7 @@ enum Verdict {
     /// 5xx, or 429: the site may be in trouble or overloaded; stay away.
     ServerError(u16),
     /// Not reachable: treated like a server error. Why, when known.
-    Unreachable(Option<String>),
+    Unreachable(Option<Cause>),
 }
 
 impl Rules {
@@ -94,6 +110,7 @@ impl Rules {
         Self {
             origin: origin.to_owned(),
             verdict,
+            expires: None,
         }
     }
 
@@ -104,33 +121,53 @@ impl Rules {
         matches!(self.verdict, Verdict::Parsed(_))
     }
 
-    /// `Ok` when refeed may fetch `url`; else why not, for the error
-    /// message: "robots.txt of http://host disallows /path" or "robots.txt
-    /// of http://host answered HTTP 503, which RFC 9309 reads as disallow
-    /// all".
-    pub fn check(&self, url: &Url) -> Result<(), String> {
+    /// `Ok` when refeed may fetch `url`; else why not. A refusal reads
+    /// "robots.txt of http://host disallows /path; asked again in 24h;
+    /// ..." or "robots.txt of http://host answered HTTP 503, which RFC 9309
+    /// reads as disallow all; ..."; no answer at all is
+    /// [`Denial::Unreachable`], for the caller to report as the host's
+    /// failure.
+    pub fn check(&self, url: &Url) -> Result<(), Denial> {
         let origin = &self.origin;
-        match &self.verdict {
-            Verdict::AllowAll => Ok(()),
-            Verdict::Parsed(robot) if robot.allowed(url.as_str()) => Ok(()),
+        let refusal = match &self.verdict {
+            Verdict::AllowAll => return Ok(()),
+            Verdict::Parsed(robot) if robot.allowed(url.as_str()) => return Ok(()),
             Verdict::Parsed(_) => {
                 let path = &url[Position::BeforePath..Position::AfterQuery];
-                Err(format!("robots.txt of {origin} disallows {path}"))
+                format!("robots.txt of {origin} disallows {path}")
             }
-            Verdict::ServerError(status) => Err(format!(
+            Verdict::ServerError(status) => format!(
                 "robots.txt of {origin} answered HTTP {status}, \
                  which RFC 9309 reads as disallow all"
-            )),
-            Verdict::Unreachable(None) => Err(format!(
-                "robots.txt of {origin} could not be fetched, \
-                 which RFC 9309 reads as disallow all"
-            )),
+            ),
             // The cause first: a host that refuses connections is down, and
             // saying so matters more than what RFC 9309 makes of it.
-            Verdict::Unreachable(Some(why)) => Err(format!(
-                "{why}; RFC 9309 reads an unreachable robots.txt as disallow all"
-            )),
-        }
+            Verdict::Unreachable(Some(cause)) => return Err(Denial::Unreachable(cause.clone())),
+            Verdict::Unreachable(None) => format!(
+                "robots.txt of {origin} could not be fetched, \
+                 which RFC 9309 reads as disallow all"
+            ),
+        };
+        Err(Denial::Disallowed(format!("{refusal}{}", self.remedy())))
+    }
+
+    /// "; asked again in 24h; set respect_robots = false ...": how long
+    /// the refusal holds and how to stop asking, for the message.
+    fn remedy(&self) -> String {
+        let again = self
+            .expires
+            .map(|at| at.saturating_duration_since(Instant::now()))
+            .map(|left| format!("; refeed asks for it again in {}", round_up(left)))
+            .unwrap_or_default();
+        format!(
+            "{again}; with the outlet's permission, set respect_robots = false \
+             on the source to skip robots.txt"
+        )
+    }
+
+    /// Notes when the cache asks for the file again.
+    fn set_expiry(&mut self, expires: Instant) {
+        self.expires = Some(expires);
     }
 
     /// The `Crawl-delay` for refeed's agent, if any (a negative or
@@ -149,6 +186,17 @@ impl Rules {
             Verdict::ServerError(_) => max_age.min(SERVER_ERROR_MAX_AGE),
             Verdict::Unreachable(_) => max_age.min(UNREACHABLE_MAX_AGE),
         }
+    }
+}
+
+/// A wait as people read it, rounded up to the minute: "24h", "1h 30m",
+/// "10m" (at least "1m").
+fn round_up(left: Duration) -> String {
+    let minutes = left.as_secs().div_ceil(60).max(1);
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m}m"),
+        (h, 0) => format!("{h}h"),
+        (h, m) => format!("{h}h {m}m"),
     }
 }
 
@@ -179,7 +227,7 @@ fn parse_prefix(body: &[u8]) -> &[u8] {
 
 /// `/robots.txt` at `url`'s origin, without credentials, query or fragment
 /// (RFC 9309 §2.3).
-fn robots_url(url: &Url) -> Url {
+pub(crate) fn robots_url(url: &Url) -> Url {
     let mut robots = url.clone();
     robots.set_path("/robots.txt");
     robots.set_query(None);
@@ -203,6 +251,10 @@ mod tests {
         Url::parse(s).unwrap()
     }
 
+    /// The end of every refusal without an expiry.
+    const SKIP: &str = "; with the outlet's permission, set respect_robots = false \
+                        on the source to skip robots.txt";
+
     fn rules(answer: RobotsAnswer) -> Rules {
         Rules::from_answer("http://a.test", AGENT, &answer)
     }
@@ -216,7 +268,9 @@ mod tests {
         let rules = rules(body("User-agent: *\nDisallow: /private\n"));
         assert_eq!(
             rules.check(&url("http://a.test/private/x?id=1")),
-            Err("robots.txt of http://a.test disallows /private/x?id=1".into())
+            Err(Denial::Disallowed(format!(
+                "robots.txt of http://a.test disallows /private/x?id=1{SKIP}"
+            )))
         );
         assert_eq!(rules.check(&url("http://a.test/news/1")), Ok(()));
         assert_eq!(rules.check(&url("http://a.test/robots.txt")), Ok(()));
@@ -252,16 +306,15 @@ mod tests {
     fn server_errors_and_silence_disallow_everything() {
         assert_eq!(
             rules(RobotsAnswer::Status(503)).check(&url("http://a.test/x")),
-            Err("robots.txt of http://a.test answered HTTP 503, \
-                 which RFC 9309 reads as disallow all"
-                .into())
+            Err(Denial::Disallowed(format!(
+                "robots.txt of http://a.test answered HTTP 503, \
+                 which RFC 9309 reads as disallow all{SKIP}"
+            )))
         );
-        let refused = "request to http://a.test/robots.txt failed: Connection refused";
+        // No answer is the host's failure, passed on as its cause.
         assert_eq!(
-            rules(RobotsAnswer::Unreachable(refused.into())).check(&url("http://a.test/x")),
-            Err(format!(
-                "{refused}; RFC 9309 reads an unreachable robots.txt as disallow all"
-            ))
+            rules(RobotsAnswer::Unreachable(Cause::Refused)).check(&url("http://a.test/x")),
+            Err(Denial::Unreachable(Cause::Refused))
         );
     }
 
@@ -270,7 +323,9 @@ mod tests {
         // A 4xx, but not "no robots.txt": a rate-limited crawler must not
         // take every disallowed path as open for a day.
         let limited = rules(RobotsAnswer::Status(429));
-        let err = limited.check(&url("http://a.test/x")).unwrap_err();
+        let Err(Denial::Disallowed(err)) = limited.check(&url("http://a.test/x")) else {
+            panic!("429 must disallow");
+        };
         assert!(err.contains("answered HTTP 429"), "{err}");
         assert_eq!(limited.lifetime(DAY), SERVER_ERROR_MAX_AGE);
     }
@@ -284,11 +339,43 @@ mod tests {
             SERVER_ERROR_MAX_AGE
         );
         assert_eq!(
-            rules(RobotsAnswer::Unreachable(String::new())).lifetime(DAY),
+            rules(RobotsAnswer::Unreachable(Cause::Refused)).lifetime(DAY),
             UNREACHABLE_MAX_AGE
         );
         let tiny = Duration::from_secs(5);
         assert_eq!(rules(RobotsAnswer::Status(500)).lifetime(tiny), tiny);
+    }
+
+    #[test]
+    fn a_refusal_says_when_robots_txt_is_asked_again_and_how_to_skip_it() {
+        let mut rules = rules(body("User-agent: *\nDisallow: /\n"));
+        rules.set_expiry(Instant::now() + DAY - Duration::from_millis(5));
+        let Err(Denial::Disallowed(message)) = rules.check(&url("http://a.test/feed")) else {
+            panic!("disallowed");
+        };
+        assert_eq!(
+            message,
+            format!(
+                "robots.txt of http://a.test disallows /feed; \
+                 refeed asks for it again in 24h{SKIP}"
+            )
+        );
+    }
+
+    #[test]
+    fn waits_are_rounded_up_to_the_minute() {
+        let cases = [
+            (0, "1m"),
+            (1, "1m"),
+            (600, "10m"),
+            (601, "11m"),
+            (3600, "1h"),
+            (5400, "1h 30m"),
+            (86_399, "24h"),
+        ];
+        for (seconds, expected) in cases {
+            assert_eq!(round_up(Duration::from_secs(seconds)), expected);
+        }
     }
 
     #[test]
