@@ -18,6 +18,7 @@ use super::filtered::FilteredKey;
 use super::query::FeedQuery;
 use super::rendered::{Encoding, Rendered};
 use super::snapshot::{load_snapshot, newest_change};
+use super::stylesheet::FEED_XSL_HREF;
 use super::{AppState, FeedFormat, feed_url};
 use crate::feed::{self, FeedInfo};
 use crate::model::{SourceMeta, StoredItem};
@@ -65,6 +66,7 @@ fn render_body(
     let info = FeedInfo {
         self_url: feed_url(&state.base_url, id, format),
         hub: state.websub_hub.as_ref().map(ToString::to_string),
+        stylesheet: Some(FEED_XSL_HREF.to_string()),
         ..info.clone()
     };
     match format {

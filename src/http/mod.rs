@@ -4,7 +4,10 @@
 //!
 //! Routes: `GET /feeds/{id}.rss|.atom|.json` (and `all.*`, every source
 //! combined), `GET /feeds.opml`, `GET /` (the index page), `GET /status` and
-//! `GET /status.json` (each source's health, issue 5), `GET /healthz`.
+//! `GET /status.json` (each source's health, issue 5), `GET /status/{id}`
+//! (one source's health and refresh history), `GET /feed.xsl` (the
+//! stylesheet that shows RSS and Atom feeds as a page in a browser),
+//! `GET /healthz`.
 //! `HEAD` is answered on each.
 //!
 //! Feeds are served like static files (issue 4): each is rendered and
@@ -28,6 +31,7 @@ mod filtered;
 #[cfg(test)]
 mod filtered_tests;
 mod index;
+mod layout;
 mod opml;
 mod query;
 mod rendered;
@@ -35,12 +39,14 @@ mod server;
 #[cfg(test)]
 mod serving_tests;
 mod snapshot;
+mod source_page;
 mod stale;
 mod state;
 pub mod status;
 mod status_page;
 #[cfg(test)]
 mod status_tests;
+mod stylesheet;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -135,6 +141,16 @@ pub fn status_url(base_url: &Url) -> String {
     under_base(base_url, &["status"])
 }
 
+/// The absolute URL of one source's status page (`/status/{id}`).
+pub fn source_status_url(base_url: &Url, id: &str) -> String {
+    under_base(base_url, &["status", id])
+}
+
+/// The absolute URL of the OPML subscription list (`/feeds.opml`).
+pub fn opml_url(base_url: &Url) -> String {
+    under_base(base_url, &["feeds.opml"])
+}
+
 /// `base_url` (query and fragment dropped) with `path` appended to its path.
 fn under_base(base_url: &Url, path: &[&str]) -> String {
     let mut url = base_url.clone();
@@ -166,6 +182,14 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/status",
             get(status_page::html).layer(CompressionLayer::new()),
+        )
+        .route(
+            "/status/{id}",
+            get(source_page::handler).layer(CompressionLayer::new()),
+        )
+        .route(
+            "/feed.xsl",
+            get(stylesheet::handler).layer(CompressionLayer::new()),
         )
         .route(
             "/status.json",

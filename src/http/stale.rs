@@ -10,7 +10,8 @@
 
 use url::Url;
 
-use super::index::escape;
+use maud::html;
+
 use super::status::iso_time;
 use super::status_url;
 use crate::model::{StaleKind, StaleWarning, StoredItem};
@@ -47,14 +48,16 @@ fn body(status: &str, source: &str, warning: &StaleWarning) -> String {
              outlet's article markup or the source's rules have probably changed."
         }
     };
-    format!(
-        "<p>{message}</p>\n<p>{meaning} No new items may reach this feed until the \
-         source is fixed; this entry goes away by itself once it recovers.</p>\n\
-         <p>Stale since {since}. Latest attempts: <a href=\"{href}\">refeed status</a>.</p>",
-        message = escape(&warning.message),
-        since = iso_time(warning.since),
-        href = escape(&format!("{status}#{source}")),
-    )
+    let href = format!("{status}#{source}");
+    html! {
+        p { (warning.message) } "\n"
+        p {
+            (meaning) " No new items may reach this feed until the source is fixed; this \
+             entry goes away by itself once it recovers."
+        } "\n"
+        p { "Stale since " (iso_time(warning.since)) ". Latest attempts: " a href=(href) { "refeed status" } "." }
+    }
+    .into_string()
 }
 
 #[cfg(test)]

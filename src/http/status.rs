@@ -11,8 +11,10 @@ use serde::{Serialize, Serializer};
 
 use crate::model::{RefreshRecord, SourceHealth, StaleWarning};
 
+mod history;
 mod method;
 
+pub use history::{HISTORY_LIMIT, HistoryRow, SourceDetail, duration_text};
 pub use method::MethodRow;
 
 /// How the latest refresh attempt of a source ended.
@@ -229,7 +231,8 @@ pub(super) fn serialize_time<S: Serializer>(
     serializer.serialize_str(&iso_time(*at))
 }
 
-fn optional_time<S: Serializer>(
+/// Serializes an optional time as [`iso_time`] or `null`.
+pub(super) fn optional_time<S: Serializer>(
     at: &Option<DateTime<Utc>>,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {

@@ -26,6 +26,7 @@ mod ingest;
 mod items;
 mod keys;
 pub mod learned;
+mod overview;
 mod robots;
 pub use ingest::RefreshCommit;
 pub use validators::PageKey;
