@@ -18,7 +18,7 @@ use super::filtered::FilteredKey;
 use super::query::FeedQuery;
 use super::rendered::{Encoding, Rendered};
 use super::snapshot::{load_snapshot, newest_change};
-use super::stylesheet::FEED_XSL_HREF;
+use super::stylesheet::{FEED_XSL_HREF, show_in_browsers};
 use super::{AppState, FeedFormat, feed_url};
 use crate::feed::{self, FeedInfo};
 use crate::model::{SourceMeta, StoredItem};
@@ -97,7 +97,11 @@ pub(super) async fn handler(
         filtered_feed(&state, generation, feed, &query).await?
     };
     let head = request.method() == Method::HEAD;
-    Ok(respond(&rendered, request.headers(), head))
+    let mut response = respond(&rendered, request.headers(), head);
+    if format != FeedFormat::Json {
+        show_in_browsers(&mut response, request.headers());
+    }
+    Ok(response)
 }
 
 /// The cached feed, rendered on a miss (the hot path is the first line).

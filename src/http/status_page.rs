@@ -35,6 +35,9 @@ td.outcome { overflow-wrap: anywhere; max-width: 24rem; }
 td.num { text-align: right; }
 tr.stale-warning td { background: #f1c40f33; border-left: 4px solid #e67e22; }
 tr.method-change td { font-size: .85rem; opacity: .85; border-left: 4px solid #3498db; }
+dl.health { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1.5rem; }
+dl.health dt { font-weight: 600; }
+dl.health dd { margin: 0; overflow-wrap: anywhere; }
 ";
 
 /// `/status.json`: when it was generated, and one object per source.

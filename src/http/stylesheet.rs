@@ -3,12 +3,19 @@
 //! shows a readable page (title, how to subscribe, items with links, dates
 //! and text-only summaries) instead of raw XML. Feed readers ignore it.
 //!
+//! Browsers show `application/rss+xml` and `application/atom+xml` as plain
+//! text (Chromium) or offer a download, and apply no stylesheet: a request
+//! that accepts `text/html` (browsers do, readers do not) gets the same
+//! document as `application/xml`, which every browser renders through its
+//! stylesheet; feeds say `Vary: Accept` for caches.
+//!
 //! The stylesheet is built into the binary (`assets/feed.xsl`) and never
 //! outputs item HTML as markup (no `disable-output-escaping`): see its
 //! header comment.
 
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
-use axum::response::IntoResponse;
+use axum::http::header::{ACCEPT, CACHE_CONTROL, CONTENT_TYPE, VARY};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
 
 /// The stylesheet.
 pub(super) const FEED_XSL: &str = include_str!("assets/feed.xsl");
@@ -31,6 +38,25 @@ pub(super) async fn handler() -> impl IntoResponse {
         ],
         FEED_XSL,
     )
+}
+
+/// The media type an RSS or Atom feed is served as to a browser.
+const BROWSER_MEDIA_TYPE: &str = "application/xml; charset=utf-8";
+
+/// Adjusts an RSS or Atom response for browsers: `Vary: Accept` always,
+/// and `application/xml` when the request accepts `text/html` (a browser
+/// navigating to the feed). Costs one scan of the `Accept` header.
+pub(super) fn show_in_browsers(response: &mut Response, request: &HeaderMap) {
+    let headers = response.headers_mut();
+    headers.insert(VARY, HeaderValue::from_static("Accept-Encoding, Accept"));
+    let browser = request
+        .get_all(ACCEPT)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .any(|value| value.contains("text/html"));
+    if browser && headers.contains_key(CONTENT_TYPE) {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(BROWSER_MEDIA_TYPE));
+    }
 }
 
 #[cfg(test)]
@@ -72,5 +98,41 @@ mod tests {
         }
         let (_, _, json) = get(&app, "/feeds/a.json").await;
         assert!(!json.contains("xml-stylesheet"));
+    }
+
+    #[tokio::test]
+    async fn browsers_get_feeds_as_xml_and_readers_as_feeds() {
+        use axum::http::Request;
+
+        use crate::http::test_support::send;
+
+        let app = app("http://h/", vec![source("a", None, 5)]).await;
+        let browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+        let reader = "application/atom+xml,application/rss+xml,application/xml;q=0.9";
+        for (ext, feed_type) in [
+            ("rss", "application/rss+xml"),
+            ("atom", "application/atom+xml"),
+        ] {
+            let uri = format!("/feeds/a.{ext}");
+            let asked = Request::get(&uri).header(ACCEPT, browser);
+            let (status, headers, _) = send(&app, asked).await;
+            assert_eq!(status, StatusCode::OK);
+            assert_eq!(content_type(&headers), BROWSER_MEDIA_TYPE);
+            assert_eq!(headers[VARY], "Accept-Encoding, Accept");
+            for request in [
+                Request::get(&uri).header(ACCEPT, reader),
+                Request::get(&uri),
+            ] {
+                let (_, headers, _) = send(&app, request).await;
+                let want = format!("{feed_type}; charset=utf-8");
+                assert_eq!(content_type(&headers), want);
+            }
+        }
+        let json = Request::get("/feeds/a.json").header(ACCEPT, browser);
+        let (_, headers, _) = send(&app, json).await;
+        assert_eq!(
+            content_type(&headers),
+            "application/feed+json; charset=utf-8"
+        );
     }
 }

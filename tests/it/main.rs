@@ -12,7 +12,7 @@
 //! `conditional` (304s from the outlet), `discovery` (sources given by URL
 //! alone), `wordpress` (a WordPress REST API stand-in), `crash` (SIGKILL mid-refresh),
 //! `stale` (the broken-source warning), `shutdown`, `systemd`, `extract`,
-//! `learned`, `explain`, `fuzz` (thousands of generated hostile pages and
+//! `learned`, `explain`, `pages` (every page in headless Chromium), `fuzz` (thousands of generated hostile pages and
 //! feeds through every parser and writer), `serving` (conditional GET,
 //! encodings, JSON Feed, OPML, WebSub), `readers` (real feed readers:
 //! feedparser, newsboat, xmllint), `ssrf` (links to loopback and metadata
@@ -40,6 +40,7 @@ mod fuzz;
 mod hostile;
 mod learned;
 mod outlet;
+mod pages;
 mod readers;
 mod serving;
 mod shutdown;
