@@ -37,7 +37,7 @@ pub(crate) fn json_ld_body(body: Option<&str>, text: &str, url: &Url) -> Option<
         .collect();
     let html = paragraphs
         .iter()
-        .map(|p| format!("<p>{}</p>", escape(p)))
+        .map(|text| maud::html! { p { (text) } }.into_string())
         .collect();
     Some((paragraphs.join("\n\n"), html))
 }
@@ -46,12 +46,6 @@ fn looks_like_html(body: &str) -> bool {
     ["<p>", "<p ", "<br", "<div", "</p>"]
         .iter()
         .any(|tag| body.contains(tag))
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 #[cfg(test)]

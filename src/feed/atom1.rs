@@ -46,7 +46,7 @@ pub(super) fn render(info: &FeedInfo, items: &[StoredItem]) -> String {
         lang: info.language.as_deref().map(clean),
         ..Feed::default()
     };
-    feed.to_string()
+    super::with_stylesheet(feed.to_string(), info.stylesheet.as_deref())
 }
 
 fn entry(info: &FeedInfo, item: &StoredItem) -> Entry {

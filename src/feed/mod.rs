@@ -16,6 +16,7 @@ mod atom1;
 mod jsonfeed;
 mod opml;
 mod rss2;
+mod stylesheet;
 
 use std::borrow::Cow;
 
@@ -23,6 +24,7 @@ use chrono::{DateTime, Utc};
 use url::Url;
 
 use crate::model::StoredItem;
+use stylesheet::with_stylesheet;
 
 /// The generator name written into every feed.
 pub const GENERATOR_NAME: &str = "refeed";
@@ -52,6 +54,9 @@ pub struct FeedInfo {
     /// `link rel="hub"` and JSON Feed `hubs`, so readers can subscribe to
     /// pushes. `None` omits it.
     pub hub: Option<String>,
+    /// URL of an XSLT stylesheet for browsers (`<?xml-stylesheet?>` at the
+    /// top of RSS and Atom documents; readers ignore it). `None` omits it.
+    pub stylesheet: Option<String>,
 }
 
 /// Renders an RSS 2.0 document.
@@ -192,6 +197,7 @@ pub(crate) mod test_support {
             updated: Utc.with_ymd_and_hms(2024, 5, 6, 7, 8, 9).unwrap(),
             language: Some("es-BO".into()),
             hub: None,
+            stylesheet: None,
         }
     }
 

@@ -41,25 +41,19 @@ fn outline(entry: &OpmlEntry) -> String {
     )
 }
 
-/// Escapes text for element content and double-quoted attributes, after
+/// Escapes text for element content and double-quoted attributes (quick-xml's
+/// escaper, the one behind the `rss` and `atom_syndication` crates), after
 /// removing characters XML forbids. Tabs and line breaks become character
 /// references: attribute-value normalization would turn them into spaces.
 fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in xml_safe(text).chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' => out.push_str("&#9;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            c => out.push(c),
-        }
+    let escaped = quick_xml::escape::escape(xml_safe(text).as_ref()).into_owned();
+    if !escaped.contains(['\t', '\n', '\r']) {
+        return escaped;
     }
-    out
+    escaped
+        .replace('\t', "&#9;")
+        .replace('\n', "&#10;")
+        .replace('\r', "&#13;")
 }
 
 #[cfg(test)]

@@ -39,7 +39,7 @@ pub(super) fn render(info: &FeedInfo, items: &[StoredItem]) -> String {
         namespaces: media_namespace(items),
         ..Channel::default()
     };
-    channel.to_string()
+    super::with_stylesheet(channel.to_string(), info.stylesheet.as_deref())
 }
 
 /// `atom:link rel="self"`, and `rel="hub"` when a WebSub hub is configured.

@@ -18,6 +18,7 @@ use super::filtered::FilteredKey;
 use super::query::FeedQuery;
 use super::rendered::{Encoding, Rendered};
 use super::snapshot::{load_snapshot, newest_change};
+use super::stylesheet::{FEED_XSL_HREF, show_in_browsers};
 use super::{AppState, FeedFormat, feed_url};
 use crate::feed::{self, FeedInfo};
 use crate::model::{SourceMeta, StoredItem};
@@ -65,6 +66,7 @@ fn render_body(
     let info = FeedInfo {
         self_url: feed_url(&state.base_url, id, format),
         hub: state.websub_hub.as_ref().map(ToString::to_string),
+        stylesheet: Some(FEED_XSL_HREF.to_string()),
         ..info.clone()
     };
     match format {
@@ -99,7 +101,11 @@ pub(super) async fn handler(
         filtered_feed(&state, generation, feed, &query).await?
     };
     let head = request.method() == Method::HEAD;
-    Ok(respond(&rendered, request.headers(), head))
+    let mut response = respond(&rendered, request.headers(), head);
+    if format != FeedFormat::Json {
+        show_in_browsers(&mut response, request.headers());
+    }
+    Ok(response)
 }
 
 /// The cached feed, rendered on a miss (the hot path is the first line).

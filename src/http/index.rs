@@ -1,38 +1,43 @@
-//! `GET /`: the index page. Lists every source with its feed links and the
-//! result of its last refresh, links the status page (`/status`), and
-//! carries autodiscovery `<link rel="alternate">` tags so a reader given the
-//! page URL finds every feed.
+//! `GET /`: the index page. Lists every source with its title, how many
+//! items it holds, its latest headlines (linked), its feed links and the
+//! result of its last refresh; says which feed format to pick; links the
+//! OPML list and the status page (`/status`); and carries autodiscovery
+//! `<link rel="alternate">` tags so a reader given the page URL finds every
+//! feed.
 //!
-//! Titles and error messages come from outlets and their servers: every
-//! piece of text and every attribute goes through [`escape`]. No JavaScript.
+//! Rendered with maud (`layout`): every title, headline, URL and error
+//! message is escaped by the template. No JavaScript.
 
 use std::sync::Arc;
 
 use axum::extract::State;
 use axum::response::Html;
-use chrono::{DateTime, Utc};
+use maud::{Markup, html};
 use url::Url;
 
 use super::error::HttpError;
-use super::status::{describe_outcome, iso_time};
-use super::{ALL_FEED_ID, AppState, FeedFormat, feed_url, source_title, status_url};
-use crate::model::{RefreshRecord, SourceMeta};
+use super::layout::{Head, absolute, document};
+use super::status::describe_outcome;
+use super::{
+    ALL_FEED_ID, AppState, FeedFormat, feed_url, opml_url, source_status_url, source_title,
+    status_url,
+};
+use crate::model::{RefreshRecord, SourceMeta, StoredItem};
 
-/// Plain, readable, light/dark aware; no external resources.
+/// Headlines shown per source.
+const HEADLINES: u32 = 3;
+
+/// The index's own rules (after `layout`'s).
 const STYLE: &str = "
-:root { color-scheme: light dark; font-family: system-ui, sans-serif; line-height: 1.5; }
-main { max-width: 46rem; margin: 2rem auto; padding: 0 1rem; }
-h1 { margin-bottom: 0; }
-.lead { margin-top: 0; opacity: .8; }
-.source, .all { border-top: 1px solid #8884; padding: .5rem 0 1rem; }
+.source, .all, .formats { border-top: 1px solid #8884; padding: .5rem 0 1rem; }
 h3 { margin: .5rem 0 0; }
-.origin { margin: 0; font-size: .9rem; overflow-wrap: anywhere; }
+.origin, .status, .count { margin: 0; font-size: .9rem; overflow-wrap: anywhere; }
 ul.feeds { list-style: none; padding: 0; margin: .5rem 0; }
 ul.feeds li { overflow-wrap: anywhere; }
-ul.feeds a { display: inline-block; min-width: 3.5rem; font-weight: 600; }
-code { font-size: .85rem; opacity: .8; }
-.status { margin: 0; font-size: .9rem; }
-.failed { color: #c0392b; }
+ul.feeds a { display: inline-block; min-width: 5.5rem; font-weight: 600; }
+ul.headlines { margin: .25rem 0; padding-left: 1.2rem; }
+dl.formats dt { font-weight: 600; }
+dl.formats dd { margin: 0 0 .4rem 1rem; }
 ";
 
 /// A source as the page shows it.
@@ -40,150 +45,152 @@ struct Listed<'a> {
     meta: &'a SourceMeta,
     title: String,
     refresh: Option<&'a RefreshRecord>,
+    items: u64,
+    headlines: Vec<StoredItem>,
 }
 
-/// `GET /`.
+/// `GET /`. Costs one query per source for its headlines (an index range
+/// of [`HEADLINES`] rows each) plus three for the whole page.
 pub(super) async fn handler(State(state): State<Arc<AppState>>) -> Result<Html<String>, HttpError> {
     let titles = state.store.source_titles().await?;
     let refreshes = state.store.last_refreshes().await?;
+    let counts = state.store.item_counts().await?;
     let sources = state.sources.load();
-    let listed: Vec<Listed> = sources
-        .iter()
-        .map(|meta| Listed {
+    let mut listed = Vec::with_capacity(sources.len());
+    for meta in sources.iter() {
+        listed.push(Listed {
             meta,
             title: source_title(meta, &titles),
             refresh: refreshes.get(&meta.id),
-        })
-        .collect();
+            items: counts.get(&meta.id).copied().unwrap_or(0),
+            headlines: state.store.headlines(&meta.id, HEADLINES).await?,
+        });
+    }
     Ok(Html(page(&state.base_url, &listed)))
 }
 
 fn page(base: &Url, sources: &[Listed]) -> String {
-    let mut discovery = discovery_links(base, ALL_FEED_ID, "All sources");
-    for source in sources {
-        discovery.push_str(&discovery_links(base, &source.meta.id, &source.title));
-    }
-    let list: String = match sources {
-        [] => "<p>No sources are configured.</p>\n".into(),
-        _ => sources.iter().map(|s| source_block(base, s)).collect(),
-    };
-    let all_feeds = feed_list(base, ALL_FEED_ID);
     let count = match sources.len() {
         1 => "1 source".to_string(),
         n => format!("{n} sources"),
     };
-    let status = escape(&status_url(base));
-    format!(
-        "<!doctype html>
-<html lang=\"en\">
-<head>
-<meta charset=\"utf-8\">
-<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">
-<title>refeed</title>
-{discovery}<style>{STYLE}</style>
-</head>
-<body>
-<main>
-<h1>refeed</h1>
-<p class=\"lead\">{count} republished as clean feeds. Paste a feed address into your feed reader.
-<a href=\"{status}\">Source health</a> shows each source's last attempt, failures and next run.</p>
-<section class=\"all\">
-<h2>All sources</h2>
-<p class=\"origin\">Every source in one feed, newest first.</p>
-{all_feeds}</section>
-<h2>Sources</h2>
-{list}</main>
-</body>
-</html>
-"
-    )
+    let extra = html! {
+        (discovery_links(base, ALL_FEED_ID, "All sources"))
+        @for source in sources { (discovery_links(base, &source.meta.id, &source.title)) }
+    };
+    let head = Head {
+        title: "refeed",
+        style: STYLE,
+        extra,
+    };
+    let body = html! {
+        h1 { "refeed" }
+        p.lead {
+            (count) " republished as clean feeds. Paste a feed address into your feed reader, or import "
+            a href=(opml_url(base)) { "every feed at once (OPML)" } ". "
+            a href=(status_url(base)) { "Source health" }
+            " shows each source's last attempt, failures and next run."
+        }
+        (formats())
+        section.all {
+            h2 { "All sources" }
+            p.origin { "Every source in one feed, newest first." }
+            (feed_list(base, ALL_FEED_ID))
+        }
+        h2 { "Sources" }
+        @if sources.is_empty() { p { "No sources are configured." } }
+        @for source in sources { (source_block(base, source)) }
+    };
+    document(head, false, body)
+}
+
+/// Which format to pick.
+fn formats() -> Markup {
+    html! {
+        section.formats {
+            h2 { "Which format?" }
+            dl.formats {
+                dt { "Atom" }
+                dd { "For most feed readers (Feedly, Inoreader, NetNewsWire, Thunderbird, newsboat and the like): the most precise of the three, with exact dates and full text." }
+                dt { "RSS" }
+                dd { "For old readers and tools that know only RSS 2.0." }
+                dt { "JSON Feed" }
+                dd { "For scripts and the readers that support it (NetNewsWire, Feedbin, Reeder); plain JSON, no XML parser needed." }
+            }
+        }
+    }
 }
 
 /// `<link rel="alternate">` for each format of one feed.
-fn discovery_links(base: &Url, id: &str, title: &str) -> String {
-    FeedFormat::ALL
-        .iter()
-        .map(|&format| {
-            format!(
-                "<link rel=\"alternate\" type=\"{}\" title=\"{} ({})\" href=\"{}\">\n",
-                format.media_type(),
-                escape(title),
-                format.label(),
-                escape(&feed_url(base, id, format)),
-            )
-        })
-        .collect()
+fn discovery_links(base: &Url, id: &str, title: &str) -> Markup {
+    html! {
+        @for format in FeedFormat::ALL {
+            link rel="alternate" type=(format.media_type())
+                title={ (title) " (" (format.label()) ")" } href=(feed_url(base, id, format));
+        }
+    }
 }
 
 /// The feed links of one feed, each with its address shown for copying.
-fn feed_list(base: &Url, id: &str) -> String {
-    let items: String = FeedFormat::ALL
-        .iter()
-        .map(|&format| {
-            let url = escape(&feed_url(base, id, format));
-            let label = format.label();
-            format!("<li><a href=\"{url}\">{label}</a> <code>{url}</code></li>\n")
-        })
-        .collect();
-    format!("<ul class=\"feeds\">\n{items}</ul>\n")
-}
-
-fn source_block(base: &Url, source: &Listed) -> String {
-    let origin = escape(source.meta.url.as_str());
-    format!(
-        "<article class=\"source\" id=\"{id}\">
-<h3>{title}</h3>
-<p class=\"origin\">from <a href=\"{origin}\">{origin}</a></p>
-{feeds}{status}</article>
-",
-        id = escape(&source.meta.id),
-        title = escape(&source.title),
-        feeds = feed_list(base, &source.meta.id),
-        status = refresh_status(source.refresh),
-    )
-}
-
-/// The last refresh: when, and its counts or its error.
-fn refresh_status(refresh: Option<&RefreshRecord>) -> String {
-    let Some(record) = refresh else {
-        return "<p class=\"status pending\">Not refreshed yet.</p>\n".into();
-    };
-    let when = time(record.finished);
-    let outcome = escape(&describe_outcome(Some(record)));
-    match &record.outcome {
-        Ok(_) => format!("<p class=\"status ok\">Refreshed {when}: {outcome}.</p>\n"),
-        Err(_) => format!("<p class=\"status failed\">Refresh failed {when}: {outcome}</p>\n"),
-    }
-}
-
-fn time(at: DateTime<Utc>) -> String {
-    format!(
-        "<time datetime=\"{}\">{}</time>",
-        iso_time(at),
-        at.format("%Y-%m-%d %H:%M UTC")
-    )
-}
-
-/// Escapes text for HTML element content and quoted attribute values.
-pub(super) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
+fn feed_list(base: &Url, id: &str) -> Markup {
+    html! {
+        ul.feeds {
+            @for format in FeedFormat::ALL {
+                @let url = feed_url(base, id, format);
+                li { a href=(url) { (format.label()) } " " code { (url) } }
+            }
         }
     }
-    out
+}
+
+fn source_block(base: &Url, source: &Listed) -> Markup {
+    let items = match source.items {
+        1 => "1 item".to_string(),
+        n => format!("{n} items"),
+    };
+    html! {
+        article.source id=(source.meta.id) {
+            h3 { (source.title) }
+            p.origin { "from " a href=(source.meta.url.as_str()) { (source.meta.url.as_str()) } }
+            p.count { (items) @if !source.headlines.is_empty() { ", latest:" } }
+            @if !source.headlines.is_empty() {
+                ul.headlines {
+                    @for item in &source.headlines { li { a href=(item.link) { (item.title) } } }
+                }
+            }
+            (feed_list(base, &source.meta.id))
+            (refresh_status(source.refresh, &source_status_url(base, &source.meta.id)))
+        }
+    }
+}
+
+/// The last refresh: when, and its counts or its error; links the source's
+/// refresh history.
+fn refresh_status(refresh: Option<&RefreshRecord>, history: &str) -> Markup {
+    let outcome = describe_outcome(refresh);
+    html! {
+        @match refresh {
+            None => { p.status.pending { "Not refreshed yet." } }
+            Some(record) if record.outcome.is_ok() => {
+                p.status.ok {
+                    "Refreshed " (absolute(record.finished)) ": " (outcome) ". "
+                    a href=(history) { "History" }
+                }
+            }
+            Some(record) => {
+                p.status.failed {
+                    "Refresh failed " (absolute(record.finished)) ": " (outcome) " "
+                    a href=(history) { "History" }
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use axum::http::StatusCode;
-    use chrono::TimeZone;
+    use chrono::{TimeZone, Utc};
 
     use super::*;
     use crate::http::test_support::{self, app, content_type, get, refresh};
@@ -191,8 +198,7 @@ mod tests {
 
     const BASE: &str = "http://host/refeed/";
     const EVIL: &str = "<script>alert('x')</script> & \"co\"";
-    const EVIL_ESCAPED: &str =
-        "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;";
+    const EVIL_ESCAPED: &str = "&lt;script&gt;alert('x')&lt;/script&gt; &amp; &quot;co&quot;";
 
     fn record(outcome: Result<RefreshCounts, String>) -> RefreshRecord {
         let at = Utc.with_ymd_and_hms(2024, 5, 6, 7, 8, 9).unwrap();
@@ -211,13 +217,10 @@ mod tests {
             meta: &meta,
             title: title.into(),
             refresh,
+            items: 0,
+            headlines: Vec::new(),
         }];
         page(&Url::parse(BASE).unwrap(), &listed)
-    }
-
-    #[test]
-    fn escape_covers_text_and_attribute_metacharacters() {
-        assert_eq!(escape(EVIL), EVIL_ESCAPED);
     }
 
     #[test]
@@ -227,7 +230,7 @@ mod tests {
         assert!(!html.contains("<script"), "{html}");
         assert!(html.contains(&format!("<h3>{EVIL_ESCAPED}</h3>")));
         assert!(html.contains(&format!("title=\"{EVIL_ESCAPED} (RSS)\"")));
-        assert!(html.contains(&format!("Refresh failed <time datetime=\"2024-05-06T07:08:09Z\">2024-05-06 07:08 UTC</time>: HTTP 500: {EVIL_ESCAPED}</p>")));
+        assert!(html.contains(&format!("Refresh failed <time datetime=\"2024-05-06T07:08:09Z\">2024-05-06 07:08 UTC</time>: HTTP 500: {EVIL_ESCAPED} <a href=\"http://host/refeed/status/a\">History</a></p>")));
     }
 
     #[test]
@@ -273,7 +276,7 @@ mod tests {
         };
         let html = render("Outlet A", Some(&record(Ok(counts))));
         assert!(
-            html.contains("</time>: not modified (nothing changed).</p>"),
+            html.contains("</time>: not modified (nothing changed). <a href=\"http://host/refeed/status/a\">History</a></p>"),
             "{html}"
         );
         assert!(
@@ -313,10 +316,43 @@ mod tests {
         assert!(html.contains(&format!("<h3>{EVIL_ESCAPED}</h3>")));
         assert!(html.contains("<h3>Scraped &lt;B&gt;</h3>"));
         assert!(html.contains(": 2 seen, 2 new, 0 updated."), "{html}");
-        assert!(html.contains(": timed out &lt;after 30 s&gt;</p>"));
+        assert!(html.contains(": timed out &lt;after 30 s&gt; <a href="));
         for id in ["a", "b", "c", "all"] {
             let url = format!("http://host/refeed/feeds/{id}.atom");
             assert!(html.contains(&format!("href=\"{url}\">")), "{id}");
         }
+    }
+
+    #[tokio::test]
+    async fn index_shows_counts_latest_headlines_formats_and_the_opml_link() {
+        let app = app(
+            "http://host/refeed",
+            vec![test_support::source("a", None, 5)],
+        )
+        .await;
+        refresh(&app, "a", None, &[1, 2, 3, 4]).await;
+        let (_, _, html) = get(&app, "/").await;
+        assert!(html.contains("4 items, latest:"), "{html}");
+        let links: Vec<usize> = [4, 3, 2]
+            .iter()
+            .map(|n| {
+                let link = format!(
+                    "<li><a href=\"https://a.example/post-{n}/?utm_source=rss\">a item {n}</a></li>"
+                );
+                html.find(&link)
+                    .unwrap_or_else(|| panic!("{link} in {html}"))
+            })
+            .collect();
+        assert!(links.is_sorted(), "newest first");
+        assert!(!html.contains("a item 1<"), "three headlines only");
+        assert!(
+            html.contains("<dt>Atom</dt><dd>For most feed readers"),
+            "{html}"
+        );
+        assert!(html.contains("<dt>JSON Feed</dt>"), "{html}");
+        assert!(
+            html.contains("<a href=\"http://host/refeed/feeds.opml\">"),
+            "{html}"
+        );
     }
 }

@@ -4,9 +4,11 @@
 //!
 //! Routes: `GET /feeds/{id}.rss|.atom|.json` (and `all.*`, every source
 //! combined), `GET /feeds.opml`, `GET /` (the index page), `GET /status` and
-//! `GET /status.json` (each source's health, issue 5), `GET /healthz`
-//! (liveness), `GET /readyz` (readiness) and `GET /metrics` (Prometheus;
-//! both in `ops`, issue 12).
+//! `GET /status.json` (each source's health, issue 5), `GET /status/{id}`
+//! (one source's health and refresh history), `GET /feed.xsl` (the
+//! stylesheet that shows RSS and Atom feeds as a page in a browser),
+//! `GET /healthz` (liveness), `GET /readyz` (readiness) and `GET /metrics`
+//! (Prometheus; both in `ops`, issue 12).
 //! `HEAD` is answered on each, and each also under `server.base_url`'s path
 //! prefix (`prefix`). A feed id no source has answers 301 when renamed and
 //! 410 when removed from the config (`lifecycle`, issue 12).
@@ -32,6 +34,7 @@ mod filtered;
 #[cfg(test)]
 mod filtered_tests;
 mod index;
+mod layout;
 mod lifecycle;
 mod live;
 #[cfg(test)]
@@ -45,12 +48,14 @@ mod server;
 #[cfg(test)]
 mod serving_tests;
 mod snapshot;
+mod source_page;
 mod stale;
 mod state;
 pub mod status;
 mod status_page;
 #[cfg(test)]
 mod status_tests;
+mod stylesheet;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -146,6 +151,16 @@ pub fn status_url(base_url: &Url) -> String {
     under_base(base_url, &["status"])
 }
 
+/// The absolute URL of one source's status page (`/status/{id}`).
+pub fn source_status_url(base_url: &Url, id: &str) -> String {
+    under_base(base_url, &["status", id])
+}
+
+/// The absolute URL of the OPML subscription list (`/feeds.opml`).
+pub fn opml_url(base_url: &Url) -> String {
+    under_base(base_url, &["feeds.opml"])
+}
+
 /// `base_url` (query and fragment dropped) with `path` appended to its path.
 fn under_base(base_url: &Url, path: &[&str]) -> String {
     let mut url = base_url.clone();
@@ -178,6 +193,14 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/status",
             get(status_page::html).layer(CompressionLayer::new()),
+        )
+        .route(
+            "/status/{id}",
+            get(source_page::handler).layer(CompressionLayer::new()),
+        )
+        .route(
+            "/feed.xsl",
+            get(stylesheet::handler).layer(CompressionLayer::new()),
         )
         .route(
             "/status.json",

@@ -14,7 +14,8 @@
 use chrono::{DateTime, Utc};
 use url::Url;
 
-use super::index::escape;
+use maud::{Markup, html};
+
 use super::status::iso_time;
 use super::status_url;
 use crate::model::{FailureNotice, StaleKind, StaleWarning, StoredItem};
@@ -90,9 +91,9 @@ impl Entry {
 }
 
 /// The closing paragraph of both entries: where to look.
-fn status_link(status: &str, source: &str) -> String {
-    let href = escape(&format!("{status}#{source}"));
-    format!("<p>Latest attempts: <a href=\"{href}\">refeed status</a>.</p>")
+fn status_link(status: &str, source: &str) -> Markup {
+    let href = format!("{status}#{source}");
+    html! { p { "Latest attempts: " a href=(href) { "refeed status" } "." } }
 }
 
 /// What happened, what it usually means, and where to look.
@@ -107,29 +108,33 @@ fn stale_body(status: &str, source: &str, warning: &StaleWarning) -> String {
              outlet's article markup or the source's rules have probably changed."
         }
     };
-    format!(
-        "<p>{message}</p>\n<p>{meaning} No new items may reach this feed until the \
-         source is fixed; this entry goes away by itself once it recovers.</p>\n\
-         <p>Stale since {since}.</p>\n{link}",
-        message = escape(&warning.message),
-        since = iso_time(warning.since),
-        link = status_link(status, source),
-    )
+    html! {
+        p { (warning.message) } "\n"
+        p {
+            (meaning) " No new items may reach this feed until the source is fixed; this \
+             entry goes away by itself once it recovers."
+        } "\n"
+        p { "Stale since " (iso_time(warning.since)) "." } "\n"
+        (status_link(status, source))
+    }
+    .into_string()
 }
 
 /// Since when, how many attempts, the latest error, and where to look.
 fn failure_body(status: &str, source: &str, notice: &FailureNotice) -> String {
-    format!(
-        "<p>refeed cannot fetch this source: {failures} attempts in a row have failed \
-         since {since}. The latest, at {latest}, said: {cause}</p>\n\
-         <p>The items already here stay; new ones arrive once a refresh succeeds, \
-         and this entry goes away by itself then.</p>\n{link}",
-        failures = notice.failures,
-        since = iso_time(notice.since),
-        latest = iso_time(notice.latest),
-        cause = escape(&notice.cause),
-        link = status_link(status, source),
-    )
+    html! {
+        p {
+            "refeed cannot fetch this source: " (notice.failures) " attempts in a row have \
+             failed since " (iso_time(notice.since)) ". The latest, at " (iso_time(notice.latest))
+            ", said: " (notice.cause)
+        } "\n"
+        p {
+            "The items already here stay; new ones arrive once a refresh succeeds, and this \
+             entry goes away by itself then."
+        } "\n"
+        (status_link(status, source))
+    }
+    .into_string()
 }
 
 #[cfg(test)]

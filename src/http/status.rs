@@ -12,9 +12,11 @@ use serde::{Serialize, Serializer};
 use crate::model::{RefreshRecord, SourceHealth, SourceMeta, StaleWarning};
 
 mod failure;
+mod history;
 mod method;
 
 pub use failure::FailureRow;
+pub use history::{HISTORY_LIMIT, HistoryRow, SourceDetail, duration_text};
 pub use method::MethodRow;
 
 /// How the latest refresh attempt of a source ended.
@@ -244,7 +246,8 @@ pub(super) fn serialize_time<S: Serializer>(
     serializer.serialize_str(&iso_time(*at))
 }
 
-fn optional_time<S: Serializer>(
+/// Serializes an optional time as [`iso_time`] or `null`.
+pub(super) fn optional_time<S: Serializer>(
     at: &Option<DateTime<Utc>>,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {

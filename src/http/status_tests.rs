@@ -103,7 +103,7 @@ async fn status_page_shows_one_row_per_source_in_config_order() {
 
     let ok = rows(&html, "ok");
     assert!(
-        ok.contains("<a href=\"http://host/refeed/feeds/ok.atom\">ok</a>"),
+        ok.contains("<a href=\"http://host/refeed/status/ok\">ok</a>"),
         "{ok}"
     );
     assert!(

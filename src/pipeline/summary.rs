@@ -91,13 +91,7 @@ fn opening_of(article_text: &str, wanted: usize) -> String {
     if cut {
         text.push_str(" …");
     }
-    format!("<p>{}</p>", escape(&text))
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    maud::html! { p { (text) } }.into_string()
 }
 
 #[cfg(test)]

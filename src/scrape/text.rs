@@ -109,11 +109,10 @@ pub(super) fn made_up_title(summary: &str) -> Option<String> {
     non_empty(title).map(|t| t + "…")
 }
 
-/// Escapes text for HTML content (`&`, `<`, `>`).
+/// Escapes text for HTML content with maud's escaper (`&`, `<`, `>`, `"`),
+/// the one every page and generated HTML fragment uses.
 pub(super) fn escape_html(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    maud::html! { (text) }.into_string()
 }
 
 /// Plain text as HTML paragraphs: blank lines separate paragraphs, single

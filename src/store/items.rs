@@ -121,7 +121,7 @@ impl KnownRow {
 
 /// A row of [`Store::items`].
 #[derive(sqlx::FromRow)]
-struct ItemRow {
+pub(super) struct ItemRow {
     source_id: String,
     url: String,
     link: String,

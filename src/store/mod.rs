@@ -33,6 +33,7 @@ mod keys;
 pub mod learned;
 pub mod lifecycle;
 mod lock;
+mod overview;
 mod ping;
 mod robots;
 mod schema;

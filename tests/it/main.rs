@@ -14,7 +14,8 @@
 //! alone), `wordpress` (a WordPress REST API stand-in), `crash` (SIGKILL mid-refresh),
 //! `stale` (the broken-source warning), `shutdown`, `systemd`, `extract`,
 //! `learned`, `explain`, `lifecycle` (removed and renamed sources,
-//! retention, backup, a proxy's path prefix), `fuzz` (thousands of generated hostile pages and
+//! retention, backup, a proxy's path prefix), `pages` (every page in
+//! headless Chromium), `fuzz` (thousands of generated hostile pages and
 //! feeds through every parser and writer), `serving` (conditional GET,
 //! encodings, JSON Feed, OPML, WebSub), `readers` (real feed readers:
 //! feedparser, newsboat, xmllint), `ssrf` (links to loopback and metadata
@@ -50,6 +51,7 @@ mod learned;
 mod lifecycle;
 mod metrics;
 mod outlet;
+mod pages;
 mod readers;
 mod serving;
 mod shutdown;

@@ -285,6 +285,7 @@ fn info() -> FeedInfo {
             .expect("valid date"),
         language: None,
         hub: None,
+        stylesheet: Some("../feed.xsl?a=1&b=\"2\"".into()),
     }
 }
 

@@ -54,6 +54,7 @@ async fn real_readers_see_item_images_as_enclosures() {
             updated: Utc.with_ymd_and_hms(2024, 5, 3, 10, 0, 0).unwrap(),
             language: None,
             hub: None,
+            stylesheet: None,
         };
         let items = items();
         // The reference is the RSS document, as for the served feeds.
