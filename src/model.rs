@@ -11,10 +11,12 @@ use url::Url;
 pub mod dedup;
 pub mod discovery;
 pub mod health;
+pub mod tracking;
 
 pub use dedup::dedup_key;
 pub use discovery::{DiscoveryRecord, Method, TeaserPattern};
 pub use health::{RefreshRecord, SourceHealth, StaleKind, StaleVerdict, StaleWarning};
+pub use tracking::{link_without_tracking, without_tracking};
 
 /// An item as read from a listing page or an outlet's feed, before storage.
 ///
@@ -47,6 +49,9 @@ pub struct ScrapedItem {
 pub struct ScrapedPage {
     /// The page's or feed's own title, used when a source sets none.
     pub title: Option<String>,
+    /// The outlet's site as a feed names it (its own `<link>`), absolute;
+    /// `None` for a listing page, whose own address is its site link.
+    pub site: Option<Url>,
     /// Items in page order (normally newest first).
     pub items: Vec<ScrapedItem>,
     /// Entries the page held past `scrape::MAX_PAGE_ITEMS`, left unread

@@ -120,6 +120,9 @@ impl Pipeline {
         let scraped = prepare(&self.cpu, source, found, page.url).await?;
         let urls: Vec<String> = scraped.items.iter().map(|i| i.item.url.clone()).collect();
         let known = self.store.known_items(&source.id, &urls).await?;
+        self.store
+            .save_site(&source.id, scraped.site.as_deref())
+            .await?;
         let seen = urls.len();
         let mut completed = self.complete_items(source, scraped.items, &known).await;
         let boilerplate = if source.full_text {

@@ -38,6 +38,37 @@ impl Store {
             .map_err(query_error("read source titles"))
     }
 
+    /// The site each feed source's own feed names (see
+    /// [`Store::save_site`]), by source id.
+    pub async fn source_sites(&self) -> Result<HashMap<String, String>, StoreError> {
+        sqlx::query_as("SELECT id, site FROM sources WHERE site IS NOT NULL")
+            .fetch_all(&self.pool)
+            .await
+            .map(|rows| rows.into_iter().collect())
+            .map_err(query_error("read source sites"))
+    }
+
+    /// Stores the outlet's site as the source's feed names it (`None` for a
+    /// listing page, or a feed naming none). Readers are notified when it
+    /// changed, as the served feeds link to it.
+    pub async fn save_site(&self, source: &str, site: Option<&str>) -> Result<(), StoreError> {
+        let changed = sqlx::query(
+            "INSERT INTO sources (id, site) VALUES (?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET site = excluded.site
+             WHERE site IS NOT excluded.site",
+        )
+        .bind(source)
+        .bind(site)
+        .execute(&self.pool)
+        .await
+        .map_err(query_error("save source site"))?
+        .rows_affected();
+        if changed > 0 {
+            self.notify_changed(source);
+        }
+        Ok(())
+    }
+
     /// The latest refresh record of every source that has one.
     pub async fn last_refreshes(&self) -> Result<HashMap<String, RefreshRecord>, StoreError> {
         // Latest = highest id: records are inserted when a refresh ends, and
