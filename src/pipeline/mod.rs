@@ -19,6 +19,7 @@
 //! - `candidates`: bound and clean the items into deduplicated candidates;
 //! - `article`: fetch and extract the articles the candidates need;
 //! - `summary`: rebuild automatic excerpts the article cleaning disowns;
+//! - `shared`: reuse an article another source fetched lately;
 //! - `learn`: learn and strip the source's boilerplate;
 //! - `stale`: judge whether the source went stale;
 //! - `caps`: bound what one refresh may store;
@@ -43,6 +44,7 @@ pub mod discover;
 mod error;
 mod items;
 mod learn;
+mod shared;
 mod stale;
 mod summary;
 #[cfg(test)]
@@ -53,6 +55,7 @@ pub use caps::{MAX_AUTHOR_CHARS, MAX_LINK_BYTES, MAX_SUMMARY_CHARS, MAX_TITLE_CH
 use cpu::Cpu;
 pub use error::RefreshError;
 use error::{catch_panic, error_chain};
+pub use shared::{MAX_REUSE_WINDOW, MAX_SHARED_ARTICLE_BYTES, MAX_SHARED_ARTICLES};
 
 /// Default number of article pages fetched at once for one source.
 pub const DEFAULT_ARTICLE_CONCURRENCY: usize = 4;
@@ -65,6 +68,8 @@ pub struct Pipeline {
     article_concurrency: usize,
     /// Bounds the parsing of all refreshes together to the cores.
     cpu: Cpu,
+    /// Articles fetched lately, for other sources listing them (`shared`).
+    shared: shared::SharedArticles,
 }
 
 impl Pipeline {
@@ -75,6 +80,7 @@ impl Pipeline {
             store,
             article_concurrency: DEFAULT_ARTICLE_CONCURRENCY,
             cpu: Cpu::per_core(),
+            shared: shared::SharedArticles::default(),
         }
     }
 
