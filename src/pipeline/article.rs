@@ -48,8 +48,7 @@ impl Pipeline {
                     return (candidate.item, ArticleOutcome::Deferred);
                 }
                 let has_content = known.is_some_and(|k| k.has_content);
-                let article =
-                    self.shared_article(source, &candidate.item.url, &candidate.link, has_content);
+                let article = self.shared_article(source, &candidate.link, has_content);
                 let outcome = match article.await {
                     // A stored item whose page had no text before either (a
                     // video post, a photo gallery) is no news about the
@@ -70,15 +69,14 @@ impl Pipeline {
 
     /// [`Pipeline::article`], or the article another source fetched lately
     /// (see `shared`): the outlet is asked for an article once however many
-    /// sources list it. `id` is the item's canonical URL.
+    /// sources list it.
     async fn shared_article(
         &self,
         source: &Source,
-        id: &str,
         link: &Url,
         has_content: bool,
     ) -> ArticleOutcome {
-        let slot = self.shared.slot(ArticleKey::new(source, id));
+        let slot = self.shared.slot(ArticleKey::new(source, link));
         let mut held = slot.lock().await;
         let outcome = match reusable(&held, source) {
             Some(fetched) => {

@@ -22,7 +22,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::config::Source;
-use crate::model::{Article, Validators, fnv1a};
+use url::Url;
+
+use crate::model::{Article, Validators, fnv1a, without_tracking};
 
 /// The longest an article is reused, whatever the source's schedule.
 pub const MAX_REUSE_WINDOW: Duration = Duration::from_secs(6 * 3600);
@@ -50,7 +52,9 @@ pub(super) struct SharedArticle {
 /// What makes two sources' fetches of an article interchangeable.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(super) struct ArticleKey {
-    /// The item's canonical URL (its id).
+    /// The address the article is requested at: the item's link without
+    /// tracking tags (as the pipeline fetches it) or fragment. Two sources
+    /// linking one article with different campaign tags request it here.
     url: String,
     /// Digest of the source's article and clean rules.
     rules: u64,
@@ -58,10 +62,12 @@ pub(super) struct ArticleKey {
 }
 
 impl ArticleKey {
-    /// The key of the article with canonical URL `url` as `source` reads it.
-    pub(super) fn new(source: &Source, url: &str) -> Self {
+    /// The key of the article at `link` as `source` reads it.
+    pub(super) fn new(source: &Source, link: &Url) -> Self {
+        let mut url = without_tracking(link);
+        url.set_fragment(None);
         Self {
-            url: url.to_owned(),
+            url: url.into(),
             rules: fnv1a(format!("{:?}", source.article).as_bytes()),
             respect_robots: source.respect_robots,
         }
@@ -167,8 +173,11 @@ mod tests {
     #[test]
     fn only_another_source_with_the_same_rules_reuses_a_fresh_article() {
         let (a, b) = (source("a", ""), source("b", ""));
-        let url = "https://example.org/post/";
-        assert_eq!(ArticleKey::new(&a, url), ArticleKey::new(&b, url));
+        let url = &Url::parse("https://example.org/post/?id=1&utm_source=x").unwrap();
+        let tagged = &Url::parse("https://example.org/post/?id=1&_hsenc=y#top").unwrap();
+        assert_eq!(ArticleKey::new(&a, url), ArticleKey::new(&b, tagged));
+        let other = &Url::parse("https://example.org/post/?id=2").unwrap();
+        assert_ne!(ArticleKey::new(&a, url), ArticleKey::new(&b, other));
         let held = keep(&a, &article(), &Validators::default());
         assert!(reusable(&held, &b).is_some());
         assert!(
@@ -203,7 +212,8 @@ mod tests {
         let shared = SharedArticles::default();
         let a = source("a", "");
         for n in 0..MAX_SHARED_ARTICLES + 10 {
-            let slot = shared.slot(ArticleKey::new(&a, &format!("https://example.org/{n}")));
+            let link = Url::parse(&format!("https://example.org/{n}")).unwrap();
+            let slot = shared.slot(ArticleKey::new(&a, &link));
             *slot.lock().await = keep(&a, &article(), &Validators::default());
         }
         let len = shared.slots.lock().unwrap().len();
