@@ -221,15 +221,18 @@ fn the_same_document_rule_finds_the_old_feeds_fault() {
     assert!(same_document_references(&fixed, "http://refeed.test/feeds/a.atom").is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn feeds_link_the_site_serve_clean_links_and_fetch_a_shared_article_once() {
+/// The outlet and a config reading it, after one `refeed once`.
+async fn refreshed() -> (SmallOutlet, TestEnv) {
     let outlet = SmallOutlet::start().await;
     let env = config(&outlet);
     let once = env.refeed(&["once"]).await;
     assert!(once.success(), "refeed once failed:\n{once}");
+    (outlet, env)
+}
 
-    // The outlet was asked for the article once, without tracking tags,
-    // although two sources list it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_article_two_sources_list_is_requested_once_without_tracking_tags() {
+    let (outlet, env) = refreshed().await;
     let article = outlet.requests_of("/news/a-story/");
     assert_eq!(article, [CLEAN], "all requests: {:#?}", outlet.requests());
     for request in outlet.requests() {
@@ -237,22 +240,28 @@ async fn feeds_link_the_site_serve_clean_links_and_fetch_a_shared_article_once()
             assert!(!request.contains(tag), "{request} carries {tag}");
         }
     }
+    // Each source keeps the item, with the article, in its own feed.
+    for id in ["rss", "atom"] {
+        let channel = parse_rss(&env.feed(id, "rss").await);
+        assert_eq!(channel.items().len(), 1, "{id}");
+        let content = channel.items()[0].content().expect("the article");
+        assert!(content.contains("told at length"), "{id}: {content}");
+    }
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feed_sources_link_the_outlet_site_and_items_link_without_tracking_tags() {
+    let (outlet, env) = refreshed().await;
     let site = outlet.url("/");
     let clean = outlet.url(CLEAN);
     for id in ["rss", "atom"] {
-        // Both feeds carry the item, with its clean link and full text.
         let channel = parse_rss(&env.feed(id, "rss").await);
         assert_eq!(
             channel.link(),
             site,
             "{id}: the channel links the outlet's site"
         );
-        assert_eq!(channel.items().len(), 1, "{id}");
-        let item = &channel.items()[0];
-        assert_eq!(item.link(), Some(clean.as_str()), "{id}");
-        let content = item.content().expect("the article");
-        assert!(content.contains("told at length"), "{id}: {content}");
+        assert_eq!(channel.items()[0].link(), Some(clean.as_str()), "{id}");
 
         let feed = parse_atom(&env.feed(id, "atom").await);
         let alternate = feed
@@ -270,18 +279,25 @@ async fn feeds_link_the_site_serve_clean_links_and_fetch_a_shared_article_once()
     // A listing source keeps its page as its site link.
     let section = parse_rss(&env.feed("section", "rss").await);
     assert_eq!(section.link(), outlet.url("/section/"));
+}
 
-    // Every Atom feed: no same-document reference for the validator.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_atom_feed_makes_a_same_document_reference() {
+    let (_outlet, env) = refreshed().await;
     for id in ["rss", "atom", "section", "all"] {
         let xml = env.feed(id, "atom").await;
         let found = same_document_references(&xml, &format!("{BASE_URL}/feeds/{id}.atom"));
         assert!(found.is_empty(), "{id}: {found:?}\n{xml}");
     }
+}
 
-    // The OPML list: each feed once, Atom unless asked, htmlUrl the site.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opml_lists_each_feed_once_in_the_format_asked_with_the_site() {
+    let (outlet, env) = refreshed().await;
+    let (site, section) = (outlet.url("/"), outlet.url("/section/"));
     let printed = env.refeed(&["opml"]).await;
     assert!(printed.success(), "refeed opml failed:\n{printed}");
-    check_opml(&printed.stdout, "atom", &site, &outlet.url("/section/"));
+    check_opml(&printed.stdout, "atom", &site, &section);
     let daemon = env.daemon().await;
     for (query, ext) in [
         ("", "atom"),
@@ -290,7 +306,7 @@ async fn feeds_link_the_site_serve_clean_links_and_fetch_a_shared_article_once()
     ] {
         let served = http_get(&daemon.url(&format!("/feeds.opml{query}"))).await;
         assert_eq!(served.status, 200, "{}", served.body);
-        check_opml(&served.body, ext, &site, &outlet.url("/section/"));
+        check_opml(&served.body, ext, &site, &section);
     }
     let bad = http_get(&daemon.url("/feeds.opml?format=xml")).await;
     assert_eq!(bad.status, 400, "{}", bad.body);
