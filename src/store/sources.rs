@@ -245,6 +245,38 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_site_is_kept_changed_and_cleared_and_readers_told_of_changes() {
+        let (_dir, store) = temp_store().await;
+        let generation = || store.change_generation();
+        store
+            .save_site("feed", Some("https://o.example/"))
+            .await
+            .unwrap();
+        let after_first = generation();
+        store
+            .save_site("feed", Some("https://o.example/"))
+            .await
+            .unwrap();
+        assert_eq!(generation(), after_first, "unchanged: no notification");
+        store
+            .commit_refresh(
+                "feed",
+                Some("Title"),
+                &two_items(),
+                at("2025-01-01T00:00:00Z"),
+            )
+            .await
+            .unwrap();
+        let sites = store.source_sites().await.unwrap();
+        assert_eq!(sites["feed"], "https://o.example/", "a commit keeps it");
+        assert_eq!(store.source_titles().await.unwrap()["feed"], "Title");
+        let before = generation();
+        store.save_site("feed", None).await.unwrap();
+        assert!(generation() > before, "readers are told the link changed");
+        assert!(store.source_sites().await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
     async fn a_successful_refresh_is_recorded_with_its_counts() {
         let (_dir, store) = temp_store().await;
         let started = at("2025-01-01T00:00:00Z");
