@@ -29,6 +29,7 @@ pub mod learned;
 mod robots;
 pub use ingest::RefreshCommit;
 pub use validators::PageKey;
+mod sites;
 mod sources;
 mod stale;
 mod time;
