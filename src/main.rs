@@ -96,8 +96,8 @@ enum Command {
         /// The backup file to create.
         file: PathBuf,
     },
-    /// Print the OPML list of every feed in every format (what the server
-    /// offers at /feeds.opml), for importing into a feed reader.
+    /// Print the OPML list of every feed, each once in Atom (what the
+    /// server offers at /feeds.opml), for importing into a feed reader.
     Opml,
     /// Extract the article of a local HTML page (no config needed).
     Extract {

@@ -12,6 +12,7 @@ pub mod dedup;
 pub mod discovery;
 pub mod health;
 pub mod lifecycle;
+pub mod tracking;
 
 pub use dedup::dedup_key;
 pub use discovery::{DiscoveryRecord, Method, TeaserPattern};
@@ -20,6 +21,7 @@ pub use health::{
     failure_notice_after,
 };
 pub use lifecycle::{Retention, SourceFate};
+pub use tracking::{link_without_tracking, without_tracking};
 
 /// An item as read from a listing page or an outlet's feed, before storage.
 ///
@@ -52,6 +54,9 @@ pub struct ScrapedItem {
 pub struct ScrapedPage {
     /// The page's or feed's own title, used when a source sets none.
     pub title: Option<String>,
+    /// The outlet's site as a feed names it (its own `<link>`), absolute;
+    /// `None` for a listing page, whose own address is its site link.
+    pub site: Option<Url>,
     /// Items in page order (normally newest first).
     pub items: Vec<ScrapedItem>,
     /// Entries the page held past `scrape::MAX_PAGE_ITEMS`, left unread

@@ -7,9 +7,13 @@
 //! An item's image is its `link rel="enclosure"` with the type guessed
 //! from the file name.
 //!
-//! The feed element carries `xml:base` (the site link), so a reader resolves
-//! any relative reference in a summary or content against the outlet rather
-//! than against refeed's host, and `xml:lang` when the language is known.
+//! Every link refeed writes is absolute, so the feed element carries no
+//! `xml:base`: one equal to the site link made the alternate link a
+//! "same-document reference" for the W3C feed validator (issue 12). An
+//! entry's `summary` and `content` carry `xml:base` = the entry's link, the
+//! right base for any relative reference left in the article's HTML; no
+//! URI-valued element lies within their scope. The feed element carries
+//! `xml:lang` when the language is known.
 
 use atom_syndication::{Content, Entry, Feed, Generator, Link, Person, Text};
 use chrono::{DateTime, FixedOffset, Utc};
@@ -42,7 +46,6 @@ pub(super) fn render(info: &FeedInfo, items: &[StoredItem]) -> String {
             version: Some(GENERATOR_VERSION.into()),
         }),
         entries: items.iter().map(|item| entry(info, item)).collect(),
-        base: Some(clean(&info.link)).filter(|link| !link.is_empty()),
         lang: info.language.as_deref().map(clean),
         ..Feed::default()
     };
@@ -50,6 +53,7 @@ pub(super) fn render(info: &FeedInfo, items: &[StoredItem]) -> String {
 }
 
 fn entry(info: &FeedInfo, item: &StoredItem) -> Entry {
+    let base = Some(item_link(info, item)).filter(|link| !link.is_empty());
     Entry {
         id: clean(item_id(item)),
         title: Text::plain(clean(&item.title)),
@@ -63,9 +67,13 @@ fn entry(info: &FeedInfo, item: &StoredItem) -> Entry {
         published: Some(fixed(item.published)),
         updated: fixed(item.updated),
         authors: item.author.as_deref().map(person).into_iter().collect(),
-        summary: item.summary.as_deref().map(|s| Text::html(clean(s))),
+        summary: item.summary.as_deref().map(|s| Text {
+            base: base.clone(),
+            ..Text::html(clean(s))
+        }),
         content: item.content.as_deref().map(|html| Content {
             value: Some(clean(html)),
+            base,
             content_type: Some("html".into()),
             ..Content::default()
         }),
@@ -118,7 +126,7 @@ mod tests {
         assert_eq!(feed.title.r#type, TextType::Text);
         assert_eq!(feed.subtitle.unwrap().value, "Items of Outlet");
         assert_eq!(feed.updated, info().updated);
-        assert_eq!(feed.base.as_deref(), Some(info().link.as_str()));
+        assert_eq!(feed.base, None, "all links are absolute");
         assert_eq!(feed.lang.as_deref(), Some("es-BO"));
         assert_eq!(feed.authors.len(), 1);
         assert_eq!(feed.authors[0].name, "Outlet: Bolivia");
@@ -204,6 +212,21 @@ mod tests {
         assert!(entry.authors.is_empty());
         assert!(entry.summary.is_none() && entry.content.is_none());
         assert_eq!(entry.id, "https://outlet.example/post-1/");
+    }
+
+    #[test]
+    fn no_xml_base_makes_a_link_a_same_document_reference() {
+        let xml = render(&info(), &[item(1), bare_item()]);
+        let root = &xml[xml.find("<feed").unwrap()..];
+        let feed_tag = &root[..root.find('>').unwrap()];
+        assert!(!feed_tag.contains("xml:base"), "{feed_tag}");
+        let feed = parse(&xml);
+        let content = feed.entries[0].content.as_ref().unwrap();
+        assert_eq!(content.base.as_deref(), Some(item(1).link.as_str()));
+        assert_eq!(
+            feed.entries[0].summary.as_ref().unwrap().base.as_deref(),
+            Some(item(1).link.as_str())
+        );
     }
 
     #[test]

@@ -23,7 +23,7 @@ use std::borrow::Cow;
 use chrono::{DateTime, Utc};
 use url::Url;
 
-use crate::model::StoredItem;
+use crate::model::{StoredItem, link_without_tracking};
 use stylesheet::with_stylesheet;
 
 /// The generator name written into every feed.
@@ -134,9 +134,10 @@ pub fn absolute_url(link: &str, base: &str) -> String {
     }
 }
 
-/// An item's link for readers: XML-safe and absolute.
+/// An item's link for readers: XML-safe, absolute and without tracking
+/// tags (links stored before refeed removed them are served clean too).
 fn item_link(info: &FeedInfo, item: &StoredItem) -> String {
-    absolute_url(&clean(&item.link), &info.link)
+    link_without_tracking(&absolute_url(&clean(&item.link), &info.link))
 }
 
 /// An item's image as every format publishes it (JSON Feed `image`, Atom
@@ -206,7 +207,7 @@ pub(crate) mod test_support {
         StoredItem {
             source_id: "bolivia".into(),
             url: format!("https://outlet.example/post-{n}/"),
-            link: format!("https://outlet.example/post-{n}/?utm_source=rss"),
+            link: format!("https://outlet.example/post-{n}/?from=rss"),
             title: format!("Title {n}"),
             summary: Some(format!("<p>Summary {n}</p>")),
             content: Some(format!("<p>Article {n} &amp; more</p>")),
@@ -366,6 +367,24 @@ mod tests {
             assert_eq!(image(refused), None, "{refused}");
         }
         assert_eq!(item_image(&test_support::item(1)), None);
+    }
+
+    #[test]
+    fn stored_links_with_tracking_tags_are_served_without_them_in_every_format() {
+        let tracked = StoredItem {
+            link: "https://outlet.example/post-1/?utm_source=rss&p=1&fbclid=x&_hsenc=y".into(),
+            ..test_support::item(1)
+        };
+        let want = "https://outlet.example/post-1/?p=1";
+        let info = test_support::info();
+        assert_eq!(item_link(&info, &tracked), want);
+        let items = [tracked];
+        let channel = rss::Channel::read_from(rss(&info, &items).as_bytes()).unwrap();
+        assert_eq!(channel.items()[0].link(), Some(want));
+        let feed = atom_syndication::Feed::read_from(atom(&info, &items).as_bytes()).unwrap();
+        assert_eq!(feed.entries()[0].links()[0].href(), want);
+        let json: serde_json::Value = serde_json::from_str(&json_feed(&info, &items)).unwrap();
+        assert_eq!(json["items"][0]["url"], want);
     }
 
     #[test]

@@ -50,10 +50,11 @@ async fn source_snapshot(state: &AppState, source: &SourceMeta) -> Result<Snapsh
         Some(title) => title.clone(),
         None => source_title(source, &state.store.source_titles().await?),
     };
+    let link = site_link(state, source).await?;
     let info = FeedInfo {
         description: format!("{title}, from {}, republished by refeed", source.url),
         title,
-        link: source.url.to_string(),
+        link,
         updated: newest_change(&items),
         ..FeedInfo::default()
     };
@@ -63,6 +64,26 @@ async fn source_snapshot(state: &AppState, source: &SourceMeta) -> Result<Snapsh
         items,
         refresh_interval,
     })
+}
+
+/// The page a source's feed stands for (RSS channel `link`, Atom
+/// `rel="alternate"`, JSON Feed `home_page_url`, OPML `htmlUrl`): the
+/// outlet's site as the source's own feed names it, else the source's URL
+/// (a listing page is its own site link).
+pub(super) async fn site_link(state: &AppState, source: &SourceMeta) -> Result<String, StoreError> {
+    let sites = state.store.source_sites().await?;
+    Ok(site_of(source, &sites))
+}
+
+/// [`site_link`] from sites already read.
+pub(super) fn site_of(
+    source: &SourceMeta,
+    sites: &std::collections::HashMap<String, String>,
+) -> String {
+    sites
+        .get(&source.id)
+        .cloned()
+        .unwrap_or_else(|| source.url.to_string())
 }
 
 /// Every configured source's items, newest first.

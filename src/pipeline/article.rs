@@ -18,6 +18,7 @@ use crate::fetch::{FetchOptions, Fetched};
 use crate::model::{Article, KnownItem, NewItem, Validators};
 
 use super::candidates::{Candidate, merge_article, needs_article};
+use super::shared::{ArticleKey, keep, reusable};
 use super::{Pipeline, caps, dedup, error_chain, page_key, summary};
 
 impl Pipeline {
@@ -47,7 +48,8 @@ impl Pipeline {
                     return (candidate.item, ArticleOutcome::Deferred);
                 }
                 let has_content = known.is_some_and(|k| k.has_content);
-                let outcome = match self.article(source, &candidate.link, has_content).await {
+                let article = self.shared_article(source, &candidate.link, has_content);
+                let outcome = match article.await {
                     // A stored item whose page had no text before either (a
                     // video post, a photo gallery) is no news about the
                     // outlet's markup: two of them on a listing would
@@ -63,6 +65,41 @@ impl Pipeline {
             .collect()
             .await;
         Completed::from_outcomes(outcomes)
+    }
+
+    /// [`Pipeline::article`], or the article another source fetched lately
+    /// (see `shared`): the outlet is asked for an article once however many
+    /// sources list it.
+    async fn shared_article(
+        &self,
+        source: &Source,
+        link: &Url,
+        has_content: bool,
+    ) -> ArticleOutcome {
+        let slot = self.shared.slot(ArticleKey::new(source, link));
+        let mut held = slot.lock().await;
+        let outcome = match reusable(&held, source) {
+            Some(fetched) => {
+                tracing::debug!(source = %source.id, url = %link, "reusing the article another source fetched");
+                let article = Box::new(fetched.article.clone());
+                ArticleOutcome::Extracted(article, fetched.validators.clone())
+            }
+            None => {
+                let outcome = self.article(source, link, has_content).await;
+                if let ArticleOutcome::Extracted(article, validators) = &outcome {
+                    *held = keep(source, article, validators);
+                }
+                outcome
+            }
+        };
+        drop(held);
+        match outcome {
+            ArticleOutcome::Extracted(mut article, validators) => {
+                dedup::believe_canonical(&mut article, link, &source.url);
+                ArticleOutcome::Extracted(article, validators)
+            }
+            other => other,
+        }
     }
 
     /// Fetches and extracts one article; a failure is logged and skipped so
@@ -106,8 +143,9 @@ impl Pipeline {
             })
             .await;
         match extracted {
-            Ok(Ok(mut article)) if !article.text.trim().is_empty() => {
-                dedup::believe_canonical(&mut article, link, &source.url);
+            // The canonical check is the caller's (`shared_article`): it
+            // depends on the source, and the article may serve another.
+            Ok(Ok(article)) if !article.text.trim().is_empty() => {
                 ArticleOutcome::Extracted(Box::new(article), validators)
             }
             Ok(Err(err)) => {

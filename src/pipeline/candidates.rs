@@ -9,7 +9,9 @@ use url::Url;
 
 use crate::config::Source;
 use crate::extract::{self, ArticleRules};
-use crate::model::{Article, KnownItem, NewItem, ScrapedItem, canonical_url, dedup_key};
+use crate::model::{
+    Article, KnownItem, NewItem, ScrapedItem, canonical_url, dedup_key, without_tracking,
+};
 
 use super::cpu::Cpu;
 use super::items::FoundItems;
@@ -27,6 +29,8 @@ pub(super) struct Candidate {
 
 pub(super) struct ScrapedCandidates {
     pub(super) title: Option<String>,
+    /// The outlet's site as the source's own feed names it.
+    pub(super) site: Option<String>,
     pub(super) items: Vec<Candidate>,
     /// Items the page listed beyond `max_new_items`.
     pub(super) items_cut: u32,
@@ -58,6 +62,10 @@ pub(super) async fn prepare(
         items.iter_mut().for_each(|c| caps::bound_item(&mut c.item));
         ScrapedCandidates {
             title: caps::bound_title(page.title),
+            site: page
+                .site
+                .map(String::from)
+                .filter(|site| site.len() <= caps::MAX_LINK_BYTES),
             items,
             items_cut,
         }
@@ -118,10 +126,14 @@ fn clean_item(item: ScrapedItem, base: &Url, rules: &ArticleRules, mode: Mode) -
     } else {
         None
     };
+    // The id keeps its exact form (tracking tags the identity rule does not
+    // know stay in it); readers are given, and the outlet is asked for, the
+    // link without any tracking tag (issue 12).
+    let link = without_tracking(&item.link);
     Candidate {
         item: NewItem {
             url: canonical_url(&item.link),
-            link: item.link.to_string(),
+            link: link.to_string(),
             title: item.title,
             summary,
             content,
@@ -131,7 +143,7 @@ fn clean_item(item: ScrapedItem, base: &Url, rules: &ArticleRules, mode: Mode) -
             image: item.image.map(String::from),
             canonical: None,
         },
-        link: item.link,
+        link,
         inline,
     }
 }
@@ -204,6 +216,25 @@ mod tests {
     }
 
     #[test]
+    fn links_lose_tracking_tags_and_ids_keep_their_form() {
+        let base = Url::parse("https://example.org/tag/x/").unwrap();
+        let items = vec![scraped(
+            "https://example.org/a/?id=3&_hsenc=p2&utm_source=nl&mkt_tok=z",
+        )];
+        let mode = Mode {
+            full_text: true,
+            inline: false,
+        };
+        let out = candidates(items, &base, &ArticleRules::default(), mode);
+        assert_eq!(
+            out[0].item.url,
+            "https://example.org/a/?id=3&_hsenc=p2&mkt_tok=z"
+        );
+        assert_eq!(out[0].item.link, "https://example.org/a/?id=3");
+        assert_eq!(out[0].link.as_str(), "https://example.org/a/?id=3");
+    }
+
+    #[test]
     fn duplicate_links_in_a_listing_become_one_candidate() {
         let base = Url::parse("https://example.org/tag/x/").unwrap();
         let items = vec![
@@ -218,6 +249,7 @@ mod tests {
         let out = candidates(items, &base, &ArticleRules::default(), mode);
         let urls: Vec<_> = out.iter().map(|c| c.item.url.as_str()).collect();
         assert_eq!(urls, ["https://example.org/a/", "https://example.org/b/"]);
-        assert_eq!(out[0].item.link, "https://example.org/a/?utm_source=x");
+        assert_eq!(out[0].item.link, "https://example.org/a/");
+        assert_eq!(out[0].link.as_str(), "https://example.org/a/");
     }
 }

@@ -109,9 +109,15 @@ impl Pipeline {
         let found = discover::detect_page(&self.fetcher, &self.cpu, &request, body, url).await?;
         let record = record(&found, remembered.as_ref(), started);
         log_choice(source, &found, remembered.as_ref(), &record);
+        let mut page = found.page;
+        // Only the source's own feed names the site: a listing page is its
+        // own site link (issue 12).
+        if found.method != Method::Feed {
+            page.site = None;
+        }
         Ok(FoundItems {
             inline_articles: found.method == Method::Wordpress,
-            page: found.page,
+            page,
             discovery: Some(record),
         })
     }

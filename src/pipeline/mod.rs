@@ -19,6 +19,7 @@
 //! - `candidates`: bound and clean the items into deduplicated candidates;
 //! - `article`: fetch and extract the articles the candidates need;
 //! - `summary`: rebuild automatic excerpts the article cleaning disowns;
+//! - `shared`: reuse an article another source fetched lately;
 //! - `learn`: learn and strip the source's boilerplate;
 //! - `stale`: judge whether the source went stale;
 //! - `caps`: bound what one refresh may store;
@@ -45,6 +46,7 @@ pub mod discover;
 mod error;
 mod items;
 mod learn;
+mod shared;
 mod stale;
 mod summary;
 mod tally;
@@ -56,6 +58,7 @@ pub use caps::{MAX_AUTHOR_CHARS, MAX_LINK_BYTES, MAX_SUMMARY_CHARS, MAX_TITLE_CH
 use cpu::Cpu;
 pub use error::RefreshError;
 use error::{catch_panic, error_chain};
+pub use shared::{MAX_REUSE_WINDOW, MAX_SHARED_ARTICLE_BYTES, MAX_SHARED_ARTICLES};
 pub use tally::Tally;
 
 /// Default number of article pages fetched at once for one source.
@@ -71,6 +74,8 @@ pub struct Pipeline {
     cpu: Cpu,
     /// What its refreshes fetched so far (`refeed once`'s progress).
     tally: Arc<Tally>,
+    /// Articles fetched lately, for other sources listing them (`shared`).
+    shared: shared::SharedArticles,
 }
 
 impl Pipeline {
@@ -82,6 +87,7 @@ impl Pipeline {
             article_concurrency: DEFAULT_ARTICLE_CONCURRENCY,
             cpu: Cpu::per_core(),
             tally: Arc::default(),
+            shared: shared::SharedArticles::default(),
         }
     }
 
@@ -136,6 +142,9 @@ impl Pipeline {
         let scraped = prepare(&self.cpu, source, found, page.url).await?;
         let urls: Vec<String> = scraped.items.iter().map(|i| i.item.url.clone()).collect();
         let known = self.store.known_items(&source.id, &urls).await?;
+        self.store
+            .save_site(&source.id, scraped.site.as_deref())
+            .await?;
         let seen = urls.len();
         self.tally.add_items(seen);
         let mut completed = self.complete_items(source, scraped.items, &known).await;

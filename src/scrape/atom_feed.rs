@@ -9,7 +9,7 @@ use url::Url;
 use super::feed_image::atom_image;
 use super::text::{
     collapse_whitespace, decode_entities, escape_html, html_to_text, non_empty, rebase,
-    resolve_http,
+    resolve_http, site_link,
 };
 use super::{MAX_PAGE_ITEMS, ScrapeError};
 use crate::model::{ScrapedItem, ScrapedPage};
@@ -21,7 +21,14 @@ pub(super) fn read(body: &str, base: &Url) -> Result<ScrapedPage, ScrapeError> {
         message: e.to_string(),
     })?;
     // The crate keeps `xml:base` of the feed element only (not of entries).
+    let feed_url = base;
     let base = rebase(base, feed.base());
+    let site = feed
+        .links()
+        .iter()
+        .filter(|l| l.rel() == "alternate")
+        .find(|l| l.mime_type().is_none_or(|t| t.contains("html")))
+        .and_then(|l| site_link(feed_url, &base, Some(l.href())));
     let mut seen = HashSet::new();
     let items = feed
         .entries()
@@ -32,6 +39,7 @@ pub(super) fn read(body: &str, base: &Url) -> Result<ScrapedPage, ScrapeError> {
         .collect();
     Ok(ScrapedPage {
         title: non_empty(plain_text(feed.title())),
+        site,
         items,
         bad_date: None,
         unread: super::unread(feed.entries().len()),

@@ -9,7 +9,7 @@ use url::Url;
 
 use super::text::{
     collapse_whitespace, escape_html, made_up_title, non_empty, plain_title, rebase, resolve_http,
-    text_paragraphs,
+    site_link, text_paragraphs,
 };
 use super::{MAX_PAGE_ITEMS, ScrapeError};
 use crate::dates;
@@ -37,6 +37,7 @@ pub(super) fn read(body: &str, base: &Url) -> Result<ScrapedPage, ScrapeError> {
         .get("items")
         .and_then(Value::as_array)
         .ok_or_else(|| malformed("no \"items\" array".to_owned()))?;
+    let site = site_link(base, base, string(feed, "home_page_url"));
     let base = rebase(base, string(feed, "home_page_url"));
     let mut seen = HashSet::new();
     let scraped = items
@@ -47,6 +48,7 @@ pub(super) fn read(body: &str, base: &Url) -> Result<ScrapedPage, ScrapeError> {
         .collect();
     Ok(ScrapedPage {
         title: string(feed, "title").map(plain_title).and_then(non_empty),
+        site,
         items: scraped,
         bad_date: None,
         unread: super::unread(items.len()),

@@ -37,6 +37,7 @@ pub(super) fn scrape(
     let matches: Vec<ElementRef<'_>> = doc.select(&rules.item).collect();
     Ok(ScrapedPage {
         title: page_title(&doc),
+        site: None,
         items: items(&matches, &base, rules),
         unread: super::unread(matches.len()),
         bad_date: bad_date(&matches, rules),

@@ -129,6 +129,29 @@ mod tests {
         Url::parse("https://popularresistance.org/feed/").unwrap()
     }
 
+    #[test]
+    fn each_feed_format_names_the_outlet_site_not_its_own_address() {
+        let site = |body: &str| feed(body, &base()).unwrap().site.map(String::from);
+        let home = Some("https://popularresistance.org/".to_owned());
+        let rss = r#"<rss version="2.0"><channel><title>T</title>
+            <link>https://popularresistance.org/?utm_source=rss</link></channel></rss>"#;
+        assert_eq!(site(rss), home);
+        let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><id>t</id>
+            <link rel="self" href="https://popularresistance.org/feed/"/>
+            <link rel="alternate" type="text/html" href="/"/></feed>"#;
+        assert_eq!(site(atom), home);
+        let json = r#"{"version": "https://jsonfeed.org/version/1.1", "title": "T",
+            "home_page_url": "https://popularresistance.org/", "items": []}"#;
+        assert_eq!(site(json), home);
+        // A feed whose link is itself, or none, names no site.
+        let to_itself = r#"<rss version="2.0"><channel><title>T</title>
+            <link>https://popularresistance.org/feed/</link></channel></rss>"#;
+        assert_eq!(site(to_itself), None);
+        let only_self = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><id>t</id>
+            <link rel="self" href="https://popularresistance.org/feed/"/></feed>"#;
+        assert_eq!(site(only_self), None);
+    }
+
     /// Pages of `MAX_PAGE_ITEMS + 3` entries in each format, newest first.
     #[test]
     fn pages_are_read_only_up_to_max_page_items() {

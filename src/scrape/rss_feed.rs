@@ -6,7 +6,9 @@ use rss::{Channel, Item};
 use url::Url;
 
 use super::feed_image::{media_prefix, rss_image};
-use super::text::{collapse_whitespace, made_up_title, non_empty, plain_title, resolve_http};
+use super::text::{
+    collapse_whitespace, made_up_title, non_empty, plain_title, resolve_http, site_link,
+};
 use super::{MAX_PAGE_ITEMS, ScrapeError};
 use crate::dates;
 use crate::model::{ScrapedItem, ScrapedPage};
@@ -28,6 +30,7 @@ pub(super) fn read(body: &str, base: &Url) -> Result<ScrapedPage, ScrapeError> {
         .collect();
     Ok(ScrapedPage {
         title: non_empty(plain_title(channel.title())),
+        site: site_link(base, base, Some(channel.link())),
         items,
         bad_date: None,
         unread: super::unread(channel.items().len()),

@@ -65,6 +65,16 @@ pub(crate) fn resolve_http(base: &Url, href: &str) -> Option<Url> {
     matches!(url.scheme(), "http" | "https").then_some(url)
 }
 
+/// The outlet's site as a feed names it (RSS channel `link`, Atom
+/// `rel="alternate"`, JSON Feed `home_page_url`), resolved against `base`:
+/// an http(s) URL other than the feed's own address (`feed_url`), without
+/// tracking tags.
+pub(super) fn site_link(feed_url: &Url, base: &Url, href: Option<&str>) -> Option<Url> {
+    let site = resolve_http(base, href?)?;
+    let site = crate::model::without_tracking(&site);
+    (site != *feed_url).then_some(site)
+}
+
 /// A base URL given inside a document (`<base href>`, `xml:base`), resolved
 /// against the one we had; the old base is kept when it does not resolve.
 pub(super) fn rebase(base: &Url, href: Option<&str>) -> Url {

@@ -42,6 +42,7 @@ pub use ingest::RefreshCommit;
 pub use lock::{DaemonLock, lock_path};
 pub use validators::PageKey;
 pub use watch::{ChangeWatcher, WATCH_INTERVAL};
+mod sites;
 mod sources;
 mod stale;
 mod time;

@@ -3,7 +3,7 @@
 //! the daemon's cached feeds within 2 s.
 //!
 //! Every write that changes a served feed appends a row to the database's
-//! change log (`feed_changes`, migration 0009) in its own transaction,
+//! change log (`feed_changes`, migration 0008) in its own transaction,
 //! naming the source and the writing store ([`log_change`]). A serving
 //! process keeps one dedicated connection and polls `PRAGMA data_version`
 //! on it every [`WATCH_INTERVAL`]: the number changes when another

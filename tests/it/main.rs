@@ -11,7 +11,7 @@
 //! `bounded` (100,000-item feeds and 1,000-article listings cost one refresh
 //! no more than its caps), `files` (the database's modes under umask 000),
 //! `conditional` (304s from the outlet), `discovery` (sources given by URL
-//! alone), `wordpress` (a WordPress REST API stand-in), `crash` (SIGKILL mid-refresh),
+//! alone), `subscribe` (OPML, site links, clean links, shared articles), `wordpress` (a WordPress REST API stand-in), `crash` (SIGKILL mid-refresh),
 //! `stale` (the broken-source warning), `shutdown`, `systemd`, `extract`,
 //! `learned`, `explain`, `lifecycle` (removed and renamed sources,
 //! retention, backup, a proxy's path prefix), `pages` (every page in
@@ -58,6 +58,7 @@ mod shutdown;
 mod slowloris;
 mod ssrf;
 mod stale;
+mod subscribe;
 mod support;
 mod sync;
 mod systemd;

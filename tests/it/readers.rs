@@ -249,7 +249,8 @@ fn json_feed(name: &str, body: &str, served: &Served) {
 }
 
 /// `/feeds.opml`, once served: well-formed, and imported by newsboat
-/// (`-i`) into a subscription list holding each source's RSS and Atom feed.
+/// (`-i`) into a subscription list holding each source's Atom feed once
+/// (issue 12: one format, not every format of every source).
 async fn opml(daemon: &Daemon, work: &Path) {
     let got = http_get(&daemon.url("/feeds.opml")).await;
     if got.status == 404 {
@@ -279,13 +280,13 @@ async fn opml(daemon: &Daemon, work: &Path) {
     let urls = std::fs::read_to_string(dir.join("urls")).expect("imported urls");
     let imported: Vec<&str> = urls.lines().collect();
     for id in FEEDS.iter().filter(|&&id| id != "all") {
-        for ext in ["rss", "atom"] {
-            let url = format!("{BASE_URL}/feeds/{id}.{ext}");
-            assert!(
-                imported.contains(&url.as_str()),
-                "newsboat imported {imported:#?} from feeds.opml, not {url}:\n{}",
-                got.body
-            );
-        }
+        let url = format!("{BASE_URL}/feeds/{id}.atom");
+        assert!(
+            imported.contains(&url.as_str()),
+            "newsboat imported {imported:#?} from feeds.opml, not {url}:\n{}",
+            got.body
+        );
+        let rss = format!("{BASE_URL}/feeds/{id}.rss");
+        assert!(!imported.contains(&rss.as_str()), "{imported:#?}");
     }
 }

@@ -40,6 +40,7 @@ pub fn wordpress_posts(json: &str, base: &Url) -> Result<ScrapedPage, ScrapeErro
         .collect();
     Ok(ScrapedPage {
         title: None,
+        site: None,
         items,
         unread: crate::scrape::unread(posts.len()),
         bad_date: None,
