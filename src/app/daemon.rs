@@ -93,6 +93,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     // Ready before `listening`: a client may ask as soon as we serve.
     let control = start_control(&config, reloader.clone(), &shutdown);
     tokio::spawn(watch_hangups(hangups, reloader, shutdown.clone()));
+    let served = state.sources.clone();
     let server = tokio::spawn(http::serve_with(
         listener,
         http::router(state),
@@ -120,7 +121,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let watched = watchdog::Watched {
         board,
         store: store.clone(),
-        sources: config.sources.iter().map(|s| s.id.clone()).collect(),
+        sources: served,
     };
     let watchdog = watchdog::spawn(watched, shutdown.clone());
 

@@ -15,6 +15,7 @@ use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
 use tokio_util::sync::CancellationToken;
 
+use crate::http::SourceList;
 use crate::schedule::{self, NextRuns};
 use crate::store::Store;
 use crate::systemd;
@@ -87,8 +88,8 @@ pub struct Watched {
     pub board: NextRuns,
     /// The database.
     pub store: Store,
-    /// The configured source ids.
-    pub sources: Vec<String>,
+    /// The configured sources (a reload swaps them).
+    pub sources: SourceList,
 }
 
 impl Watched {
@@ -104,11 +105,12 @@ impl Watched {
             Ok(health) => health,
             Err(err) => return format!("cannot read source health: {err}"),
         };
-        let configured = || self.sources.iter().filter_map(|id| health.get(id));
+        let sources = self.sources.load();
+        let configured = || sources.iter().filter_map(|s| health.get(&s.id));
         let failing = configured().filter(|h| h.consecutive_failures > 0).count();
         let stale = configured().filter(|h| h.stale.is_some()).count();
         let next = self.board.soonest();
-        status_line(self.sources.len(), failing, stale, next, Utc::now())
+        status_line(sources.len(), failing, stale, next, Utc::now())
     }
 }
 
@@ -246,7 +248,7 @@ mod tests {
         let watched = Watched {
             board: NextRuns::new(),
             store: store.clone(),
-            sources: vec![],
+            sources: SourceList::new(vec![]),
         };
         // No scheduler has ever turned on this board.
         let why = watched.check(DB_TIMEOUT).await.unwrap_err();
@@ -320,7 +322,13 @@ mod task_tests {
         let watched = Watched {
             board,
             store: store.clone(),
-            sources: vec!["a".into()],
+            sources: SourceList::new(vec![crate::model::SourceMeta {
+                id: "a".into(),
+                title: None,
+                url: url::Url::parse("https://a.example/").unwrap(),
+                max_items: 10,
+                refresh_interval: Duration::from_secs(3600),
+            }]),
         };
         let shutdown = CancellationToken::new();
         let task = tokio::spawn(watch(
