@@ -199,15 +199,7 @@ impl Store {
     pub async fn open(path: &Path) -> Result<Self, StoreError> {
         let shown = path.display().to_string();
         files::prepare(path).await?;
-        let pool = SqlitePoolOptions::new()
-            .max_connections(MAX_CONNECTIONS)
-            .connect_with(connect_options(path))
-            .await
-            .map_err(|source| StoreError::Open {
-                path: shown.clone(),
-                source,
-            })?;
-        Self::migrated(pool, shown).await
+        Self::connected(connect_options(path), shown).await
     }
 
     /// Opens and migrates the database at `path` when it exists; never
@@ -220,9 +212,15 @@ impl Store {
         if !tokio::fs::try_exists(path).await.unwrap_or(false) {
             return Err(StoreError::Missing { path: shown });
         }
+        Self::connected(connect_options(path).create_if_missing(false), shown).await
+    }
+
+    /// Connects the pool with `options` and migrates the database
+    /// (`shown`: its path, for messages).
+    async fn connected(options: SqliteConnectOptions, shown: String) -> Result<Self, StoreError> {
         let pool = SqlitePoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
-            .connect_with(connect_options(path).create_if_missing(false))
+            .connect_with(options)
             .await
             .map_err(|source| StoreError::Open {
                 path: shown.clone(),
