@@ -64,6 +64,14 @@ const ALLOWED_ATTRIBUTES: &[(&str, &[&str])] = &[
     ("th", &["colspan", "rowspan", "scope"]),
     ("ol", &["start"]),
 ];
+/// Attributes kept on every element: the writing direction and language
+/// of a passage (right-to-left outlets, a quote in another language), with
+/// their values checked by [`keep_attribute`].
+const GENERIC_ATTRIBUTES: &[&str] = &["dir", "lang"];
+
+/// Longest `lang` value kept (BCP 47 tags are far shorter in practice).
+const MAX_LANG_CHARS: usize = 35;
+
 /// Elements that are kept even when they hold no text.
 const KEEP_EMPTY: &[&str] = &[
     "br", "hr", "img", "td", "th", "tr", "thead", "tbody", "tfoot",
@@ -86,12 +94,33 @@ fn ammonia_builder(base: &Url) -> ammonia::Builder<'static> {
     builder
         .tags(ALLOWED_TAGS.iter().copied().collect())
         .tag_attributes(attributes)
-        .generic_attributes(HashSet::new())
+        .generic_attributes(GENERIC_ATTRIBUTES.iter().copied().collect())
+        .attribute_filter(|_, attribute, value| {
+            keep_attribute(attribute, value).then_some(value.into())
+        })
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
         .url_relative(UrlRelative::RewriteWithBase(base.clone()))
         .link_rel(Some("noopener noreferrer"));
     builder
 }
+/// Whether a generic attribute's value is one browsers understand: `dir`
+/// is `ltr`, `rtl` or `auto`; `lang` a language tag (letters, digits and
+/// hyphens, e.g. `ar`, `pt-BR`). Other attributes pass (ammonia's
+/// allow-lists already chose them).
+fn keep_attribute(attribute: &str, value: &str) -> bool {
+    match attribute {
+        "dir" => ["ltr", "rtl", "auto"]
+            .iter()
+            .any(|d| value.trim().eq_ignore_ascii_case(d)),
+        "lang" => {
+            !value.is_empty()
+                && value.len() <= MAX_LANG_CHARS
+                && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        }
+        _ => true,
+    }
+}
+
 /// Removes elements left without text or image (empty paragraphs, wrappers
 /// of removed share buttons, images whose only source was unsafe).
 fn drop_empty(html: &str) -> String {
@@ -144,6 +173,20 @@ mod tests {
             out.contains(r#"src="https://outlet.example/a.jpg""#),
             "{out}"
         );
+    }
+
+    #[test]
+    fn direction_and_language_survive_with_sane_values() {
+        let out = sanitize(
+            r#"<blockquote dir="rtl" lang="ar"><p>نص</p></blockquote>
+            <p dir="RTL" lang="pt-BR">Olá</p>
+            <p dir="sideways" lang="x&quot;onmouseover=1">Bad values</p>
+            <table><tr><td lang="fr">Oui</td></tr></table>"#,
+        );
+        assert!(out.contains(r#"<blockquote dir="rtl" lang="ar">"#), "{out}");
+        assert!(out.contains(r#"<p dir="RTL" lang="pt-BR">"#), "{out}");
+        assert!(out.contains("<p>Bad values</p>"), "{out}");
+        assert!(out.contains(r#"<td lang="fr">Oui</td>"#), "{out}");
     }
 
     #[test]

@@ -488,6 +488,18 @@ fn has_event_handler(html: &str) -> bool {
     })
 }
 
+/// Right-to-left outlets and quotes in another language: `dir` and `lang`
+/// survive sanitizing, so readers lay the Arabic pull quote out right.
+#[tokio::test]
+async fn direction_and_language_of_a_passage_survive() {
+    let html = extract(&["news_cms.html", "--format", "html"]).await;
+    assert!(
+        html.contains(r#"<blockquote dir="rtl" lang="ar">"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"<p dir="ltr" lang="en">"#), "{html}");
+}
+
 #[tokio::test]
 async fn html_format_is_sanitized_with_absolute_links() {
     let html = extract(&["seed_vins.html", "--url", SEED_URL, "--format", "html"]).await;
