@@ -17,7 +17,7 @@ pub mod tracking;
 pub use dedup::dedup_key;
 pub use discovery::{DiscoveryRecord, Method, TeaserPattern};
 pub use health::{
-    FailureNotice, RefreshRecord, SourceHealth, StaleKind, StaleVerdict, StaleWarning,
+    FailureNotice, HealthTally, RefreshRecord, SourceHealth, StaleKind, StaleVerdict, StaleWarning,
     failure_notice_after,
 };
 pub use lifecycle::{Retention, SourceFate};

@@ -16,6 +16,7 @@ use tokio::time::MissedTickBehavior;
 use tokio_util::sync::CancellationToken;
 
 use crate::http::SourceList;
+use crate::model::HealthTally;
 use crate::schedule::{self, NextRuns};
 use crate::store::Store;
 use crate::systemd;
@@ -106,11 +107,9 @@ impl Watched {
             Err(err) => return format!("cannot read source health: {err}"),
         };
         let sources = self.sources.load();
-        let configured = || sources.iter().filter_map(|s| health.get(&s.id));
-        let failing = configured().filter(|h| h.consecutive_failures > 0).count();
-        let stale = configured().filter(|h| h.stale.is_some()).count();
+        let tally = HealthTally::of(sources.iter().map(|s| s.id.as_str()), &health);
         let next = self.board.soonest();
-        status_line(sources.len(), failing, stale, next, Utc::now())
+        status_line(tally.sources, tally.failing, tally.stale, next, Utc::now())
     }
 }
 

@@ -13,6 +13,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 
 use super::{AppState, FeedFormat, feeds};
+use crate::model::HealthTally;
 
 /// How long `/readyz` waits for the database: a load balancer's check
 /// expects an answer within seconds.
@@ -51,12 +52,8 @@ pub(super) async fn metrics(State(state): State<Arc<AppState>>) -> Response {
     match state.store.source_health().await {
         Ok(health) => {
             let sources = state.sources.load();
-            let configured = || sources.iter().filter_map(|s| health.get(&s.id));
-            crate::metrics::sources(
-                sources.len(),
-                configured().filter(|h| h.consecutive_failures > 0).count(),
-                configured().filter(|h| h.stale.is_some()).count(),
-            );
+            let tally = HealthTally::of(sources.iter().map(|s| s.id.as_str()), &health);
+            crate::metrics::sources(tally.sources, tally.failing, tally.stale);
         }
         // The other metrics are still worth a scrape; the gauges keep
         // their last values.

@@ -18,7 +18,7 @@ use url::Url;
 use super::error::HttpError;
 use super::layout::{Head, absolute, document, relative};
 use super::status::{
-    FailureRow, HISTORY_LIMIT, HistoryRow, SourceDetail, StatusRow, duration_text, status_row,
+    HISTORY_LIMIT, HistoryRow, SourceDetail, StatusRow, duration_text, source_row,
 };
 use super::status_page::{STYLE, method, method_note, no_store, outcome};
 use super::{AppState, FeedFormat, feed_url, source_title, status_url};
@@ -47,13 +47,7 @@ pub async fn detail(state: &AppState, id: &str) -> Result<Option<SourceDetail>, 
     Ok(Some(SourceDetail {
         title: source_title(meta, &titles),
         url: meta.url.to_string(),
-        health: StatusRow {
-            failure: health
-                .as_ref()
-                .and_then(|h| h.failure_notice(meta.refresh_interval))
-                .map(FailureRow::from),
-            ..status_row(id, health.as_ref(), (state.next_runs)(id))
-        },
+        health: source_row(meta, health.as_ref(), (state.next_runs)(id)),
         history: records.iter().map(HistoryRow::from).collect(),
     }))
 }

@@ -194,16 +194,23 @@ pub fn status_rows(
 ) -> Vec<StatusRow> {
     sources
         .iter()
-        .map(|source| {
-            let health = health.get(&source.id);
-            StatusRow {
-                failure: health
-                    .and_then(|h| h.failure_notice(source.refresh_interval))
-                    .map(FailureRow::from),
-                ..status_row(&source.id, health, next_run(&source.id))
-            }
-        })
+        .map(|source| source_row(source, health.get(&source.id), next_run(&source.id)))
         .collect()
+}
+
+/// The row of a configured source: [`status_row`] plus the failure notice
+/// its refresh interval calls for.
+pub fn source_row(
+    source: &SourceMeta,
+    health: Option<&SourceHealth>,
+    next_run: Option<DateTime<Utc>>,
+) -> StatusRow {
+    StatusRow {
+        failure: health
+            .and_then(|h| h.failure_notice(source.refresh_interval))
+            .map(FailureRow::from),
+        ..status_row(&source.id, health, next_run)
+    }
 }
 
 /// `at` relative to `now`: `just now`, `3 min ago`, `in 2 h 5 min`,

@@ -145,6 +145,38 @@ pub struct FailureNotice {
     pub cause: String,
 }
 
+/// How many of the configured sources are failing (their latest refresh
+/// failed) and how many stale: what `/metrics` and systemd's `STATUS=`
+/// report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HealthTally {
+    /// Configured sources.
+    pub sources: usize,
+    /// Of them, failing.
+    pub failing: usize,
+    /// Of them, stale.
+    pub stale: usize,
+}
+
+impl HealthTally {
+    /// The tally of the sources `ids` by their stored `health` (a source
+    /// without any counts as neither failing nor stale).
+    pub fn of<'a>(
+        ids: impl IntoIterator<Item = &'a str>,
+        health: &std::collections::HashMap<String, SourceHealth>,
+    ) -> Self {
+        let mut tally = Self::default();
+        for id in ids {
+            tally.sources += 1;
+            if let Some(h) = health.get(id) {
+                tally.failing += usize::from(h.consecutive_failures > 0);
+                tally.stale += usize::from(h.stale.is_some());
+            }
+        }
+        tally
+    }
+}
+
 impl SourceHealth {
     /// The failure notice this health calls for with the source's refresh
     /// interval, if any. Judged at the latest attempt, not at "now": the
