@@ -16,7 +16,9 @@
 //! body), `fallback` (JSON-LD `articleBody` when the page shows a teaser),
 //! `serialize` and `sanitize` (the HTML), `text` (the plain text, read from
 //! the tree), `meta`, `site` and `jsonld` (title, author, dates, image,
-//! site name, language), `explain` (what was removed and why).
+//! site name, language), `explain` (what was removed and why), `pages`
+//! (the next-page and single-page links of an article split over pages,
+//! for [`article_page`]).
 //! Removal never mutates the parsed tree: `dom::Doc` records what was
 //! removed and why.
 
@@ -28,6 +30,7 @@ mod jsonld;
 pub mod learned;
 mod marked;
 mod meta;
+mod pages;
 mod prepass;
 mod prune;
 mod readability;
@@ -38,12 +41,15 @@ mod site;
 mod text;
 mod vocab;
 
+use std::collections::HashSet;
+
 use scraper::{Html, Selector};
 use url::Url;
 
 use crate::markup::{self, TooComplex};
 use crate::model::Article;
 use dom::{Doc, NodeRef};
+pub use pages::{BlockPrint, PageLinks, join as join_pages};
 
 /// A source's `[source.clean]` rules, compiled.
 #[derive(Debug, Clone, Default)]
@@ -106,7 +112,7 @@ pub fn explain(
     url: &Url,
     rules: &ArticleRules,
 ) -> Result<(Article, Vec<Removal>), TooComplex> {
-    extract(html, url, rules, true)
+    extract(html, url, rules, Mode::Explain).map(|done| (done.article, done.removals))
 }
 
 /// Extracts the article of a page.
@@ -122,17 +128,71 @@ pub fn explain(
 /// attributes) is refused before it is parsed: html5ever's time and the
 /// tree's memory would grow without bound with it.
 pub fn article(html: &str, url: &Url, rules: &ArticleRules) -> Result<Article, TooComplex> {
-    extract(html, url, rules, false).map(|(article, _)| article)
+    extract(html, url, rules, Mode::Article).map(|done| done.article)
 }
 
-/// The one extraction path of [`article`] and [`explain`]; `explain` only
-/// decides whether the removals are read back.
+/// One page of an article that may run over several pages.
+#[derive(Debug, Clone)]
+pub struct ArticlePage {
+    /// The page's part of the article, without the story's paging box and
+    /// without the blocks an earlier page had.
+    pub article: Article,
+    /// Where the rest of the story is.
+    pub links: PageLinks,
+    /// This page's block fingerprints: add them to `earlier` for the next
+    /// page.
+    pub blocks: Vec<BlockPrint>,
+}
+
+/// Extracts one page of a story that may be split over pages: as
+/// [`article`], then the page's next-page and single-page links are read
+/// (see `pages`), the story's paging box ("Pages: 1 2 3", "Next page ›")
+/// leaves the article, and so does every text block whose fingerprint is
+/// in `earlier` (the blocks of the pages before: headline, byline). A page
+/// without paging links comes out as [`article`] gives it.
+pub fn article_page(
+    html: &str,
+    url: &Url,
+    rules: &ArticleRules,
+    earlier: &HashSet<BlockPrint>,
+) -> Result<ArticlePage, TooComplex> {
+    let done = extract(html, url, rules, Mode::Page(earlier))?;
+    let (links, blocks) = done.paging.unwrap_or_default();
+    Ok(ArticlePage {
+        article: done.article,
+        links,
+        blocks,
+    })
+}
+
+/// What [`extract`] is asked for besides the article.
+#[derive(Clone, Copy)]
+enum Mode<'e> {
+    /// The article only.
+    Article,
+    /// The article and what was removed.
+    Explain,
+    /// One page of a multi-page story, after pages with these blocks.
+    Page(&'e HashSet<BlockPrint>),
+}
+
+/// What [`extract`] found.
+struct Extracted {
+    article: Article,
+    /// Filled in [`Mode::Explain`].
+    removals: Vec<Removal>,
+    /// Filled in [`Mode::Page`].
+    paging: Option<(PageLinks, Vec<BlockPrint>)>,
+}
+
+/// The one extraction path of [`article`], [`explain`] and
+/// [`article_page`]; the mode only adds to it.
 fn extract(
     html: &str,
     url: &Url,
     rules: &ArticleRules,
-    explain: bool,
-) -> Result<(Article, Vec<Removal>), TooComplex> {
+    mode: Mode<'_>,
+) -> Result<Extracted, TooComplex> {
     let (stripped, cuts) = prepass::strip(html);
     // What html5ever will parse is the page without its scripts and styles.
     markup::check(&stripped)?;
@@ -156,7 +216,11 @@ fn extract(
         }
     }
     prune::prune(&mut doc, root, meta.title.as_deref());
-    let removals = if explain {
+    let paging = match mode {
+        Mode::Page(earlier) => Some(pages::paginate(&mut doc, root, url, earlier)),
+        _ => None,
+    };
+    let removals = if matches!(mode, Mode::Explain) {
         explain::removals(&cuts, &doc, root)
     } else {
         Vec::new()
@@ -181,7 +245,11 @@ fn extract(
         language: meta.language,
         canonical: meta.canonical,
     };
-    Ok((article, removals))
+    Ok(Extracted {
+        article,
+        removals,
+        paging,
+    })
 }
 
 /// The article body: the first live match of the source's selector, else
