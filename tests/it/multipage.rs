@@ -4,7 +4,8 @@
 //! page redirects back to its first. After `refeed once` the served feed
 //! has one item per story with every page's text in order, the headline
 //! and byline once, the source's `[source.clean]` rules applied to page 2
-//! too; the outlet's log shows each page fetched once, never more than ten
+//! too, and an appeal box found only on later pages learned as the
+//! source's boilerplate and stripped; the outlet's log shows each page fetched once, never more than ten
 //! pages of one story, no "next post" or archive page; and a page that
 //! fails (HTTP 500) leaves the pages before it stored.
 
@@ -35,6 +36,15 @@ const LOOP: [&str; 2] = [
     "The ferry will run four times a day instead of nine from November, the transport authority said on Monday, citing a shortage of licensed crew.",
     "Islanders who commute to the mainland for work say the new timetable leaves no boat between the morning rush and the late afternoon hours.",
 ];
+/// An appeal box under a class no rule names, on a later page of every
+/// story: learned as boilerplate from those pages, and stripped.
+const APPEAL: &str =
+    "Our reporters cover the harbor, the courts and city hall every day. Chip in today.";
+
+fn appeal() -> String {
+    format!("<div class=\"k3z-wrap\"><p>{APPEAL}</p></div>")
+}
+
 /// Pages of the report: more than the ten read.
 const REPORT_PAGES: u32 = 15;
 
@@ -130,7 +140,7 @@ fn page(target: &str, origin: &str) -> Option<(&'static str, String)> {
         ),
         "/features/night-shift/?single=1" => article(
             "Inside the port's night shift",
-            &NIGHT.map(|p| format!("<p>{p}</p>")).concat(),
+            &(NIGHT.map(|p| format!("<p>{p}</p>")).concat() + &appeal()),
             "",
         ),
         "/features/night-shift/2/" => article("Inside the port's night shift", &p(NIGHT[1]), ""),
@@ -145,8 +155,9 @@ fn page(target: &str, origin: &str) -> Option<(&'static str, String)> {
         "/2024/05/loop/2/" => article(
             "Ferry schedule cut for the winter",
             &format!(
-                "{}<p class=\"pager\"><a href=\"/2024/05/loop/3/\">Next page ›</a></p>",
-                p(LOOP[1])
+                "{}{}<p class=\"pager\"><a href=\"/2024/05/loop/3/\">Next page ›</a></p>",
+                p(LOOP[1]),
+                appeal()
             ),
             "",
         ),
@@ -182,7 +193,8 @@ fn report_page(target: &str) -> Option<String> {
     };
     let body = format!(
         "<p>Part {n} of the drought report follows the water from the reservoirs to the orchards, \
-         the suburbs and the river towns that depend on its flow in summer.</p>{next}"
+         the suburbs and the river towns that depend on its flow in summer.</p>{}{next}",
+        if n == 2 { appeal() } else { String::new() }
     );
     Some(article("The long drought", &body, ""))
 }
@@ -200,10 +212,11 @@ fn bridge_page(n: usize, path: &str) -> String {
         })
         .collect();
     let extra = if n == 2 {
-        "<div class=\"sharedaddy\"><h3>Share this:</h3><a href=\"https://twitter.example/\">Twitter</a></div>\
+        appeal()
+            + "<div class=\"sharedaddy\"><h3>Share this:</h3><a href=\"https://twitter.example/\">Twitter</a></div>\
          <div class=\"box\"><h4>Sign Up To Our Daily Digest</h4><p>Every morning in your inbox.</p></div>"
     } else {
-        ""
+        String::new()
     };
     let body = format!(
         "<header class=\"entry-header\"><h1 class=\"entry-title\">{HEADLINE}</h1>\
@@ -293,7 +306,13 @@ async fn a_story_over_three_pages_becomes_one_item_with_every_page_once() {
     assert!(bridge.matches(BYLINE).count() <= 1, "{bridge}");
     // `[source.clean]` applies to page 2: its share bar (`remove`) and
     // newsletter box (`remove_text`) are gone.
-    for gone in ["Share this", "Daily Digest", "Every morning", "Pages:"] {
+    for gone in [
+        "Share this",
+        "Daily Digest",
+        "Every morning",
+        "Pages:",
+        APPEAL,
+    ] {
         assert!(!bridge.contains(gone), "{gone:?} kept:\n{bridge}");
     }
     for path in [
@@ -311,6 +330,7 @@ async fn a_story_over_three_pages_becomes_one_item_with_every_page_once() {
     let night = content(&env, "Inside the port's night shift").await;
     assert_in_order(&night, &NIGHT);
     assert!(!night.contains("View as one page"), "{night}");
+    assert!(!night.contains(APPEAL), "{night}");
     assert_eq!(outlet.hits("/features/night-shift/?single=1"), 1);
     assert_eq!(outlet.hits("/features/night-shift/2/"), 0);
 
@@ -318,6 +338,7 @@ async fn a_story_over_three_pages_becomes_one_item_with_every_page_once() {
     let report = content(&env, "The long drought").await;
     assert!(report.contains("Part 10 of"), "{report}");
     assert!(!report.contains("Part 11 of"), "{report}");
+    assert!(!report.contains(APPEAL), "{report}");
     assert_eq!(outlet.hits_under("/reports/drought/"), 10);
     assert_eq!(outlet.hits("/reports/drought/page/11/"), 0);
 
@@ -325,6 +346,7 @@ async fn a_story_over_three_pages_becomes_one_item_with_every_page_once() {
     let ferry = content(&env, "Ferry schedule cut for the winter").await;
     assert_in_order(&ferry, &LOOP);
     assert_eq!(ferry.matches(LOOP[0]).count(), 1, "{ferry}");
+    assert!(!ferry.contains(APPEAL), "{ferry}");
     assert_eq!(outlet.hits("/2024/05/loop/3/"), 1);
 }
 
