@@ -226,6 +226,10 @@ fn score<'a>(link: &Link<'a>, container: NodeRef<'a>) -> i32 {
     if tag(link.node) == Some("a") && contains(container, link.node) {
         score += 25;
     }
+    if link.place.weak {
+        // `/story-2/` may be the next post of the same title.
+        score -= 25;
+    }
     score + ancestor_score(link.node)
 }
 

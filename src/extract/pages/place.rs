@@ -71,6 +71,10 @@ pub(crate) struct Place {
     pub(crate) whole: Option<String>,
     /// Whether the URL asks for the whole article on one page.
     pub(crate) single: bool,
+    /// Whether the number is only a slug's suffix (`/story-2/`): WordPress
+    /// names a second post of the same title so, so a link needs more than
+    /// its URL and `rel="next"` to be taken for page 2.
+    pub(crate) weak: bool,
 }
 
 impl Place {
@@ -84,7 +88,7 @@ impl Place {
 pub(crate) fn place(url: &Url) -> Place {
     let (query, query_number, single_query) = split_query(url);
     let (full_path, single_path) = split_single(url.path());
-    let (path, path_number) = split_path(full_path);
+    let (path, path_number, weak) = split_path(full_path);
     let key_of = |path: &str| {
         format!(
             "{}:{}{}?{}",
@@ -99,6 +103,7 @@ pub(crate) fn place(url: &Url) -> Place {
         number: query_number.or(path_number),
         whole: path_number.map(|_| key_of(full_path.trim_end_matches('/'))),
         single: single_query || single_path,
+        weak: query_number.is_none() && weak,
     }
 }
 
@@ -159,9 +164,10 @@ fn split_query(url: &Url) -> (String, Option<u32>, bool) {
     (kept.join("&"), number, single)
 }
 
-/// The path without its page marker (and without a trailing `/`), and the
-/// page number the marker names.
-fn split_path(path: &str) -> (String, Option<u32>) {
+/// The path without its page marker (and without a trailing `/`), the
+/// page number the marker names, and whether the marker is only a slug's
+/// suffix (see [`Place::weak`]).
+fn split_path(path: &str) -> (String, Option<u32>, bool) {
     let trimmed = path.trim_end_matches('/');
     let (parent, last) = trimmed.rsplit_once('/').unwrap_or(("", trimmed));
     // `/story/2/`, `/story/page/2/`
@@ -172,18 +178,18 @@ fn split_path(path: &str) -> (String, Option<u32>) {
         } else {
             parent
         };
-        return (parent.to_owned(), Some(n));
+        return (parent.to_owned(), Some(n), false);
     }
     let (stem, extension) = split_extension(last);
     // `/story/page2.html`, `/story/p-3/`
     if let Some(n) = worded_number(stem) {
-        return (parent.to_owned(), Some(n));
+        return (parent.to_owned(), Some(n), false);
     }
     // `/story-p2.html`, `/story_page_2/`, `/story-2/`
-    if let Some((base, n)) = suffixed_number(stem) {
-        return (format!("{parent}/{base}{extension}"), Some(n));
+    if let Some((base, n, worded)) = suffixed_number(stem) {
+        return (format!("{parent}/{base}{extension}"), Some(n), !worded);
     }
-    (trimmed.to_owned(), None)
+    (trimmed.to_owned(), None, false)
 }
 
 /// `story.html` → (`story`, `.html`); an extension is letters only, as in
@@ -219,8 +225,8 @@ fn worded_number(stem: &str) -> Option<u32> {
 }
 
 /// `story-2`, `story_p2`, `story-page-3`: a slug, a separator, maybe a page
-/// word, and a number.
-fn suffixed_number(stem: &str) -> Option<(&str, u32)> {
+/// word, and a number; and whether there was a page word.
+fn suffixed_number(stem: &str) -> Option<(&str, u32, bool)> {
     let digits = stem.bytes().rev().take_while(u8::is_ascii_digit).count();
     let n = page_number(&stem[stem.len() - digits..])?;
     let before = &stem[..stem.len() - digits];
@@ -234,7 +240,7 @@ fn suffixed_number(stem: &str) -> Option<(&str, u32)> {
         .find(|rest| rest.ends_with(['-', '_']));
     // Only a separator before the number or its word: "recap2" is no page.
     let base = worded.unwrap_or(before).strip_suffix(['-', '_'])?;
-    (!base.is_empty()).then_some((base, n))
+    (!base.is_empty()).then_some((base, n, worded.is_some()))
 }
 
 #[cfg(test)]
@@ -264,6 +270,9 @@ mod tests {
             assert_eq!(place.key, first.key, "{url}");
             assert_eq!(place.number, Some(n), "{url}");
         }
+        assert!(at("https://news.example/2024/05/council-vote-2/").weak);
+        assert!(!at("https://news.example/2024/05/council-vote-page-2/").weak);
+        assert!(!at("https://news.example/2024/05/council-vote/2/").weak);
         let html = at("https://news.example/a/story.html");
         assert_eq!(at("https://news.example/a/story-2.html").key, html.key);
         assert_eq!(at("https://news.example/a/story_p3.html").number, Some(3));

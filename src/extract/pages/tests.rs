@@ -126,3 +126,26 @@ fn the_paging_box_leaves_the_article_and_later_pages_lose_repeated_blocks() {
     assert!(joined.html.find("iron bridge") < joined.html.find("The mayor"));
     assert_eq!(joined.title, first.article.title);
 }
+
+#[test]
+fn the_next_post_of_the_same_title_is_not_page_two() {
+    // WordPress names a second post "Weekly roundup" `weekly-roundup-2`
+    // and links it as the adjacent post with `rel="next"`.
+    let html = HEAD_NEXT.replace(
+        "https://reports.example/water/long-drought/page/2/",
+        "https://reports.example/water/weekly-roundup-2/",
+    );
+    assert_eq!(
+        next(&html, "https://reports.example/water/weekly-roundup/"),
+        None
+    );
+    // A pager's "Next page ›" to the same URL is page 2, though.
+    let paged = format!(
+        "{}<div class=\"pagination\"><a href=\"/water/weekly-roundup-2/\">Next page ›</a></div>",
+        html.replace("</article>", "")
+    );
+    assert_eq!(
+        next(&paged, "https://reports.example/water/weekly-roundup/"),
+        Some("https://reports.example/water/weekly-roundup-2/".into())
+    );
+}
