@@ -149,3 +149,33 @@ fn the_next_post_of_the_same_title_is_not_page_two() {
         Some("https://reports.example/water/weekly-roundup-2/".into())
     );
 }
+
+#[test]
+fn single_page_links_are_known_by_their_words_or_their_url() {
+    let url = "https://harbor.example/features/port-night-shift/";
+    for (text, href) in [
+        ("Single page", "/features/port-night-shift/all/"),
+        (
+            "Read full article on one page",
+            "/features/port-night-shift/?view=all",
+        ),
+        ("Show whole story", "/features/port-night-shift/?showall=1"),
+    ] {
+        let html = SINGLE.replace(
+            "<a href=\"/features/port-night-shift/?single=1\">View as one page</a>",
+            &format!("<a href=\"{href}\">{text}</a>"),
+        );
+        let found = page(&html, url).links.single.map(String::from);
+        assert_eq!(
+            found,
+            Some(format!("https://harbor.example{href}")),
+            "{text}"
+        );
+    }
+    // The same words leading to another story are no single-page version.
+    let other = SINGLE.replace(
+        "/features/port-night-shift/?single=1",
+        "/features/other/?single=1",
+    );
+    assert_eq!(page(&other, url).links.single, None);
+}
