@@ -9,10 +9,14 @@
 //! truth among them) never include them; the HTML keeps them. A "caption"
 //! chosen as the article, or holding most of its text (slideshow pages put
 //! the whole story in one), is text, though. Two line breaks in a row (`<br><br>`) end a paragraph.
+//! Embedded players add no text (their fallback messages and play-button
+//! labels are not the article's); an embedded post's text is text (see
+//! `embed`).
 
 use scraper::Node;
 
 use super::dom::{Doc, NodeRef, element, tag};
+use super::embed;
 use super::readability::BLOCK_TAGS;
 use super::serialize::MAX_DEPTH;
 use super::vocab;
@@ -91,7 +95,10 @@ impl<'a> TextWriter<'_, 'a> {
 
     fn element(&mut self, node: NodeRef<'a>, in_pre: bool) {
         let name = tag(node).unwrap_or_default();
-        if SKIPPED.contains(&name) || self.is_caption(node) {
+        // A figure holding an embedded post (WordPress's embed block around
+        // a tweet) is the post's text, not a picture's caption.
+        let skipped = SKIPPED.contains(&name) && !(name == "figure" && embed::holds_post(node));
+        if skipped || embed::is_player(node) || self.is_caption(node) {
             return;
         }
         if name == "br" {
