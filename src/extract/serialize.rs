@@ -147,6 +147,8 @@ impl<'a> Writer<'_, 'a> {
     fn is_inline(&self, node: NodeRef<'a>) -> bool {
         match tag(node) {
             None => node.value().is_text(),
+            // A player between blocks is a block of its own (a figure).
+            Some(_) if embed::is_player(node) => false,
             Some(name) if BLOCK_TAGS.contains(&name) || CONTAINERS.contains(&name) => false,
             Some(_) => !node
                 .descendants()
@@ -216,7 +218,17 @@ impl<'a> Writer<'_, 'a> {
             return false;
         }
         if let Some(found) = self.base.and_then(|base| embed::player(node, base)) {
-            embed::write_link(&mut self.out, &found, context == Context::Flow);
+            // Inside a figure (WordPress's embed block) the figure is there
+            // already: no figure in a figure.
+            let in_figure = node.ancestors().any(|a| tag(a) == Some("figure"));
+            let block = context == Context::Flow;
+            if block && in_figure {
+                self.out.push_str("<p>");
+            }
+            embed::write_link(&mut self.out, &found, block && !in_figure);
+            if block && in_figure {
+                self.out.push_str("</p>");
+            }
             return true;
         }
         // A WordPress wrapper whose URL is no known provider's keeps its text.

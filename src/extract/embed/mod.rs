@@ -22,6 +22,7 @@
 //! no embed: the element is dropped as before.
 
 mod provider;
+mod unknown;
 
 use std::borrow::Cow;
 
@@ -138,60 +139,6 @@ const POST_CLASSES: &[&str] = &[
 
 /// The class of the box WordPress's embed block writes the URL into.
 const WP_WRAPPER: &str = "wp-block-embed__wrapper";
-
-/// Words of an unknown iframe's class, id, name, host or path that say it
-/// is an ad, a tracker or a button, not content (matched as whole tokens).
-/// "widget" is not one: Mixcloud's and Spreaker's players live under it.
-const NOT_CONTENT_TOKENS: &[&str] = &[
-    "ad",
-    "ads",
-    "adserver",
-    "adservice",
-    "adsystem",
-    "adframe",
-    "advert",
-    "advertisement",
-    "banner",
-    "doubleclick",
-    "googlesyndication",
-    "safeframe",
-    "sponsor",
-    "sponsored",
-    "pixel",
-    "beacon",
-    "tracking",
-    "tracker",
-    "button",
-    "badge",
-    "share",
-    "sharer",
-    "like",
-    "follow",
-    "subscribe",
-];
-
-/// An unknown frame narrower or lower than this (in pixels) is a button,
-/// a badge or a pixel: players are larger (the thinnest podcast players
-/// are about 45 px high).
-const MIN_WIDTH: u32 = 100;
-const MIN_HEIGHT: u32 = 40;
-
-/// Standard ad sizes (IAB: medium rectangle, leaderboard, skyscrapers,
-/// mobile banners...): an unknown frame of exactly one of them is an ad.
-const AD_SIZES: &[(u32, u32)] = &[
-    (300, 250),
-    (336, 280),
-    (728, 90),
-    (970, 90),
-    (970, 250),
-    (160, 600),
-    (120, 600),
-    (300, 600),
-    (320, 50),
-    (320, 100),
-    (468, 60),
-    (234, 60),
-];
 
 /// Links looked at inside one post embed (a tweet has a handful).
 const MAX_POST_LINKS: usize = 50;
@@ -332,7 +279,7 @@ fn frame(node: NodeRef<'_>, base: &Url) -> Option<Embed> {
     match provider::recognize(&url) {
         Some(Verdict::Content(target)) => Some(target.into()),
         Some(Verdict::Widget) => None,
-        None if is_ad(node, &url) => None,
+        None if unknown::is_not_content(node, &url) => None,
         None => Some(Embed {
             label: url.host_str()?.to_owned(),
             original: url,
@@ -427,46 +374,6 @@ fn wrapper_url(node: NodeRef<'_>) -> Option<String> {
     let text = text.trim();
     let single = text.starts_with("http") && !text.contains(char::is_whitespace);
     (single && text.len() <= MAX_URL_BYTES).then(|| text.to_owned())
-}
-
-/// Whether an unknown frame is an ad, a tracker or a button: named like
-/// one (class, id, `name`, host or path words), or sized like one.
-fn is_ad(node: NodeRef<'_>, url: &Url) -> bool {
-    let width = pixels(node, "width");
-    let height = pixels(node, "height");
-    let small = width.is_some_and(|w| w < MIN_WIDTH) || height.is_some_and(|h| h < MIN_HEIGHT);
-    let ad_size = width
-        .zip(height)
-        .is_some_and(|size| AD_SIZES.contains(&size));
-    let names = ["class", "id", "name"]
-        .iter()
-        .filter_map(|a| attr(node, a))
-        .chain([url.host_str().unwrap_or_default(), url.path()]);
-    small
-        || ad_size
-        || names
-            .flat_map(|n| n.split(|c: char| !c.is_ascii_alphanumeric()))
-            .any(|word| {
-                NOT_CONTENT_TOKENS
-                    .iter()
-                    .any(|t| word.eq_ignore_ascii_case(t))
-            })
-}
-
-/// A frame's `width` or `height` in pixels, from its attribute or its
-/// inline style (`width:74px`); `None` when unset or relative (`100%`).
-fn pixels(node: NodeRef<'_>, side: &str) -> Option<u32> {
-    let number = |v: &str| {
-        let v = v.trim().trim_end_matches("!important").trim_end();
-        v.trim_end_matches("px").trim().parse::<u32>().ok()
-    };
-    if let Some(px) = attr(node, side).and_then(number) {
-        return Some(px);
-    }
-    attr(node, "style")?.split(';').find_map(|declaration| {
-        let (name, value) = declaration.split_once(':')?;
-        (name.trim().eq_ignore_ascii_case(side)).then(|| number(value))?
-    })
 }
 
 #[cfg(test)]
