@@ -9,8 +9,10 @@ use std::sync::LazyLock;
 
 use scraper::Selector;
 use scraper::node::Element;
+use url::Url;
 
 use super::dom::{Doc, NodeRef, Reason, contains, element, normalize, tag};
+use super::embed;
 
 /// Elements that never hold article text.
 const JUNK_TAGS: &[&str] = &[
@@ -34,28 +36,39 @@ const BOX_TAGS: &[&str] = &[
 /// Blocks removed alone when the box around them holds the article.
 const BLOCK_TAGS: &[&str] = &["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote"];
 
-/// Removes junk elements, comment sections and hidden elements.
-pub(crate) fn remove_junk(doc: &mut Doc<'_>) {
+/// Removes junk elements, comment sections and hidden elements. An
+/// `iframe`, `object` or `embed` that is a player with a usable source
+/// (resolved against `base`) stays: it is written as a link to its
+/// original (see `embed`).
+pub(crate) fn remove_junk(doc: &mut Doc<'_>, base: &Url) {
     let page_chars = doc.text_stats(doc.root).chars;
     doc.remove_where(doc.root, |doc, node| {
         let el = element(node)?;
         if is_hidden(el) {
             Some(Reason::Hidden)
         } else {
-            is_junk(doc, node, el, page_chars).then_some(Reason::Junk)
+            is_junk(doc, node, el, page_chars, base).then_some(Reason::Junk)
         }
     });
 }
 
-fn is_junk<'a>(doc: &Doc<'a>, node: NodeRef<'a>, el: &Element, page_chars: usize) -> bool {
+fn is_junk<'a>(
+    doc: &Doc<'a>,
+    node: NodeRef<'a>,
+    el: &Element,
+    page_chars: usize,
+    base: &Url,
+) -> bool {
     let name = el.name();
     if name == "form" {
         // ASP.NET WebForms pages wrap the whole body in one <form>: keep a
         // form that holds most of the page's text.
         return doc.text_stats(node).chars * 2 <= page_chars;
     }
-    JUNK_TAGS.contains(&name)
-        || scraper::ElementRef::wrap(node).is_some_and(|e| COMMENTS.matches(&e))
+    if JUNK_TAGS.contains(&name) {
+        return !embed::PLAYER_TAGS.contains(&name) || embed::player(node, base).is_none();
+    }
+    scraper::ElementRef::wrap(node).is_some_and(|e| COMMENTS.matches(&e))
 }
 
 /// Whether an element is hidden from readers: the `hidden` attribute
@@ -202,6 +215,10 @@ mod tests {
     use super::*;
     use scraper::Html;
 
+    fn base() -> Url {
+        Url::parse("https://outlet.example/story/").unwrap()
+    }
+
     fn live_text(doc: &Doc<'_>) -> String {
         doc.norm_text(doc.root)
     }
@@ -240,7 +257,7 @@ mod tests {
             <div id="comments"><p>First comment</p></div>"#,
         );
         let mut doc = Doc::new(&html);
-        remove_junk(&mut doc);
+        remove_junk(&mut doc, &base());
         assert_eq!(live_text(&doc), "visible text. collapsed answer");
     }
 
@@ -250,7 +267,7 @@ mod tests {
             r#"<form id="aspnetForm"><div><p>The whole article, long enough to be the page.</p></div></form>"#,
         );
         let mut doc = Doc::new(&html);
-        remove_junk(&mut doc);
+        remove_junk(&mut doc, &base());
         assert!(live_text(&doc).contains("whole article"));
     }
 

@@ -24,6 +24,7 @@
 
 mod clean;
 mod dom;
+mod embed;
 mod explain;
 mod fallback;
 mod jsonld;
@@ -198,7 +199,7 @@ fn extract(
     markup::check(&stripped)?;
     let parsed = Html::parse_document(&stripped);
     let mut doc = Doc::new(&parsed);
-    clean::remove_junk(&mut doc);
+    clean::remove_junk(&mut doc, url);
     clean::remove_selected(&mut doc, &rules.clean.remove);
     if !rules.clean.remove_text.is_empty() {
         let main = content_root(&doc, rules);
@@ -274,7 +275,7 @@ pub fn clean_fragment(html: &str, base: &Url, clean: &CleanRules) -> Result<Stri
     let parsed = Html::parse_fragment(html);
     let mut doc = Doc::new(&parsed);
     let root = doc.root;
-    clean::remove_junk(&mut doc);
+    clean::remove_junk(&mut doc, base);
     clean::remove_selected(&mut doc, &clean.remove);
     clean::remove_texts(&mut doc, &clean.remove_text, root);
     clean::remove_feed_footers(&mut doc);

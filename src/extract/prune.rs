@@ -6,7 +6,8 @@
 //! Generic by design: it reads class/id vocabulary and link density, never a
 //! particular outlet's markup.
 
-use super::dom::{Doc, NodeRef, Reason, element, normalize, tag};
+use super::dom::{Doc, Key, KeyMap, NodeRef, Reason, element, normalize, tag};
+use super::embed;
 use super::vocab::{self, Boilerplate};
 
 /// Blocks the vocabulary may remove (inline elements such as a
@@ -55,10 +56,30 @@ const LIST_LABELS: &[&str] = &[
 
 /// Removes boilerplate blocks under `root` (never `root` itself, nor a block
 /// holding most of its text), then the headline if it repeats `title`.
+///
+/// A boilerplate block holding an embedded player (`div.video-wrapper`,
+/// a share-button paragraph around a YouTube iframe) loses everything but
+/// the player and figure captions: the player becomes a link to the video,
+/// never dropped silently with its box.
 pub(crate) fn prune<'a>(doc: &mut Doc<'a>, root: NodeRef<'a>, title: Option<&str>) {
     let total = doc.text_stats(root).chars;
+    // Boilerplate blocks kept for the player inside them.
+    let mut spared = KeyMap::<()>::default();
     doc.remove_where(root, |doc, node| {
-        is_boilerplate(doc, node, total).then_some(Reason::Boilerplate)
+        let in_spared = node
+            .parent()
+            .is_some_and(|p| spared.contains_key(&Key::of(p)));
+        if !in_spared && !is_boilerplate(doc, node, total) {
+            return None;
+        }
+        if in_spared && tag(node) == Some("figcaption") {
+            return None;
+        }
+        if doc.elements(node).into_iter().any(embed::is_player) {
+            spared.insert(Key::of(node), ());
+            return None;
+        }
+        Some(Reason::Boilerplate)
     });
     remove_labelled_link_lists(doc, root);
     if let Some(title) = title {
@@ -334,5 +355,34 @@ mod tests {
         let text = pruned(&html, Some("Democracy  prevails"));
         assert!(!text.contains("democracy prevails"));
         assert!(text.contains("the article text"));
+    }
+
+    #[test]
+    fn a_player_survives_the_boilerplate_box_around_it() {
+        let html = Html::parse_fragment(
+            r#"<div><p>Story text long enough to be the story of the page, with more words.</p>
+            <p><em><a href="/books/"></a></em><iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ"></iframe><br>
+            <a class="share" href="https://share.example/?u=x">Tweet</a></p>
+            <div class="inline-video"><iframe src="https://player.vimeo.com/video/1"></iframe><p>Video caption here.</p>
+            <figcaption>Kept caption</figcaption></div>
+            <div class="related-videos"><ul><li><a href="/v/2">Another video</a></li></ul></div></div>"#,
+        );
+        let mut doc = Doc::new(&html);
+        let root = doc.root;
+        prune(&mut doc, root, None);
+        let live: Vec<_> = doc
+            .elements(root)
+            .into_iter()
+            .filter_map(tag)
+            .filter(|t| *t == "iframe")
+            .collect();
+        assert_eq!(live.len(), 2);
+        let text = doc.norm_text(root);
+        assert!(
+            !text.contains("tweet") && !text.contains("video caption"),
+            "{text}"
+        );
+        assert!(!text.contains("another video"), "{text}");
+        assert!(text.contains("kept caption"), "{text}");
     }
 }

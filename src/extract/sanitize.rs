@@ -10,7 +10,7 @@ use scraper::Html;
 use url::Url;
 
 use super::dom::{Doc, NodeRef, Reason, attr, tag};
-use super::serialize::{CONTAINERS, serialize};
+use super::serialize::{CONTAINERS, serialize, serialize_with_embeds};
 
 /// Tags kept by the sanitizer; everything else is unwrapped (its text kept)
 /// or, for `script`/`style`, dropped with its content.
@@ -80,7 +80,7 @@ const KEEP_EMPTY: &[&str] = &[
 /// The content of `root` (not the element itself) as sanitized HTML with
 /// links and images resolved against `base`; `""` when nothing is left.
 pub(crate) fn safe_html<'a>(doc: &Doc<'a>, root: NodeRef<'a>, base: &Url) -> String {
-    let raw = serialize(doc, root);
+    let raw = serialize_with_embeds(doc, root, base);
     let clean = ammonia_builder(base).clean(&raw).to_string();
     drop_empty(&clean)
 }

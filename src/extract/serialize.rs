@@ -2,9 +2,14 @@
 //! the repairs a sanitizer cannot make: lazy-loaded images get their real
 //! `src`, `h1` becomes `h2` (the headline is the feed item's title), and the
 //! loose text of layout `div`s is put in paragraphs so that div-soup themes
-//! keep their paragraph breaks once the `div`s are unwrapped.
+//! keep their paragraph breaks once the `div`s are unwrapped. Given the
+//! page's URL, it also writes embedded players as links to their original
+//! and makes sure embedded posts link to theirs (see `embed`).
+
+use url::Url;
 
 use super::dom::{Doc, NodeRef, attr, element, tag};
+use super::embed;
 use super::readability::BLOCK_TAGS;
 
 /// Tags that lay out a page rather than mark up text: unwrapped, their loose
@@ -39,10 +44,10 @@ const FLOW_TAGS: &[&str] = &[
 ];
 
 /// Elements never serialized, whatever the root (the page head, and junk in
-/// case a caller did not clean).
+/// case a caller did not clean). Players (`iframe`, `object`, `video`...)
+/// are written only as links to their original (see `embed`).
 const SKIPPED: &[&str] = &[
-    "head", "title", "meta", "link", "base", "script", "style", "noscript", "template", "iframe",
-    "object", "embed", "svg",
+    "head", "title", "meta", "link", "base", "script", "style", "noscript", "template", "svg",
 ];
 
 /// Elements without content or end tag.
@@ -57,10 +62,22 @@ const LAZY_SOURCES: &[&str] = &["data-src", "data-lazy-src", "data-original", "d
 /// Lazy-loading srcset attributes, read when no single source is given.
 const LAZY_SRCSETS: &[&str] = &["srcset", "data-srcset", "data-lazy-srcset"];
 
-/// Writes the live content of `root` as HTML.
+/// Writes the live content of `root` as HTML, without players (already
+/// sanitized HTML has none).
 pub(crate) fn serialize<'a>(doc: &Doc<'a>, root: NodeRef<'a>) -> String {
+    write(doc, root, None)
+}
+
+/// Writes the live content of `root` as HTML, players as links to their
+/// original resolved against `base` (the page's URL).
+pub(crate) fn serialize_with_embeds<'a>(doc: &Doc<'a>, root: NodeRef<'a>, base: &Url) -> String {
+    write(doc, root, Some(base))
+}
+
+fn write<'a>(doc: &Doc<'a>, root: NodeRef<'a>, base: Option<&Url>) -> String {
     let mut writer = Writer {
         doc,
+        base,
         out: String::new(),
         depth: 0,
     };
@@ -77,6 +94,8 @@ enum Context {
 
 struct Writer<'d, 'a> {
     doc: &'d Doc<'a>,
+    /// The page's URL, when players are written as links.
+    base: Option<&'d Url>,
     out: String,
     /// Elements open around the one being written.
     depth: usize,
@@ -112,6 +131,10 @@ impl<'a> Writer<'_, 'a> {
             run.iter().position(has_content),
             run.iter().rposition(has_content),
         ) {
+            if first == last && self.player(run[first], Context::Flow) {
+                run.clear();
+                return;
+            }
             self.out.push_str("<p>");
             for node in &run[first..=last] {
                 self.node(*node, Context::Phrasing);
@@ -124,6 +147,8 @@ impl<'a> Writer<'_, 'a> {
     fn is_inline(&self, node: NodeRef<'a>) -> bool {
         match tag(node) {
             None => node.value().is_text(),
+            // A player between blocks is a block of its own (a figure).
+            Some(_) if embed::is_player(node) => false,
             Some(name) if BLOCK_TAGS.contains(&name) || CONTAINERS.contains(&name) => false,
             Some(_) => !node
                 .descendants()
@@ -148,6 +173,16 @@ impl<'a> Writer<'_, 'a> {
 
     fn element(&mut self, node: NodeRef<'a>, context: Context) {
         let name = tag(node).unwrap_or_default();
+        if self.player(node, context) {
+            return;
+        }
+        if name == "p"
+            && context == Context::Flow
+            && let Some(player) = self.sole_child(node)
+            && self.player(player, Context::Flow)
+        {
+            return;
+        }
         if CONTAINERS.contains(&name) {
             self.children(node, context, context == Context::Flow);
             return;
@@ -167,9 +202,66 @@ impl<'a> Writer<'_, 'a> {
             Context::Phrasing
         };
         self.children(node, inner, false);
+        if name == "blockquote" {
+            self.post_link(node, inner);
+        }
         self.out.push_str("</");
         self.out.push_str(name);
         self.out.push('>');
+    }
+
+    /// Writes `node` as a link to its original if it is a player (at block
+    /// level as a figure); a player that leads nowhere usable is dropped.
+    /// Whether `node` was a player.
+    fn player(&mut self, node: NodeRef<'a>, context: Context) -> bool {
+        if !embed::is_player(node) {
+            return false;
+        }
+        if let Some(found) = self.base.and_then(|base| embed::player(node, base)) {
+            // Inside a figure (WordPress's embed block) the figure is there
+            // already: no figure in a figure.
+            let in_figure = node.ancestors().any(|a| tag(a) == Some("figure"));
+            let block = context == Context::Flow;
+            if block && in_figure {
+                self.out.push_str("<p>");
+            }
+            embed::write_link(&mut self.out, &found, block && !in_figure);
+            if block && in_figure {
+                self.out.push_str("</p>");
+            }
+            return true;
+        }
+        // A WordPress wrapper whose URL is no known provider's keeps its text.
+        tag(node) != Some("div")
+    }
+
+    /// The one live child of `node` that is not whitespace, if it has one.
+    fn sole_child(&self, node: NodeRef<'a>) -> Option<NodeRef<'a>> {
+        let mut live = node.children().filter(|c| match c.value() {
+            scraper::Node::Text(t) => !t.trim().is_empty(),
+            scraper::Node::Element(_) => !self.doc.is_removed(*c),
+            _ => false,
+        });
+        let first = live.next()?;
+        live.next().is_none().then_some(first)
+    }
+
+    /// Ends an embedded post's blockquote with a link to the post when none
+    /// of its own links leads there.
+    fn post_link(&mut self, node: NodeRef<'a>, context: Context) {
+        let Some(base) = self.base else { return };
+        if let Some(post) = embed::post(self.doc, node, base)
+            && !post.linked
+        {
+            let block = context == Context::Flow;
+            if block {
+                self.out.push_str("<p>");
+            }
+            embed::write_link(&mut self.out, &post.embed, false);
+            if block {
+                self.out.push_str("</p>");
+            }
+        }
     }
 
     fn attributes(&mut self, node: NodeRef<'a>) {
@@ -230,7 +322,8 @@ fn first_srcset_candidate(srcset: &str) -> Option<&str> {
     (!first.starts_with("data:")).then_some(first)
 }
 
-fn escape_into(out: &mut String, text: &str, in_attribute: bool) {
+/// Appends `text` HTML-escaped (quotes too when `in_attribute`).
+pub(crate) fn escape_into(out: &mut String, text: &str, in_attribute: bool) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),

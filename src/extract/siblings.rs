@@ -3,9 +3,12 @@
 //! run of paragraphs in its own `text-description`), and the best-scoring
 //! block alone would be a fraction of it. Siblings of the winner that score
 //! well, share its class, or are prose paragraphs join it: the root becomes
-//! the parent and the siblings that do not belong are removed.
+//! the parent and the siblings that do not belong are removed. An embedded
+//! player or post between joined blocks (a video between two runs of
+//! paragraphs) stays where it was.
 
 use super::dom::{Doc, Key, KeyMap, NodeRef, Reason, attr, tag};
+use super::embed;
 use super::readability::candidate_scores;
 
 /// A sibling joins when it scores this share of the winner (readability's
@@ -35,29 +38,52 @@ pub(crate) fn merge<'a>(doc: &mut Doc<'a>, top: NodeRef<'a>) -> NodeRef<'a> {
     };
     let threshold = (top_score * SIBLING_SHARE).max(MIN_SIBLING_SCORE);
     let top_class = attr(top, "class").filter(|c| !c.trim().is_empty());
-    let (mut joined, mut rest) = (0, Vec::new());
+    // Each element sibling in order, and whether it joins.
+    let mut verdicts = Vec::new();
     for sibling in parent.children() {
-        if sibling == top || !sibling.value().is_element() || doc.is_removed(sibling) {
+        if !sibling.value().is_element() || doc.is_removed(sibling) {
+            continue;
+        }
+        if sibling == top {
+            verdicts.push((sibling, true));
             continue;
         }
         let mut score = scores.get(&Key::of(sibling)).copied().unwrap_or(0.0);
         if top_class.is_some() && attr(sibling, "class") == top_class {
             score += top_score * SIBLING_SHARE;
         }
-        if score >= threshold || is_prose(doc, sibling) {
-            joined += 1;
-        } else {
-            rest.push(sibling);
-        }
+        verdicts.push((sibling, score >= threshold || is_prose(doc, sibling)));
     }
-    if joined == 0 {
+    if verdicts.iter().filter(|(_, joins)| *joins).count() < 2 {
         return top;
     }
-    for sibling in rest {
-        doc.remove(sibling, Reason::Outside);
+    keep_embeds_between(doc, &mut verdicts);
+    for (sibling, joins) in verdicts {
+        if !joins {
+            doc.remove(sibling, Reason::Outside);
+        }
     }
     parent
 }
+
+/// Lets the embeds between the first and the last joined sibling join:
+/// they have no text to score, yet sit inside the article.
+fn keep_embeds_between<'a>(doc: &Doc<'a>, verdicts: &mut [(NodeRef<'a>, bool)]) {
+    let first = verdicts.iter().position(|(_, joins)| *joins);
+    let last = verdicts.iter().rposition(|(_, joins)| *joins);
+    let (Some(first), Some(last)) = (first, last) else {
+        return;
+    };
+    for (sibling, joins) in &mut verdicts[first..last] {
+        if !*joins && embed::holds_embed(doc, *sibling, EMBED_BLOCK_CHARS) {
+            *joins = true;
+        }
+    }
+}
+
+/// Most text (non-whitespace characters) around an embed for a sibling to
+/// count as the embed's block (a caption, a credit; a tweet's own text).
+const EMBED_BLOCK_CHARS: usize = 600;
 
 /// A `p` of prose: long with few links, or a short link-free sentence.
 fn is_prose<'a>(doc: &Doc<'a>, node: NodeRef<'a>) -> bool {
@@ -114,5 +140,26 @@ mod tests {
         );
         let text = merged_text(&html);
         assert!(!text.contains("home"), "{text}");
+    }
+
+    #[test]
+    fn an_embed_between_joined_blocks_stays_and_one_after_them_goes() {
+        let html = format!(
+            r#"<body><div class="body"><div class="text">{P}{P}{P}</div>
+            <div class="embed"><iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ"></iframe></div>
+            <div class="text"><p>The second run of paragraphs, after the video, ends here.</p></div>
+            <div class="promo"><iframe src="https://player.vimeo.com/video/1"></iframe></div></div></body>"#
+        );
+        let parsed = Html::parse_document(&html);
+        let mut doc = Doc::new(&parsed);
+        let top = find_root(&doc);
+        let root = merge(&mut doc, top);
+        let frames: Vec<_> = doc
+            .elements(root)
+            .into_iter()
+            .filter(|n| tag(*n) == Some("iframe"))
+            .filter_map(|n| attr(n, "src"))
+            .collect();
+        assert_eq!(frames, ["https://www.youtube.com/embed/dQw4w9WgXcQ"]);
     }
 }

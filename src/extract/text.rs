@@ -9,10 +9,14 @@
 //! truth among them) never include them; the HTML keeps them. A "caption"
 //! chosen as the article, or holding most of its text (slideshow pages put
 //! the whole story in one), is text, though. Two line breaks in a row (`<br><br>`) end a paragraph.
+//! Embedded players add no text (their fallback messages and play-button
+//! labels are not the article's); an embedded post's text is text (see
+//! `embed`), unless it is only links (Instagram's "View this post").
 
 use scraper::Node;
 
 use super::dom::{Doc, NodeRef, element, tag};
+use super::embed;
 use super::readability::BLOCK_TAGS;
 use super::serialize::MAX_DEPTH;
 use super::vocab;
@@ -20,6 +24,10 @@ use super::vocab;
 /// Blocks of sanitized HTML that are not in [`BLOCK_TAGS`] but still stand
 /// on their own line.
 const EXTRA_BLOCKS: &[&str] = &["figcaption", "dt", "dd", "tr", "td", "th", "caption"];
+
+/// A post embed with this share of link text or more holds no text of
+/// the post (see [`TextWriter::is_bare_post`]).
+const BARE_POST_LINKS: f64 = 0.9;
 
 /// Elements whose text is not article text.
 const SKIPPED: &[&str] = &[
@@ -91,7 +99,10 @@ impl<'a> TextWriter<'_, 'a> {
 
     fn element(&mut self, node: NodeRef<'a>, in_pre: bool) {
         let name = tag(node).unwrap_or_default();
-        if SKIPPED.contains(&name) || self.is_caption(node) {
+        // A figure holding an embedded post (WordPress's embed block around
+        // a tweet) is the post's text, not a picture's caption.
+        let skipped = SKIPPED.contains(&name) && !(name == "figure" && embed::holds_post(node));
+        if skipped || embed::is_player(node) || self.is_caption(node) || self.is_bare_post(node) {
             return;
         }
         if name == "br" {
@@ -121,6 +132,13 @@ impl<'a> TextWriter<'_, 'a> {
         node != self.root
             && element(node).is_some_and(vocab::is_caption)
             && self.doc.text_stats(node).chars * 2 <= self.root_chars
+    }
+
+    /// Whether `node` is a post embed made only of links ("View this post
+    /// on Instagram": the post's own text is loaded by the provider's
+    /// script): the HTML links to it, the text has nothing of it to say.
+    fn is_bare_post(&self, node: NodeRef<'a>) -> bool {
+        embed::is_post(node) && self.doc.text_stats(node).link_density() >= BARE_POST_LINKS
     }
 
     /// Ends the current block: collapses its whitespace, keeps its line breaks.

@@ -326,6 +326,40 @@ async fn golden_slideshow_caption() {
     .await;
 }
 
+/// A news post full of embeds (issue 11): YouTube in a WordPress embed
+/// block, `youtube-nocookie`, a lazy Vimeo iframe, `lite-youtube`, a tweet,
+/// an Instagram post, a TikTok, SoundCloud, Spotify, Apple Podcasts,
+/// a protocol-relative Dailymotion iframe,
+/// `<video>`, `<audio>`, a map, hostile frames, a like button and an ad.
+/// The text keeps the tweet's and the TikTok's words, and no player's
+/// fallback message, play label or URL (`embeds` tests the HTML).
+#[tokio::test]
+async fn golden_embeds() {
+    golden(
+        "embeds",
+        &[
+            "Night Ferry Returns",
+            "Morwenna Pascoe",
+            "does not support",
+            "Play Video",
+            "A tour of the new slipway",
+            "open.spotify.com",
+            "View this post on Instagram",
+            "A post shared by",
+            "Video on",
+            "Audio on",
+            "Podcast on",
+            "maps.harbourcouncil.example",
+            "Share this",
+            "Advertisement",
+            "Recent Posts",
+            "Lifeboat day",
+            "All rights reserved",
+        ],
+    )
+    .await;
+}
+
 /// A paywalled page whose visible body is a one-sentence teaser, a
 /// subscription wall and a JavaScript placeholder: the article exists only as
 /// the JSON-LD `articleBody`, which is what a reader wants.

@@ -13,7 +13,9 @@
 //! `conditional` (304s from the outlet), `discovery` (sources given by URL
 //! alone), `subscribe` (OPML, site links, clean links, shared articles), `wordpress` (a WordPress REST API stand-in), `crash` (SIGKILL mid-refresh),
 //! `stale` (the broken-source warning), `shutdown`, `systemd`, `extract`,
-//! `learned`, `explain`, `multipage` (articles split over pages), `lifecycle` (removed and renamed sources,
+//! `learned`, `explain`, `multipage` (articles split over pages), `embeds`
+//! (players and posts as links in extracted HTML and served feeds),
+//! `lifecycle` (removed and renamed sources,
 //! retention, backup, a proxy's path prefix), `pages` (every page in
 //! headless Chromium), `fuzz` (thousands of generated hostile pages and
 //! feeds through every parser and writer), `serving` (conditional GET,
@@ -39,6 +41,7 @@ mod daemon;
 mod dedup;
 mod dedup_links;
 mod discovery;
+mod embeds;
 mod end_to_end;
 mod explain;
 mod extract;
