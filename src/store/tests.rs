@@ -35,16 +35,17 @@ async fn open_creates_missing_parent_folders_and_the_file() {
     store.close().await;
 }
 
-#[tokio::test]
-async fn open_applies_the_schema_once_and_reopens_cleanly() {
-    let (dir, store) = temp_store().await;
-    store.close().await;
-    let store = super::test_support::reopen(&dir).await;
-    let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations")
-        .fetch_one(&store.pool)
-        .await
-        .unwrap();
-    assert_eq!(applied, MIGRATOR.iter().count() as i64);
+both_backends! {
+    async fn open_applies_the_schema_once_and_reopens_cleanly() {
+        let (dir, store) = temp_store().await;
+        store.close().await;
+        let store = super::test_support::reopen(&dir).await;
+        let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(applied, store.backend.migrator().iter().count() as i64);
+    }
 }
 
 #[tokio::test]
@@ -158,25 +159,26 @@ async fn the_discovery_migration_keeps_items_without_an_image() {
     assert_eq!(store.discovery("src").await.unwrap(), None);
 }
 
-#[tokio::test]
-async fn the_schema_refuses_half_a_stale_warning_and_a_retry_on_success() {
-    let (_dir, store) = temp_store().await;
-    store
-        .record_not_modified("src", chrono::Utc::now())
-        .await
-        .unwrap();
-    let refused = [
-        "UPDATE sources SET stale_kind = 'listing'",
-        "UPDATE sources SET stale_kind = 'listing', stale_since = 1",
-        "UPDATE sources SET stale_kind = 'layout', stale_since = 1, stale_message = 'm'",
-        "UPDATE refreshes SET retry_at = 1",
-        "UPDATE refreshes SET ok = 0, error = 'HTTP 500'",
-        "INSERT INTO http_validators (source_id, url, rules, saved) \
-             VALUES ('src', 'https://example.org/', 'r', 1)",
-    ];
-    for statement in refused {
-        let result = sqlx::query(statement).execute(&store.pool).await;
-        assert!(result.is_err(), "accepted: {statement}");
+both_backends! {
+    async fn the_schema_refuses_half_a_stale_warning_and_a_retry_on_success() {
+        let (_dir, store) = temp_store().await;
+        store
+            .record_not_modified("src", chrono::Utc::now())
+            .await
+            .unwrap();
+        let refused = [
+            "UPDATE sources SET stale_kind = 'listing'",
+            "UPDATE sources SET stale_kind = 'listing', stale_since = 1",
+            "UPDATE sources SET stale_kind = 'layout', stale_since = 1, stale_message = 'm'",
+            "UPDATE refreshes SET retry_at = 1",
+            "UPDATE refreshes SET ok = 0, error = 'HTTP 500'",
+            "INSERT INTO http_validators (source_id, url, rules, saved) \
+                 VALUES ('src', 'https://example.org/', 'r', 1)",
+        ];
+        for statement in refused {
+            let result = sqlx::query(statement).execute(&store.pool).await;
+            assert!(result.is_err(), "accepted: {statement}");
+        }
     }
 }
 

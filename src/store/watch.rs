@@ -15,16 +15,21 @@
 //! so it must be the same connection at every poll: it is taken out of
 //! the pool for good.
 //!
+//! On PostgreSQL (issue 13) there is no `data_version`: the watcher reads
+//! the newest `seq` of the log instead (an index lookup), and goes on as
+//! above when it grew. LISTEN/NOTIFY would spare the poll; it comes with
+//! the fleet work.
+//!
 //! Nothing here runs per HTTP request: requests still compare one atomic
 //! generation.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use sqlx::SqliteConnection;
-use sqlx::sqlite::Sqlite;
+use sqlx::{Any, AnyConnection};
 use tokio_util::sync::CancellationToken;
 
+use super::backend::Backend;
 use super::{Store, StoreError, query_error};
 
 /// How often a serving process looks for other processes' writes: 500 ms,
@@ -41,18 +46,19 @@ const KEPT_CHANGES: i64 = 1000;
 /// writing transaction, and prunes rows beyond [`KEPT_CHANGES`] (never the
 /// newest, so a `seq` is never reused).
 pub(super) async fn log_change(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     source: &str,
     writer: i64,
 ) -> Result<(), StoreError> {
-    let seq = sqlx::query("INSERT INTO feed_changes (source_id, writer) VALUES (?1, ?2)")
-        .bind(source)
-        .bind(writer)
-        .execute(&mut *conn)
-        .await
-        .map_err(query_error("log feed change"))?
-        .last_insert_rowid();
-    sqlx::query("DELETE FROM feed_changes WHERE seq <= ?1")
+    let seq: i64 = sqlx::query_scalar(
+        "INSERT INTO feed_changes (source_id, writer) VALUES ($1, $2) RETURNING seq",
+    )
+    .bind(source)
+    .bind(writer)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(query_error("log feed change"))?;
+    sqlx::query("DELETE FROM feed_changes WHERE seq <= $1")
         .bind(seq - KEPT_CHANGES)
         .execute(&mut *conn)
         .await
@@ -64,7 +70,7 @@ pub(super) async fn log_change(
 #[derive(Debug)]
 pub struct ChangeWatcher {
     /// The dedicated connection `data_version` is read on.
-    conn: SqliteConnection,
+    conn: AnyConnection,
     /// `data_version` at the last poll.
     version: i64,
     /// The newest change-log row seen.
@@ -136,7 +142,7 @@ impl ChangeWatcher {
         self.version = version;
         let operation = "read feed changes";
         let rows: Vec<(i64, String, i64)> = sqlx::query_as(
-            "SELECT seq, source_id, writer FROM feed_changes WHERE seq > ?1 ORDER BY seq",
+            "SELECT seq, source_id, writer FROM feed_changes WHERE seq > $1 ORDER BY seq",
         )
         .bind(self.seen)
         .fetch_all(&mut self.conn)
@@ -155,7 +161,7 @@ impl ChangeWatcher {
             .collect();
         if missed {
             // Pruned before this watcher read them: any feed may have changed.
-            let all: Vec<String> = sqlx::query_scalar::<Sqlite, String>("SELECT id FROM sources")
+            let all: Vec<String> = sqlx::query_scalar::<Any, String>("SELECT id FROM sources")
                 .fetch_all(&mut self.conn)
                 .await
                 .map_err(query_error(operation))?;
@@ -169,9 +175,16 @@ impl ChangeWatcher {
 }
 
 /// `PRAGMA data_version` of `conn`: it changes when another connection
-/// committed since the previous read on the same connection.
-async fn data_version(conn: &mut SqliteConnection) -> Result<i64, StoreError> {
-    sqlx::query_scalar("PRAGMA data_version")
+/// committed since the previous read on the same connection. On
+/// PostgreSQL, the newest change-log row's `seq`, which grows with every
+/// logged write (the watcher's own too: it then reads the log once for
+/// nothing).
+async fn data_version(conn: &mut AnyConnection) -> Result<i64, StoreError> {
+    let sql = Backend::of(conn).pick(
+        "PRAGMA data_version",
+        "SELECT coalesce(max(seq), 0) FROM feed_changes",
+    );
+    sqlx::query_scalar(sql)
         .fetch_one(conn)
         .await
         .map_err(query_error("read data_version"))
@@ -187,100 +200,106 @@ mod tests {
 
     /// A second store on `dir`'s database: what another process holds.
     async fn other(dir: &TempDir) -> Store {
-        Store::open(&dir.path().join("refeed.db")).await.unwrap()
+        super::super::test_support::reopen(dir).await
     }
 
-    #[tokio::test]
-    async fn another_stores_write_is_seen_and_notified_once() {
-        let (dir, store) = temp_store().await;
-        let mut watcher = store.change_watcher().await.unwrap();
-        assert_eq!(watcher.poll(&store).await.unwrap(), Vec::<String>::new());
-        let once = other(&dir).await;
-        commit(&once, "b", None, &[undated("x")]).await;
-        commit(&once, "a", None, &[undated("y")]).await;
-        assert_eq!(store.change_generation(), 0, "not seen before a poll");
-        assert_eq!(watcher.poll(&store).await.unwrap(), ["a", "b"]);
-        assert_eq!(store.changed_since(0).0, ["a", "b"]);
-        let generation = store.change_generation();
-        assert_eq!(watcher.poll(&store).await.unwrap(), Vec::<String>::new());
-        assert_eq!(store.change_generation(), generation, "notified once");
-    }
-
-    #[tokio::test]
-    async fn this_stores_own_writes_are_not_notified_twice() {
-        let (_dir, store) = temp_store().await;
-        let mut watcher = store.change_watcher().await.unwrap();
-        commit(&store, "a", None, &[undated("x")]).await;
-        assert_eq!(store.change_generation(), 1);
-        assert_eq!(watcher.poll(&store).await.unwrap(), Vec::<String>::new());
-        assert_eq!(store.change_generation(), 1);
-    }
-
-    #[tokio::test]
-    async fn writes_that_change_no_feed_notify_nothing() {
-        let (dir, store) = temp_store().await;
-        let once = other(&dir).await;
-        commit(&once, "a", None, &[undated("x")]).await;
-        let mut watcher = store.change_watcher().await.unwrap();
-        commit(&once, "a", None, &[undated("x")]).await;
-        once.record_not_modified("a", Utc::now()).await.unwrap();
-        assert_eq!(watcher.poll(&store).await.unwrap(), Vec::<String>::new());
-        assert_eq!(store.change_generation(), 0, "earlier writes are known");
-    }
-
-    #[tokio::test]
-    async fn a_watcher_that_missed_pruned_rows_renotifies_every_source() {
-        let (dir, store) = temp_store().await;
-        let mut watcher = store.change_watcher().await.unwrap();
-        let once = other(&dir).await;
-        commit(&once, "a", None, &[undated("x")]).await;
-        let mut tx = once.begin_write("test").await.unwrap();
-        for _ in 0..KEPT_CHANGES + 5 {
-            log_change(&mut tx, "b", once.changes.writer).await.unwrap();
+    both_backends! {
+        async fn another_stores_write_is_seen_and_notified_once() {
+            let (dir, store) = temp_store().await;
+            let mut watcher = store.change_watcher().await.unwrap();
+            assert_eq!(watcher.poll(&store).await.unwrap(), Vec::<String>::new());
+            let once = other(&dir).await;
+            commit(&once, "b", None, &[undated("x")]).await;
+            commit(&once, "a", None, &[undated("y")]).await;
+            assert_eq!(store.change_generation(), 0, "not seen before a poll");
+            assert_eq!(watcher.poll(&store).await.unwrap(), ["a", "b"]);
+            assert_eq!(store.changed_since(0).0, ["a", "b"]);
+            let generation = store.change_generation();
+            assert_eq!(watcher.poll(&store).await.unwrap(), Vec::<String>::new());
+            assert_eq!(store.change_generation(), generation, "notified once");
         }
-        tx.commit().await.unwrap();
-        assert_eq!(watcher.poll(&store).await.unwrap(), ["a", "b"]);
-        let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM feed_changes")
-            .fetch_one(&store.pool)
-            .await
-            .unwrap();
-        assert_eq!(kept, KEPT_CHANGES);
     }
 
-    #[tokio::test]
-    async fn a_rolled_back_write_logs_nothing() {
-        let (dir, store) = temp_store().await;
-        let mut watcher = store.change_watcher().await.unwrap();
-        let once = other(&dir).await;
-        let mut tx = once.begin_write("test").await.unwrap();
-        log_change(&mut tx, "a", once.changes.writer).await.unwrap();
-        tx.rollback().await.unwrap();
-        commit(&once, "c", None, &[undated("x")]).await;
-        assert_eq!(watcher.poll(&store).await.unwrap(), ["c"]);
-    }
-
-    #[tokio::test]
-    async fn following_stops_at_shutdown_and_notifies_in_between() {
-        let (dir, store) = temp_store().await;
-        let shutdown = CancellationToken::new();
-        let task = tokio::spawn(store.clone().follow_other_writers(shutdown.clone()));
-        let mut changes = store.subscribe_changes();
-        // The watcher starts from the database as it is when it opens:
-        // write until it has seen one.
-        let once = other(&dir).await;
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        let mut n = 0;
-        while store.change_generation() == 0 {
-            assert!(tokio::time::Instant::now() < deadline, "never notified");
-            n += 1;
-            commit(&once, "a", None, &[undated(&format!("x{n}"))]).await;
-            let _ = tokio::time::timeout(WATCH_INTERVAL * 2, changes.changed()).await;
+    both_backends! {
+        async fn this_stores_own_writes_are_not_notified_twice() {
+            let (_dir, store) = temp_store().await;
+            let mut watcher = store.change_watcher().await.unwrap();
+            commit(&store, "a", None, &[undated("x")]).await;
+            assert_eq!(store.change_generation(), 1);
+            assert_eq!(watcher.poll(&store).await.unwrap(), Vec::<String>::new());
+            assert_eq!(store.change_generation(), 1);
         }
-        assert_eq!(store.changed_since(0).0, ["a"]);
-        shutdown.cancel();
-        tokio::time::timeout(Duration::from_secs(5), task)
-            .await
-            .expect("stops at shutdown")
-            .unwrap();
+    }
+
+    both_backends! {
+        async fn writes_that_change_no_feed_notify_nothing() {
+            let (dir, store) = temp_store().await;
+            let once = other(&dir).await;
+            commit(&once, "a", None, &[undated("x")]).await;
+            let mut watcher = store.change_watcher().await.unwrap();
+            commit(&once, "a", None, &[undated("x")]).await;
+            once.record_not_modified("a", Utc::now()).await.unwrap();
+            assert_eq!(watcher.poll(&store).await.unwrap(), Vec::<String>::new());
+            assert_eq!(store.change_generation(), 0, "earlier writes are known");
+        }
+    }
+
+    both_backends! {
+        async fn a_watcher_that_missed_pruned_rows_renotifies_every_source() {
+            let (dir, store) = temp_store().await;
+            let mut watcher = store.change_watcher().await.unwrap();
+            let once = other(&dir).await;
+            commit(&once, "a", None, &[undated("x")]).await;
+            let mut tx = once.begin_write("test").await.unwrap();
+            for _ in 0..KEPT_CHANGES + 5 {
+                log_change(&mut tx, "b", once.changes.writer).await.unwrap();
+            }
+            tx.commit().await.unwrap();
+            assert_eq!(watcher.poll(&store).await.unwrap(), ["a", "b"]);
+            let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM feed_changes")
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+            assert_eq!(kept, KEPT_CHANGES);
+        }
+    }
+
+    both_backends! {
+        async fn a_rolled_back_write_logs_nothing() {
+            let (dir, store) = temp_store().await;
+            let mut watcher = store.change_watcher().await.unwrap();
+            let once = other(&dir).await;
+            let mut tx = once.begin_write("test").await.unwrap();
+            log_change(&mut tx, "a", once.changes.writer).await.unwrap();
+            tx.rollback().await.unwrap();
+            commit(&once, "c", None, &[undated("x")]).await;
+            assert_eq!(watcher.poll(&store).await.unwrap(), ["c"]);
+        }
+    }
+
+    both_backends! {
+        async fn following_stops_at_shutdown_and_notifies_in_between() {
+            let (dir, store) = temp_store().await;
+            let shutdown = CancellationToken::new();
+            let task = tokio::spawn(store.clone().follow_other_writers(shutdown.clone()));
+            let mut changes = store.subscribe_changes();
+            // The watcher starts from the database as it is when it opens:
+            // write until it has seen one.
+            let once = other(&dir).await;
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+            let mut n = 0;
+            while store.change_generation() == 0 {
+                assert!(tokio::time::Instant::now() < deadline, "never notified");
+                n += 1;
+                commit(&once, "a", None, &[undated(&format!("x{n}"))]).await;
+                let _ = tokio::time::timeout(WATCH_INTERVAL * 2, changes.changed()).await;
+            }
+            assert_eq!(store.changed_since(0).0, ["a"]);
+            shutdown.cancel();
+            tokio::time::timeout(Duration::from_secs(5), task)
+                .await
+                .expect("stops at shutdown")
+                .unwrap();
+        }
     }
 }
