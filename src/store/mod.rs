@@ -40,6 +40,7 @@ mod keys;
 pub mod learned;
 pub mod lifecycle;
 mod lock;
+mod lock_postgres;
 mod overview;
 mod ping;
 mod robots;

@@ -52,6 +52,7 @@ mod lifecycle;
 mod metrics;
 mod outlet;
 mod pages;
+mod postgres;
 mod readers;
 mod serving;
 mod shutdown;

@@ -150,8 +150,8 @@ impl TestEnv {
         let dir = tempfile::tempdir().expect("temporary folder");
         let mut text = format!(
             "[server]\nlisten = \"127.0.0.1:0\"\nbase_url = {BASE_URL:?}\n\n\
-             [storage]\npath = '{}'\n\n{settings}\n",
-            dir.path().join("data/refeed.db").display()
+             [storage]\n{}\n\n{settings}\n",
+            crate::postgres::storage_key(dir.path())
         );
         for source in sources {
             text.push_str(&source.toml());
