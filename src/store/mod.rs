@@ -31,6 +31,8 @@ mod test_postgres;
 mod backend;
 mod backup;
 mod changes;
+mod copy;
+pub use copy::{Copied, CopyError};
 mod discovery;
 mod files;
 mod health;

@@ -50,6 +50,7 @@ mod hostile;
 mod learned;
 mod lifecycle;
 mod metrics;
+mod migrate;
 mod outlet;
 mod pages;
 mod postgres;

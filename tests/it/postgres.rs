@@ -70,3 +70,8 @@ fn new_database() -> String {
     .expect("database creation")
     .expect("the cluster answered before")
 }
+
+/// A URL of a new database on the cluster, or `None` (see [`available`]).
+pub async fn database_url() -> Option<String> {
+    cluster::database_url().await
+}
