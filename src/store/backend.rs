@@ -84,6 +84,14 @@ impl Backend {
         self.pick("BEGIN IMMEDIATE", "BEGIN")
     }
 
+    /// `sqlite` or `postgres`, a setting that differs.
+    pub(super) fn pick_number(self, sqlite: i64, postgres: i64) -> i64 {
+        match self {
+            Self::Sqlite => sqlite,
+            Self::Postgres => postgres,
+        }
+    }
+
     /// `sqlite` or `postgres`, the text of one statement in each dialect.
     pub(super) fn pick(self, sqlite: &'static str, postgres: &'static str) -> &'static str {
         match self {

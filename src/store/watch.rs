@@ -15,10 +15,13 @@
 //! so it must be the same connection at every poll: it is taken out of
 //! the pool for good.
 //!
-//! On PostgreSQL (issue 13) there is no `data_version`: the watcher reads
-//! the newest `seq` of the log instead (an index lookup), and goes on as
-//! above when it grew. LISTEN/NOTIFY would spare the poll; it comes with
-//! the fleet work.
+//! On PostgreSQL (issue 13) there is no `data_version`: the watcher reads a
+//! digest of the log instead (its row count plus the sum of its `seq`s: at
+//! most [`KEPT_CHANGES`] rows), which changes with every insert and prune.
+//! Writers there run side by side, so a `seq` taken earlier may commit
+//! after a later one: the watcher re-reads the last [`PG_LOOKBACK`] rows
+//! before the newest it saw and skips those it has handled. LISTEN/NOTIFY
+//! would spare the poll; it comes with the fleet work.
 //!
 //! Nothing here runs per HTTP request: requests still compare one atomic
 //! generation.
@@ -41,6 +44,11 @@ pub const WATCH_INTERVAL: Duration = Duration::from_millis(500);
 /// polls every 500 ms; a write logs one row per changed source) cannot
 /// tell what it missed and re-renders every feed instead.
 const KEPT_CHANGES: i64 = 1000;
+
+/// On PostgreSQL, how far below the newest `seq` seen a watcher looks again
+/// for rows that committed late (see the module docs): a write transaction
+/// would have to stay open while 100 later ones commit to be missed.
+const PG_LOOKBACK: i64 = 100;
 
 /// Appends `source`'s change by `writer` to the change log, inside the
 /// writing transaction, and prunes rows beyond [`KEPT_CHANGES`] (never the
@@ -75,6 +83,11 @@ pub struct ChangeWatcher {
     version: i64,
     /// The newest change-log row seen.
     seen: i64,
+    /// How far below `seen` to look again: 0 on SQLite, [`PG_LOOKBACK`] on
+    /// PostgreSQL.
+    lookback: i64,
+    /// The rows seen within the lookback (PostgreSQL), not to act twice.
+    handled: BTreeSet<i64>,
 }
 
 impl Store {
@@ -86,15 +99,26 @@ impl Store {
         // Out of the pool for good: the pool opens another in its place.
         let mut conn = conn.detach();
         let version = data_version(&mut conn).await?;
-        let seen: Option<i64> = sqlx::query_scalar("SELECT max(seq) FROM feed_changes")
-            .fetch_one(&mut conn)
-            .await
-            .map_err(query_error(operation))?;
-        Ok(ChangeWatcher {
+        let lookback = self.backend.pick_number(0, PG_LOOKBACK);
+        // The newest row and, on PostgreSQL, those within the lookback
+        // below it: known already, never to be notified at the first poll.
+        let recent: Vec<(i64, String, i64)> = sqlx::query_as(
+            "SELECT seq, source_id, writer FROM feed_changes
+             WHERE seq >= (SELECT coalesce(max(seq), 0) FROM feed_changes) - $1",
+        )
+        .bind(lookback)
+        .fetch_all(&mut conn)
+        .await
+        .map_err(query_error(operation))?;
+        let mut watcher = ChangeWatcher {
             conn,
             version,
-            seen: seen.unwrap_or(0),
-        })
+            seen: 0,
+            lookback,
+            handled: BTreeSet::new(),
+        };
+        watcher.remember(&recent);
+        Ok(watcher)
     }
 
     /// Polls for other processes' writes every [`WATCH_INTERVAL`] until
@@ -141,18 +165,23 @@ impl ChangeWatcher {
         }
         self.version = version;
         let operation = "read feed changes";
-        let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+        let mut rows: Vec<(i64, String, i64)> = sqlx::query_as(
             "SELECT seq, source_id, writer FROM feed_changes WHERE seq > $1 ORDER BY seq",
         )
-        .bind(self.seen)
+        .bind(self.seen - self.lookback)
         .fetch_all(&mut self.conn)
         .await
         .map_err(query_error(operation))?;
-        let Some(&(first, _, _)) = rows.first() else {
+        rows.retain(|row| !self.handled.contains(&row.0));
+        let Some(newest) = rows.iter().map(|row| row.0).max() else {
             return Ok(Vec::new());
         };
-        let missed = first > self.seen + 1;
-        self.seen = rows.last().map_or(self.seen, |row| row.0);
+        // Every insert prunes the rows `KEPT_CHANGES` below its own, so
+        // rows this watcher had yet to read may be gone once the newest is
+        // that far past them. (Not a gap in `seq`s: on PostgreSQL a gap is
+        // also a rolled-back write, or one still open, read at a later poll.)
+        let missed = newest - KEPT_CHANGES > self.seen - self.lookback;
+        self.remember(&rows);
         let writer = store.changes.writer;
         let mut changed: BTreeSet<String> = rows
             .into_iter()
@@ -174,15 +203,28 @@ impl ChangeWatcher {
     }
 }
 
+impl ChangeWatcher {
+    /// Moves `seen` to the newest of `rows` and, on PostgreSQL, keeps their
+    /// `seq`s while they are within the lookback.
+    fn remember(&mut self, rows: &[(i64, String, i64)]) {
+        self.seen = rows.iter().map(|row| row.0).fold(self.seen, i64::max);
+        if self.lookback > 0 {
+            self.handled.extend(rows.iter().map(|row| row.0));
+            let floor = self.seen - self.lookback;
+            self.handled.retain(|seq| *seq > floor);
+        }
+    }
+}
+
 /// `PRAGMA data_version` of `conn`: it changes when another connection
 /// committed since the previous read on the same connection. On
-/// PostgreSQL, the newest change-log row's `seq`, which grows with every
-/// logged write (the watcher's own too: it then reads the log once for
+/// PostgreSQL, a digest of the change log that changes with every logged
+/// write and prune (the watcher's own too: it then reads the log once for
 /// nothing).
 async fn data_version(conn: &mut AnyConnection) -> Result<i64, StoreError> {
     let sql = Backend::of(conn).pick(
         "PRAGMA data_version",
-        "SELECT coalesce(max(seq), 0) FROM feed_changes",
+        "SELECT CAST(count(*) + coalesce(sum(seq), 0) AS BIGINT) FROM feed_changes",
     );
     sqlx::query_scalar(sql)
         .fetch_one(conn)
@@ -217,6 +259,17 @@ mod tests {
             let generation = store.change_generation();
             assert_eq!(watcher.poll(&store).await.unwrap(), Vec::<String>::new());
             assert_eq!(store.change_generation(), generation, "notified once");
+        }
+    }
+
+    both_backends! {
+        async fn writes_before_the_watcher_opened_are_not_notified() {
+            let (dir, store) = temp_store().await;
+            let once = other(&dir).await;
+            commit(&once, "a", None, &[undated("x")]).await;
+            let mut watcher = store.change_watcher().await.unwrap();
+            commit(&once, "b", None, &[undated("y")]).await;
+            assert_eq!(watcher.poll(&store).await.unwrap(), ["b"]);
         }
     }
 
@@ -301,5 +354,23 @@ mod tests {
                 .expect("stops at shutdown")
                 .unwrap();
         }
+    }
+
+    #[tokio::test]
+    async fn on_postgres_a_change_committed_after_a_later_one_is_still_seen() {
+        let Some(url) = super::super::test_postgres::database_url().await else {
+            return;
+        };
+        let store = Store::open_url(&url).await.unwrap();
+        let other = Store::open_url(&url).await.unwrap();
+        let mut watcher = store.change_watcher().await.unwrap();
+        // Takes its `seq` first, commits last.
+        let mut late = other.pool.begin().await.unwrap();
+        log_change(&mut late, "late", 1).await.unwrap();
+        commit(&other, "early", None, &[undated("x")]).await;
+        assert_eq!(watcher.poll(&store).await.unwrap(), ["early"]);
+        late.commit().await.unwrap();
+        assert_eq!(watcher.poll(&store).await.unwrap(), ["late"]);
+        assert_eq!(watcher.poll(&store).await.unwrap(), Vec::<String>::new());
     }
 }
