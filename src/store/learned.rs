@@ -259,49 +259,53 @@ mod tests {
         store.learned_boilerplate("src").await.unwrap()
     }
 
-    #[tokio::test]
-    async fn a_block_on_two_pages_is_never_learned() {
-        let (_dir, store) = store_with(2, 2).await;
-        assert!(learned(&store).await.is_empty());
+    both_backends! {
+        async fn a_block_on_two_pages_is_never_learned() {
+            let (_dir, store) = store_with(2, 2).await;
+            assert!(learned(&store).await.is_empty());
+        }
     }
 
-    #[tokio::test]
-    async fn a_block_on_three_of_five_pages_is_learned() {
-        let (_dir, store) = store_with(5, 3).await;
-        assert_eq!(learned(&store).await, HashSet::from([BOX]));
-        assert!(store.learned_boilerplate("other").await.unwrap().is_empty());
+    both_backends! {
+        async fn a_block_on_three_of_five_pages_is_learned() {
+            let (_dir, store) = store_with(5, 3).await;
+            assert_eq!(learned(&store).await, HashSet::from([BOX]));
+            assert!(store.learned_boilerplate("other").await.unwrap().is_empty());
+        }
     }
 
-    #[tokio::test]
-    async fn a_block_on_three_of_eight_pages_is_not_learned_but_four_is() {
-        let (_dir, store) = store_with(8, 3).await;
-        assert!(learned(&store).await.is_empty());
-        let (_dir, store) = store_with(8, 4).await;
-        assert_eq!(learned(&store).await, HashSet::from([BOX]));
+    both_backends! {
+        async fn a_block_on_three_of_eight_pages_is_not_learned_but_four_is() {
+            let (_dir, store) = store_with(8, 3).await;
+            assert!(learned(&store).await.is_empty());
+            let (_dir, store) = store_with(8, 4).await;
+            assert_eq!(learned(&store).await, HashSet::from([BOX]));
+        }
     }
 
-    #[tokio::test]
-    async fn recording_a_page_again_replaces_its_fingerprints() {
-        let (_dir, store) = store_with(5, 3).await;
-        // p0 seen again without the box: 2 of 5 pages carry it now.
-        store
-            .record_page_blocks("src", &[page(0, &[OTHER])])
-            .await
-            .unwrap();
-        assert!(learned(&store).await.is_empty());
-        // ...and with it again, counted once however often it is recorded.
-        for _ in 0..3 {
+    both_backends! {
+        async fn recording_a_page_again_replaces_its_fingerprints() {
+            let (_dir, store) = store_with(5, 3).await;
+            // p0 seen again without the box: 2 of 5 pages carry it now.
             store
-                .record_page_blocks("src", &[page(0, &[BOX, BOX])])
+                .record_page_blocks("src", &[page(0, &[OTHER])])
                 .await
                 .unwrap();
+            assert!(learned(&store).await.is_empty());
+            // ...and with it again, counted once however often it is recorded.
+            for _ in 0..3 {
+                store
+                    .record_page_blocks("src", &[page(0, &[BOX, BOX])])
+                    .await
+                    .unwrap();
+            }
+            assert_eq!(learned(&store).await, HashSet::from([BOX]));
+            let pages: i64 = sqlx::query_scalar("SELECT count(*) FROM learned_pages")
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+            assert_eq!(pages, 5);
         }
-        assert_eq!(learned(&store).await, HashSet::from([BOX]));
-        let pages: i64 = sqlx::query_scalar("SELECT count(*) FROM learned_pages")
-            .fetch_one(&store.pool)
-            .await
-            .unwrap();
-        assert_eq!(pages, 5);
     }
 
     both_backends! {

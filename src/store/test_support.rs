@@ -8,8 +8,8 @@
 use chrono::{DateTime, Utc};
 use tempfile::TempDir;
 
-use super::Store;
 use super::backend::{Backend, SQLITE_MIGRATOR, connect_options};
+use super::{Store, StoreError};
 use crate::model::NewItem;
 
 tokio::task_local! {
@@ -72,9 +72,18 @@ pub(super) async fn temp_store() -> (TempDir, Store) {
 /// Reopens the database of `dir` (after the previous handle was closed),
 /// or opens a second handle on it (what another process holds).
 pub(super) async fn reopen(dir: &TempDir) -> Store {
+    try_reopen(dir).await.1.unwrap()
+}
+
+/// [`reopen`], failing as opening would; with where the database is, as
+/// the store's messages show it.
+pub(super) async fn try_reopen(dir: &TempDir) -> (String, Result<Store, StoreError>) {
     match std::fs::read_to_string(dir.path().join(URL_FILE)) {
-        Ok(url) => Store::open_url(&url).await.unwrap(),
-        Err(_) => Store::open(&dir.path().join("refeed.db")).await.unwrap(),
+        Ok(url) => (url.clone(), Store::open_url(&url).await),
+        Err(_) => {
+            let path = dir.path().join("refeed.db");
+            (path.display().to_string(), Store::open(&path).await)
+        }
     }
 }
 

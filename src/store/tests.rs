@@ -75,33 +75,35 @@ async fn a_path_that_is_a_folder_fails_to_open_naming_the_path() {
     assert!(err.source().is_some());
 }
 
-#[tokio::test]
-async fn a_database_migrated_by_a_newer_refeed_is_refused() {
-    let (dir, store) = temp_store().await;
-    // A migration this build does not know: what a downgrade looks like.
-    sqlx::query(
-        "INSERT INTO _sqlx_migrations
-                 (version, description, success, checksum, execution_time)
-             VALUES (999999, 'from the future', 1, x'00', 0)",
-    )
-    .execute(&store.pool)
-    .await
-    .unwrap();
-    store.close().await;
-    let path = dir.path().join("refeed.db");
-    let err = Store::open(&path).await.unwrap_err();
-    assert!(
-        matches!(err, StoreError::NewerSchema { schema: 999999, .. }),
-        "{err:?}"
-    );
-    assert_eq!(
-        err.to_string(),
-        format!(
-            "database {} was written by a newer refeed (schema 999999); \
-                 upgrade refeed or restore a backup",
-            path.display()
-        )
-    );
+both_backends! {
+    async fn a_database_migrated_by_a_newer_refeed_is_refused() {
+        let (dir, store) = temp_store().await;
+        // A migration this build does not know: what a downgrade looks like.
+        let checksum = store.backend.pick("x'00'", "'\\x00'::bytea");
+        let insert = format!(
+            "INSERT INTO _sqlx_migrations
+                     (version, description, success, checksum, execution_time)
+                 VALUES (999999, 'from the future', true, {checksum}, 0)"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(insert))
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        store.close().await;
+        let (shown, opened) = super::test_support::try_reopen(&dir).await;
+        let err = opened.unwrap_err();
+        assert!(
+            matches!(err, StoreError::NewerSchema { schema: 999999, .. }),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "database {shown} was written by a newer refeed (schema 999999); \
+                     upgrade refeed or restore a backup"
+            )
+        );
+    }
 }
 
 #[tokio::test]

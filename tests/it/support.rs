@@ -181,6 +181,15 @@ impl TestEnv {
         out.stdout
     }
 
+    /// The database of this folder's config (SQLite or PostgreSQL), as
+    /// another process writing it would open it.
+    pub async fn store(&self) -> refeed::store::Store {
+        let config = refeed::config::Config::load(&self.config).expect("the test's config");
+        refeed::app::database::open(&config.storage)
+            .await
+            .expect("the test's database")
+    }
+
     /// Starts `refeed run` and waits until it listens.
     pub async fn daemon(&self) -> Daemon {
         Daemon::start(self.dir(), &self.config).await
