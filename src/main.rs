@@ -99,6 +99,19 @@ enum Command {
         /// The backup file to create.
         file: PathBuf,
     },
+    /// Copy a whole database into a new, empty one, between SQLite files
+    /// and PostgreSQL databases (`postgres://…`), item ids, dates and
+    /// validators unchanged; refuses a target that holds rows. Stop
+    /// `refeed run` first (no config needed).
+    MigrateStore {
+        /// The database to copy: a SQLite file or a postgres:// URL.
+        #[arg(long)]
+        from: String,
+        /// The new database: a SQLite file (created) or a postgres:// URL
+        /// (the database must exist and be empty).
+        #[arg(long)]
+        to: String,
+    },
     /// Print the OPML list of every feed, each once in Atom (what the
     /// server offers at /feeds.opml), for importing into a feed reader.
     Opml,
@@ -236,6 +249,11 @@ fn execute(cli: Cli) -> anyhow::Result<bool> {
         print!("{}", app::init(path, *force, storage.as_deref())?);
         return Ok(true);
     }
+    if let Command::MigrateStore { from, to } = &cli.command {
+        let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+        print!("{}", runtime.block_on(app::database::migrate(from, to))?);
+        return Ok(true);
+    }
     let config = load_config(&cli.config)?;
     if matches!(cli.command, Command::Check) {
         print!("{}", app::check(&config));
@@ -272,7 +290,11 @@ fn execute(cli: Cli) -> anyhow::Result<bool> {
                 );
                 Ok(true)
             }
-            Command::Check | Command::Init { .. } | Command::Extract { .. } | Command::Try(_) => {
+            Command::Check
+            | Command::Init { .. }
+            | Command::Extract { .. }
+            | Command::Try(_)
+            | Command::MigrateStore { .. } => {
                 unreachable!("handled above")
             }
         }

@@ -171,7 +171,7 @@ pub async fn feed(config: &Config, id: &str, format: FeedFormat) -> anyhow::Resu
 /// Opens the database for a command that only reads: never creates it,
 /// and says what to do when it is not there.
 pub(super) async fn open_existing(config: &Config) -> anyhow::Result<Store> {
-    match Store::open_existing(&config.storage.path).await {
+    match super::database::open_existing(&config.storage).await {
         Err(err @ StoreError::Missing { .. }) => Err(anyhow::anyhow!(
             "{err}: has `refeed run` or `refeed once` run with this config?"
         )),

@@ -20,7 +20,7 @@ use crate::config::Config;
 use crate::fetch::Fetcher;
 use crate::http;
 use crate::schedule::{self, NextRuns};
-use crate::store::{DaemonLock, Store};
+use crate::store::Store;
 use crate::systemd;
 
 /// How long in-flight refreshes may run on after a shutdown signal before
@@ -61,7 +61,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let shutdown = CancellationToken::new();
     tokio::spawn(watch_signals(shutdown.clone()));
     // One daemon per database (issue 12): a second refuses to start.
-    let _lock = DaemonLock::acquire(&config.storage.path).await?;
+    let _lock = super::database::lock(&config.storage).await?;
     crate::metrics::install();
     crate::metrics::spawn_upkeep(shutdown.clone());
     let Opened {

@@ -22,7 +22,6 @@ use crate::extract::learned;
 use crate::extract::{self, ArticleRules, Removal, RemovalReason};
 use crate::fetch::Fetcher;
 use crate::model::Article;
-use crate::store::Store;
 
 /// `refeed explain`: fetches `url` as the source `source_id` would, extracts
 /// it with the source's rules and learned boilerplate, and reports every
@@ -38,7 +37,7 @@ pub async fn explain_source(config: &Config, source_id: &str, url: &Url) -> anyh
         .get(url)
         .await
         .with_context(|| format!("cannot fetch {url}"))?;
-    let store = Store::open(&config.storage.path).await?;
+    let store = super::database::open(&config.storage).await?;
     let boilerplate = store.learned_boilerplate(&source.id).await;
     store.close().await;
     let boilerplate = boilerplate?;

@@ -113,6 +113,9 @@ pub fn spawn_pruner(
 /// print, with the copy's size. Neither creates nor migrates the database.
 pub async fn backup(config: &Config, target: &Path) -> anyhow::Result<String> {
     let database = &config.storage.path;
+    if config.storage.url.is_some() {
+        bail!("{}", crate::store::StoreError::BackupUnsupported);
+    }
     if !database.is_file() {
         bail!(
             "no database at {}: has `refeed run` or `refeed once` run with this config?",

@@ -9,6 +9,7 @@
 mod commands;
 pub mod control;
 mod daemon;
+pub mod database;
 pub mod explain;
 pub mod extract;
 pub mod lifecycle;
@@ -52,7 +53,7 @@ struct Opened {
 /// The client starts with what earlier runs left: the hosts' Retry-After
 /// and their robots.txt answers.
 async fn open(config: &Config) -> anyhow::Result<Opened> {
-    let store = Store::open(&config.storage.path).await?;
+    let store = database::open(&config.storage).await?;
     lifecycle::apply(&store, config).await?;
     let fetcher = Fetcher::new(&config.fetch)?;
     let health = store.source_health().await?;

@@ -100,6 +100,9 @@ pub struct StorageConfig {
     /// config file's folder (issue 12: the same database whatever the
     /// working directory), so this is that folder joined with it.
     pub path: PathBuf,
+    /// `url`: a PostgreSQL database (`postgres://…`, issue 13) used
+    /// instead of the SQLite file at `path` when set.
+    pub url: Option<String>,
     /// `keep_removed`: how long the items of a source removed from the
     /// config are kept (see `lifecycle`).
     pub keep_removed: Duration,
@@ -308,6 +311,7 @@ fn config_dir(path: &Path) -> &Path {
 
 fn storage(raw: &RawStorage, dir: &Path, report: &mut Report<'_>) -> Option<StorageConfig> {
     let keep_removed = lifecycle::keep_removed(raw, report);
+    let url = storage_url(raw, report)?;
     let written = match &raw.path {
         None => DEFAULT_STORAGE_PATH,
         Some(path) if path.get_ref().trim().is_empty() => {
@@ -319,8 +323,30 @@ fn storage(raw: &RawStorage, dir: &Path, report: &mut Report<'_>) -> Option<Stor
     // `join` keeps an absolute path as it is.
     Some(StorageConfig {
         path: dir.join(written),
+        url,
         keep_removed: keep_removed?,
     })
+}
+
+/// `storage.url`, checked: a PostgreSQL URL, and not beside `storage.path`
+/// (one database or the other). `Some(None)` when unset.
+fn storage_url(raw: &RawStorage, report: &mut Report<'_>) -> Option<Option<String>> {
+    let Some(url) = &raw.url else {
+        return Some(None);
+    };
+    let text = url.get_ref().trim();
+    if raw.path.is_some() {
+        let message = "set `storage.path` (a SQLite file) or `storage.url` (PostgreSQL), not both";
+        report.add(url.span(), None, "storage.url", message);
+        return None;
+    }
+    if !(text.starts_with("postgres://") || text.starts_with("postgresql://")) {
+        let message = "not a PostgreSQL URL (postgres://USER:PASSWORD@HOST/DATABASE); \
+                       a SQLite file is `storage.path`";
+        report.add(url.span(), None, "storage.url", message);
+        return None;
+    }
+    Some(Some(text.to_owned()))
 }
 
 fn scheduler(raw: &RawScheduler, report: &mut Report<'_>) -> Option<SchedulerConfig> {

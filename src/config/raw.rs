@@ -49,6 +49,7 @@ pub(crate) struct RawServer {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawStorage {
     pub path: Option<Spanned<String>>,
+    pub url: Option<Spanned<String>>,
     pub keep_removed: Option<RawDuration>,
 }
 

@@ -186,3 +186,28 @@ fn the_embedded_reference_config_is_the_shipped_file_and_validates() {
     assert_eq!(REFERENCE_CONFIG, std::fs::read_to_string(path).unwrap());
     Config::parse(REFERENCE_CONFIG, Path::new("refeed.toml")).unwrap();
 }
+
+#[test]
+fn a_storage_url_selects_postgres_and_excludes_a_path() {
+    let text = format!("[storage]\nurl = \"postgres://refeed@db/refeed\"\n\n{SOURCE}");
+    let config = Config::parse(&text, Path::new("refeed.toml")).unwrap();
+    assert_eq!(
+        config.storage.url.as_deref(),
+        Some("postgres://refeed@db/refeed")
+    );
+    let config = Config::parse(SOURCE, Path::new("refeed.toml")).unwrap();
+    assert_eq!(config.storage.url, None, "SQLite stays the default");
+    let both = errors("[storage]\npath = \"a.db\"\nurl = \"postgres://db/refeed\"\n");
+    assert_eq!(
+        both,
+        [
+            "conf/test.toml:3: key \"storage.url\": set `storage.path` (a SQLite file) \
+          or `storage.url` (PostgreSQL), not both"
+        ]
+    );
+    let other = errors("[storage]\nurl = \"mysql://db/refeed\"\n");
+    assert!(
+        other[0].starts_with("conf/test.toml:2: key \"storage.url\": not a PostgreSQL URL"),
+        "{other:?}"
+    );
+}

@@ -4,19 +4,16 @@
 
 use std::path::Path;
 
-use sqlx::sqlite::SqlitePoolOptions;
-
+use super::backend::{Backend, sqlite_pool};
 use super::files::create_file;
-use super::{Store, StoreError, connect_options};
+use super::{Store, StoreError};
 
 impl Store {
     /// Backs up the database at `database` to `target` (see
     /// [`Store::backup`]) without migrating or creating it: a backup
     /// taken before an upgrade is the database as the old refeed left it.
     pub async fn backup_file(database: &Path, target: &Path) -> Result<u64, StoreError> {
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(connect_options(database).create_if_missing(false))
+        let pool = sqlite_pool(database, false, Some(1))
             .await
             .map_err(|source| StoreError::Open {
                 path: database.display().to_string(),
@@ -31,13 +28,18 @@ impl Store {
     /// (it is created private to this user, as the database is, then
     /// filled); returns its size in bytes. Safe while another process
     /// writes: the copy is the database as of one committed transaction.
+    /// On PostgreSQL this is [`StoreError::BackupUnsupported`]: `pg_dump`
+    /// does it.
     pub async fn backup(&self, target: &Path) -> Result<u64, StoreError> {
+        if self.backend == Backend::Postgres {
+            return Err(StoreError::BackupUnsupported);
+        }
         vacuum_into(&self.pool, target).await
     }
 }
 
 /// `VACUUM INTO` a new file at `target`; its size.
-async fn vacuum_into(pool: &sqlx::SqlitePool, target: &Path) -> Result<u64, StoreError> {
+async fn vacuum_into(pool: &sqlx::AnyPool, target: &Path) -> Result<u64, StoreError> {
     {
         let shown = target.display().to_string();
         let io_error = |source| StoreError::BackupFile {
@@ -47,7 +49,7 @@ async fn vacuum_into(pool: &sqlx::SqlitePool, target: &Path) -> Result<u64, Stor
         // `create_new` refuses an existing file, and `VACUUM INTO` accepts
         // the empty file it leaves.
         create_file(target).await.map_err(io_error)?;
-        let vacuum = sqlx::query("VACUUM INTO ?1")
+        let vacuum = sqlx::query("VACUUM INTO $1")
             .bind(target.to_string_lossy().into_owned())
             .execute(pool)
             .await;

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Any, Transaction};
 use tokio::sync::watch;
 
 use super::{Store, StoreError, query_error, watch as foreign};
@@ -96,7 +96,7 @@ impl Store {
     /// the commit.
     pub(super) async fn commit_change(
         &self,
-        mut tx: Transaction<'static, Sqlite>,
+        mut tx: Transaction<'static, Any>,
         operation: &'static str,
         source: &str,
         changed: bool,
@@ -131,62 +131,64 @@ mod tests {
     use super::super::learned::ContentChange;
     use super::super::test_support::{item, temp_store};
 
-    #[tokio::test]
-    async fn changes_are_reported_per_source_since_a_generation() {
-        let (_dir, store) = temp_store().await;
-        assert_eq!(store.changed_since(0), (vec![], 0));
-        let mut rx = store.subscribe_changes();
-        store.notify_changed("a");
-        store.notify_changed("b");
-        assert!(rx.has_changed().unwrap());
-        assert_eq!(*rx.borrow_and_update(), 2);
-        assert_eq!(store.changed_since(0), (vec!["a".into(), "b".into()], 2));
-        assert_eq!(store.changed_since(1), (vec!["b".into()], 2));
-        store.notify_changed("a");
-        assert_eq!(store.changed_since(2), (vec!["a".into()], 3));
-        assert_eq!(store.change_generation(), 3);
+    both_backends! {
+        async fn changes_are_reported_per_source_since_a_generation() {
+            let (_dir, store) = temp_store().await;
+            assert_eq!(store.changed_since(0), (vec![], 0));
+            let mut rx = store.subscribe_changes();
+            store.notify_changed("a");
+            store.notify_changed("b");
+            assert!(rx.has_changed().unwrap());
+            assert_eq!(*rx.borrow_and_update(), 2);
+            assert_eq!(store.changed_since(0), (vec!["a".into(), "b".into()], 2));
+            assert_eq!(store.changed_since(1), (vec!["b".into()], 2));
+            store.notify_changed("a");
+            assert_eq!(store.changed_since(2), (vec!["a".into()], 3));
+            assert_eq!(store.change_generation(), 3);
+        }
     }
 
-    #[tokio::test]
-    async fn refreshes_and_recleans_notify_only_when_items_change() {
-        let (_dir, store) = temp_store().await;
-        let mut items = vec![item("a", "2024-03-01T10:00:00Z")];
-        items[0].content = Some("<p>A</p><p>Box</p>".into());
-        store
-            .commit_refresh("src", None, &items, Utc::now())
-            .await
-            .unwrap();
-        assert_eq!(store.changed_since(0), (vec!["src".into()], 1));
-        store
-            .commit_refresh("src", None, &items, Utc::now())
-            .await
-            .unwrap();
-        assert_eq!(store.change_generation(), 1, "nothing changed");
-        store
-            .commit_refresh("other", None, &[], Utc::now())
-            .await
-            .unwrap();
-        assert_eq!(store.change_generation(), 1, "an empty refresh");
+    both_backends! {
+        async fn refreshes_and_recleans_notify_only_when_items_change() {
+            let (_dir, store) = temp_store().await;
+            let mut items = vec![item("a", "2024-03-01T10:00:00Z")];
+            items[0].content = Some("<p>A</p><p>Box</p>".into());
+            store
+                .commit_refresh("src", None, &items, Utc::now())
+                .await
+                .unwrap();
+            assert_eq!(store.changed_since(0), (vec!["src".into()], 1));
+            store
+                .commit_refresh("src", None, &items, Utc::now())
+                .await
+                .unwrap();
+            assert_eq!(store.change_generation(), 1, "nothing changed");
+            store
+                .commit_refresh("other", None, &[], Utc::now())
+                .await
+                .unwrap();
+            assert_eq!(store.change_generation(), 1, "an empty refresh");
 
-        let change = ContentChange {
-            url: items[0].url.clone(),
-            old: "<p>stale</p>".into(),
-            new: "<p>A</p>".into(),
-        };
-        let cleared = HashSet::new();
-        store
-            .reclean_articles("src", std::slice::from_ref(&change), &cleared)
-            .await
-            .unwrap();
-        assert_eq!(store.change_generation(), 1, "no row rewritten");
-        let change = ContentChange {
-            old: "<p>A</p><p>Box</p>".into(),
-            ..change
-        };
-        store
-            .reclean_articles("src", &[change], &cleared)
-            .await
-            .unwrap();
-        assert_eq!(store.changed_since(1), (vec!["src".into()], 2));
+            let change = ContentChange {
+                url: items[0].url.clone(),
+                old: "<p>stale</p>".into(),
+                new: "<p>A</p>".into(),
+            };
+            let cleared = HashSet::new();
+            store
+                .reclean_articles("src", std::slice::from_ref(&change), &cleared)
+                .await
+                .unwrap();
+            assert_eq!(store.change_generation(), 1, "no row rewritten");
+            let change = ContentChange {
+                old: "<p>A</p><p>Box</p>".into(),
+                ..change
+            };
+            store
+                .reclean_articles("src", &[change], &cleared)
+                .await
+                .unwrap();
+            assert_eq!(store.changed_since(1), (vec!["src".into()], 2));
+        }
     }
 }

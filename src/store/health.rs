@@ -15,7 +15,7 @@ use super::time::Millis;
 use super::{Store, StoreError, query_error};
 use crate::model::{RefreshCounts, RefreshRecord, SourceHealth};
 
-/// Every source's health (`?1` NULL), or one source's (`?1` its id), in one
+/// Every source's health (`$1` NULL), or one source's (`$1` its id), in one
 /// statement. Per source, three index walks
 /// (`refreshes_source`, `refreshes_source_ok`) find the latest record, the
 /// latest success and the latest success that parsed a page (not a 304);
@@ -31,7 +31,7 @@ const SOURCE_HEALTH: &str = "\
              WHERE source_id = s.id AND ok = 1 AND not_modified = 0
              ORDER BY id DESC LIMIT 1) AS parsed_id
         FROM sources s
-        WHERE ?1 IS NULL OR s.id = ?1
+        WHERE $1 IS NULL OR s.id = $1
     )
     SELECT m.source_id, m.stale_kind, m.stale_since, m.stale_message,
         r.started, r.finished, r.ok, r.error, r.seen, r.new, r.updated,
@@ -106,8 +106,9 @@ struct HealthRow {
     stale_since: Option<Millis>,
     stale_message: Option<String>,
     last_success: Option<Millis>,
+    #[sqlx(try_from = "i64")]
     consecutive_failures: u32,
-    last_seen: Option<u32>,
+    last_seen: Option<i64>,
     failing_since: Option<Millis>,
     #[sqlx(flatten)]
     discovery: DiscoveryRow,
@@ -122,7 +123,7 @@ impl From<HealthRow> for SourceHealth {
             last: Some(last),
             last_success: row.last_success.map(|at| at.0),
             consecutive_failures: row.consecutive_failures,
-            last_seen: row.last_seen,
+            last_seen: row.last_seen.and_then(|seen| u32::try_from(seen).ok()),
             stale: warning(row.stale_kind, row.stale_since, row.stale_message),
             failing_since: row.failing_since.map(|at| at.0),
         }
@@ -147,196 +148,204 @@ mod tests {
         failed.await.unwrap();
     }
 
-    #[tokio::test]
-    async fn old_records_are_pruned_but_the_latest_success_and_parse_stay() {
-        let (_dir, store) = temp_store().await;
-        commit(&store, "src", Some("Outlet"), &[undated("x")]).await;
-        store.record_not_modified("src", Utc::now()).await.unwrap();
-        let before = health(&store, "src").await;
-        let extra = 20;
-        let began = at("2025-01-01T00:00:00Z");
-        let first = store.record_failure("src", began, "HTTP 500", None);
-        first.await.unwrap();
-        for _ in 1..super::super::sources::KEPT_REFRESHES + extra {
+    both_backends! {
+        async fn old_records_are_pruned_but_the_latest_success_and_parse_stay() {
+            let (_dir, store) = temp_store().await;
+            commit(&store, "src", Some("Outlet"), &[undated("x")]).await;
+            store.record_not_modified("src", Utc::now()).await.unwrap();
+            let before = health(&store, "src").await;
+            let extra = 20;
+            let began = at("2025-01-01T00:00:00Z");
+            let first = store.record_failure("src", began, "HTTP 500", None);
+            first.await.unwrap();
+            for _ in 1..crate::store::sources::KEPT_REFRESHES + extra {
+                fail(&store, "src").await;
+            }
+            let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM refreshes")
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+            // The newest failures, the 304 (latest success), the commit
+            // (latest parsed page) and the first failure (the failure's date).
+            assert_eq!(rows, crate::store::sources::KEPT_REFRESHES + 3);
+            let after = health(&store, "src").await;
+            assert_eq!(after.last_success, before.last_success);
+            assert_eq!(after.last_seen, Some(1), "items on the last parsed page");
+            let kept = u32::try_from(crate::store::sources::KEPT_REFRESHES).unwrap();
+            assert_eq!(after.consecutive_failures, kept + 1);
+            assert_eq!(
+                after.failing_since,
+                Some(began),
+                "the first failure is kept"
+            );
+        }
+    }
+
+    both_backends! {
+        async fn a_304_is_a_success_that_counts_nothing() {
+            let (_dir, store) = temp_store().await;
+            commit(&store, "src", Some("Outlet"), &[undated("x")]).await;
+            let items = store.items(None, 10).await.unwrap();
+            let generation = store.change_generation();
+            let started = at("2025-02-01T00:00:00Z");
+            store.record_not_modified("src", started).await.unwrap();
+            let record = &store.last_refreshes().await.unwrap()["src"];
+            assert_eq!(record.started, started);
+            let unchanged = RefreshCounts {
+                not_modified: true,
+                ..RefreshCounts::default()
+            };
+            assert_eq!(record.outcome, Ok(unchanged));
+            assert_eq!(record.retry_at, None);
+            assert_eq!(store.items(None, 10).await.unwrap(), items);
+            assert_eq!(store.source_titles().await.unwrap()["src"], "Outlet");
+            assert_eq!(store.change_generation(), generation, "feeds stay cached");
+        }
+    }
+
+    both_backends! {
+        async fn a_304_of_a_source_never_seen_before_is_recorded() {
+            let (_dir, store) = temp_store().await;
+            store.record_not_modified("new", Utc::now()).await.unwrap();
+            let health = health(&store, "new").await;
+            assert!(health.last.unwrap().outcome.unwrap().not_modified);
+            assert_eq!(health.last_seen, None, "no page was ever parsed");
+        }
+    }
+
+    both_backends! {
+        async fn failures_are_counted_since_the_last_success_and_reset_by_one() {
+            let (_dir, store) = temp_store().await;
             fail(&store, "src").await;
-        }
-        let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM refreshes")
-            .fetch_one(&store.pool)
-            .await
-            .unwrap();
-        // The newest failures, the 304 (latest success), the commit
-        // (latest parsed page) and the first failure (the failure's date).
-        assert_eq!(rows, super::super::sources::KEPT_REFRESHES + 3);
-        let after = health(&store, "src").await;
-        assert_eq!(after.last_success, before.last_success);
-        assert_eq!(after.last_seen, Some(1), "items on the last parsed page");
-        let kept = u32::try_from(super::super::sources::KEPT_REFRESHES).unwrap();
-        assert_eq!(after.consecutive_failures, kept + 1);
-        assert_eq!(
-            after.failing_since,
-            Some(began),
-            "the first failure is kept"
-        );
-    }
-
-    #[tokio::test]
-    async fn a_304_is_a_success_that_counts_nothing() {
-        let (_dir, store) = temp_store().await;
-        commit(&store, "src", Some("Outlet"), &[undated("x")]).await;
-        let items = store.items(None, 10).await.unwrap();
-        let generation = store.change_generation();
-        let started = at("2025-02-01T00:00:00Z");
-        store.record_not_modified("src", started).await.unwrap();
-        let record = &store.last_refreshes().await.unwrap()["src"];
-        assert_eq!(record.started, started);
-        let unchanged = RefreshCounts {
-            not_modified: true,
-            ..RefreshCounts::default()
-        };
-        assert_eq!(record.outcome, Ok(unchanged));
-        assert_eq!(record.retry_at, None);
-        assert_eq!(store.items(None, 10).await.unwrap(), items);
-        assert_eq!(store.source_titles().await.unwrap()["src"], "Outlet");
-        assert_eq!(store.change_generation(), generation, "feeds stay cached");
-    }
-
-    #[tokio::test]
-    async fn a_304_of_a_source_never_seen_before_is_recorded() {
-        let (_dir, store) = temp_store().await;
-        store.record_not_modified("new", Utc::now()).await.unwrap();
-        let health = health(&store, "new").await;
-        assert!(health.last.unwrap().outcome.unwrap().not_modified);
-        assert_eq!(health.last_seen, None, "no page was ever parsed");
-    }
-
-    #[tokio::test]
-    async fn failures_are_counted_since_the_last_success_and_reset_by_one() {
-        let (_dir, store) = temp_store().await;
-        fail(&store, "src").await;
-        fail(&store, "src").await;
-        let never = health(&store, "src").await;
-        assert_eq!(never.consecutive_failures, 2);
-        assert_eq!((never.last_success, never.last_seen), (None, None));
-
-        commit(&store, "src", None, &[undated("x"), undated("y")]).await;
-        let ok = health(&store, "src").await;
-        assert_eq!(ok.consecutive_failures, 0);
-        let finished = ok.last.as_ref().unwrap().finished;
-        assert_eq!(ok.last_success, Some(finished));
-        assert_eq!(ok.last_seen, Some(2));
-
-        for _ in 0..3 {
             fail(&store, "src").await;
+            let never = health(&store, "src").await;
+            assert_eq!(never.consecutive_failures, 2);
+            assert_eq!((never.last_success, never.last_seen), (None, None));
+
+            commit(&store, "src", None, &[undated("x"), undated("y")]).await;
+            let ok = health(&store, "src").await;
+            assert_eq!(ok.consecutive_failures, 0);
+            let finished = ok.last.as_ref().unwrap().finished;
+            assert_eq!(ok.last_success, Some(finished));
+            assert_eq!(ok.last_seen, Some(2));
+
+            for _ in 0..3 {
+                fail(&store, "src").await;
+            }
+            let failing = health(&store, "src").await;
+            assert_eq!(failing.consecutive_failures, 3);
+            assert_eq!(failing.last_success, Some(finished));
+            assert_eq!(failing.last.unwrap().outcome, Err("HTTP 500".to_owned()));
+
+            store.record_not_modified("src", Utc::now()).await.unwrap();
+            let recovered = health(&store, "src").await;
+            assert_eq!(recovered.consecutive_failures, 0, "a 304 is a success");
+            assert!(recovered.last_success.unwrap() > finished);
         }
-        let failing = health(&store, "src").await;
-        assert_eq!(failing.consecutive_failures, 3);
-        assert_eq!(failing.last_success, Some(finished));
-        assert_eq!(failing.last.unwrap().outcome, Err("HTTP 500".to_owned()));
-
-        store.record_not_modified("src", Utc::now()).await.unwrap();
-        let recovered = health(&store, "src").await;
-        assert_eq!(recovered.consecutive_failures, 0, "a 304 is a success");
-        assert!(recovered.last_success.unwrap() > finished);
     }
 
-    #[tokio::test]
-    async fn the_items_last_seen_survive_a_304_but_not_a_new_parse() {
-        let (_dir, store) = temp_store().await;
-        commit(&store, "src", None, &[undated("x"), undated("y")]).await;
-        store.record_not_modified("src", Utc::now()).await.unwrap();
-        fail(&store, "src").await;
-        store.record_not_modified("src", Utc::now()).await.unwrap();
-        assert_eq!(health(&store, "src").await.last_seen, Some(2));
-        commit(&store, "src", None, &[]).await;
-        assert_eq!(health(&store, "src").await.last_seen, Some(0));
-    }
-
-    #[tokio::test]
-    async fn retry_after_is_stored_with_the_failure() {
-        let (_dir, store) = temp_store().await;
-        let retry = Utc::now().trunc_subsecs(3) + chrono::Duration::minutes(10);
-        let failed = store.record_failure("src", Utc::now(), "HTTP 429", Some(retry));
-        failed.await.unwrap();
-        let last = health(&store, "src").await.last.unwrap();
-        assert_eq!(last.retry_at, Some(retry));
-        assert_eq!(last.outcome, Err("HTTP 429".to_owned()));
-        fail(&store, "src").await;
-        assert_eq!(health(&store, "src").await.last.unwrap().retry_at, None);
-    }
-
-    #[tokio::test]
-    async fn health_covers_every_refreshed_source_with_its_warning() {
-        let (_dir, store) = temp_store().await;
-        commit(&store, "ok", None, &[undated("x")]).await;
-        fail(&store, "down").await;
-        let stale = RefreshCommit {
-            source: "broken",
-            page_title: None,
-            items: &[],
-            started: Utc::now(),
-            validators: &[],
-            rules: "r1",
-            discovery: None,
-            stale: StaleVerdict::Stale {
-                kind: StaleKind::Listing,
-                message: "the listing yielded no items".to_owned(),
-            },
-        };
-        store.commit(&stale).await.unwrap();
-        // A source row without any refresh record (boilerplate learning
-        // creates one) has no health to show.
-        let pages = [("https://example.org/a".to_owned(), vec![1])];
-        store.record_page_blocks("learning", &pages).await.unwrap();
-
-        let all = store.source_health().await.unwrap();
-        let mut ids: Vec<&str> = all.keys().map(String::as_str).collect();
-        ids.sort_unstable();
-        assert_eq!(ids, ["broken", "down", "ok"]);
-        assert_eq!(all["ok"].stale, None);
-        assert_eq!(all["down"].consecutive_failures, 1);
-        let warning = all["broken"].stale.as_ref().unwrap();
-        assert_eq!(warning.kind, StaleKind::Listing);
-        assert_eq!(warning.message, "the listing yielded no items");
-        assert_eq!(all["broken"].last_seen, Some(0));
-
-        // One source's health is that source's entry of the whole.
-        for id in ["broken", "down", "ok"] {
-            let one = store.source_health_of(id).await.unwrap();
-            assert_eq!(one.as_ref(), Some(&all[id]), "{id}");
+    both_backends! {
+        async fn the_items_last_seen_survive_a_304_but_not_a_new_parse() {
+            let (_dir, store) = temp_store().await;
+            commit(&store, "src", None, &[undated("x"), undated("y")]).await;
+            store.record_not_modified("src", Utc::now()).await.unwrap();
+            fail(&store, "src").await;
+            store.record_not_modified("src", Utc::now()).await.unwrap();
+            assert_eq!(health(&store, "src").await.last_seen, Some(2));
+            commit(&store, "src", None, &[]).await;
+            assert_eq!(health(&store, "src").await.last_seen, Some(0));
         }
-        assert_eq!(store.source_health_of("learning").await.unwrap(), None);
-        assert_eq!(store.source_health_of("unknown").await.unwrap(), None);
     }
 
-    #[tokio::test]
-    async fn health_carries_the_discovery_record_of_its_source() {
-        let (_dir, store) = temp_store().await;
-        let found = DiscoveryRecord {
-            method: Method::Wordpress,
-            pattern: None,
-            items: 10,
-            wordpress_refused: None,
-            since: at("2024-06-01T08:00:00Z"),
-            previous: None,
-        };
-        let refresh = RefreshCommit {
-            source: "wp",
-            page_title: None,
-            items: &[],
-            started: at("2024-06-01T08:00:00Z"),
-            validators: &[],
-            rules: "r1",
-            discovery: Some(&found),
-            stale: StaleVerdict::Unknown,
-        };
-        store.commit(&refresh).await.unwrap();
-        commit(&store, "plain", None, &[undated("x")]).await;
-        fail(&store, "wp").await;
-        let all = store.source_health().await.unwrap();
-        assert_eq!(all["wp"].discovery.as_ref(), Some(&found));
-        assert_eq!(all["plain"].discovery, None);
-        let one = store.source_health_of("wp").await.unwrap().unwrap();
-        assert_eq!(one.discovery, Some(found));
+    both_backends! {
+        async fn retry_after_is_stored_with_the_failure() {
+            let (_dir, store) = temp_store().await;
+            let retry = Utc::now().trunc_subsecs(3) + chrono::Duration::minutes(10);
+            let failed = store.record_failure("src", Utc::now(), "HTTP 429", Some(retry));
+            failed.await.unwrap();
+            let last = health(&store, "src").await.last.unwrap();
+            assert_eq!(last.retry_at, Some(retry));
+            assert_eq!(last.outcome, Err("HTTP 429".to_owned()));
+            fail(&store, "src").await;
+            assert_eq!(health(&store, "src").await.last.unwrap().retry_at, None);
+        }
+    }
+
+    both_backends! {
+        async fn health_covers_every_refreshed_source_with_its_warning() {
+            let (_dir, store) = temp_store().await;
+            commit(&store, "ok", None, &[undated("x")]).await;
+            fail(&store, "down").await;
+            let stale = RefreshCommit {
+                source: "broken",
+                page_title: None,
+                items: &[],
+                started: Utc::now(),
+                validators: &[],
+                rules: "r1",
+                discovery: None,
+                stale: StaleVerdict::Stale {
+                    kind: StaleKind::Listing,
+                    message: "the listing yielded no items".to_owned(),
+                },
+            };
+            store.commit(&stale).await.unwrap();
+            // A source row without any refresh record (boilerplate learning
+            // creates one) has no health to show.
+            let pages = [("https://example.org/a".to_owned(), vec![1])];
+            store.record_page_blocks("learning", &pages).await.unwrap();
+
+            let all = store.source_health().await.unwrap();
+            let mut ids: Vec<&str> = all.keys().map(String::as_str).collect();
+            ids.sort_unstable();
+            assert_eq!(ids, ["broken", "down", "ok"]);
+            assert_eq!(all["ok"].stale, None);
+            assert_eq!(all["down"].consecutive_failures, 1);
+            let warning = all["broken"].stale.as_ref().unwrap();
+            assert_eq!(warning.kind, StaleKind::Listing);
+            assert_eq!(warning.message, "the listing yielded no items");
+            assert_eq!(all["broken"].last_seen, Some(0));
+
+            // One source's health is that source's entry of the whole.
+            for id in ["broken", "down", "ok"] {
+                let one = store.source_health_of(id).await.unwrap();
+                assert_eq!(one.as_ref(), Some(&all[id]), "{id}");
+            }
+            assert_eq!(store.source_health_of("learning").await.unwrap(), None);
+            assert_eq!(store.source_health_of("unknown").await.unwrap(), None);
+        }
+    }
+
+    both_backends! {
+        async fn health_carries_the_discovery_record_of_its_source() {
+            let (_dir, store) = temp_store().await;
+            let found = DiscoveryRecord {
+                method: Method::Wordpress,
+                pattern: None,
+                items: 10,
+                wordpress_refused: None,
+                since: at("2024-06-01T08:00:00Z"),
+                previous: None,
+            };
+            let refresh = RefreshCommit {
+                source: "wp",
+                page_title: None,
+                items: &[],
+                started: at("2024-06-01T08:00:00Z"),
+                validators: &[],
+                rules: "r1",
+                discovery: Some(&found),
+                stale: StaleVerdict::Unknown,
+            };
+            store.commit(&refresh).await.unwrap();
+            commit(&store, "plain", None, &[undated("x")]).await;
+            fail(&store, "wp").await;
+            let all = store.source_health().await.unwrap();
+            assert_eq!(all["wp"].discovery.as_ref(), Some(&found));
+            assert_eq!(all["plain"].discovery, None);
+            let one = store.source_health_of("wp").await.unwrap().unwrap();
+            assert_eq!(one.discovery, Some(found));
+        }
     }
 
     /// A source keeps up to 100 records: health must find each source's
@@ -350,39 +359,40 @@ mod tests {
         assert!(plan.iter().any(|step| step.contains("refreshes_source_ok")));
     }
 
-    /// The failure notice shows in the feeds: the failures that may raise,
-    /// update or end it notify readers; short runs of failures do not.
-    #[tokio::test]
-    async fn failures_notify_readers_once_they_span_six_hours() {
-        let (_dir, store) = temp_store().await;
-        let ago = |hours| Utc::now() - chrono::Duration::hours(hours);
-        let notified = |before: u64, store: &Store| store.change_generation() > before;
-        let g = store.change_generation();
-        store
-            .record_failure("a", ago(5), "HTTP 500", None)
-            .await
-            .unwrap();
-        assert!(!notified(g, &store), "5 h: no notice can show yet");
-        store
-            .record_failure("b", ago(7), "HTTP 500", None)
-            .await
-            .unwrap();
-        assert!(notified(g, &store), "7 h: the notice may appear");
-        let g = store.change_generation();
-        store
-            .record_failure("b", ago(0), "HTTP 502", None)
-            .await
-            .unwrap();
-        assert!(notified(g, &store), "and change");
-        let g = store.change_generation();
-        store.record_not_modified("a", Utc::now()).await.unwrap();
-        assert!(!notified(g, &store), "a short run ends unnoticed");
-        store.record_not_modified("b", Utc::now()).await.unwrap();
-        assert!(notified(g, &store), "the notice goes with a success");
-        let logged: i64 = sqlx::query_scalar("SELECT count(*) FROM feed_changes")
-            .fetch_one(&store.pool)
-            .await
-            .unwrap();
-        assert_eq!(logged, 3, "each for other processes too");
+    both_backends! {
+        /// The failure notice shows in the feeds: the failures that may raise,
+        /// update or end it notify readers; short runs of failures do not.
+        async fn failures_notify_readers_once_they_span_six_hours() {
+            let (_dir, store) = temp_store().await;
+            let ago = |hours| Utc::now() - chrono::Duration::hours(hours);
+            let notified = |before: u64, store: &Store| store.change_generation() > before;
+            let g = store.change_generation();
+            store
+                .record_failure("a", ago(5), "HTTP 500", None)
+                .await
+                .unwrap();
+            assert!(!notified(g, &store), "5 h: no notice can show yet");
+            store
+                .record_failure("b", ago(7), "HTTP 500", None)
+                .await
+                .unwrap();
+            assert!(notified(g, &store), "7 h: the notice may appear");
+            let g = store.change_generation();
+            store
+                .record_failure("b", ago(0), "HTTP 502", None)
+                .await
+                .unwrap();
+            assert!(notified(g, &store), "and change");
+            let g = store.change_generation();
+            store.record_not_modified("a", Utc::now()).await.unwrap();
+            assert!(!notified(g, &store), "a short run ends unnoticed");
+            store.record_not_modified("b", Utc::now()).await.unwrap();
+            assert!(notified(g, &store), "the notice goes with a success");
+            let logged: i64 = sqlx::query_scalar("SELECT count(*) FROM feed_changes")
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+            assert_eq!(logged, 3, "each for other processes too");
+        }
     }
 }

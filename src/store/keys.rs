@@ -4,14 +4,16 @@
 //! repair of items stored before keys existed.
 //!
 //! A key names one item per source, the first to claim it
-//! (`INSERT OR IGNORE`): items that an older refeed stored twice under
+//! (`ON CONFLICT DO NOTHING`): items that an older refeed stored twice under
 //! links now sharing a key both stay (no reader loses an item), and every
 //! later link of that article matches the older one, so a third never
 //! appears.
 
-use sqlx::sqlite::SqliteConnection;
+use sqlx::AnyConnection;
 use url::Url;
 
+use super::backend::Backend;
+use super::time::Flag;
 use super::{Store, StoreError, query_error};
 use crate::model::dedup::{has_credentials, without_credentials};
 use crate::model::{NewItem, dedup_key};
@@ -32,13 +34,13 @@ pub(super) fn keys_of(item: &NewItem) -> Vec<String> {
 /// The stored item of `source` that claimed one of `keys`, if any (the
 /// first key that names one wins).
 pub(super) async fn find(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     source: &str,
     keys: &[String],
 ) -> Result<Option<i64>, StoreError> {
     for key in keys {
         let id: Option<i64> =
-            sqlx::query_scalar("SELECT item_id FROM item_keys WHERE source_id = ?1 AND key = ?2")
+            sqlx::query_scalar("SELECT item_id FROM item_keys WHERE source_id = $1 AND key = $2")
                 .bind(source)
                 .bind(key)
                 .fetch_optional(&mut *conn)
@@ -53,14 +55,15 @@ pub(super) async fn find(
 
 /// Gives item `id` the keys not yet claimed by another item of `source`.
 pub(super) async fn claim(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     source: &str,
     id: i64,
     keys: &[String],
 ) -> Result<(), StoreError> {
     for key in keys {
         sqlx::query(
-            "INSERT OR IGNORE INTO item_keys (source_id, key, item_id) VALUES (?1, ?2, ?3)",
+            "INSERT INTO item_keys (source_id, key, item_id) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING",
         )
         .bind(source)
         .bind(key)
@@ -81,7 +84,7 @@ impl Store {
         let operation = "add dedup keys to stored items";
         // Read first: most opens find nothing to do and take no write lock
         // (a `refeed feed` beside a running daemon must not wait for it).
-        let pending: bool = sqlx::query_scalar(
+        let Flag(pending) = sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM pending_backfills WHERE name = 'item_keys')",
         )
         .fetch_one(&self.pool)
@@ -119,25 +122,34 @@ const CLAIMS_PER_STATEMENT: usize = 10_000;
 /// Claims `(source, key, item id)` in order: the first of a key wins, as
 /// [`claim`] does one by one.
 async fn claim_all(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     claims: &[(String, String, i64)],
 ) -> Result<(), StoreError> {
     let json = serde_json::to_string(claims).expect("claims serialize to JSON");
-    sqlx::query(
-        "INSERT OR IGNORE INTO item_keys (source_id, key, item_id)
-         SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?1)
-         WHERE value ->> 1 <> '' ORDER BY json_each.key",
-    )
-    .bind(json)
-    .execute(conn)
-    .await
-    .map_err(query_error("add dedup keys to stored items"))?;
+    // PostgreSQL's `json_each` of the store (migrations/postgres) gives
+    // each element as text: the triples are taken apart as JSON there.
+    let sql = Backend::of(conn).pick(
+        "INSERT INTO item_keys (source_id, key, item_id)
+         SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each($1)
+         WHERE value ->> 1 <> '' ORDER BY json_each.key
+         ON CONFLICT DO NOTHING",
+        "INSERT INTO item_keys (source_id, key, item_id)
+         SELECT e.value ->> 0, e.value ->> 1, CAST(e.value ->> 2 AS BIGINT)
+         FROM json_array_elements(CAST($1 AS json)) WITH ORDINALITY AS e (value, position)
+         WHERE e.value ->> 1 <> '' ORDER BY e.position
+         ON CONFLICT DO NOTHING",
+    );
+    sqlx::query(sql)
+        .bind(json)
+        .execute(conn)
+        .await
+        .map_err(query_error("add dedup keys to stored items"))?;
     Ok(())
 }
 
 /// Items without any key (stored before keys existed), oldest first:
 /// `(id, source, url)`.
-async fn keyless(conn: &mut SqliteConnection) -> Result<Vec<(i64, String, String)>, StoreError> {
+async fn keyless(conn: &mut AnyConnection) -> Result<Vec<(i64, String, String)>, StoreError> {
     sqlx::query_as(
         "SELECT id, source_id, url FROM items
          WHERE NOT EXISTS (SELECT 1 FROM item_keys WHERE item_id = items.id)
@@ -153,7 +165,7 @@ async fn keyless(conn: &mut SqliteConnection) -> Result<Vec<(i64, String, String
 /// item whose cleaned id is already stored in its source is that item's
 /// duplicate and is deleted, as the twin carries the same article under
 /// the id without the password.
-async fn remove_stored_credentials(conn: &mut SqliteConnection) -> Result<(), StoreError> {
+async fn remove_stored_credentials(conn: &mut AnyConnection) -> Result<(), StoreError> {
     let operation = "remove credentials from stored links";
     let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
         "SELECT id, source_id, url, link FROM items WHERE url LIKE '%@%' OR link LIKE '%@%'",
@@ -168,7 +180,7 @@ async fn remove_stored_credentials(conn: &mut SqliteConnection) -> Result<(), St
             continue;
         }
         let twin: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM items WHERE source_id = ?1 AND url = ?2 AND id <> ?3",
+            "SELECT id FROM items WHERE source_id = $1 AND url = $2 AND id <> $3",
         )
         .bind(&source)
         .bind(&url)
@@ -177,9 +189,9 @@ async fn remove_stored_credentials(conn: &mut SqliteConnection) -> Result<(), St
         .await
         .map_err(query_error(operation))?;
         let query = if twin.is_some() {
-            sqlx::query("DELETE FROM items WHERE id = ?1").bind(id)
+            sqlx::query("DELETE FROM items WHERE id = $1").bind(id)
         } else {
-            sqlx::query("UPDATE items SET url = ?2, link = ?3 WHERE id = ?1")
+            sqlx::query("UPDATE items SET url = $2, link = $3 WHERE id = $1")
                 .bind(id)
                 .bind(&url)
                 .bind(&link)
@@ -223,61 +235,64 @@ mod tests {
         urls
     }
 
-    #[tokio::test]
-    async fn other_forms_of_a_stored_link_match_the_stored_item() {
-        let (_dir, store) = temp_store().await;
-        commit(&store, "src", None, &[linked("http://example.org/a/")]).await;
-        let forms = [
-            "https://example.org/a",
-            "http://example.org//a/amp/",
-            "https://example.org/a/?ref=feed&amp=1",
-        ];
-        for form in forms {
+    both_backends! {
+        async fn other_forms_of_a_stored_link_match_the_stored_item() {
+            let (_dir, store) = temp_store().await;
+            commit(&store, "src", None, &[linked("http://example.org/a/")]).await;
+            let forms = [
+                "https://example.org/a",
+                "http://example.org//a/amp/",
+                "https://example.org/a/?ref=feed&amp=1",
+            ];
+            for form in forms {
+                let counts = store
+                    .commit_refresh("src", None, &[linked(form)], chrono::Utc::now())
+                    .await
+                    .unwrap();
+                assert_eq!((counts.seen, counts.new), (1, 0), "{form}");
+            }
+            assert_eq!(urls(&store).await, ["http://example.org/a/"]);
+            // Two forms in one batch: the first wins.
+            let batch = [
+                linked("https://example.org/b/?source=rss"),
+                linked("http://example.org/b"),
+            ];
             let counts = store
-                .commit_refresh("src", None, &[linked(form)], chrono::Utc::now())
+                .commit_refresh("src", None, &batch, chrono::Utc::now())
                 .await
                 .unwrap();
-            assert_eq!((counts.seen, counts.new), (1, 0), "{form}");
+            assert_eq!((counts.seen, counts.new), (1, 1));
+            assert_eq!(
+                urls(&store).await,
+                ["http://example.org/a/", "https://example.org/b/?source=rss"]
+            );
         }
-        assert_eq!(urls(&store).await, ["http://example.org/a/"]);
-        // Two forms in one batch: the first wins.
-        let batch = [
-            linked("https://example.org/b/?source=rss"),
-            linked("http://example.org/b"),
-        ];
-        let counts = store
-            .commit_refresh("src", None, &batch, chrono::Utc::now())
-            .await
-            .unwrap();
-        assert_eq!((counts.seen, counts.new), (1, 1));
-        assert_eq!(
-            urls(&store).await,
-            ["http://example.org/a/", "https://example.org/b/?source=rss"]
-        );
     }
 
-    #[tokio::test]
-    async fn an_accepted_canonical_joins_the_item_to_its_canonical_link() {
-        let (_dir, store) = temp_store().await;
-        let mut tracked = linked("https://example.org/go/123/");
-        tracked.canonical = Some("https://example.org/2020/a-post/".to_owned());
-        commit(&store, "src", None, &[tracked]).await;
-        let direct = linked("https://example.org/2020/a-post/?amp=1");
-        let known = store
-            .known_items("src", std::slice::from_ref(&direct.url))
-            .await
-            .unwrap();
-        assert_eq!(known[&direct.url].title, "Title of a", "known by key");
-        commit(&store, "src", None, &[direct]).await;
-        assert_eq!(urls(&store).await, ["https://example.org/go/123/"]);
+    both_backends! {
+        async fn an_accepted_canonical_joins_the_item_to_its_canonical_link() {
+            let (_dir, store) = temp_store().await;
+            let mut tracked = linked("https://example.org/go/123/");
+            tracked.canonical = Some("https://example.org/2020/a-post/".to_owned());
+            commit(&store, "src", None, &[tracked]).await;
+            let direct = linked("https://example.org/2020/a-post/?amp=1");
+            let known = store
+                .known_items("src", std::slice::from_ref(&direct.url))
+                .await
+                .unwrap();
+            assert_eq!(known[&direct.url].title, "Title of a", "known by key");
+            commit(&store, "src", None, &[direct]).await;
+            assert_eq!(urls(&store).await, ["https://example.org/go/123/"]);
+        }
     }
 
-    #[tokio::test]
-    async fn keys_stay_per_source() {
-        let (_dir, store) = temp_store().await;
-        commit(&store, "a", None, &[linked("http://example.org/x")]).await;
-        commit(&store, "b", None, &[linked("https://example.org/x/")]).await;
-        assert_eq!(store.items(None, 10).await.unwrap().len(), 2);
+    both_backends! {
+        async fn keys_stay_per_source() {
+            let (_dir, store) = temp_store().await;
+            commit(&store, "a", None, &[linked("http://example.org/x")]).await;
+            commit(&store, "b", None, &[linked("https://example.org/x/")]).await;
+            assert_eq!(store.items(None, 10).await.unwrap().len(), 2);
+        }
     }
 
     /// A database as refeed left it before dedup keys (migrations 1 to 4):

@@ -8,7 +8,7 @@
 
 use std::collections::HashSet;
 
-use sqlx::sqlite::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::sources::ensure_source;
 use super::{Store, StoreError, query_error};
@@ -65,9 +65,9 @@ impl Store {
             record_page(&mut tx, source, url, fingerprints).await?;
         }
         sqlx::query(
-            "DELETE FROM learned_pages WHERE source_id = ?1 AND id <=
-                (SELECT id FROM learned_pages WHERE source_id = ?1
-                 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+            "DELETE FROM learned_pages WHERE source_id = $1 AND id <=
+                (SELECT id FROM learned_pages WHERE source_id = $1
+                 ORDER BY id DESC LIMIT 1 OFFSET $2)",
         )
         .bind(source)
         .bind(PAGES_REMEMBERED)
@@ -81,10 +81,10 @@ impl Store {
     /// distinct remembered pages and on at least [`MIN_SHARE`] of them.
     pub async fn learned_boilerplate(&self, source: &str) -> Result<HashSet<u64>, StoreError> {
         let rows: Vec<i64> = sqlx::query_scalar(
-            "SELECT fingerprint FROM learned_blocks WHERE source_id = ?1
+            "SELECT fingerprint FROM learned_blocks WHERE source_id = $1
              GROUP BY fingerprint
-             HAVING count(*) >= ?2 AND count(*) * ?4 >=
-                 ?3 * (SELECT count(*) FROM learned_pages WHERE source_id = ?1)",
+             HAVING count(*) >= $2 AND count(*) * $4 >=
+                 $3 * (SELECT count(*) FROM learned_pages WHERE source_id = $1)",
         )
         .bind(source)
         .bind(MIN_PAGES)
@@ -100,7 +100,7 @@ impl Store {
     /// cleaned of (as recorded by [`Store::reclean_articles`]).
     pub async fn cleared_boilerplate(&self, source: &str) -> Result<HashSet<u64>, StoreError> {
         let rows: Vec<i64> =
-            sqlx::query_scalar("SELECT fingerprint FROM learned_cleared WHERE source_id = ?1")
+            sqlx::query_scalar("SELECT fingerprint FROM learned_cleared WHERE source_id = $1")
                 .bind(source)
                 .fetch_all(&self.pool)
                 .await
@@ -116,7 +116,7 @@ impl Store {
     ) -> Result<Vec<(String, String)>, StoreError> {
         sqlx::query_as(
             "SELECT url, content FROM items
-             WHERE source_id = ?1 AND content IS NOT NULL ORDER BY id",
+             WHERE source_id = $1 AND content IS NOT NULL ORDER BY id",
         )
         .bind(source)
         .fetch_all(&self.pool)
@@ -141,8 +141,8 @@ impl Store {
         let mut changed = 0;
         for change in changes {
             changed += sqlx::query(
-                "UPDATE items SET content = ?3
-                 WHERE source_id = ?1 AND url = ?2 AND content = ?4",
+                "UPDATE items SET content = $3
+                 WHERE source_id = $1 AND url = $2 AND content = $4",
             )
             .bind(source)
             .bind(&change.url)
@@ -162,21 +162,21 @@ impl Store {
 
 /// Replaces what is remembered of one page.
 async fn record_page(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     source: &str,
     url: &str,
     fingerprints: &[u64],
 ) -> Result<(), StoreError> {
     let operation = "record page blocks: save page";
     // Deleting first gives the page a new, highest id: it is the latest seen.
-    sqlx::query("DELETE FROM learned_pages WHERE source_id = ?1 AND url = ?2")
+    sqlx::query("DELETE FROM learned_pages WHERE source_id = $1 AND url = $2")
         .bind(source)
         .bind(url)
         .execute(&mut *conn)
         .await
         .map_err(query_error(operation))?;
     let page: i64 = sqlx::query_scalar(
-        "INSERT INTO learned_pages (source_id, url) VALUES (?1, ?2) RETURNING id",
+        "INSERT INTO learned_pages (source_id, url) VALUES ($1, $2) RETURNING id",
     )
     .bind(source)
     .bind(url)
@@ -184,8 +184,9 @@ async fn record_page(
     .await
     .map_err(query_error(operation))?;
     sqlx::query(
-        "INSERT OR IGNORE INTO learned_blocks (page_id, source_id, fingerprint)
-         SELECT ?1, ?2, value FROM json_each(?3)",
+        "INSERT INTO learned_blocks (page_id, source_id, fingerprint)
+         SELECT $1, $2, CAST(value AS BIGINT) FROM json_each($3) WHERE true
+         ON CONFLICT DO NOTHING",
     )
     .bind(page)
     .bind(source)
@@ -197,19 +198,20 @@ async fn record_page(
 }
 
 async fn replace_cleared(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     source: &str,
     cleared: &HashSet<u64>,
 ) -> Result<(), StoreError> {
     let operation = "re-clean articles: record cleared boilerplate";
-    sqlx::query("DELETE FROM learned_cleared WHERE source_id = ?1")
+    sqlx::query("DELETE FROM learned_cleared WHERE source_id = $1")
         .bind(source)
         .execute(&mut *conn)
         .await
         .map_err(query_error(operation))?;
     sqlx::query(
-        "INSERT OR IGNORE INTO learned_cleared (source_id, fingerprint)
-         SELECT ?1, value FROM json_each(?2)",
+        "INSERT INTO learned_cleared (source_id, fingerprint)
+         SELECT $1, CAST(value AS BIGINT) FROM json_each($2) WHERE true
+         ON CONFLICT DO NOTHING",
     )
     .bind(source)
     .bind(fingerprints_json(cleared))
@@ -257,76 +259,81 @@ mod tests {
         store.learned_boilerplate("src").await.unwrap()
     }
 
-    #[tokio::test]
-    async fn a_block_on_two_pages_is_never_learned() {
-        let (_dir, store) = store_with(2, 2).await;
-        assert!(learned(&store).await.is_empty());
+    both_backends! {
+        async fn a_block_on_two_pages_is_never_learned() {
+            let (_dir, store) = store_with(2, 2).await;
+            assert!(learned(&store).await.is_empty());
+        }
     }
 
-    #[tokio::test]
-    async fn a_block_on_three_of_five_pages_is_learned() {
-        let (_dir, store) = store_with(5, 3).await;
-        assert_eq!(learned(&store).await, HashSet::from([BOX]));
-        assert!(store.learned_boilerplate("other").await.unwrap().is_empty());
+    both_backends! {
+        async fn a_block_on_three_of_five_pages_is_learned() {
+            let (_dir, store) = store_with(5, 3).await;
+            assert_eq!(learned(&store).await, HashSet::from([BOX]));
+            assert!(store.learned_boilerplate("other").await.unwrap().is_empty());
+        }
     }
 
-    #[tokio::test]
-    async fn a_block_on_three_of_eight_pages_is_not_learned_but_four_is() {
-        let (_dir, store) = store_with(8, 3).await;
-        assert!(learned(&store).await.is_empty());
-        let (_dir, store) = store_with(8, 4).await;
-        assert_eq!(learned(&store).await, HashSet::from([BOX]));
+    both_backends! {
+        async fn a_block_on_three_of_eight_pages_is_not_learned_but_four_is() {
+            let (_dir, store) = store_with(8, 3).await;
+            assert!(learned(&store).await.is_empty());
+            let (_dir, store) = store_with(8, 4).await;
+            assert_eq!(learned(&store).await, HashSet::from([BOX]));
+        }
     }
 
-    #[tokio::test]
-    async fn recording_a_page_again_replaces_its_fingerprints() {
-        let (_dir, store) = store_with(5, 3).await;
-        // p0 seen again without the box: 2 of 5 pages carry it now.
-        store
-            .record_page_blocks("src", &[page(0, &[OTHER])])
-            .await
-            .unwrap();
-        assert!(learned(&store).await.is_empty());
-        // ...and with it again, counted once however often it is recorded.
-        for _ in 0..3 {
+    both_backends! {
+        async fn recording_a_page_again_replaces_its_fingerprints() {
+            let (_dir, store) = store_with(5, 3).await;
+            // p0 seen again without the box: 2 of 5 pages carry it now.
             store
-                .record_page_blocks("src", &[page(0, &[BOX, BOX])])
+                .record_page_blocks("src", &[page(0, &[OTHER])])
                 .await
                 .unwrap();
+            assert!(learned(&store).await.is_empty());
+            // ...and with it again, counted once however often it is recorded.
+            for _ in 0..3 {
+                store
+                    .record_page_blocks("src", &[page(0, &[BOX, BOX])])
+                    .await
+                    .unwrap();
+            }
+            assert_eq!(learned(&store).await, HashSet::from([BOX]));
+            let pages: i64 = sqlx::query_scalar("SELECT count(*) FROM learned_pages")
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+            assert_eq!(pages, 5);
         }
-        assert_eq!(learned(&store).await, HashSet::from([BOX]));
-        let pages: i64 = sqlx::query_scalar("SELECT count(*) FROM learned_pages")
-            .fetch_one(&store.pool)
-            .await
-            .unwrap();
-        assert_eq!(pages, 5);
     }
 
-    #[tokio::test]
-    async fn only_the_latest_pages_are_remembered() {
-        let (_dir, store) = temp_store().await;
-        let remembered = PAGES_REMEMBERED as usize;
-        // Old pages all carried the box; the latest ones do not.
-        let old: Vec<_> = (0..remembered).map(|n| page(n, &[BOX])).collect();
-        store.record_page_blocks("src", &old).await.unwrap();
-        assert_eq!(learned(&store).await, HashSet::from([BOX]));
-        let new: Vec<_> = (remembered..remembered * 2 - 3)
-            .map(|n| page(n, &[OTHER]))
-            .collect();
-        store.record_page_blocks("src", &new).await.unwrap();
-        // 3 boxed pages of the latest PAGES_REMEMBERED remain: under half;
-        // the block of the newer pages is learned instead.
-        assert_eq!(learned(&store).await, HashSet::from([OTHER]));
-        let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM learned_pages")
-            .fetch_one(&store.pool)
-            .await
-            .unwrap();
-        assert_eq!(kept, PAGES_REMEMBERED);
-        let blocks: i64 = sqlx::query_scalar("SELECT count(*) FROM learned_blocks")
-            .fetch_one(&store.pool)
-            .await
-            .unwrap();
-        assert_eq!(blocks, PAGES_REMEMBERED, "forgotten pages' blocks go too");
+    both_backends! {
+        async fn only_the_latest_pages_are_remembered() {
+            let (_dir, store) = temp_store().await;
+            let remembered = PAGES_REMEMBERED as usize;
+            // Old pages all carried the box; the latest ones do not.
+            let old: Vec<_> = (0..remembered).map(|n| page(n, &[BOX])).collect();
+            store.record_page_blocks("src", &old).await.unwrap();
+            assert_eq!(learned(&store).await, HashSet::from([BOX]));
+            let new: Vec<_> = (remembered..remembered * 2 - 3)
+                .map(|n| page(n, &[OTHER]))
+                .collect();
+            store.record_page_blocks("src", &new).await.unwrap();
+            // 3 boxed pages of the latest PAGES_REMEMBERED remain: under half;
+            // the block of the newer pages is learned instead.
+            assert_eq!(learned(&store).await, HashSet::from([OTHER]));
+            let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM learned_pages")
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+            assert_eq!(kept, PAGES_REMEMBERED);
+            let blocks: i64 = sqlx::query_scalar("SELECT count(*) FROM learned_blocks")
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+            assert_eq!(blocks, PAGES_REMEMBERED, "forgotten pages' blocks go too");
+        }
     }
 
     fn with_content(slug: &str, content: &str) -> NewItem {
@@ -336,64 +343,66 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn reclean_replaces_content_without_a_new_updated_time() {
-        let (_dir, store) = temp_store().await;
-        let items = [
-            with_content("a", "<p>A</p><p>Box</p>"),
-            undated("bare"),
-            with_content("b", "<p>B</p><p>Box</p>"),
-        ];
-        store
-            .commit_refresh("src", None, &items, Utc::now())
-            .await
-            .unwrap();
-        let before = store.items(Some("src"), 10).await.unwrap();
-        let contents = store.article_contents("src").await.unwrap();
-        let urls: Vec<&str> = contents.iter().map(|(url, _)| url.as_str()).collect();
-        assert_eq!(urls, ["https://example.org/a", "https://example.org/b"]);
-        let change = |(url, old): &(String, String)| ContentChange {
-            url: url.clone(),
-            old: old.clone(),
-            new: old.replace("<p>Box</p>", ""),
-        };
-        let mut changes: Vec<_> = contents.iter().map(change).collect();
-        // b was rewritten since it was read: its change must not apply.
-        changes[1].old = "<p>stale</p>".to_owned();
-        let cleared = HashSet::from([BOX]);
-        let changed = store
-            .reclean_articles("src", &changes, &cleared)
-            .await
-            .unwrap();
-        assert_eq!(changed, 1);
-        let after = store.items(Some("src"), 10).await.unwrap();
-        let a = after.iter().find(|i| i.url.ends_with("/a")).unwrap();
-        let b = after.iter().find(|i| i.url.ends_with("/b")).unwrap();
-        assert_eq!(a.content.as_deref(), Some("<p>A</p>"));
-        assert_eq!(b.content.as_deref(), Some("<p>B</p><p>Box</p>"));
-        for item in &after {
-            let old = before.iter().find(|i| i.url == item.url).unwrap();
-            assert_eq!(item.updated, old.updated);
+    both_backends! {
+        async fn reclean_replaces_content_without_a_new_updated_time() {
+            let (_dir, store) = temp_store().await;
+            let items = [
+                with_content("a", "<p>A</p><p>Box</p>"),
+                undated("bare"),
+                with_content("b", "<p>B</p><p>Box</p>"),
+            ];
+            store
+                .commit_refresh("src", None, &items, Utc::now())
+                .await
+                .unwrap();
+            let before = store.items(Some("src"), 10).await.unwrap();
+            let contents = store.article_contents("src").await.unwrap();
+            let urls: Vec<&str> = contents.iter().map(|(url, _)| url.as_str()).collect();
+            assert_eq!(urls, ["https://example.org/a", "https://example.org/b"]);
+            let change = |(url, old): &(String, String)| ContentChange {
+                url: url.clone(),
+                old: old.clone(),
+                new: old.replace("<p>Box</p>", ""),
+            };
+            let mut changes: Vec<_> = contents.iter().map(change).collect();
+            // b was rewritten since it was read: its change must not apply.
+            changes[1].old = "<p>stale</p>".to_owned();
+            let cleared = HashSet::from([BOX]);
+            let changed = store
+                .reclean_articles("src", &changes, &cleared)
+                .await
+                .unwrap();
+            assert_eq!(changed, 1);
+            let after = store.items(Some("src"), 10).await.unwrap();
+            let a = after.iter().find(|i| i.url.ends_with("/a")).unwrap();
+            let b = after.iter().find(|i| i.url.ends_with("/b")).unwrap();
+            assert_eq!(a.content.as_deref(), Some("<p>A</p>"));
+            assert_eq!(b.content.as_deref(), Some("<p>B</p><p>Box</p>"));
+            for item in &after {
+                let old = before.iter().find(|i| i.url == item.url).unwrap();
+                assert_eq!(item.updated, old.updated);
+            }
+            assert_eq!(store.cleared_boilerplate("src").await.unwrap(), cleared);
         }
-        assert_eq!(store.cleared_boilerplate("src").await.unwrap(), cleared);
     }
 
-    #[tokio::test]
-    async fn the_cleared_set_is_replaced_per_source() {
-        let (_dir, store) = temp_store().await;
-        assert!(store.cleared_boilerplate("src").await.unwrap().is_empty());
-        let first = HashSet::from([BOX, OTHER]);
-        store.reclean_articles("src", &[], &first).await.unwrap();
-        store
-            .reclean_articles("other", &[], &HashSet::from([1]))
-            .await
-            .unwrap();
-        let second = HashSet::from([OTHER]);
-        store.reclean_articles("src", &[], &second).await.unwrap();
-        assert_eq!(store.cleared_boilerplate("src").await.unwrap(), second);
-        assert_eq!(
-            store.cleared_boilerplate("other").await.unwrap(),
-            HashSet::from([1])
-        );
+    both_backends! {
+        async fn the_cleared_set_is_replaced_per_source() {
+            let (_dir, store) = temp_store().await;
+            assert!(store.cleared_boilerplate("src").await.unwrap().is_empty());
+            let first = HashSet::from([BOX, OTHER]);
+            store.reclean_articles("src", &[], &first).await.unwrap();
+            store
+                .reclean_articles("other", &[], &HashSet::from([1]))
+                .await
+                .unwrap();
+            let second = HashSet::from([OTHER]);
+            store.reclean_articles("src", &[], &second).await.unwrap();
+            assert_eq!(store.cleared_boilerplate("src").await.unwrap(), second);
+            assert_eq!(
+                store.cleared_boilerplate("other").await.unwrap(),
+                HashSet::from([1])
+            );
+        }
     }
 }

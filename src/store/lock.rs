@@ -13,6 +13,12 @@
 //! daemon, SQLite's busy timeout serializing their writes with its own.
 //! The file is left in place at exit: removing it would race with a
 //! daemon starting meanwhile.
+//!
+//! On PostgreSQL (issue 13) there is no file: the daemon holds a session
+//! advisory lock on the database instead (`lock_postgres`), released when
+//! its connection closes, however the process ends. Several instances on
+//! one PostgreSQL are the fleet work's (leases per source); until then one
+//! `refeed run` per database holds there too.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
@@ -25,8 +31,18 @@ use super::files;
 /// dropped (or when the process ends).
 #[derive(Debug)]
 pub struct DaemonLock {
-    /// The open lock file: closing it releases the lock.
-    _file: File,
+    /// What holds the lock: closing it releases the lock.
+    _held: Held,
+}
+
+/// What a [`DaemonLock`] holds (only ever dropped: that releases it).
+#[derive(Debug)]
+#[allow(dead_code)]
+enum Held {
+    /// The open lock file (SQLite).
+    File(File),
+    /// The session holding the advisory lock (PostgreSQL).
+    Session(sqlx::AnyConnection),
 }
 
 /// The lock file of the database at `path`: `PATH.lock`.
@@ -59,7 +75,20 @@ impl DaemonLock {
             Err(TryLockError::Error(err)) => return Err(io_error(err)),
         }
         write_pid(&mut file).map_err(io_error)?;
-        Ok(Self { _file: file })
+        Ok(Self {
+            _held: Held::File(file),
+        })
+    }
+}
+
+impl DaemonLock {
+    /// Takes the advisory lock of the PostgreSQL database at `url` (see
+    /// `lock_postgres`), or fails with [`StoreError::Locked`].
+    pub async fn acquire_url(url: &str) -> Result<Self, StoreError> {
+        let session = super::lock_postgres::acquire(url).await?;
+        Ok(Self {
+            _held: Held::Session(session),
+        })
     }
 }
 

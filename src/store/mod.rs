@@ -22,8 +22,17 @@
 //! Queries are runtime `query`/`query_as` (not the `query!` macros) so that
 //! building refeed never needs a database.
 
+#[cfg(test)]
+#[macro_use]
+mod test_support;
+#[cfg(test)]
+mod test_postgres;
+
+mod backend;
 mod backup;
 mod changes;
+mod copy;
+pub use copy::{Copied, CopyError};
 mod discovery;
 mod files;
 mod health;
@@ -33,6 +42,7 @@ mod keys;
 pub mod learned;
 pub mod lifecycle;
 mod lock;
+mod lock_postgres;
 mod overview;
 mod ping;
 mod robots;
@@ -50,21 +60,10 @@ mod validators;
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
-use sqlx::migrate::{MigrateError, Migrator};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-
-/// The schema, embedded at compile time (`build.rs` reruns on changes).
-static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
-
-/// How long a connection waits for another writer before giving up. Refresh
-/// transactions are short (one source's batch), so 5 s is ample.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// Connections in the pool: SQLite has one writer at a time anyway; a few
-/// connections let HTTP reads proceed beside the refresh workers.
-const MAX_CONNECTIONS: u32 = 4;
+use backend::Backend;
+pub use backend::is_postgres_url;
+use sqlx::migrate::MigrateError;
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -146,6 +145,12 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    /// `refeed backup` copies SQLite files; PostgreSQL has its own tools.
+    #[error(
+        "refeed backup copies SQLite databases; back up a PostgreSQL database \
+         with pg_dump (e.g. `pg_dump --format=custom --file=FILE DBNAME`)"
+    )]
+    BackupUnsupported,
     /// SQLite could not write the backup.
     #[error("cannot back up the database to {path}")]
     Backup {
@@ -171,35 +176,24 @@ fn query_error(operation: &'static str) -> impl FnOnce(sqlx::Error) -> StoreErro
     move |source| StoreError::Query { operation, source }
 }
 
-/// How every connection is set up. WAL lets HTTP reads run beside a
-/// refresh's write. `synchronous = NORMAL` is safe in WAL mode (a power cut
-/// may lose the last commits, never corrupts); FULL would fsync every commit
-/// for nothing a news cache needs.
-fn connect_options(path: &Path) -> SqliteConnectOptions {
-    SqliteConnectOptions::new()
-        .filename(path)
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .foreign_keys(true)
-        .busy_timeout(BUSY_TIMEOUT)
-}
-
 /// Handle to the database; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: sqlx::SqlitePool,
+    pool: sqlx::AnyPool,
+    /// Which database `pool` reaches.
+    backend: Backend,
     /// Which sources changed, for readers that cache (see `changes`).
     changes: Arc<changes::ChangeLog>,
 }
 
 impl Store {
     /// Opens (creating folder and file if missing, private to this user:
-    /// see `files`) and migrates the database.
+    /// see `files`) and migrates the SQLite database at `path`.
     pub async fn open(path: &Path) -> Result<Self, StoreError> {
         let shown = path.display().to_string();
         files::prepare(path).await?;
-        Self::connected(connect_options(path), shown).await
+        let pool = backend::sqlite_pool(path, true, None).await;
+        Self::connected(pool, Backend::Sqlite, shown).await
     }
 
     /// Opens and migrates the database at `path` when it exists; never
@@ -212,28 +206,42 @@ impl Store {
         if !tokio::fs::try_exists(path).await.unwrap_or(false) {
             return Err(StoreError::Missing { path: shown });
         }
-        Self::connected(connect_options(path).create_if_missing(false), shown).await
+        let pool = backend::sqlite_pool(path, false, None).await;
+        Self::connected(pool, Backend::Sqlite, shown).await
     }
 
-    /// Connects the pool with `options` and migrates the database
-    /// (`shown`: its path, for messages).
-    async fn connected(options: SqliteConnectOptions, shown: String) -> Result<Self, StoreError> {
-        let pool = SqlitePoolOptions::new()
-            .max_connections(MAX_CONNECTIONS)
-            .connect_with(options)
-            .await
-            .map_err(|source| StoreError::Open {
-                path: shown.clone(),
-                source,
-            })?;
-        Self::migrated(pool, shown).await
+    /// Connects to and migrates the PostgreSQL database at `url`
+    /// (`postgres://…`, `[storage] url`, issue 13). The database must
+    /// exist; its tables are created by the migrations.
+    pub async fn open_url(url: &str) -> Result<Self, StoreError> {
+        let pool = backend::postgres_pool(url).await;
+        Self::connected(pool, Backend::Postgres, backend::shown_url(url)).await
+    }
+
+    /// Migrates the database once `pool` is connected (`shown`: where it
+    /// is, for messages).
+    async fn connected(
+        pool: Result<sqlx::AnyPool, sqlx::Error>,
+        backend: Backend,
+        shown: String,
+    ) -> Result<Self, StoreError> {
+        let pool = pool.map_err(|source| StoreError::Open {
+            path: shown.clone(),
+            source,
+        })?;
+        Self::migrated(pool, backend, shown).await
     }
 
     /// Migrates the schema over `pool` and completes what older schemas
     /// left out.
-    async fn migrated(pool: sqlx::SqlitePool, shown: String) -> Result<Self, StoreError> {
-        schema::refuse_newer(&pool, &shown).await?;
-        MIGRATOR
+    async fn migrated(
+        pool: sqlx::AnyPool,
+        backend: Backend,
+        shown: String,
+    ) -> Result<Self, StoreError> {
+        schema::refuse_newer(&pool, backend, &shown).await?;
+        backend
+            .migrator()
             .run(&pool)
             .await
             .map_err(|source| StoreError::Migrate {
@@ -242,25 +250,28 @@ impl Store {
             })?;
         let store = Self {
             pool,
+            backend,
             changes: Arc::new(changes::ChangeLog::new()),
         };
         store.backfill_keys().await?;
         Ok(store)
     }
 
-    /// Starts a write transaction with `BEGIN IMMEDIATE`: it takes the write
-    /// lock up front (waiting up to the busy timeout). A deferred `BEGIN`
-    /// that reads first can fail with `SQLITE_BUSY` at its first write when
-    /// another worker committed in between, and the busy timeout does not
-    /// help there (WAL snapshot upgrade).
+    /// Starts a write transaction (see [`Backend::begin_write`]).
     async fn begin_write(
         &self,
         operation: &'static str,
-    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
         self.pool
-            .begin_with("BEGIN IMMEDIATE")
+            .begin_with(self.backend.begin_write())
             .await
             .map_err(query_error(operation))
+    }
+
+    /// Whether this store runs on PostgreSQL (`[storage] url`) rather than
+    /// a SQLite file.
+    pub fn is_postgres(&self) -> bool {
+        self.backend == Backend::Postgres
     }
 
     /// Waits for in-flight queries and closes the database cleanly.
@@ -268,9 +279,6 @@ impl Store {
         self.pool.close().await;
     }
 }
-
-#[cfg(test)]
-mod test_support;
 
 #[cfg(test)]
 mod tests;

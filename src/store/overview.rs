@@ -13,8 +13,8 @@ use crate::model::StoredItem;
 const HEADLINES: &str = "\
     SELECT source_id, url, link, title, NULL AS summary, NULL AS content, author,
            published, updated, image
-    FROM items WHERE source_id = ?1
-    ORDER BY published DESC, id ASC LIMIT ?2";
+    FROM items WHERE source_id = $1
+    ORDER BY published DESC, id ASC LIMIT $2";
 
 /// Items per source; counted on the `items_source_published` index (no
 /// table rows read).
@@ -39,7 +39,7 @@ impl Store {
     pub async fn headlines(&self, source: &str, limit: u32) -> Result<Vec<StoredItem>, StoreError> {
         let rows: Vec<ItemRow> = sqlx::query_as(HEADLINES)
             .bind(source)
-            .bind(limit)
+            .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await
             .map_err(query_error("list headlines"))?;
@@ -52,27 +52,28 @@ mod tests {
     use super::super::test_support::{commit, item, query_plan, temp_store};
     use super::*;
 
-    #[tokio::test]
-    async fn headlines_are_the_newest_titles_and_counts_cover_every_source() {
-        let (_dir, store) = temp_store().await;
-        let a = [
-            item("a1", "2024-01-01T00:00:00Z"),
-            item("a2", "2024-01-03T00:00:00Z"),
-            item("a3", "2024-01-02T00:00:00Z"),
-        ];
-        commit(&store, "a", None, &a).await;
-        commit(&store, "b", None, &[item("b1", "2024-01-01T00:00:00Z")]).await;
-        let counts = store.item_counts().await.unwrap();
-        assert_eq!(counts, HashMap::from([("a".into(), 3), ("b".into(), 1)]));
-        let newest = store.headlines("a", 2).await.unwrap();
-        let titles: Vec<&str> = newest.iter().map(|i| i.url.as_str()).collect();
-        assert_eq!(titles, [a[1].url.as_str(), a[2].url.as_str()]);
-        assert!(
-            newest
-                .iter()
-                .all(|i| i.summary.is_none() && i.content.is_none())
-        );
-        assert!(store.headlines("none", 3).await.unwrap().is_empty());
+    both_backends! {
+        async fn headlines_are_the_newest_titles_and_counts_cover_every_source() {
+            let (_dir, store) = temp_store().await;
+            let a = [
+                item("a1", "2024-01-01T00:00:00Z"),
+                item("a2", "2024-01-03T00:00:00Z"),
+                item("a3", "2024-01-02T00:00:00Z"),
+            ];
+            commit(&store, "a", None, &a).await;
+            commit(&store, "b", None, &[item("b1", "2024-01-01T00:00:00Z")]).await;
+            let counts = store.item_counts().await.unwrap();
+            assert_eq!(counts, HashMap::from([("a".into(), 3), ("b".into(), 1)]));
+            let newest = store.headlines("a", 2).await.unwrap();
+            let titles: Vec<&str> = newest.iter().map(|i| i.url.as_str()).collect();
+            assert_eq!(titles, [a[1].url.as_str(), a[2].url.as_str()]);
+            assert!(
+                newest
+                    .iter()
+                    .all(|i| i.summary.is_none() && i.content.is_none())
+            );
+            assert!(store.headlines("none", 3).await.unwrap().is_empty());
+        }
     }
 
     #[tokio::test]

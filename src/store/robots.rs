@@ -14,7 +14,7 @@ impl Store {
     pub async fn saved_robots(&self, now: DateTime<Utc>) -> Result<Vec<SavedRobots>, StoreError> {
         let rows: Vec<(String, i64, Vec<u8>, Millis)> = sqlx::query_as(
             "SELECT origin, status, body, expires FROM robots_txt
-             WHERE expires > ?1 ORDER BY origin",
+             WHERE expires > $1 ORDER BY origin",
         )
         .bind(Millis(now))
         .fetch_all(&self.pool)
@@ -45,7 +45,7 @@ impl Store {
         for answer in answers {
             sqlx::query(
                 "INSERT INTO robots_txt (origin, status, body, expires)
-                 VALUES (?1, ?2, ?3, ?4)
+                 VALUES ($1, $2, $3, $4)
                  ON CONFLICT (origin) DO UPDATE SET status = excluded.status,
                      body = excluded.body, expires = excluded.expires",
             )
@@ -57,7 +57,7 @@ impl Store {
             .await
             .map_err(query_error(operation))?;
         }
-        sqlx::query("DELETE FROM robots_txt WHERE expires <= ?1")
+        sqlx::query("DELETE FROM robots_txt WHERE expires <= $1")
             .bind(Millis(now))
             .execute(&mut *tx)
             .await
@@ -82,54 +82,56 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn saved_answers_are_read_back_until_they_expire() {
-        let (_dir, store) = temp_store().await;
-        let now = DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).unwrap();
-        let file = answer(
-            "https://a.test",
-            200,
-            "User-agent: *\nDisallow: /x\n",
-            now + TimeDelta::hours(20),
-        );
-        let missing = answer("http://b.test:8080", 404, "", now + TimeDelta::hours(1));
-        store
-            .save_robots(&[file.clone(), missing.clone()], now)
-            .await
-            .unwrap();
-        // In origin order ("http:" sorts before "https:").
-        assert_eq!(
-            store.saved_robots(now).await.unwrap(),
-            [missing, file.clone()]
-        );
-        // Past the 404's expiry only the file is left.
-        let later = now + TimeDelta::hours(2);
-        assert_eq!(store.saved_robots(later).await.unwrap(), [file]);
+    both_backends! {
+        async fn saved_answers_are_read_back_until_they_expire() {
+            let (_dir, store) = temp_store().await;
+            let now = DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).unwrap();
+            let file = answer(
+                "https://a.test",
+                200,
+                "User-agent: *\nDisallow: /x\n",
+                now + TimeDelta::hours(20),
+            );
+            let missing = answer("http://b.test:8080", 404, "", now + TimeDelta::hours(1));
+            store
+                .save_robots(&[file.clone(), missing.clone()], now)
+                .await
+                .unwrap();
+            // In origin order ("http:" sorts before "https:").
+            assert_eq!(
+                store.saved_robots(now).await.unwrap(),
+                [missing, file.clone()]
+            );
+            // Past the 404's expiry only the file is left.
+            let later = now + TimeDelta::hours(2);
+            assert_eq!(store.saved_robots(later).await.unwrap(), [file]);
+        }
     }
 
-    #[tokio::test]
-    async fn a_new_answer_replaces_the_old_and_expired_rows_are_dropped() {
-        let (_dir, store) = temp_store().await;
-        let now = DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).unwrap();
-        let old = answer(
-            "https://a.test",
-            200,
-            "Disallow: /",
-            now + TimeDelta::hours(1),
-        );
-        let stale = answer("https://gone.test", 200, "", now + TimeDelta::minutes(1));
-        store.save_robots(&[old, stale], now).await.unwrap();
-        let new = answer("https://a.test", 503, "", now + TimeDelta::hours(3));
-        let later = now + TimeDelta::minutes(5);
-        store
-            .save_robots(std::slice::from_ref(&new), later)
-            .await
-            .unwrap();
-        let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM robots_txt")
-            .fetch_one(&store.pool)
-            .await
-            .unwrap();
-        assert_eq!(rows, 1, "the expired row was dropped");
-        assert_eq!(store.saved_robots(later).await.unwrap(), [new]);
+    both_backends! {
+        async fn a_new_answer_replaces_the_old_and_expired_rows_are_dropped() {
+            let (_dir, store) = temp_store().await;
+            let now = DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).unwrap();
+            let old = answer(
+                "https://a.test",
+                200,
+                "Disallow: /",
+                now + TimeDelta::hours(1),
+            );
+            let stale = answer("https://gone.test", 200, "", now + TimeDelta::minutes(1));
+            store.save_robots(&[old, stale], now).await.unwrap();
+            let new = answer("https://a.test", 503, "", now + TimeDelta::hours(3));
+            let later = now + TimeDelta::minutes(5);
+            store
+                .save_robots(std::slice::from_ref(&new), later)
+                .await
+                .unwrap();
+            let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM robots_txt")
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+            assert_eq!(rows, 1, "the expired row was dropped");
+            assert_eq!(store.saved_robots(later).await.unwrap(), [new]);
+        }
     }
 }

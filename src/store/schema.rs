@@ -6,17 +6,24 @@
 
 use std::collections::HashSet;
 
-use super::{MIGRATOR, StoreError, query_error};
+use super::backend::Backend;
+use super::time::Flag;
+use super::{StoreError, query_error};
 
 /// Fails with [`StoreError::NewerSchema`] when the database at `pool` has
 /// applied a migration this build does not have. A fresh database (no
 /// migrations table yet) passes.
-pub(super) async fn refuse_newer(pool: &sqlx::SqlitePool, path: &str) -> Result<(), StoreError> {
+pub(super) async fn refuse_newer(
+    pool: &sqlx::AnyPool,
+    backend: Backend,
+    path: &str,
+) -> Result<(), StoreError> {
     let operation = "read schema version";
-    let tracked: bool = sqlx::query_scalar(
+    let Flag(tracked) = sqlx::query_scalar(backend.pick(
         "SELECT EXISTS (SELECT 1 FROM sqlite_master
                         WHERE type = 'table' AND name = '_sqlx_migrations')",
-    )
+        "SELECT to_regclass('_sqlx_migrations') IS NOT NULL",
+    ))
     .fetch_one(pool)
     .await
     .map_err(query_error(operation))?;
@@ -27,7 +34,7 @@ pub(super) async fn refuse_newer(pool: &sqlx::SqlitePool, path: &str) -> Result<
         .fetch_all(pool)
         .await
         .map_err(query_error(operation))?;
-    let known: HashSet<i64> = MIGRATOR.iter().map(|m| m.version).collect();
+    let known: HashSet<i64> = backend.migrator().iter().map(|m| m.version).collect();
     if applied.iter().any(|version| !known.contains(version)) {
         let schema = applied.iter().copied().max().unwrap_or_default();
         return Err(StoreError::NewerSchema {

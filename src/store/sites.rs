@@ -25,7 +25,7 @@ impl Store {
     /// WebSub ping, not two).
     pub async fn save_site(&self, source: &str, site: Option<&str>) -> Result<(), StoreError> {
         let stored: Option<Option<String>> =
-            sqlx::query_scalar("SELECT site FROM sources WHERE id = ?1")
+            sqlx::query_scalar("SELECT site FROM sources WHERE id = $1")
                 .bind(source)
                 .fetch_optional(&self.pool)
                 .await
@@ -34,7 +34,7 @@ impl Store {
             return Ok(());
         }
         sqlx::query(
-            "INSERT INTO sources (id, site) VALUES (?1, ?2)
+            "INSERT INTO sources (id, site) VALUES ($1, $2)
              ON CONFLICT (id) DO UPDATE SET site = excluded.site",
         )
         .bind(source)
@@ -53,34 +53,35 @@ impl Store {
 mod tests {
     use super::super::test_support::{at, temp_store, undated};
 
-    #[tokio::test]
-    async fn the_site_is_kept_changed_and_cleared_and_readers_told_of_changes() {
-        let (_dir, store) = temp_store().await;
-        let generation = || store.change_generation();
-        store
-            .save_site("feed", Some("https://o.example/"))
-            .await
-            .unwrap();
-        store
-            .save_site("feed", Some("https://o.example/"))
-            .await
-            .unwrap();
-        assert_eq!(generation(), 0, "new or unchanged: no notification");
-        store
-            .commit_refresh(
-                "feed",
-                Some("Title"),
-                &[undated("x"), undated("y")],
-                at("2025-01-01T00:00:00Z"),
-            )
-            .await
-            .unwrap();
-        let sites = store.source_sites().await.unwrap();
-        assert_eq!(sites["feed"], "https://o.example/", "a commit keeps it");
-        assert_eq!(store.source_titles().await.unwrap()["feed"], "Title");
-        let before = generation();
-        store.save_site("feed", None).await.unwrap();
-        assert!(generation() > before, "readers are told the link changed");
-        assert!(store.source_sites().await.unwrap().is_empty());
+    both_backends! {
+        async fn the_site_is_kept_changed_and_cleared_and_readers_told_of_changes() {
+            let (_dir, store) = temp_store().await;
+            let generation = || store.change_generation();
+            store
+                .save_site("feed", Some("https://o.example/"))
+                .await
+                .unwrap();
+            store
+                .save_site("feed", Some("https://o.example/"))
+                .await
+                .unwrap();
+            assert_eq!(generation(), 0, "new or unchanged: no notification");
+            store
+                .commit_refresh(
+                    "feed",
+                    Some("Title"),
+                    &[undated("x"), undated("y")],
+                    at("2025-01-01T00:00:00Z"),
+                )
+                .await
+                .unwrap();
+            let sites = store.source_sites().await.unwrap();
+            assert_eq!(sites["feed"], "https://o.example/", "a commit keeps it");
+            assert_eq!(store.source_titles().await.unwrap()["feed"], "Title");
+            let before = generation();
+            store.save_site("feed", None).await.unwrap();
+            assert!(generation() > before, "readers are told the link changed");
+            assert!(store.source_sites().await.unwrap().is_empty());
+        }
     }
 }

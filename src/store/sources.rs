@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteConnection;
+use sqlx::AnyConnection;
 
-use super::time::Millis;
+use super::time::{Flag, Millis};
 use super::{Store, StoreError, query_error};
 use crate::model::health::FAILURE_NOTICE_MIN_AGE;
 use crate::model::{RefreshCounts, RefreshRecord};
@@ -70,10 +70,10 @@ impl Store {
         let rows: Vec<RefreshRow> = sqlx::query_as(
             "SELECT source_id, started, finished, ok, error, seen, new, updated,
                     not_modified, retry_at
-             FROM refreshes WHERE source_id = ?1 ORDER BY id DESC LIMIT ?2",
+             FROM refreshes WHERE source_id = $1 ORDER BY id DESC LIMIT $2",
         )
         .bind(source)
-        .bind(limit)
+        .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await
         .map_err(query_error("read refresh history"))?;
@@ -84,12 +84,12 @@ impl Store {
 /// Makes sure the source has a row (items and refreshes reference it) and
 /// stores its scraped title when there is one.
 pub(super) async fn ensure_source(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     source: &str,
     title: Option<&str>,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO sources (id, title) VALUES (?1, ?2)
+        "INSERT INTO sources (id, title) VALUES ($1, $2)
          ON CONFLICT (id) DO UPDATE SET title = excluded.title
          WHERE excluded.title IS NOT NULL",
     )
@@ -112,7 +112,7 @@ pub(super) async fn ensure_source(
 /// know the source's refresh interval: a source with a longer threshold
 /// re-renders an unchanged feed, at worst.
 pub(super) async fn insert_refresh(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     source: &str,
     started: DateTime<Utc>,
     outcome: Result<RefreshCounts, &str>,
@@ -126,17 +126,17 @@ pub(super) async fn insert_refresh(
     sqlx::query(
         "INSERT INTO refreshes (source_id, started, finished, ok, error, seen, new, updated,
                                 not_modified, retry_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(source)
     .bind(Millis(started))
     .bind(Millis(Utc::now()))
-    .bind(error.is_none())
+    .bind(i64::from(error.is_none()))
     .bind(error)
-    .bind(counts.seen)
-    .bind(counts.new)
-    .bind(counts.updated)
-    .bind(counts.not_modified)
+    .bind(i64::from(counts.seen))
+    .bind(i64::from(counts.new))
+    .bind(i64::from(counts.updated))
+    .bind(i64::from(counts.not_modified))
     .bind(retry_at.map(Millis))
     .execute(&mut *conn)
     .await
@@ -149,12 +149,12 @@ pub(super) async fn insert_refresh(
 /// Whether the source's failed attempts since its latest success span at
 /// least [`FAILURE_NOTICE_MIN_AGE`] (from the start of the first to the end
 /// of the latest); false when there are none.
-async fn failures_lasted(conn: &mut SqliteConnection, source: &str) -> Result<bool, StoreError> {
+async fn failures_lasted(conn: &mut AnyConnection, source: &str) -> Result<bool, StoreError> {
     let lasted: Option<i64> = sqlx::query_scalar(
         "WITH failures AS (
              SELECT id, started, finished FROM refreshes
-             WHERE source_id = ?1 AND id > coalesce(
-                 (SELECT max(id) FROM refreshes WHERE source_id = ?1 AND ok = 1), 0))
+             WHERE source_id = $1 AND id > coalesce(
+                 (SELECT max(id) FROM refreshes WHERE source_id = $1 AND ok = 1), 0))
          SELECT (SELECT max(finished) FROM failures)
               - (SELECT started FROM failures ORDER BY id LIMIT 1)",
     )
@@ -178,20 +178,20 @@ pub(super) const KEPT_REFRESHES: i64 = 100;
 /// but for its latest success, its latest success that parsed a page and
 /// the first failure after its latest success (which dates the failure
 /// notice: without it, "failing since" would creep forward).
-async fn prune_refreshes(conn: &mut SqliteConnection, source: &str) -> Result<(), StoreError> {
+async fn prune_refreshes(conn: &mut AnyConnection, source: &str) -> Result<(), StoreError> {
     sqlx::query(
         "DELETE FROM refreshes
-         WHERE source_id = ?1
-           AND id <= (SELECT id FROM refreshes WHERE source_id = ?1
-                      ORDER BY id DESC LIMIT 1 OFFSET ?2)
+         WHERE source_id = $1
+           AND id <= (SELECT id FROM refreshes WHERE source_id = $1
+                      ORDER BY id DESC LIMIT 1 OFFSET $2)
            AND id <> coalesce((SELECT max(id) FROM refreshes
-                               WHERE source_id = ?1 AND ok = 1), 0)
+                               WHERE source_id = $1 AND ok = 1), 0)
            AND id <> coalesce((SELECT max(id) FROM refreshes
-                               WHERE source_id = ?1 AND ok = 1 AND not_modified = 0), 0)
+                               WHERE source_id = $1 AND ok = 1 AND not_modified = 0), 0)
            AND id <> coalesce((SELECT min(id) FROM refreshes
-                               WHERE source_id = ?1 AND id > coalesce(
+                               WHERE source_id = $1 AND id > coalesce(
                                    (SELECT max(id) FROM refreshes
-                                    WHERE source_id = ?1 AND ok = 1), 0)), 0)",
+                                    WHERE source_id = $1 AND ok = 1), 0)), 0)",
     )
     .bind(source)
     .bind(KEPT_REFRESHES)
@@ -207,11 +207,16 @@ pub(super) struct RefreshRow {
     source_id: String,
     started: Millis,
     finished: Millis,
+    #[sqlx(try_from = "Flag")]
     ok: bool,
     error: Option<String>,
+    #[sqlx(try_from = "i64")]
     seen: u32,
+    #[sqlx(try_from = "i64")]
     new: u32,
+    #[sqlx(try_from = "i64")]
     updated: u32,
+    #[sqlx(try_from = "Flag")]
     not_modified: bool,
     retry_at: Option<Millis>,
 }
@@ -253,120 +258,126 @@ mod tests {
         [undated("x"), undated("y")]
     }
 
-    #[tokio::test]
-    async fn a_successful_refresh_is_recorded_with_its_counts() {
-        let (_dir, store) = temp_store().await;
-        let started = at("2025-01-01T00:00:00Z");
-        let items = two_items();
-        store
-            .commit_refresh("src", None, &items, started)
-            .await
-            .unwrap();
-        let record = &store.last_refreshes().await.unwrap()["src"];
-        assert_eq!(record.source_id, "src");
-        assert_eq!(record.started, started);
-        assert!(record.finished > started);
-        let counts = RefreshCounts {
-            seen: 2,
-            new: 2,
-            updated: 0,
-            not_modified: false,
-            ..RefreshCounts::default()
-        };
-        assert_eq!(record.outcome, Ok(counts));
+    both_backends! {
+        async fn a_successful_refresh_is_recorded_with_its_counts() {
+            let (_dir, store) = temp_store().await;
+            let started = at("2025-01-01T00:00:00Z");
+            let items = two_items();
+            store
+                .commit_refresh("src", None, &items, started)
+                .await
+                .unwrap();
+            let record = &store.last_refreshes().await.unwrap()["src"];
+            assert_eq!(record.source_id, "src");
+            assert_eq!(record.started, started);
+            assert!(record.finished > started);
+            let counts = RefreshCounts {
+                seen: 2,
+                new: 2,
+                updated: 0,
+                not_modified: false,
+                ..RefreshCounts::default()
+            };
+            assert_eq!(record.outcome, Ok(counts));
+        }
     }
 
-    #[tokio::test]
-    async fn a_failure_is_recorded_and_leaves_items_untouched() {
-        let (_dir, store) = temp_store().await;
-        commit(&store, "src", Some("Outlet"), &two_items()).await;
-        let before = store.items(None, 10).await.unwrap();
-        let started = Utc::now();
-        store
-            .record_failure("src", started, "HTTP 500", None)
-            .await
-            .unwrap();
-        assert_eq!(store.items(None, 10).await.unwrap(), before);
-        assert_eq!(store.source_titles().await.unwrap()["src"], "Outlet");
-        let record = &store.last_refreshes().await.unwrap()["src"];
-        assert_eq!(record.started, started.trunc_subsecs(3));
-        assert_eq!(record.outcome, Err("HTTP 500".to_owned()));
+    both_backends! {
+        async fn a_failure_is_recorded_and_leaves_items_untouched() {
+            let (_dir, store) = temp_store().await;
+            commit(&store, "src", Some("Outlet"), &two_items()).await;
+            let before = store.items(None, 10).await.unwrap();
+            let started = Utc::now();
+            store
+                .record_failure("src", started, "HTTP 500", None)
+                .await
+                .unwrap();
+            assert_eq!(store.items(None, 10).await.unwrap(), before);
+            assert_eq!(store.source_titles().await.unwrap()["src"], "Outlet");
+            let record = &store.last_refreshes().await.unwrap()["src"];
+            assert_eq!(record.started, started.trunc_subsecs(3));
+            assert_eq!(record.outcome, Err("HTTP 500".to_owned()));
+        }
     }
 
-    #[tokio::test]
-    async fn a_source_that_never_succeeded_gets_its_failure_recorded() {
-        let (_dir, store) = temp_store().await;
-        store
-            .record_failure("new", Utc::now(), "timeout", None)
-            .await
-            .unwrap();
-        let record = &store.last_refreshes().await.unwrap()["new"];
-        assert_eq!(record.outcome, Err("timeout".to_owned()));
-        assert!(store.source_titles().await.unwrap().is_empty());
+    both_backends! {
+        async fn a_source_that_never_succeeded_gets_its_failure_recorded() {
+            let (_dir, store) = temp_store().await;
+            store
+                .record_failure("new", Utc::now(), "timeout", None)
+                .await
+                .unwrap();
+            let record = &store.last_refreshes().await.unwrap()["new"];
+            assert_eq!(record.outcome, Err("timeout".to_owned()));
+            assert!(store.source_titles().await.unwrap().is_empty());
+        }
     }
 
-    #[tokio::test]
-    async fn source_titles_keep_the_last_scraped_title() {
-        let (_dir, store) = temp_store().await;
-        commit(&store, "a", Some("First"), &[]).await;
-        commit(&store, "a", Some("Second"), &[]).await;
-        commit(&store, "a", None, &[]).await;
-        commit(&store, "untitled", None, &[]).await;
-        let titles = store.source_titles().await.unwrap();
-        assert_eq!(
-            titles,
-            HashMap::from([("a".to_owned(), "Second".to_owned())])
-        );
+    both_backends! {
+        async fn source_titles_keep_the_last_scraped_title() {
+            let (_dir, store) = temp_store().await;
+            commit(&store, "a", Some("First"), &[]).await;
+            commit(&store, "a", Some("Second"), &[]).await;
+            commit(&store, "a", None, &[]).await;
+            commit(&store, "untitled", None, &[]).await;
+            let titles = store.source_titles().await.unwrap();
+            assert_eq!(
+                titles,
+                HashMap::from([("a".to_owned(), "Second".to_owned())])
+            );
+        }
     }
 
-    #[tokio::test]
-    async fn refresh_history_lists_one_sources_records_newest_first() {
-        let (_dir, store) = temp_store().await;
-        let t1 = at("2025-01-01T00:00:00Z");
-        let t2 = at("2025-01-01T00:30:00Z");
-        let t3 = at("2025-01-01T01:00:00Z");
-        store
-            .record_failure("a", t1, "timeout", None)
-            .await
-            .unwrap();
-        store.commit_refresh("a", None, &[], t2).await.unwrap();
-        store
-            .record_failure("b", t2, "HTTP 500", None)
-            .await
-            .unwrap();
-        store
-            .record_failure("a", t3, "HTTP 503", None)
-            .await
-            .unwrap();
-        let history = store.refresh_history("a", 2).await.unwrap();
-        let started: Vec<_> = history.iter().map(|r| r.started).collect();
-        assert_eq!(started, [t3, t2]);
-        assert_eq!(history[0].outcome, Err("HTTP 503".to_owned()));
-        assert!(history[1].outcome.is_ok());
-        assert!(store.refresh_history("c", 5).await.unwrap().is_empty());
+    both_backends! {
+        async fn refresh_history_lists_one_sources_records_newest_first() {
+            let (_dir, store) = temp_store().await;
+            let t1 = at("2025-01-01T00:00:00Z");
+            let t2 = at("2025-01-01T00:30:00Z");
+            let t3 = at("2025-01-01T01:00:00Z");
+            store
+                .record_failure("a", t1, "timeout", None)
+                .await
+                .unwrap();
+            store.commit_refresh("a", None, &[], t2).await.unwrap();
+            store
+                .record_failure("b", t2, "HTTP 500", None)
+                .await
+                .unwrap();
+            store
+                .record_failure("a", t3, "HTTP 503", None)
+                .await
+                .unwrap();
+            let history = store.refresh_history("a", 2).await.unwrap();
+            let started: Vec<_> = history.iter().map(|r| r.started).collect();
+            assert_eq!(started, [t3, t2]);
+            assert_eq!(history[0].outcome, Err("HTTP 503".to_owned()));
+            assert!(history[1].outcome.is_ok());
+            assert!(store.refresh_history("c", 5).await.unwrap().is_empty());
+        }
     }
 
-    #[tokio::test]
-    async fn last_refreshes_holds_the_latest_record_of_each_source() {
-        let (_dir, store) = temp_store().await;
-        let t1 = at("2025-01-01T00:00:00Z");
-        let t2 = at("2025-01-01T00:30:00Z");
-        commit(&store, "a", None, &[undated("x")]).await;
-        let retry = at("2025-01-01T01:00:00Z");
-        let failed = store.record_failure("a", t2, "HTTP 503", Some(retry));
-        failed.await.unwrap();
-        store
-            .record_failure("b", t1, "timeout", None)
-            .await
-            .unwrap();
-        store.commit_refresh("b", None, &[], t2).await.unwrap();
-        let last = store.last_refreshes().await.unwrap();
-        assert_eq!(last.len(), 2);
-        assert_eq!(last["a"].source_id, "a");
-        assert_eq!(last["a"].started, t2);
-        assert_eq!(last["a"].outcome, Err("HTTP 503".to_owned()));
-        assert_eq!(last["a"].retry_at, Some(retry));
-        assert_eq!(last["b"].outcome, Ok(RefreshCounts::default()));
-        assert_eq!(last["b"].retry_at, None);
+    both_backends! {
+        async fn last_refreshes_holds_the_latest_record_of_each_source() {
+            let (_dir, store) = temp_store().await;
+            let t1 = at("2025-01-01T00:00:00Z");
+            let t2 = at("2025-01-01T00:30:00Z");
+            commit(&store, "a", None, &[undated("x")]).await;
+            let retry = at("2025-01-01T01:00:00Z");
+            let failed = store.record_failure("a", t2, "HTTP 503", Some(retry));
+            failed.await.unwrap();
+            store
+                .record_failure("b", t1, "timeout", None)
+                .await
+                .unwrap();
+            store.commit_refresh("b", None, &[], t2).await.unwrap();
+            let last = store.last_refreshes().await.unwrap();
+            assert_eq!(last.len(), 2);
+            assert_eq!(last["a"].source_id, "a");
+            assert_eq!(last["a"].started, t2);
+            assert_eq!(last["a"].outcome, Err("HTTP 503".to_owned()));
+            assert_eq!(last["a"].retry_at, Some(retry));
+            assert_eq!(last["b"].outcome, Ok(RefreshCounts::default()));
+            assert_eq!(last["b"].retry_at, None);
+        }
     }
 }

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::time::Millis;
 use super::{Store, StoreError, query_error};
@@ -58,10 +58,10 @@ impl Store {
         // Bytes rather than SQLite's `length()` of text (characters), so the
         // baseline compares with the pipeline's `html.len()` on any script.
         let lens: Vec<i64> = sqlx::query_scalar(
-            "SELECT length(CAST(content AS BLOB)) FROM items
-             WHERE source_id = ?1 AND content IS NOT NULL
-               AND (?3 IS NULL OR first_seen < ?3)
-             ORDER BY first_seen DESC, id DESC LIMIT ?2",
+            "SELECT octet_length(content) FROM items
+             WHERE source_id = $1 AND content IS NOT NULL
+               AND ($3 IS NULL OR first_seen < $3)
+             ORDER BY first_seen DESC, id DESC LIMIT $2",
         )
         .bind(source)
         .bind(BASELINE_ITEMS)
@@ -121,7 +121,7 @@ pub(super) fn warning(
 /// stays broken (a message with this refresh's figures would rewrite the
 /// entry, re-render the feed and ping the WebSub hub at every refresh).
 pub(super) async fn apply_verdict(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     source: &str,
     verdict: &StaleVerdict,
     now: DateTime<Utc>,
@@ -130,13 +130,13 @@ pub(super) async fn apply_verdict(
         StaleVerdict::Unknown => return Ok(false),
         StaleVerdict::Healthy => sqlx::query(
             "UPDATE sources SET stale_kind = NULL, stale_since = NULL, stale_message = NULL
-             WHERE id = ?1 AND stale_kind IS NOT NULL",
+             WHERE id = $1 AND stale_kind IS NOT NULL",
         )
         .bind(source),
         // Only a new kind of warning (or a first one) writes the row.
         StaleVerdict::Stale { kind, message } => sqlx::query(
-            "UPDATE sources SET stale_since = ?4, stale_kind = ?2, stale_message = ?3
-             WHERE id = ?1 AND stale_kind IS NOT ?2",
+            "UPDATE sources SET stale_since = $4, stale_kind = $2, stale_message = $3
+             WHERE id = $1 AND stale_kind IS DISTINCT FROM $2",
         )
         .bind(source)
         .bind(kind.as_str())
@@ -190,84 +190,88 @@ mod tests {
         store.stale_warnings().await.unwrap().remove("src")
     }
 
-    #[tokio::test]
-    async fn a_stale_warning_keeps_its_since_until_healthy_clears_it() {
-        let (_dir, store) = temp_store().await;
-        let listing = "the listing yielded no items (the last successful refresh yielded 12)";
-        let before = Utc::now().trunc_subsecs(3);
-        judge(&store, stale(StaleKind::Listing, listing)).await;
-        let first = standing(&store).await.expect("warning stored");
-        assert_eq!(
-            (first.kind, first.message.as_str()),
-            (StaleKind::Listing, listing)
-        );
-        assert!(first.since >= before && first.since <= Utc::now());
+    both_backends! {
+        async fn a_stale_warning_keeps_its_since_until_healthy_clears_it() {
+            let (_dir, store) = temp_store().await;
+            let listing = "the listing yielded no items (the last successful refresh yielded 12)";
+            let before = Utc::now().trunc_subsecs(3);
+            judge(&store, stale(StaleKind::Listing, listing)).await;
+            let first = standing(&store).await.expect("warning stored");
+            assert_eq!(
+                (first.kind, first.message.as_str()),
+                (StaleKind::Listing, listing)
+            );
+            assert!(first.since >= before && first.since <= Utc::now());
 
-        tokio::time::sleep(Duration::from_millis(5)).await;
-        judge(&store, stale(StaleKind::Listing, listing)).await;
-        assert_eq!(standing(&store).await, Some(first.clone()), "since kept");
-        judge(&store, StaleVerdict::Unknown).await;
-        assert_eq!(standing(&store).await, Some(first), "unknown leaves it");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            judge(&store, stale(StaleKind::Listing, listing)).await;
+            assert_eq!(standing(&store).await, Some(first.clone()), "since kept");
+            judge(&store, StaleVerdict::Unknown).await;
+            assert_eq!(standing(&store).await, Some(first), "unknown leaves it");
 
-        judge(&store, StaleVerdict::Healthy).await;
-        assert_eq!(standing(&store).await, None);
-        assert!(store.stale_warnings().await.unwrap().is_empty());
+            judge(&store, StaleVerdict::Healthy).await;
+            assert_eq!(standing(&store).await, None);
+            assert!(store.stale_warnings().await.unwrap().is_empty());
+        }
     }
 
-    #[tokio::test]
-    async fn a_new_reason_restarts_the_warning_and_the_same_one_keeps_it() {
-        let (_dir, store) = temp_store().await;
-        judge(&store, stale(StaleKind::Listing, "no items")).await;
-        let listing = standing(&store).await.unwrap();
-        let again = judge(&store, stale(StaleKind::Listing, "still no items")).await;
-        assert!(!again, "the feeds' warning entry did not change");
-        assert_eq!(standing(&store).await.unwrap(), listing);
+    both_backends! {
+        async fn a_new_reason_restarts_the_warning_and_the_same_one_keeps_it() {
+            let (_dir, store) = temp_store().await;
+            judge(&store, stale(StaleKind::Listing, "no items")).await;
+            let listing = standing(&store).await.unwrap();
+            let again = judge(&store, stale(StaleKind::Listing, "still no items")).await;
+            assert!(!again, "the feeds' warning entry did not change");
+            assert_eq!(standing(&store).await.unwrap(), listing);
 
-        tokio::time::sleep(Duration::from_millis(5)).await;
-        judge(&store, stale(StaleKind::Extraction, "articles are empty")).await;
-        let extraction = standing(&store).await.unwrap();
-        assert_eq!(extraction.kind, StaleKind::Extraction);
-        assert!(
-            extraction.since > listing.since,
-            "a new warning, a new date"
-        );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            judge(&store, stale(StaleKind::Extraction, "articles are empty")).await;
+            let extraction = standing(&store).await.unwrap();
+            assert_eq!(extraction.kind, StaleKind::Extraction);
+            assert!(
+                extraction.since > listing.since,
+                "a new warning, a new date"
+            );
+        }
     }
 
-    #[tokio::test]
-    async fn feeds_are_notified_when_the_warning_appears_changes_kind_or_clears() {
-        let (_dir, store) = temp_store().await;
-        assert!(
-            !judge(&store, StaleVerdict::Healthy).await,
-            "nothing to clear"
-        );
-        assert!(judge(&store, stale(StaleKind::Listing, "no items")).await);
-        assert!(!judge(&store, stale(StaleKind::Listing, "no items")).await);
-        assert!(!judge(&store, StaleVerdict::Unknown).await);
-        assert!(!judge(&store, stale(StaleKind::Listing, "none again")).await);
-        assert!(judge(&store, stale(StaleKind::Extraction, "none again")).await);
-        assert!(judge(&store, StaleVerdict::Healthy).await);
-        assert!(!judge(&store, StaleVerdict::Healthy).await);
-        assert_eq!(store.changed_since(0).0, ["src"]);
+    both_backends! {
+        async fn feeds_are_notified_when_the_warning_appears_changes_kind_or_clears() {
+            let (_dir, store) = temp_store().await;
+            assert!(
+                !judge(&store, StaleVerdict::Healthy).await,
+                "nothing to clear"
+            );
+            assert!(judge(&store, stale(StaleKind::Listing, "no items")).await);
+            assert!(!judge(&store, stale(StaleKind::Listing, "no items")).await);
+            assert!(!judge(&store, StaleVerdict::Unknown).await);
+            assert!(!judge(&store, stale(StaleKind::Listing, "none again")).await);
+            assert!(judge(&store, stale(StaleKind::Extraction, "none again")).await);
+            assert!(judge(&store, StaleVerdict::Healthy).await);
+            assert!(!judge(&store, StaleVerdict::Healthy).await);
+            assert_eq!(store.changed_since(0).0, ["src"]);
+        }
     }
 
-    #[tokio::test]
-    async fn warnings_are_kept_per_source() {
-        let (_dir, store) = temp_store().await;
-        judge(&store, stale(StaleKind::Extraction, "empty articles")).await;
-        let other = RefreshCommit {
-            source: "other",
-            page_title: None,
-            items: &[],
-            started: Utc::now(),
-            validators: &[],
-            rules: "r1",
-            discovery: None,
-            stale: StaleVerdict::Healthy,
-        };
-        store.commit(&other).await.unwrap();
-        let warnings = store.stale_warnings().await.unwrap();
-        assert_eq!(warnings.keys().collect::<Vec<_>>(), ["src"]);
-        assert_eq!(warnings["src"].kind, StaleKind::Extraction);
+    both_backends! {
+        async fn warnings_are_kept_per_source() {
+            let (_dir, store) = temp_store().await;
+            judge(&store, stale(StaleKind::Extraction, "empty articles")).await;
+            let other = RefreshCommit {
+                source: "other",
+                page_title: None,
+                items: &[],
+                started: Utc::now(),
+                validators: &[],
+                rules: "r1",
+                discovery: None,
+                stale: StaleVerdict::Healthy,
+            };
+            store.commit(&other).await.unwrap();
+            let warnings = store.stale_warnings().await.unwrap();
+            assert_eq!(warnings.keys().collect::<Vec<_>>(), ["src"]);
+            assert_eq!(warnings["src"].kind, StaleKind::Extraction);
+        }
     }
 
     fn with_content(slug: &str, bytes: usize) -> NewItem {
@@ -284,87 +288,91 @@ mod tests {
             .unwrap();
     }
 
-    #[tokio::test]
-    async fn typical_content_len_is_the_median_of_the_latest_articles() {
-        let (_dir, store) = temp_store().await;
-        let mut items = vec![with_content("a", 100), with_content("b", 900)];
-        items.push(item("no-article", "2024-03-01T10:00:00Z"));
-        commit_items(&store, &items).await;
-        assert_eq!(store.typical_content_len("src", None).await.unwrap(), None);
-        commit_items(&store, &[with_content("c", 300)]).await;
-        assert_eq!(
-            store.typical_content_len("src", None).await.unwrap(),
-            Some(300)
-        );
-        commit_items(&store, &[with_content("d", 500)]).await;
-        assert_eq!(
-            store.typical_content_len("src", None).await.unwrap(),
-            Some(400)
-        );
-        assert_eq!(
-            store.typical_content_len("other", None).await.unwrap(),
-            None
-        );
+    both_backends! {
+        async fn typical_content_len_is_the_median_of_the_latest_articles() {
+            let (_dir, store) = temp_store().await;
+            let mut items = vec![with_content("a", 100), with_content("b", 900)];
+            items.push(item("no-article", "2024-03-01T10:00:00Z"));
+            commit_items(&store, &items).await;
+            assert_eq!(store.typical_content_len("src", None).await.unwrap(), None);
+            commit_items(&store, &[with_content("c", 300)]).await;
+            assert_eq!(
+                store.typical_content_len("src", None).await.unwrap(),
+                Some(300)
+            );
+            commit_items(&store, &[with_content("d", 500)]).await;
+            assert_eq!(
+                store.typical_content_len("src", None).await.unwrap(),
+                Some(400)
+            );
+            assert_eq!(
+                store.typical_content_len("other", None).await.unwrap(),
+                None
+            );
+        }
     }
 
-    #[tokio::test]
-    async fn typical_content_len_forgets_articles_older_than_the_latest_twenty() {
-        let (_dir, store) = temp_store().await;
-        let old: Vec<NewItem> = (0..30)
-            .map(|n| with_content(&format!("old{n}"), 50))
-            .collect();
-        commit_items(&store, &old).await;
-        tokio::time::sleep(Duration::from_millis(5)).await;
-        let redesign: Vec<NewItem> = (0..11)
-            .map(|n| with_content(&format!("new{n}"), 2000))
-            .collect();
-        commit_items(&store, &redesign).await;
-        // 11 of the latest 20 are the new size: the median follows them.
-        assert_eq!(
-            store.typical_content_len("src", None).await.unwrap(),
-            Some(2000)
-        );
+    both_backends! {
+        async fn typical_content_len_forgets_articles_older_than_the_latest_twenty() {
+            let (_dir, store) = temp_store().await;
+            let old: Vec<NewItem> = (0..30)
+                .map(|n| with_content(&format!("old{n}"), 50))
+                .collect();
+            commit_items(&store, &old).await;
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            let redesign: Vec<NewItem> = (0..11)
+                .map(|n| with_content(&format!("new{n}"), 2000))
+                .collect();
+            commit_items(&store, &redesign).await;
+            // 11 of the latest 20 are the new size: the median follows them.
+            assert_eq!(
+                store.typical_content_len("src", None).await.unwrap(),
+                Some(2000)
+            );
+        }
     }
 
-    #[tokio::test]
-    async fn while_articles_are_thin_the_baseline_is_from_before() {
-        let (_dir, store) = temp_store().await;
-        let good: Vec<NewItem> = (0..5)
-            .map(|n| with_content(&format!("good{n}"), 4000))
-            .collect();
-        commit_items(&store, &good).await;
-        tokio::time::sleep(Duration::from_millis(5)).await;
-        let since = Utc::now();
-        tokio::time::sleep(Duration::from_millis(5)).await;
-        let thin: Vec<NewItem> = (0..15)
-            .map(|n| with_content(&format!("thin{n}"), 100))
-            .collect();
-        commit_items(&store, &thin).await;
-        assert_eq!(
-            store.typical_content_len("src", None).await.unwrap(),
-            Some(100)
-        );
-        let before = store.typical_content_len("src", Some(since)).await.unwrap();
-        assert_eq!(
-            before,
-            Some(4000),
-            "the thin articles do not lift the warning"
-        );
+    both_backends! {
+        async fn while_articles_are_thin_the_baseline_is_from_before() {
+            let (_dir, store) = temp_store().await;
+            let good: Vec<NewItem> = (0..5)
+                .map(|n| with_content(&format!("good{n}"), 4000))
+                .collect();
+            commit_items(&store, &good).await;
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            let since = Utc::now();
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            let thin: Vec<NewItem> = (0..15)
+                .map(|n| with_content(&format!("thin{n}"), 100))
+                .collect();
+            commit_items(&store, &thin).await;
+            assert_eq!(
+                store.typical_content_len("src", None).await.unwrap(),
+                Some(100)
+            );
+            let before = store.typical_content_len("src", Some(since)).await.unwrap();
+            assert_eq!(
+                before,
+                Some(4000),
+                "the thin articles do not lift the warning"
+            );
+        }
     }
 
-    #[tokio::test]
-    async fn typical_content_len_counts_bytes_like_str_len() {
-        let (_dir, store) = temp_store().await;
-        let text = "<p>Ærø – 東京</p>";
-        let items: Vec<NewItem> = ["a", "b", "c"]
-            .map(|slug| NewItem {
-                content: Some(text.to_owned()),
-                ..item(slug, "2024-03-01T10:00:00Z")
-            })
-            .into();
-        commit_items(&store, &items).await;
-        let typical = store.typical_content_len("src", None).await.unwrap();
-        assert_eq!(typical, Some(text.len()));
+    both_backends! {
+        async fn typical_content_len_counts_bytes_like_str_len() {
+            let (_dir, store) = temp_store().await;
+            let text = "<p>Ærø – 東京</p>";
+            let items: Vec<NewItem> = ["a", "b", "c"]
+                .map(|slug| NewItem {
+                    content: Some(text.to_owned()),
+                    ..item(slug, "2024-03-01T10:00:00Z")
+                })
+                .into();
+            commit_items(&store, &items).await;
+            let typical = store.typical_content_len("src", None).await.unwrap();
+            assert_eq!(typical, Some(text.len()));
+        }
     }
 
     #[test]

@@ -1,22 +1,90 @@
-//! Helpers shared by the store's tests: a database in a temporary folder and
-//! items to commit.
+//! Helpers shared by the store's tests: a database in a temporary folder (or
+//! on the test PostgreSQL cluster) and items to commit.
+//!
+//! [`both_backends!`] runs a test body once on SQLite and once on
+//! PostgreSQL (issue 13): [`temp_store`] and [`reopen`] give the store of
+//! the backend the running test was started for.
 
 use chrono::{DateTime, Utc};
 use tempfile::TempDir;
 
-use super::{MIGRATOR, Store, connect_options};
+use super::backend::{Backend, SQLITE_MIGRATOR, connect_options};
+use super::{Store, StoreError};
 use crate::model::NewItem;
 
-/// A fresh store in its own temporary folder (kept alive by the `TempDir`).
+tokio::task_local! {
+    /// The backend the running test body was started for by
+    /// [`both_backends!`]; SQLite outside it.
+    pub(super) static BACKEND: Backend;
+}
+
+/// The file beside a PostgreSQL test's folder naming its database's URL,
+/// so that [`reopen`] finds the same database.
+const URL_FILE: &str = "postgres-url";
+
+/// Runs `body` once on SQLite, then once on PostgreSQL when a test cluster
+/// is available (see `test_postgres`: otherwise it skips with a message).
+macro_rules! both_backends {
+    ($(#[$attr:meta])* async fn $name:ident() $body:block) => {
+        $(#[$attr])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            use $crate::store::backend::Backend;
+            use $crate::store::test_support::BACKEND;
+
+            #[tokio::test]
+            async fn sqlite() {
+                BACKEND.scope(Backend::Sqlite, async $body).await
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                if $crate::store::test_postgres::database_url().await.is_some() {
+                    BACKEND.scope(Backend::Postgres, async $body).await
+                }
+            }
+        }
+    };
+}
+
+/// The backend of the running test.
+pub(super) fn backend() -> Backend {
+    BACKEND
+        .try_with(|backend| *backend)
+        .unwrap_or(Backend::Sqlite)
+}
+
+/// A fresh store in its own temporary folder (kept alive by the `TempDir`),
+/// or in a fresh database of the test cluster when the test runs on
+/// PostgreSQL (its URL kept in the folder for [`reopen`]).
 pub(super) async fn temp_store() -> (TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
+    if backend() == Backend::Postgres {
+        let url = super::test_postgres::database_url().await.unwrap();
+        std::fs::write(dir.path().join(URL_FILE), &url).unwrap();
+        return (dir, Store::open_url(&url).await.unwrap());
+    }
     let store = Store::open(&dir.path().join("refeed.db")).await.unwrap();
     (dir, store)
 }
 
-/// Reopens the database of `dir` (after the previous handle was closed).
+/// Reopens the database of `dir` (after the previous handle was closed),
+/// or opens a second handle on it (what another process holds).
 pub(super) async fn reopen(dir: &TempDir) -> Store {
-    Store::open(&dir.path().join("refeed.db")).await.unwrap()
+    try_reopen(dir).await.1.unwrap()
+}
+
+/// [`reopen`], failing as opening would; with where the database is, as
+/// the store's messages show it.
+pub(super) async fn try_reopen(dir: &TempDir) -> (String, Result<Store, StoreError>) {
+    match std::fs::read_to_string(dir.path().join(URL_FILE)) {
+        Ok(url) => (url.clone(), Store::open_url(&url).await),
+        Err(_) => {
+            let path = dir.path().join("refeed.db");
+            (path.display().to_string(), Store::open(&path).await)
+        }
+    }
 }
 
 /// A UTC time from RFC 3339 text.
@@ -75,7 +143,7 @@ pub(super) async fn database_at(path: &std::path::Path, version: i64, sql: &'sta
         .connect_with(connect_options(path))
         .await
         .unwrap();
-    MIGRATOR.run_to(version, &pool).await.unwrap();
+    SQLITE_MIGRATOR.run_to(version, &pool).await.unwrap();
     sqlx::raw_sql(sql).execute(&pool).await.unwrap();
     pool.close().await;
 }

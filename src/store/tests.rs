@@ -35,16 +35,17 @@ async fn open_creates_missing_parent_folders_and_the_file() {
     store.close().await;
 }
 
-#[tokio::test]
-async fn open_applies_the_schema_once_and_reopens_cleanly() {
-    let (dir, store) = temp_store().await;
-    store.close().await;
-    let store = super::test_support::reopen(&dir).await;
-    let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations")
-        .fetch_one(&store.pool)
-        .await
-        .unwrap();
-    assert_eq!(applied, MIGRATOR.iter().count() as i64);
+both_backends! {
+    async fn open_applies_the_schema_once_and_reopens_cleanly() {
+        let (dir, store) = temp_store().await;
+        store.close().await;
+        let store = super::test_support::reopen(&dir).await;
+        let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(applied, store.backend.migrator().iter().count() as i64);
+    }
 }
 
 #[tokio::test]
@@ -74,33 +75,35 @@ async fn a_path_that_is_a_folder_fails_to_open_naming_the_path() {
     assert!(err.source().is_some());
 }
 
-#[tokio::test]
-async fn a_database_migrated_by_a_newer_refeed_is_refused() {
-    let (dir, store) = temp_store().await;
-    // A migration this build does not know: what a downgrade looks like.
-    sqlx::query(
-        "INSERT INTO _sqlx_migrations
-                 (version, description, success, checksum, execution_time)
-             VALUES (999999, 'from the future', 1, x'00', 0)",
-    )
-    .execute(&store.pool)
-    .await
-    .unwrap();
-    store.close().await;
-    let path = dir.path().join("refeed.db");
-    let err = Store::open(&path).await.unwrap_err();
-    assert!(
-        matches!(err, StoreError::NewerSchema { schema: 999999, .. }),
-        "{err:?}"
-    );
-    assert_eq!(
-        err.to_string(),
-        format!(
-            "database {} was written by a newer refeed (schema 999999); \
-                 upgrade refeed or restore a backup",
-            path.display()
-        )
-    );
+both_backends! {
+    async fn a_database_migrated_by_a_newer_refeed_is_refused() {
+        let (dir, store) = temp_store().await;
+        // A migration this build does not know: what a downgrade looks like.
+        let checksum = store.backend.pick("x'00'", "'\\x00'::bytea");
+        let insert = format!(
+            "INSERT INTO _sqlx_migrations
+                     (version, description, success, checksum, execution_time)
+                 VALUES (999999, 'from the future', true, {checksum}, 0)"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(insert))
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        store.close().await;
+        let (shown, opened) = super::test_support::try_reopen(&dir).await;
+        let err = opened.unwrap_err();
+        assert!(
+            matches!(err, StoreError::NewerSchema { schema: 999999, .. }),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "database {shown} was written by a newer refeed (schema 999999); \
+                     upgrade refeed or restore a backup"
+            )
+        );
+    }
 }
 
 #[tokio::test]
@@ -158,25 +161,26 @@ async fn the_discovery_migration_keeps_items_without_an_image() {
     assert_eq!(store.discovery("src").await.unwrap(), None);
 }
 
-#[tokio::test]
-async fn the_schema_refuses_half_a_stale_warning_and_a_retry_on_success() {
-    let (_dir, store) = temp_store().await;
-    store
-        .record_not_modified("src", chrono::Utc::now())
-        .await
-        .unwrap();
-    let refused = [
-        "UPDATE sources SET stale_kind = 'listing'",
-        "UPDATE sources SET stale_kind = 'listing', stale_since = 1",
-        "UPDATE sources SET stale_kind = 'layout', stale_since = 1, stale_message = 'm'",
-        "UPDATE refreshes SET retry_at = 1",
-        "UPDATE refreshes SET ok = 0, error = 'HTTP 500'",
-        "INSERT INTO http_validators (source_id, url, rules, saved) \
-             VALUES ('src', 'https://example.org/', 'r', 1)",
-    ];
-    for statement in refused {
-        let result = sqlx::query(statement).execute(&store.pool).await;
-        assert!(result.is_err(), "accepted: {statement}");
+both_backends! {
+    async fn the_schema_refuses_half_a_stale_warning_and_a_retry_on_success() {
+        let (_dir, store) = temp_store().await;
+        store
+            .record_not_modified("src", chrono::Utc::now())
+            .await
+            .unwrap();
+        let refused = [
+            "UPDATE sources SET stale_kind = 'listing'",
+            "UPDATE sources SET stale_kind = 'listing', stale_since = 1",
+            "UPDATE sources SET stale_kind = 'layout', stale_since = 1, stale_message = 'm'",
+            "UPDATE refreshes SET retry_at = 1",
+            "UPDATE refreshes SET ok = 0, error = 'HTTP 500'",
+            "INSERT INTO http_validators (source_id, url, rules, saved) \
+                 VALUES ('src', 'https://example.org/', 'r', 1)",
+        ];
+        for statement in refused {
+            let result = sqlx::query(statement).execute(&store.pool).await;
+            assert!(result.is_err(), "accepted: {statement}");
+        }
     }
 }
 

@@ -8,7 +8,7 @@
 //! again, not answered 304.
 
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::time::Millis;
 use super::{Store, StoreError, query_error};
@@ -32,7 +32,7 @@ impl Store {
     pub async fn validators(&self, page: PageKey<'_>) -> Result<Option<Validators>, StoreError> {
         let row: Option<(Option<String>, Option<String>)> = sqlx::query_as(
             "SELECT etag, last_modified FROM http_validators
-             WHERE source_id = ?1 AND url = ?2 AND rules = ?3",
+             WHERE source_id = $1 AND url = $2 AND rules = $3",
         )
         .bind(page.source)
         .bind(page.url)
@@ -52,14 +52,14 @@ impl Store {
 /// and sending stale ones back would be meaningless). Runs inside the
 /// refresh's transaction: see `ingest::RefreshCommit` for why.
 pub(super) async fn save_validators(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     page: PageKey<'_>,
     validators: &Validators,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let operation = "commit refresh: save validators";
     if validators.is_empty() {
-        sqlx::query("DELETE FROM http_validators WHERE source_id = ?1 AND url = ?2")
+        sqlx::query("DELETE FROM http_validators WHERE source_id = $1 AND url = $2")
             .bind(page.source)
             .bind(page.url)
             .execute(conn)
@@ -69,7 +69,7 @@ pub(super) async fn save_validators(
     }
     sqlx::query(
         "INSERT INTO http_validators (source_id, url, rules, etag, last_modified, saved)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (source_id, url) DO UPDATE SET rules = excluded.rules,
              etag = excluded.etag, last_modified = excluded.last_modified,
              saved = excluded.saved",
@@ -147,140 +147,146 @@ mod tests {
         store.commit(&refresh).await.map(drop)
     }
 
-    #[tokio::test]
-    async fn validators_saved_by_a_refresh_are_read_back_per_url() {
-        let (_dir, store) = temp_store().await;
-        assert_eq!(store.validators(key(LISTING)).await.unwrap(), None);
-        let both = Validators {
-            etag: Some("\"abc\"".to_owned()),
-            last_modified: Some("Tue, 24 Nov 2026 06:00:00 GMT".to_owned()),
-        };
-        let saved = [
-            (LISTING.to_owned(), both.clone()),
-            (ARTICLE.to_owned(), etag("v1")),
-        ];
-        commit(&store, &[], &saved).await.unwrap();
-        assert_eq!(store.validators(key(LISTING)).await.unwrap(), Some(both));
-        assert_eq!(
-            store.validators(key(ARTICLE)).await.unwrap(),
-            Some(etag("v1"))
-        );
-        let other = "https://example.org/news/?page=2";
-        assert_eq!(store.validators(key(other)).await.unwrap(), None);
+    both_backends! {
+        async fn validators_saved_by_a_refresh_are_read_back_per_url() {
+            let (_dir, store) = temp_store().await;
+            assert_eq!(store.validators(key(LISTING)).await.unwrap(), None);
+            let both = Validators {
+                etag: Some("\"abc\"".to_owned()),
+                last_modified: Some("Tue, 24 Nov 2026 06:00:00 GMT".to_owned()),
+            };
+            let saved = [
+                (LISTING.to_owned(), both.clone()),
+                (ARTICLE.to_owned(), etag("v1")),
+            ];
+            commit(&store, &[], &saved).await.unwrap();
+            assert_eq!(store.validators(key(LISTING)).await.unwrap(), Some(both));
+            assert_eq!(
+                store.validators(key(ARTICLE)).await.unwrap(),
+                Some(etag("v1"))
+            );
+            let other = "https://example.org/news/?page=2";
+            assert_eq!(store.validators(key(other)).await.unwrap(), None);
+        }
     }
 
-    #[tokio::test]
-    async fn one_sources_validators_never_answer_for_another_reading_the_same_page() {
-        // Two sources read the same homepage with different selectors. If
-        // "src" stored the new ETag and "other" sent it, "other" would get
-        // a 304 and never store what the page now holds.
-        let (_dir, store) = temp_store().await;
-        commit(&store, &[], &[(LISTING.to_owned(), etag("v2"))])
+    both_backends! {
+        async fn one_sources_validators_never_answer_for_another_reading_the_same_page() {
+            // Two sources read the same homepage with different selectors. If
+            // "src" stored the new ETag and "other" sent it, "other" would get
+            // a 304 and never store what the page now holds.
+            let (_dir, store) = temp_store().await;
+            commit(&store, &[], &[(LISTING.to_owned(), etag("v2"))])
+                .await
+                .unwrap();
+            let other = PageKey {
+                source: "other",
+                ..key(LISTING)
+            };
+            assert_eq!(store.validators(other).await.unwrap(), None);
+            commit_as(
+                &store,
+                "other",
+                "r1",
+                &[],
+                &[(LISTING.to_owned(), etag("v1"))],
+            )
             .await
             .unwrap();
-        let other = PageKey {
-            source: "other",
-            ..key(LISTING)
-        };
-        assert_eq!(store.validators(other).await.unwrap(), None);
-        commit_as(
-            &store,
-            "other",
-            "r1",
-            &[],
-            &[(LISTING.to_owned(), etag("v1"))],
-        )
-        .await
-        .unwrap();
-        assert_eq!(store.validators(other).await.unwrap(), Some(etag("v1")));
-        assert_eq!(
-            store.validators(key(LISTING)).await.unwrap(),
-            Some(etag("v2"))
-        );
+            assert_eq!(store.validators(other).await.unwrap(), Some(etag("v1")));
+            assert_eq!(
+                store.validators(key(LISTING)).await.unwrap(),
+                Some(etag("v2"))
+            );
+        }
     }
 
-    #[tokio::test]
-    async fn validators_stored_under_other_rules_do_not_count() {
-        let (_dir, store) = temp_store().await;
-        commit(&store, &[], &[(LISTING.to_owned(), etag("v1"))])
+    both_backends! {
+        async fn validators_stored_under_other_rules_do_not_count() {
+            let (_dir, store) = temp_store().await;
+            commit(&store, &[], &[(LISTING.to_owned(), etag("v1"))])
+                .await
+                .unwrap();
+            // The user changed the source's selectors: the page must be parsed
+            // again, not answered 304.
+            let changed = PageKey {
+                rules: "r2",
+                ..key(LISTING)
+            };
+            assert_eq!(store.validators(changed).await.unwrap(), None);
+            commit_as(
+                &store,
+                "src",
+                "r2",
+                &[],
+                &[(LISTING.to_owned(), etag("v1"))],
+            )
             .await
             .unwrap();
-        // The user changed the source's selectors: the page must be parsed
-        // again, not answered 304.
-        let changed = PageKey {
-            rules: "r2",
-            ..key(LISTING)
-        };
-        assert_eq!(store.validators(changed).await.unwrap(), None);
-        commit_as(
-            &store,
-            "src",
-            "r2",
-            &[],
-            &[(LISTING.to_owned(), etag("v1"))],
-        )
-        .await
-        .unwrap();
-        assert_eq!(store.validators(changed).await.unwrap(), Some(etag("v1")));
-        assert_eq!(store.validators(key(LISTING)).await.unwrap(), None);
+            assert_eq!(store.validators(changed).await.unwrap(), Some(etag("v1")));
+            assert_eq!(store.validators(key(LISTING)).await.unwrap(), None);
+        }
     }
 
-    #[tokio::test]
-    async fn a_later_response_replaces_the_validators_of_its_url() {
-        let (_dir, store) = temp_store().await;
-        commit(&store, &[], &[(LISTING.to_owned(), etag("v1"))])
-            .await
-            .unwrap();
-        let date = "Wed, 25 Nov 2026 08:00:00 GMT";
-        commit(&store, &[], &[(LISTING.to_owned(), modified(date))])
-            .await
-            .unwrap();
-        // The old ETag is gone: sending it back would validate a page that
-        // no longer matches what is stored.
-        let stored = store.validators(key(LISTING)).await.unwrap();
-        assert_eq!(stored, Some(modified(date)));
+    both_backends! {
+        async fn a_later_response_replaces_the_validators_of_its_url() {
+            let (_dir, store) = temp_store().await;
+            commit(&store, &[], &[(LISTING.to_owned(), etag("v1"))])
+                .await
+                .unwrap();
+            let date = "Wed, 25 Nov 2026 08:00:00 GMT";
+            commit(&store, &[], &[(LISTING.to_owned(), modified(date))])
+                .await
+                .unwrap();
+            // The old ETag is gone: sending it back would validate a page that
+            // no longer matches what is stored.
+            let stored = store.validators(key(LISTING)).await.unwrap();
+            assert_eq!(stored, Some(modified(date)));
+        }
     }
 
-    #[tokio::test]
-    async fn empty_validators_delete_the_stored_ones() {
-        let (_dir, store) = temp_store().await;
-        let saved = [
-            (LISTING.to_owned(), etag("v1")),
-            (ARTICLE.to_owned(), etag("a1")),
-        ];
-        commit(&store, &[], &saved).await.unwrap();
-        commit(&store, &[], &[(LISTING.to_owned(), Validators::default())])
-            .await
-            .unwrap();
-        assert_eq!(store.validators(key(LISTING)).await.unwrap(), None);
-        assert_eq!(
-            store.validators(key(ARTICLE)).await.unwrap(),
-            Some(etag("a1"))
-        );
+    both_backends! {
+        async fn empty_validators_delete_the_stored_ones() {
+            let (_dir, store) = temp_store().await;
+            let saved = [
+                (LISTING.to_owned(), etag("v1")),
+                (ARTICLE.to_owned(), etag("a1")),
+            ];
+            commit(&store, &[], &saved).await.unwrap();
+            commit(&store, &[], &[(LISTING.to_owned(), Validators::default())])
+                .await
+                .unwrap();
+            assert_eq!(store.validators(key(LISTING)).await.unwrap(), None);
+            assert_eq!(
+                store.validators(key(ARTICLE)).await.unwrap(),
+                Some(etag("a1"))
+            );
+        }
     }
 
-    #[tokio::test]
-    async fn validators_are_not_saved_when_the_refresh_fails_to_commit() {
-        let (_dir, store) = temp_store().await;
-        commit(&store, &[], &[(LISTING.to_owned(), etag("v1"))])
-            .await
-            .unwrap();
-        let mut broken = item("x", "2024-03-05T10:00:00Z");
-        broken.url = String::new(); // violates CHECK (url <> '')
-        let items = [item("a", "2024-03-04T10:00:00Z"), broken];
-        let saved = [
-            (LISTING.to_owned(), etag("v2")),
-            (ARTICLE.to_owned(), etag("a1")),
-        ];
-        let err = commit(&store, &items, &saved).await.unwrap_err();
-        assert!(matches!(err, StoreError::Query { .. }), "{err:?}");
-        // A saved v2 would make the next fetch a 304 and item "a" would
-        // never be stored.
-        assert_eq!(
-            store.validators(key(LISTING)).await.unwrap(),
-            Some(etag("v1"))
-        );
-        assert_eq!(store.validators(key(ARTICLE)).await.unwrap(), None);
-        assert!(store.items(None, 10).await.unwrap().is_empty());
+    both_backends! {
+        async fn validators_are_not_saved_when_the_refresh_fails_to_commit() {
+            let (_dir, store) = temp_store().await;
+            commit(&store, &[], &[(LISTING.to_owned(), etag("v1"))])
+                .await
+                .unwrap();
+            let mut broken = item("x", "2024-03-05T10:00:00Z");
+            broken.url = String::new(); // violates CHECK (url <> '')
+            let items = [item("a", "2024-03-04T10:00:00Z"), broken];
+            let saved = [
+                (LISTING.to_owned(), etag("v2")),
+                (ARTICLE.to_owned(), etag("a1")),
+            ];
+            let err = commit(&store, &items, &saved).await.unwrap_err();
+            assert!(matches!(err, StoreError::Query { .. }), "{err:?}");
+            // A saved v2 would make the next fetch a 304 and item "a" would
+            // never be stored.
+            assert_eq!(
+                store.validators(key(LISTING)).await.unwrap(),
+                Some(etag("v1"))
+            );
+            assert_eq!(store.validators(key(ARTICLE)).await.unwrap(), None);
+            assert!(store.items(None, 10).await.unwrap().is_empty());
+        }
     }
 }

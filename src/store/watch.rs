@@ -15,16 +15,24 @@
 //! so it must be the same connection at every poll: it is taken out of
 //! the pool for good.
 //!
+//! On PostgreSQL (issue 13) there is no `data_version`: the watcher reads a
+//! digest of the log instead (its row count plus the sum of its `seq`s: at
+//! most [`KEPT_CHANGES`] rows), which changes with every insert and prune.
+//! Writers there run side by side, so a `seq` taken earlier may commit
+//! after a later one: the watcher re-reads the last [`PG_LOOKBACK`] rows
+//! before the newest it saw and skips those it has handled. LISTEN/NOTIFY
+//! would spare the poll; it comes with the fleet work.
+//!
 //! Nothing here runs per HTTP request: requests still compare one atomic
 //! generation.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use sqlx::SqliteConnection;
-use sqlx::sqlite::Sqlite;
+use sqlx::{Any, AnyConnection};
 use tokio_util::sync::CancellationToken;
 
+use super::backend::Backend;
 use super::{Store, StoreError, query_error};
 
 /// How often a serving process looks for other processes' writes: 500 ms,
@@ -37,22 +45,28 @@ pub const WATCH_INTERVAL: Duration = Duration::from_millis(500);
 /// tell what it missed and re-renders every feed instead.
 const KEPT_CHANGES: i64 = 1000;
 
+/// On PostgreSQL, how far below the newest `seq` seen a watcher looks again
+/// for rows that committed late (see the module docs): a write transaction
+/// would have to stay open while 100 later ones commit to be missed.
+const PG_LOOKBACK: i64 = 100;
+
 /// Appends `source`'s change by `writer` to the change log, inside the
 /// writing transaction, and prunes rows beyond [`KEPT_CHANGES`] (never the
 /// newest, so a `seq` is never reused).
 pub(super) async fn log_change(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     source: &str,
     writer: i64,
 ) -> Result<(), StoreError> {
-    let seq = sqlx::query("INSERT INTO feed_changes (source_id, writer) VALUES (?1, ?2)")
-        .bind(source)
-        .bind(writer)
-        .execute(&mut *conn)
-        .await
-        .map_err(query_error("log feed change"))?
-        .last_insert_rowid();
-    sqlx::query("DELETE FROM feed_changes WHERE seq <= ?1")
+    let seq: i64 = sqlx::query_scalar(
+        "INSERT INTO feed_changes (source_id, writer) VALUES ($1, $2) RETURNING seq",
+    )
+    .bind(source)
+    .bind(writer)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(query_error("log feed change"))?;
+    sqlx::query("DELETE FROM feed_changes WHERE seq <= $1")
         .bind(seq - KEPT_CHANGES)
         .execute(&mut *conn)
         .await
@@ -64,11 +78,16 @@ pub(super) async fn log_change(
 #[derive(Debug)]
 pub struct ChangeWatcher {
     /// The dedicated connection `data_version` is read on.
-    conn: SqliteConnection,
+    conn: AnyConnection,
     /// `data_version` at the last poll.
     version: i64,
     /// The newest change-log row seen.
     seen: i64,
+    /// How far below `seen` to look again: 0 on SQLite, [`PG_LOOKBACK`] on
+    /// PostgreSQL.
+    lookback: i64,
+    /// The rows seen within the lookback (PostgreSQL), not to act twice.
+    handled: BTreeSet<i64>,
 }
 
 impl Store {
@@ -80,15 +99,26 @@ impl Store {
         // Out of the pool for good: the pool opens another in its place.
         let mut conn = conn.detach();
         let version = data_version(&mut conn).await?;
-        let seen: Option<i64> = sqlx::query_scalar("SELECT max(seq) FROM feed_changes")
-            .fetch_one(&mut conn)
-            .await
-            .map_err(query_error(operation))?;
-        Ok(ChangeWatcher {
+        let lookback = self.backend.pick_number(0, PG_LOOKBACK);
+        // The newest row and, on PostgreSQL, those within the lookback
+        // below it: known already, never to be notified at the first poll.
+        let recent: Vec<(i64, String, i64)> = sqlx::query_as(
+            "SELECT seq, source_id, writer FROM feed_changes
+             WHERE seq >= (SELECT coalesce(max(seq), 0) FROM feed_changes) - $1",
+        )
+        .bind(lookback)
+        .fetch_all(&mut conn)
+        .await
+        .map_err(query_error(operation))?;
+        let mut watcher = ChangeWatcher {
             conn,
             version,
-            seen: seen.unwrap_or(0),
-        })
+            seen: 0,
+            lookback,
+            handled: BTreeSet::new(),
+        };
+        watcher.remember(&recent);
+        Ok(watcher)
     }
 
     /// Polls for other processes' writes every [`WATCH_INTERVAL`] until
@@ -135,18 +165,23 @@ impl ChangeWatcher {
         }
         self.version = version;
         let operation = "read feed changes";
-        let rows: Vec<(i64, String, i64)> = sqlx::query_as(
-            "SELECT seq, source_id, writer FROM feed_changes WHERE seq > ?1 ORDER BY seq",
+        let mut rows: Vec<(i64, String, i64)> = sqlx::query_as(
+            "SELECT seq, source_id, writer FROM feed_changes WHERE seq > $1 ORDER BY seq",
         )
-        .bind(self.seen)
+        .bind(self.seen - self.lookback)
         .fetch_all(&mut self.conn)
         .await
         .map_err(query_error(operation))?;
-        let Some(&(first, _, _)) = rows.first() else {
+        rows.retain(|row| !self.handled.contains(&row.0));
+        let Some(newest) = rows.iter().map(|row| row.0).max() else {
             return Ok(Vec::new());
         };
-        let missed = first > self.seen + 1;
-        self.seen = rows.last().map_or(self.seen, |row| row.0);
+        // Every insert prunes the rows `KEPT_CHANGES` below its own, so
+        // rows this watcher had yet to read may be gone once the newest is
+        // that far past them. (Not a gap in `seq`s: on PostgreSQL a gap is
+        // also a rolled-back write, or one still open, read at a later poll.)
+        let missed = newest - KEPT_CHANGES > self.seen - self.lookback;
+        self.remember(&rows);
         let writer = store.changes.writer;
         let mut changed: BTreeSet<String> = rows
             .into_iter()
@@ -155,7 +190,7 @@ impl ChangeWatcher {
             .collect();
         if missed {
             // Pruned before this watcher read them: any feed may have changed.
-            let all: Vec<String> = sqlx::query_scalar::<Sqlite, String>("SELECT id FROM sources")
+            let all: Vec<String> = sqlx::query_scalar::<Any, String>("SELECT id FROM sources")
                 .fetch_all(&mut self.conn)
                 .await
                 .map_err(query_error(operation))?;
@@ -168,10 +203,30 @@ impl ChangeWatcher {
     }
 }
 
+impl ChangeWatcher {
+    /// Moves `seen` to the newest of `rows` and, on PostgreSQL, keeps their
+    /// `seq`s while they are within the lookback.
+    fn remember(&mut self, rows: &[(i64, String, i64)]) {
+        self.seen = rows.iter().map(|row| row.0).fold(self.seen, i64::max);
+        if self.lookback > 0 {
+            self.handled.extend(rows.iter().map(|row| row.0));
+            let floor = self.seen - self.lookback;
+            self.handled.retain(|seq| *seq > floor);
+        }
+    }
+}
+
 /// `PRAGMA data_version` of `conn`: it changes when another connection
-/// committed since the previous read on the same connection.
-async fn data_version(conn: &mut SqliteConnection) -> Result<i64, StoreError> {
-    sqlx::query_scalar("PRAGMA data_version")
+/// committed since the previous read on the same connection. On
+/// PostgreSQL, a digest of the change log that changes with every logged
+/// write and prune (the watcher's own too: it then reads the log once for
+/// nothing).
+async fn data_version(conn: &mut AnyConnection) -> Result<i64, StoreError> {
+    let sql = Backend::of(conn).pick(
+        "PRAGMA data_version",
+        "SELECT CAST(count(*) + coalesce(sum(seq), 0) AS BIGINT) FROM feed_changes",
+    );
+    sqlx::query_scalar(sql)
         .fetch_one(conn)
         .await
         .map_err(query_error("read data_version"))
@@ -187,100 +242,135 @@ mod tests {
 
     /// A second store on `dir`'s database: what another process holds.
     async fn other(dir: &TempDir) -> Store {
-        Store::open(&dir.path().join("refeed.db")).await.unwrap()
+        super::super::test_support::reopen(dir).await
     }
 
-    #[tokio::test]
-    async fn another_stores_write_is_seen_and_notified_once() {
-        let (dir, store) = temp_store().await;
-        let mut watcher = store.change_watcher().await.unwrap();
-        assert_eq!(watcher.poll(&store).await.unwrap(), Vec::<String>::new());
-        let once = other(&dir).await;
-        commit(&once, "b", None, &[undated("x")]).await;
-        commit(&once, "a", None, &[undated("y")]).await;
-        assert_eq!(store.change_generation(), 0, "not seen before a poll");
-        assert_eq!(watcher.poll(&store).await.unwrap(), ["a", "b"]);
-        assert_eq!(store.changed_since(0).0, ["a", "b"]);
-        let generation = store.change_generation();
-        assert_eq!(watcher.poll(&store).await.unwrap(), Vec::<String>::new());
-        assert_eq!(store.change_generation(), generation, "notified once");
-    }
-
-    #[tokio::test]
-    async fn this_stores_own_writes_are_not_notified_twice() {
-        let (_dir, store) = temp_store().await;
-        let mut watcher = store.change_watcher().await.unwrap();
-        commit(&store, "a", None, &[undated("x")]).await;
-        assert_eq!(store.change_generation(), 1);
-        assert_eq!(watcher.poll(&store).await.unwrap(), Vec::<String>::new());
-        assert_eq!(store.change_generation(), 1);
-    }
-
-    #[tokio::test]
-    async fn writes_that_change_no_feed_notify_nothing() {
-        let (dir, store) = temp_store().await;
-        let once = other(&dir).await;
-        commit(&once, "a", None, &[undated("x")]).await;
-        let mut watcher = store.change_watcher().await.unwrap();
-        commit(&once, "a", None, &[undated("x")]).await;
-        once.record_not_modified("a", Utc::now()).await.unwrap();
-        assert_eq!(watcher.poll(&store).await.unwrap(), Vec::<String>::new());
-        assert_eq!(store.change_generation(), 0, "earlier writes are known");
-    }
-
-    #[tokio::test]
-    async fn a_watcher_that_missed_pruned_rows_renotifies_every_source() {
-        let (dir, store) = temp_store().await;
-        let mut watcher = store.change_watcher().await.unwrap();
-        let once = other(&dir).await;
-        commit(&once, "a", None, &[undated("x")]).await;
-        let mut tx = once.begin_write("test").await.unwrap();
-        for _ in 0..KEPT_CHANGES + 5 {
-            log_change(&mut tx, "b", once.changes.writer).await.unwrap();
+    both_backends! {
+        async fn another_stores_write_is_seen_and_notified_once() {
+            let (dir, store) = temp_store().await;
+            let mut watcher = store.change_watcher().await.unwrap();
+            assert_eq!(watcher.poll(&store).await.unwrap(), Vec::<String>::new());
+            let once = other(&dir).await;
+            commit(&once, "b", None, &[undated("x")]).await;
+            commit(&once, "a", None, &[undated("y")]).await;
+            assert_eq!(store.change_generation(), 0, "not seen before a poll");
+            assert_eq!(watcher.poll(&store).await.unwrap(), ["a", "b"]);
+            assert_eq!(store.changed_since(0).0, ["a", "b"]);
+            let generation = store.change_generation();
+            assert_eq!(watcher.poll(&store).await.unwrap(), Vec::<String>::new());
+            assert_eq!(store.change_generation(), generation, "notified once");
         }
-        tx.commit().await.unwrap();
-        assert_eq!(watcher.poll(&store).await.unwrap(), ["a", "b"]);
-        let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM feed_changes")
-            .fetch_one(&store.pool)
-            .await
-            .unwrap();
-        assert_eq!(kept, KEPT_CHANGES);
     }
 
-    #[tokio::test]
-    async fn a_rolled_back_write_logs_nothing() {
-        let (dir, store) = temp_store().await;
-        let mut watcher = store.change_watcher().await.unwrap();
-        let once = other(&dir).await;
-        let mut tx = once.begin_write("test").await.unwrap();
-        log_change(&mut tx, "a", once.changes.writer).await.unwrap();
-        tx.rollback().await.unwrap();
-        commit(&once, "c", None, &[undated("x")]).await;
-        assert_eq!(watcher.poll(&store).await.unwrap(), ["c"]);
-    }
-
-    #[tokio::test]
-    async fn following_stops_at_shutdown_and_notifies_in_between() {
-        let (dir, store) = temp_store().await;
-        let shutdown = CancellationToken::new();
-        let task = tokio::spawn(store.clone().follow_other_writers(shutdown.clone()));
-        let mut changes = store.subscribe_changes();
-        // The watcher starts from the database as it is when it opens:
-        // write until it has seen one.
-        let once = other(&dir).await;
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        let mut n = 0;
-        while store.change_generation() == 0 {
-            assert!(tokio::time::Instant::now() < deadline, "never notified");
-            n += 1;
-            commit(&once, "a", None, &[undated(&format!("x{n}"))]).await;
-            let _ = tokio::time::timeout(WATCH_INTERVAL * 2, changes.changed()).await;
+    both_backends! {
+        async fn writes_before_the_watcher_opened_are_not_notified() {
+            let (dir, store) = temp_store().await;
+            let once = other(&dir).await;
+            commit(&once, "a", None, &[undated("x")]).await;
+            let mut watcher = store.change_watcher().await.unwrap();
+            commit(&once, "b", None, &[undated("y")]).await;
+            assert_eq!(watcher.poll(&store).await.unwrap(), ["b"]);
         }
-        assert_eq!(store.changed_since(0).0, ["a"]);
-        shutdown.cancel();
-        tokio::time::timeout(Duration::from_secs(5), task)
-            .await
-            .expect("stops at shutdown")
-            .unwrap();
+    }
+
+    both_backends! {
+        async fn this_stores_own_writes_are_not_notified_twice() {
+            let (_dir, store) = temp_store().await;
+            let mut watcher = store.change_watcher().await.unwrap();
+            commit(&store, "a", None, &[undated("x")]).await;
+            assert_eq!(store.change_generation(), 1);
+            assert_eq!(watcher.poll(&store).await.unwrap(), Vec::<String>::new());
+            assert_eq!(store.change_generation(), 1);
+        }
+    }
+
+    both_backends! {
+        async fn writes_that_change_no_feed_notify_nothing() {
+            let (dir, store) = temp_store().await;
+            let once = other(&dir).await;
+            commit(&once, "a", None, &[undated("x")]).await;
+            let mut watcher = store.change_watcher().await.unwrap();
+            commit(&once, "a", None, &[undated("x")]).await;
+            once.record_not_modified("a", Utc::now()).await.unwrap();
+            assert_eq!(watcher.poll(&store).await.unwrap(), Vec::<String>::new());
+            assert_eq!(store.change_generation(), 0, "earlier writes are known");
+        }
+    }
+
+    both_backends! {
+        async fn a_watcher_that_missed_pruned_rows_renotifies_every_source() {
+            let (dir, store) = temp_store().await;
+            let mut watcher = store.change_watcher().await.unwrap();
+            let once = other(&dir).await;
+            commit(&once, "a", None, &[undated("x")]).await;
+            let mut tx = once.begin_write("test").await.unwrap();
+            for _ in 0..KEPT_CHANGES + 5 {
+                log_change(&mut tx, "b", once.changes.writer).await.unwrap();
+            }
+            tx.commit().await.unwrap();
+            assert_eq!(watcher.poll(&store).await.unwrap(), ["a", "b"]);
+            let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM feed_changes")
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+            assert_eq!(kept, KEPT_CHANGES);
+        }
+    }
+
+    both_backends! {
+        async fn a_rolled_back_write_logs_nothing() {
+            let (dir, store) = temp_store().await;
+            let mut watcher = store.change_watcher().await.unwrap();
+            let once = other(&dir).await;
+            let mut tx = once.begin_write("test").await.unwrap();
+            log_change(&mut tx, "a", once.changes.writer).await.unwrap();
+            tx.rollback().await.unwrap();
+            commit(&once, "c", None, &[undated("x")]).await;
+            assert_eq!(watcher.poll(&store).await.unwrap(), ["c"]);
+        }
+    }
+
+    both_backends! {
+        async fn following_stops_at_shutdown_and_notifies_in_between() {
+            let (dir, store) = temp_store().await;
+            let shutdown = CancellationToken::new();
+            let task = tokio::spawn(store.clone().follow_other_writers(shutdown.clone()));
+            let mut changes = store.subscribe_changes();
+            // The watcher starts from the database as it is when it opens:
+            // write until it has seen one.
+            let once = other(&dir).await;
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+            let mut n = 0;
+            while store.change_generation() == 0 {
+                assert!(tokio::time::Instant::now() < deadline, "never notified");
+                n += 1;
+                commit(&once, "a", None, &[undated(&format!("x{n}"))]).await;
+                let _ = tokio::time::timeout(WATCH_INTERVAL * 2, changes.changed()).await;
+            }
+            assert_eq!(store.changed_since(0).0, ["a"]);
+            shutdown.cancel();
+            tokio::time::timeout(Duration::from_secs(5), task)
+                .await
+                .expect("stops at shutdown")
+                .unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn on_postgres_a_change_committed_after_a_later_one_is_still_seen() {
+        let Some(url) = super::super::test_postgres::database_url().await else {
+            return;
+        };
+        let store = Store::open_url(&url).await.unwrap();
+        let other = Store::open_url(&url).await.unwrap();
+        let mut watcher = store.change_watcher().await.unwrap();
+        // Takes its `seq` first, commits last.
+        let mut late = other.pool.begin().await.unwrap();
+        log_change(&mut late, "late", 1).await.unwrap();
+        commit(&other, "early", None, &[undated("x")]).await;
+        assert_eq!(watcher.poll(&store).await.unwrap(), ["early"]);
+        late.commit().await.unwrap();
+        assert_eq!(watcher.poll(&store).await.unwrap(), ["late"]);
+        assert_eq!(watcher.poll(&store).await.unwrap(), Vec::<String>::new());
     }
 }

@@ -11,6 +11,7 @@ use reqwest::header::{ETAG, LAST_MODIFIED};
 
 use crate::fixture::{NEW_POST, NEW_TEASER, POSTS};
 use crate::outlet::Outlet;
+use crate::postgres::both_backends;
 use crate::support::{Output, SourceToml, TestEnv, signal};
 
 const LISTING: &str = "/tag/bolivia/";
@@ -113,147 +114,151 @@ fn config(outlet: &Outlet) -> TestEnv {
     )
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_unchanged_listing_costs_one_304_and_changes_nothing() {
-    let outlet = Outlet::start().await;
-    let env = config(&outlet);
+both_backends! {
+    async fn an_unchanged_listing_costs_one_304_and_changes_nothing() {
+        let outlet = Outlet::start().await;
+        let env = config(&outlet);
 
-    let (first, cost_1) = once(&env, &outlet).await;
-    assert_eq!(
-        first.line("bolivia"),
-        "bolivia: ok, 12 seen, 12 new, 0 updated"
-    );
-    assert_eq!((cost_1.listing_200, cost_1.articles), (1, 12), "{cost_1:?}");
-    let feed_1 = printed(&env).await;
-    let served_1 = served_validators(&env).await;
-
-    // Past the next whole second, so a re-dated item would show.
-    tokio::time::sleep(Duration::from_millis(1100)).await;
-    let (second, cost_2) = once(&env, &outlet).await;
-    assert_eq!(second.line("bolivia"), "bolivia: not modified");
-    assert_eq!(
-        (cost_2.listing_304, cost_2.listing_200, cost_2.articles),
-        (1, 0, 0),
-        "one conditional request for the listing, no article: {cost_2:?}"
-    );
-    // robots.txt was saved by the first run: a new process does not ask
-    // for it again within its day.
-    assert_eq!(
-        (cost_2.robots, cost_2.requests),
-        (0, 1),
-        "the listing only: {cost_2:?}"
-    );
-    // The benchmark target: ≤ 5 % of the first pass's bytes.
-    assert!(
-        cost_2.bytes * 20 <= cost_1.bytes,
-        "second pass {} bytes, first {}",
-        cost_2.bytes,
-        cost_1.bytes
-    );
-    assert!(printed(&env).await == feed_1, "a 304 changed the feed");
-    assert_eq!(served_validators(&env).await, served_1);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_edited_listing_is_fetched_again_and_then_validated() {
-    let outlet = Outlet::start().await;
-    let env = config(&outlet);
-    once(&env, &outlet).await;
-    let feed_1 = printed(&env).await;
-    let served_1 = served_validators(&env).await;
-
-    let listing = outlet.read(LISTING);
-    outlet.write(
-        LISTING,
-        &listing.replacen("<article ", &format!("{NEW_TEASER}<article "), 1),
-    );
-    let (edited, cost) = once(&env, &outlet).await;
-    assert_eq!(
-        edited.line("bolivia"),
-        "bolivia: ok, 13 seen, 1 new, 0 updated"
-    );
-    assert_eq!(
-        (cost.listing_200, cost.new_article, cost.articles),
-        (1, 1, 0),
-        "the listing again, the new article only: {cost:?}"
-    );
-    let feed_2 = printed(&env).await;
-    assert_ne!(feed_2, feed_1);
-    assert!(feed_2.0.contains(NEW_POST.title) && feed_2.1.contains(NEW_POST.title));
-    let served_2 = served_validators(&env).await;
-    assert_ne!(served_2.0, served_1.0, "the served ETag follows the change");
-
-    // The edit's validators were stored with its items.
-    let (again, cost) = once(&env, &outlet).await;
-    assert_eq!(again.line("bolivia"), "bolivia: not modified");
-    assert_eq!((cost.listing_304, cost.listing_200), (1, 0), "{cost:?}");
-    assert!(printed(&env).await == feed_2);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn changed_rules_read_the_unchanged_page_again() {
-    let outlet = Outlet::start().await;
-    let env = config(&outlet);
-    once(&env, &outlet).await;
-    let (second, _) = once(&env, &outlet).await;
-    assert_eq!(second.line("bolivia"), "bolivia: not modified");
-
-    // The user adds a clean rule: the page has not changed, but what refeed
-    // makes of it may have, so it is fetched in full and read again.
-    let path = env.dir().join("refeed.toml");
-    let text = std::fs::read_to_string(&path).expect("read the config");
-    let edited = text.replace(
-        "remove = [\".sharedaddy\", \"#jp-relatedposts\"]",
-        "remove = [\".sharedaddy\", \"#jp-relatedposts\", \".newsletter\"]",
-    );
-    assert_ne!(edited, text);
-    std::fs::write(&path, edited).expect("write the config");
-    let (third, cost) = once(&env, &outlet).await;
-    assert_eq!(
-        third.line("bolivia"),
-        "bolivia: ok, 12 seen, 0 new, 0 updated"
-    );
-    assert_eq!((cost.listing_200, cost.listing_304), (1, 0), "{cost:?}");
-
-    // Under the new rules, validators count again.
-    let (fourth, _) = once(&env, &outlet).await;
-    assert_eq!(fourth.line("bolivia"), "bolivia: not modified");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_sources_reading_one_page_each_store_its_change() {
-    let outlet = Outlet::start().await;
-    let url = outlet.url(LISTING);
-    let env = TestEnv::new(
-        &[
-            SourceToml::listing("bolivia", &url),
-            SourceToml::listing("bolivia-copy", &url),
-        ],
-        "10s",
-    );
-    let first = env.refeed(&["once"]).await;
-    for id in ["bolivia", "bolivia-copy"] {
+        let (first, cost_1) = once(&env, &outlet).await;
         assert_eq!(
-            first.line(id),
-            format!("{id}: ok, 12 seen, 12 new, 0 updated")
+            first.line("bolivia"),
+            "bolivia: ok, 12 seen, 12 new, 0 updated"
+        );
+        assert_eq!((cost_1.listing_200, cost_1.articles), (1, 12), "{cost_1:?}");
+        let feed_1 = printed(&env).await;
+        let served_1 = served_validators(&env).await;
+
+        // Past the next whole second, so a re-dated item would show.
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        let (second, cost_2) = once(&env, &outlet).await;
+        assert_eq!(second.line("bolivia"), "bolivia: not modified");
+        assert_eq!(
+            (cost_2.listing_304, cost_2.listing_200, cost_2.articles),
+            (1, 0, 0),
+            "one conditional request for the listing, no article: {cost_2:?}"
+        );
+        // robots.txt was saved by the first run: a new process does not ask
+        // for it again within its day.
+        assert_eq!(
+            (cost_2.robots, cost_2.requests),
+            (0, 1),
+            "the listing only: {cost_2:?}"
+        );
+        // The benchmark target: ≤ 5 % of the first pass's bytes.
+        assert!(
+            cost_2.bytes * 20 <= cost_1.bytes,
+            "second pass {} bytes, first {}",
+            cost_2.bytes,
+            cost_1.bytes
+        );
+        assert!(printed(&env).await == feed_1, "a 304 changed the feed");
+        assert_eq!(served_validators(&env).await, served_1);
+    }
+}
+
+both_backends! {
+    async fn an_edited_listing_is_fetched_again_and_then_validated() {
+        let outlet = Outlet::start().await;
+        let env = config(&outlet);
+        once(&env, &outlet).await;
+        let feed_1 = printed(&env).await;
+        let served_1 = served_validators(&env).await;
+
+        let listing = outlet.read(LISTING);
+        outlet.write(
+            LISTING,
+            &listing.replacen("<article ", &format!("{NEW_TEASER}<article "), 1),
+        );
+        let (edited, cost) = once(&env, &outlet).await;
+        assert_eq!(
+            edited.line("bolivia"),
+            "bolivia: ok, 13 seen, 1 new, 0 updated"
+        );
+        assert_eq!(
+            (cost.listing_200, cost.new_article, cost.articles),
+            (1, 1, 0),
+            "the listing again, the new article only: {cost:?}"
+        );
+        let feed_2 = printed(&env).await;
+        assert_ne!(feed_2, feed_1);
+        assert!(feed_2.0.contains(NEW_POST.title) && feed_2.1.contains(NEW_POST.title));
+        let served_2 = served_validators(&env).await;
+        assert_ne!(served_2.0, served_1.0, "the served ETag follows the change");
+
+        // The edit's validators were stored with its items.
+        let (again, cost) = once(&env, &outlet).await;
+        assert_eq!(again.line("bolivia"), "bolivia: not modified");
+        assert_eq!((cost.listing_304, cost.listing_200), (1, 0), "{cost:?}");
+        assert!(printed(&env).await == feed_2);
+    }
+}
+
+both_backends! {
+    async fn changed_rules_read_the_unchanged_page_again() {
+        let outlet = Outlet::start().await;
+        let env = config(&outlet);
+        once(&env, &outlet).await;
+        let (second, _) = once(&env, &outlet).await;
+        assert_eq!(second.line("bolivia"), "bolivia: not modified");
+
+        // The user adds a clean rule: the page has not changed, but what refeed
+        // makes of it may have, so it is fetched in full and read again.
+        let path = env.dir().join("refeed.toml");
+        let text = std::fs::read_to_string(&path).expect("read the config");
+        let edited = text.replace(
+            "remove = [\".sharedaddy\", \"#jp-relatedposts\"]",
+            "remove = [\".sharedaddy\", \"#jp-relatedposts\", \".newsletter\"]",
+        );
+        assert_ne!(edited, text);
+        std::fs::write(&path, edited).expect("write the config");
+        let (third, cost) = once(&env, &outlet).await;
+        assert_eq!(
+            third.line("bolivia"),
+            "bolivia: ok, 12 seen, 0 new, 0 updated"
+        );
+        assert_eq!((cost.listing_200, cost.listing_304), (1, 0), "{cost:?}");
+
+        // Under the new rules, validators count again.
+        let (fourth, _) = once(&env, &outlet).await;
+        assert_eq!(fourth.line("bolivia"), "bolivia: not modified");
+    }
+}
+
+both_backends! {
+    async fn two_sources_reading_one_page_each_store_its_change() {
+        let outlet = Outlet::start().await;
+        let url = outlet.url(LISTING);
+        let env = TestEnv::new(
+            &[
+                SourceToml::listing("bolivia", &url),
+                SourceToml::listing("bolivia-copy", &url),
+            ],
+            "10s",
+        );
+        let first = env.refeed(&["once"]).await;
+        for id in ["bolivia", "bolivia-copy"] {
+            assert_eq!(
+                first.line(id),
+                format!("{id}: ok, 12 seen, 12 new, 0 updated")
+            );
+        }
+
+        let listing = outlet.read(LISTING);
+        outlet.write(
+            LISTING,
+            &listing.replacen("<article ", &format!("{NEW_TEASER}<article "), 1),
+        );
+        let one = env.refeed(&["once", "bolivia"]).await;
+        assert_eq!(
+            one.line("bolivia"),
+            "bolivia: ok, 13 seen, 1 new, 0 updated"
+        );
+        // The first source's new validators must not make the second's fetch
+        // a 304: it has not stored the new post yet.
+        let other = env.refeed(&["once", "bolivia-copy"]).await;
+        assert_eq!(
+            other.line("bolivia-copy"),
+            "bolivia-copy: ok, 13 seen, 1 new, 0 updated"
         );
     }
-
-    let listing = outlet.read(LISTING);
-    outlet.write(
-        LISTING,
-        &listing.replacen("<article ", &format!("{NEW_TEASER}<article "), 1),
-    );
-    let one = env.refeed(&["once", "bolivia"]).await;
-    assert_eq!(
-        one.line("bolivia"),
-        "bolivia: ok, 13 seen, 1 new, 0 updated"
-    );
-    // The first source's new validators must not make the second's fetch
-    // a 304: it has not stored the new post yet.
-    let other = env.refeed(&["once", "bolivia-copy"]).await;
-    assert_eq!(
-        other.line("bolivia-copy"),
-        "bolivia-copy: ok, 13 seen, 1 new, 0 updated"
-    );
 }

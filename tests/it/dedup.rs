@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use crate::checks::rfc2822;
 use crate::fixture::{NEW_POST, NEW_TEASER, POSTS};
 use crate::outlet::Outlet;
+use crate::postgres::both_backends;
 use crate::support::{SourceToml, TestEnv, parse_atom, parse_rss};
 
 const CHANGED_FROM: &str = "Bolivia Is A beacon Of Light For Latin America";
@@ -75,158 +76,160 @@ fn article_hits(outlet: &Outlet) -> usize {
     POSTS.iter().map(|p| outlet.hits(p.path)).sum()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn refreshes_store_each_item_once_and_only_changes_what_changed() {
-    let outlet = Outlet::start().await;
-    let listing_url = outlet.url("/tag/bolivia/");
-    let env = TestEnv::new(
-        &[SourceToml::listing("bolivia", &listing_url)
-            .full_text()
-            .content(".entry-content")],
-        "10s",
-    );
+both_backends! {
+    async fn refreshes_store_each_item_once_and_only_changes_what_changed() {
+        let outlet = Outlet::start().await;
+        let listing_url = outlet.url("/tag/bolivia/");
+        let env = TestEnv::new(
+            &[SourceToml::listing("bolivia", &listing_url)
+                .full_text()
+                .content(".entry-content")],
+            "10s",
+        );
 
-    let first = env.refeed(&["once"]).await;
-    assert!(first.success(), "{first}");
-    assert_eq!(
-        first.line("bolivia"),
-        "bolivia: ok, 12 seen, 12 new, 0 updated"
-    );
-    assert_eq!(article_hits(&outlet), 12, "each article fetched once");
-    let (text_1, items_1) = snapshot(&env).await;
-    assert_eq!(items_1.len(), 12);
+        let first = env.refeed(&["once"]).await;
+        assert!(first.success(), "{first}");
+        assert_eq!(
+            first.line("bolivia"),
+            "bolivia: ok, 12 seen, 12 new, 0 updated"
+        );
+        assert_eq!(article_hits(&outlet), 12, "each article fetched once");
+        let (text_1, items_1) = snapshot(&env).await;
+        assert_eq!(items_1.len(), 12);
 
-    next_second().await;
-    let second = env.refeed(&["once"]).await;
-    assert!(second.success(), "{second}");
-    assert_eq!(
-        second.line("bolivia"),
-        "bolivia: not modified",
-        "an unchanged listing is answered 304"
-    );
+        next_second().await;
+        let second = env.refeed(&["once"]).await;
+        assert!(second.success(), "{second}");
+        assert_eq!(
+            second.line("bolivia"),
+            "bolivia: not modified",
+            "an unchanged listing is answered 304"
+        );
 
-    // The listing's bytes change but not its items (a rotating ad, a new
-    // nonce): it is parsed again, and no item is stored twice or re-dated.
-    rotate_ad(&outlet, 1);
-    next_second().await;
-    let reparsed = env.refeed(&["once"]).await;
-    assert!(reparsed.success(), "{reparsed}");
-    assert_eq!(
-        reparsed.line("bolivia"),
-        "bolivia: ok, 12 seen, 0 new, 0 updated"
-    );
-    assert_eq!(
-        article_hits(&outlet),
-        12,
-        "unchanged items are not fetched again"
-    );
-    let (text_2, _) = snapshot(&env).await;
-    assert_eq!(
-        text_1, text_2,
-        "a refresh that saw nothing new changed the feed"
-    );
+        // The listing's bytes change but not its items (a rotating ad, a new
+        // nonce): it is parsed again, and no item is stored twice or re-dated.
+        rotate_ad(&outlet, 1);
+        next_second().await;
+        let reparsed = env.refeed(&["once"]).await;
+        assert!(reparsed.success(), "{reparsed}");
+        assert_eq!(
+            reparsed.line("bolivia"),
+            "bolivia: ok, 12 seen, 0 new, 0 updated"
+        );
+        assert_eq!(
+            article_hits(&outlet),
+            12,
+            "unchanged items are not fetched again"
+        );
+        let (text_2, _) = snapshot(&env).await;
+        assert_eq!(
+            text_1, text_2,
+            "a refresh that saw nothing new changed the feed"
+        );
 
-    // The outlet publishes a post and fixes a headline's capitalisation
-    // (WordPress bumps the article's modification time with it).
-    let listing = outlet.read("/tag/bolivia/");
-    let edited = listing
-        .replacen("<article ", &format!("{NEW_TEASER}<article "), 1)
-        .replace(CHANGED_FROM, CHANGED_TO);
-    outlet.write("/tag/bolivia/", &edited);
-    let article = outlet.read(POSTS[3].path);
-    let edited = article
-        .replace(CHANGED_FROM, CHANGED_TO)
-        .replace(MODIFIED_BEFORE, MODIFIED_AFTER)
-        .replace(META_MODIFIED_BEFORE, META_MODIFIED_AFTER);
-    assert_ne!(edited, article.replace(CHANGED_FROM, CHANGED_TO));
-    outlet.write(POSTS[3].path, &edited);
+        // The outlet publishes a post and fixes a headline's capitalisation
+        // (WordPress bumps the article's modification time with it).
+        let listing = outlet.read("/tag/bolivia/");
+        let edited = listing
+            .replacen("<article ", &format!("{NEW_TEASER}<article "), 1)
+            .replace(CHANGED_FROM, CHANGED_TO);
+        outlet.write("/tag/bolivia/", &edited);
+        let article = outlet.read(POSTS[3].path);
+        let edited = article
+            .replace(CHANGED_FROM, CHANGED_TO)
+            .replace(MODIFIED_BEFORE, MODIFIED_AFTER)
+            .replace(META_MODIFIED_BEFORE, META_MODIFIED_AFTER);
+        assert_ne!(edited, article.replace(CHANGED_FROM, CHANGED_TO));
+        outlet.write(POSTS[3].path, &edited);
 
-    next_second().await;
-    let third = env.refeed(&["once"]).await;
-    assert!(third.success(), "{third}");
-    assert_eq!(
-        third.line("bolivia"),
-        "bolivia: ok, 13 seen, 1 new, 1 updated"
-    );
-    assert_eq!(
-        outlet.hits(NEW_POST.path),
-        1,
-        "the new item's article is fetched"
-    );
-    assert_eq!(
-        outlet.hits(POSTS[3].path),
-        2,
-        "the changed item's article is fetched again"
-    );
-    let (_, items_3) = snapshot(&env).await;
-    assert_eq!(items_3.len(), 13);
-    assert!(
-        !items_3.contains_key(CHANGED_FROM),
-        "old title still served"
-    );
+        next_second().await;
+        let third = env.refeed(&["once"]).await;
+        assert!(third.success(), "{third}");
+        assert_eq!(
+            third.line("bolivia"),
+            "bolivia: ok, 13 seen, 1 new, 1 updated"
+        );
+        assert_eq!(
+            outlet.hits(NEW_POST.path),
+            1,
+            "the new item's article is fetched"
+        );
+        assert_eq!(
+            outlet.hits(POSTS[3].path),
+            2,
+            "the changed item's article is fetched again"
+        );
+        let (_, items_3) = snapshot(&env).await;
+        assert_eq!(items_3.len(), 13);
+        assert!(
+            !items_3.contains_key(CHANGED_FROM),
+            "old title still served"
+        );
 
-    let new = &items_3[NEW_POST.title];
-    assert_eq!(
-        new.1,
-        NEW_POST.expected_date().unwrap(),
-        "the new item's own date"
-    );
-    let (old_guid, old_date, old_updated) = &items_1[CHANGED_FROM];
-    let (guid, date, updated) = &items_3[CHANGED_TO];
-    assert_eq!(guid, old_guid, "a changed title keeps the item's identity");
-    assert_eq!(date, old_date, "a changed title keeps the publication date");
-    assert!(
-        updated > old_updated,
-        "a changed item gets a new updated time"
-    );
-    for (title, before) in &items_1 {
-        if title != CHANGED_FROM {
-            assert_eq!(
-                &items_3[title], before,
-                "{title:?} changed though it did not"
-            );
+        let new = &items_3[NEW_POST.title];
+        assert_eq!(
+            new.1,
+            NEW_POST.expected_date().unwrap(),
+            "the new item's own date"
+        );
+        let (old_guid, old_date, old_updated) = &items_1[CHANGED_FROM];
+        let (guid, date, updated) = &items_3[CHANGED_TO];
+        assert_eq!(guid, old_guid, "a changed title keeps the item's identity");
+        assert_eq!(date, old_date, "a changed title keeps the publication date");
+        assert!(
+            updated > old_updated,
+            "a changed item gets a new updated time"
+        );
+        for (title, before) in &items_1 {
+            if title != CHANGED_FROM {
+                assert_eq!(
+                    &items_3[title], before,
+                    "{title:?} changed though it did not"
+                );
+            }
         }
-    }
 
-    rotate_ad(&outlet, 2);
-    next_second().await;
-    let fourth = env.refeed(&["once"]).await;
-    assert_eq!(
-        fourth.line("bolivia"),
-        "bolivia: ok, 13 seen, 0 new, 0 updated"
-    );
-    let (_, items_4) = snapshot(&env).await;
-    assert_eq!(items_4, items_3);
-    assert_eq!(
-        items_4[UNDATED].1, items_1[UNDATED].1,
-        "the undated item keeps its first-seen date"
-    );
+        rotate_ad(&outlet, 2);
+        next_second().await;
+        let fourth = env.refeed(&["once"]).await;
+        assert_eq!(
+            fourth.line("bolivia"),
+            "bolivia: ok, 13 seen, 0 new, 0 updated"
+        );
+        let (_, items_4) = snapshot(&env).await;
+        assert_eq!(items_4, items_3);
+        assert_eq!(
+            items_4[UNDATED].1, items_1[UNDATED].1,
+            "the undated item keeps its first-seen date"
+        );
+    }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn daemon_restart_keeps_items_and_first_seen_dates() {
-    let outlet = Outlet::start().await;
-    let env = TestEnv::new(
-        &[SourceToml::listing("bolivia", &outlet.url("/tag/bolivia/"))],
-        "10s",
-    );
-    let first = env.refeed(&["once"]).await;
-    assert_eq!(
-        first.line("bolivia"),
-        "bolivia: ok, 12 seen, 12 new, 0 updated"
-    );
-    let (_, before) = snapshot(&env).await;
+both_backends! {
+    async fn daemon_restart_keeps_items_and_first_seen_dates() {
+        let outlet = Outlet::start().await;
+        let env = TestEnv::new(
+            &[SourceToml::listing("bolivia", &outlet.url("/tag/bolivia/"))],
+            "10s",
+        );
+        let first = env.refeed(&["once"]).await;
+        assert_eq!(
+            first.line("bolivia"),
+            "bolivia: ok, 12 seen, 12 new, 0 updated"
+        );
+        let (_, before) = snapshot(&env).await;
 
-    next_second().await;
-    for _ in 0..2 {
-        // `run` refreshes at start; wait until that refresh is recorded.
-        // (The outlet has not changed, so that refresh is a 304.)
-        let daemon = env.daemon().await;
-        wait_for_log(&daemon, "not modified").await;
-        drop(daemon);
+        next_second().await;
+        for _ in 0..2 {
+            // `run` refreshes at start; wait until that refresh is recorded.
+            // (The outlet has not changed, so that refresh is a 304.)
+            let daemon = env.daemon().await;
+            wait_for_log(&daemon, "not modified").await;
+            drop(daemon);
+        }
+        let (_, after) = snapshot(&env).await;
+        assert_eq!(after, before, "restarts re-dated or duplicated items");
     }
-    let (_, after) = snapshot(&env).await;
-    assert_eq!(after, before, "restarts re-dated or duplicated items");
 }
 
 async fn wait_for_log(daemon: &crate::support::Daemon, needle: &str) {
@@ -262,31 +265,32 @@ async fn feed_ids(env: &TestEnv) -> [Vec<String>; 3] {
     ids
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn item_ids_survive_a_rebuilt_database_and_changed_rules() {
-    let outlet = Outlet::start().await;
-    let url = outlet.url("/tag/bolivia/");
-    let plain = TestEnv::new(&[SourceToml::listing("bolivia", &url)], "5s");
-    // Another database, full text, a content selector and clean rules; a
-    // feed source refreshed first shifts every row id, so ids derived from
-    // rows (not from the canonical URL) would differ.
-    let ruled = TestEnv::new(
-        &[
-            SourceToml::feed("outlet-feed", &outlet.url("/feed/")),
-            SourceToml::listing("bolivia", &url)
-                .full_text()
-                .content(".entry-content")
-                .remove_text("Urgent End Of Year Fundraising Campaign"),
-        ],
-        "5s",
-    );
-    assert!(plain.refeed(&["once"]).await.success());
-    assert!(ruled.refeed(&["once", "outlet-feed"]).await.success());
-    assert!(ruled.refeed(&["once", "bolivia"]).await.success());
-    let before = feed_ids(&plain).await;
-    let after = feed_ids(&ruled).await;
-    assert_eq!(before[0].len(), POSTS.len());
-    assert_eq!(before, after);
-    assert_eq!(before[0], before[1], "RSS guid and Atom id agree");
-    assert_eq!(before[0], before[2], "RSS guid and JSON Feed id agree");
+both_backends! {
+    async fn item_ids_survive_a_rebuilt_database_and_changed_rules() {
+        let outlet = Outlet::start().await;
+        let url = outlet.url("/tag/bolivia/");
+        let plain = TestEnv::new(&[SourceToml::listing("bolivia", &url)], "5s");
+        // Another database, full text, a content selector and clean rules; a
+        // feed source refreshed first shifts every row id, so ids derived from
+        // rows (not from the canonical URL) would differ.
+        let ruled = TestEnv::new(
+            &[
+                SourceToml::feed("outlet-feed", &outlet.url("/feed/")),
+                SourceToml::listing("bolivia", &url)
+                    .full_text()
+                    .content(".entry-content")
+                    .remove_text("Urgent End Of Year Fundraising Campaign"),
+            ],
+            "5s",
+        );
+        assert!(plain.refeed(&["once"]).await.success());
+        assert!(ruled.refeed(&["once", "outlet-feed"]).await.success());
+        assert!(ruled.refeed(&["once", "bolivia"]).await.success());
+        let before = feed_ids(&plain).await;
+        let after = feed_ids(&ruled).await;
+        assert_eq!(before[0].len(), POSTS.len());
+        assert_eq!(before, after);
+        assert_eq!(before[0], before[1], "RSS guid and Atom id agree");
+        assert_eq!(before[0], before[2], "RSS guid and JSON Feed id agree");
+    }
 }

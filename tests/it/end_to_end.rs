@@ -8,6 +8,7 @@ use chrono::Utc;
 use crate::checks::{self, Expect};
 use crate::fixture::{FEED_ITEMS, FEED_TITLE, POSTS};
 use crate::outlet::Outlet;
+use crate::postgres::both_backends;
 use crate::support::{BASE_URL, SourceToml, TestEnv, http_get, parse_atom, parse_rss};
 
 const SOURCES: [&str; 3] = ["bolivia", "bolivia-generic", "pr-feed"];
@@ -45,171 +46,174 @@ fn expectations<'a>(outlet: &Outlet, started: chrono::DateTime<Utc>) -> [Expect<
     ]
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn once_then_run_serves_clean_full_text_feeds() {
-    let started = Utc::now();
-    let outlet = Outlet::start().await;
-    let env = config(&outlet);
+both_backends! {
+    async fn once_then_run_serves_clean_full_text_feeds() {
+        let started = Utc::now();
+        let outlet = Outlet::start().await;
+        let env = config(&outlet);
 
-    let once = env.refeed(&["once"]).await;
-    assert!(once.success(), "refeed once failed:\n{once}");
-    assert_eq!(
-        once.line("bolivia"),
-        "bolivia: ok, 12 seen, 12 new, 0 updated"
-    );
-    assert_eq!(
-        once.line("bolivia-generic"),
-        "bolivia-generic: ok, 12 seen, 12 new, 0 updated"
-    );
-    assert_eq!(
-        once.line("pr-feed"),
-        "pr-feed: ok, 5 seen, 5 new, 0 updated"
-    );
-
-    let daemon = env.daemon().await;
-    let health = http_get(&daemon.url("/healthz")).await;
-    assert_eq!(health.status, 200, "healthz: {}", health.body);
-
-    for expect in expectations(&outlet, started) {
-        let rss = http_get(&daemon.url(&format!("/feeds/{}.rss", expect.source))).await;
-        assert_eq!(rss.status, 200, "{}.rss: {}", expect.source, rss.body);
-        assert!(
-            rss.content_type.starts_with("application/rss+xml"),
-            "{}",
-            rss.content_type
+        let once = env.refeed(&["once"]).await;
+        assert!(once.success(), "refeed once failed:\n{once}");
+        assert_eq!(
+            once.line("bolivia"),
+            "bolivia: ok, 12 seen, 12 new, 0 updated"
         );
-        assert!(rss.content_type.contains("charset"), "{}", rss.content_type);
-        checks::rss(&rss.body, &expect);
-
-        let atom = http_get(&daemon.url(&format!("/feeds/{}.atom", expect.source))).await;
-        assert_eq!(atom.status, 200, "{}.atom: {}", expect.source, atom.body);
-        assert!(
-            atom.content_type.starts_with("application/atom+xml"),
-            "{}",
-            atom.content_type
+        assert_eq!(
+            once.line("bolivia-generic"),
+            "bolivia-generic: ok, 12 seen, 12 new, 0 updated"
         );
-        checks::atom(&atom.body, &expect);
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn feed_titles_index_page_and_combined_feeds() {
-    let outlet = Outlet::start().await;
-    let env = config(&outlet);
-    let once = env.refeed(&["once"]).await;
-    assert!(once.success(), "refeed once failed:\n{once}");
-    let daemon = env.daemon().await;
-
-    // The configured title wins; otherwise the page's or feed's own.
-    let titles = [
-        ("bolivia", "Popular Resistance: Bolivia"),
-        ("bolivia-generic", "Bolivia"),
-        ("pr-feed", FEED_TITLE),
-    ];
-    for (id, title) in titles {
-        let channel = parse_rss(
-            &http_get(&daemon.url(&format!("/feeds/{id}.rss")))
-                .await
-                .body,
+        assert_eq!(
+            once.line("pr-feed"),
+            "pr-feed: ok, 5 seen, 5 new, 0 updated"
         );
-        assert!(
-            channel.title().contains(title),
-            "{id}: title {:?}",
-            channel.title()
-        );
-    }
 
-    let index = http_get(&daemon.url("/")).await;
-    assert_eq!(index.status, 200);
-    assert!(
-        index.content_type.starts_with("text/html"),
-        "{}",
-        index.content_type
-    );
-    assert!(
-        index.body.contains("Popular Resistance: Bolivia"),
-        "{}",
-        index.body
-    );
-    for id in SOURCES {
-        for ext in ["rss", "atom"] {
-            let link = format!("/feeds/{id}.{ext}");
+        let daemon = env.daemon().await;
+        let health = http_get(&daemon.url("/healthz")).await;
+        assert_eq!(health.status, 200, "healthz: {}", health.body);
+
+        for expect in expectations(&outlet, started) {
+            let rss = http_get(&daemon.url(&format!("/feeds/{}.rss", expect.source))).await;
+            assert_eq!(rss.status, 200, "{}.rss: {}", expect.source, rss.body);
             assert!(
-                index.body.contains(&link),
-                "index lacks {link}:\n{}",
-                index.body
+                rss.content_type.starts_with("application/rss+xml"),
+                "{}",
+                rss.content_type
             );
+            assert!(rss.content_type.contains("charset"), "{}", rss.content_type);
+            checks::rss(&rss.body, &expect);
+
+            let atom = http_get(&daemon.url(&format!("/feeds/{}.atom", expect.source))).await;
+            assert_eq!(atom.status, 200, "{}.atom: {}", expect.source, atom.body);
+            assert!(
+                atom.content_type.starts_with("application/atom+xml"),
+                "{}",
+                atom.content_type
+            );
+            checks::atom(&atom.body, &expect);
         }
     }
-    assert!(
-        index.body.contains("rel=\"alternate\""),
-        "no autodiscovery:\n{}",
-        index.body
-    );
-    assert!(
-        index.body.contains("application/atom+xml"),
-        "no Atom autodiscovery"
-    );
-
-    let missing = http_get(&daemon.url("/feeds/no-such-source.rss")).await;
-    assert_eq!(missing.status, 404);
-    assert_eq!(missing.body.trim().lines().count(), 1, "{:?}", missing.body);
-
-    let all = parse_rss(&http_get(&daemon.url("/feeds/all.rss")).await.body);
-    let dates: Vec<_> = all
-        .items()
-        .iter()
-        .map(|i| checks::rfc2822(i.pub_date().expect("pubDate")))
-        .collect();
-    checks::newest_first("all.rss", &dates);
-    let item_titles: Vec<&str> = all.items().iter().filter_map(|i| i.title()).collect();
-    // The undated live blog is dated "first seen", so it leads the combined feed.
-    assert_eq!(
-        item_titles.first(),
-        Some(&"Bolivia Elections Live Blog"),
-        "{item_titles:#?}"
-    );
-    for item in all.items() {
-        let guid = item.guid().expect("guid").value();
-        assert!(
-            guid.starts_with(&outlet.origin()) && !guid.contains("utm_"),
-            "{guid}"
-        );
-    }
-    assert_eq!(
-        checks::self_link_rss(&all).as_deref(),
-        Some(format!("{BASE_URL}/feeds/all.rss").as_str())
-    );
-
-    let all_atom = parse_atom(&http_get(&daemon.url("/feeds/all.atom")).await.body);
-    assert_eq!(all_atom.entries().len(), all.items().len());
-    let dates: Vec<_> = all_atom
-        .entries()
-        .iter()
-        .map(|e| e.published().expect("published").with_timezone(&Utc))
-        .collect();
-    checks::newest_first("all.atom", &dates);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn feed_command_prints_what_the_server_serves() {
-    let started = Utc::now();
-    let outlet = Outlet::start().await;
-    let env = config(&outlet);
-    let once = env.refeed(&["once", "bolivia"]).await;
-    assert!(once.success(), "refeed once failed:\n{once}");
-    assert!(
-        !once.stdout.contains("pr-feed"),
-        "only the named source runs:\n{once}"
-    );
+both_backends! {
+    async fn feed_titles_index_page_and_combined_feeds() {
+        let outlet = Outlet::start().await;
+        let env = config(&outlet);
+        let once = env.refeed(&["once"]).await;
+        assert!(once.success(), "refeed once failed:\n{once}");
+        let daemon = env.daemon().await;
 
-    let printed_rss = env.feed("bolivia", "rss").await;
-    let printed_atom = env.feed("bolivia", "atom").await;
-    let expect = &expectations(&outlet, started)[0];
-    checks::rss(&printed_rss, expect);
-    checks::atom(&printed_atom, expect);
+        // The configured title wins; otherwise the page's or feed's own.
+        let titles = [
+            ("bolivia", "Popular Resistance: Bolivia"),
+            ("bolivia-generic", "Bolivia"),
+            ("pr-feed", FEED_TITLE),
+        ];
+        for (id, title) in titles {
+            let channel = parse_rss(
+                &http_get(&daemon.url(&format!("/feeds/{id}.rss")))
+                    .await
+                    .body,
+            );
+            assert!(
+                channel.title().contains(title),
+                "{id}: title {:?}",
+                channel.title()
+            );
+        }
 
-    let daemon = env.daemon().await;
-    let served = http_get(&daemon.url("/feeds/bolivia.rss")).await.body;
-    assert_eq!(printed_rss.trim(), served.trim());
+        let index = http_get(&daemon.url("/")).await;
+        assert_eq!(index.status, 200);
+        assert!(
+            index.content_type.starts_with("text/html"),
+            "{}",
+            index.content_type
+        );
+        assert!(
+            index.body.contains("Popular Resistance: Bolivia"),
+            "{}",
+            index.body
+        );
+        for id in SOURCES {
+            for ext in ["rss", "atom"] {
+                let link = format!("/feeds/{id}.{ext}");
+                assert!(
+                    index.body.contains(&link),
+                    "index lacks {link}:\n{}",
+                    index.body
+                );
+            }
+        }
+        assert!(
+            index.body.contains("rel=\"alternate\""),
+            "no autodiscovery:\n{}",
+            index.body
+        );
+        assert!(
+            index.body.contains("application/atom+xml"),
+            "no Atom autodiscovery"
+        );
+
+        let missing = http_get(&daemon.url("/feeds/no-such-source.rss")).await;
+        assert_eq!(missing.status, 404);
+        assert_eq!(missing.body.trim().lines().count(), 1, "{:?}", missing.body);
+
+        let all = parse_rss(&http_get(&daemon.url("/feeds/all.rss")).await.body);
+        let dates: Vec<_> = all
+            .items()
+            .iter()
+            .map(|i| checks::rfc2822(i.pub_date().expect("pubDate")))
+            .collect();
+        checks::newest_first("all.rss", &dates);
+        let item_titles: Vec<&str> = all.items().iter().filter_map(|i| i.title()).collect();
+        // The undated live blog is dated "first seen", so it leads the combined feed.
+        assert_eq!(
+            item_titles.first(),
+            Some(&"Bolivia Elections Live Blog"),
+            "{item_titles:#?}"
+        );
+        for item in all.items() {
+            let guid = item.guid().expect("guid").value();
+            assert!(
+                guid.starts_with(&outlet.origin()) && !guid.contains("utm_"),
+                "{guid}"
+            );
+        }
+        assert_eq!(
+            checks::self_link_rss(&all).as_deref(),
+            Some(format!("{BASE_URL}/feeds/all.rss").as_str())
+        );
+
+        let all_atom = parse_atom(&http_get(&daemon.url("/feeds/all.atom")).await.body);
+        assert_eq!(all_atom.entries().len(), all.items().len());
+        let dates: Vec<_> = all_atom
+            .entries()
+            .iter()
+            .map(|e| e.published().expect("published").with_timezone(&Utc))
+            .collect();
+        checks::newest_first("all.atom", &dates);
+    }
+}
+
+both_backends! {
+    async fn feed_command_prints_what_the_server_serves() {
+        let started = Utc::now();
+        let outlet = Outlet::start().await;
+        let env = config(&outlet);
+        let once = env.refeed(&["once", "bolivia"]).await;
+        assert!(once.success(), "refeed once failed:\n{once}");
+        assert!(
+            !once.stdout.contains("pr-feed"),
+            "only the named source runs:\n{once}"
+        );
+
+        let printed_rss = env.feed("bolivia", "rss").await;
+        let printed_atom = env.feed("bolivia", "atom").await;
+        let expect = &expectations(&outlet, started)[0];
+        checks::rss(&printed_rss, expect);
+        checks::atom(&printed_atom, expect);
+
+        let daemon = env.daemon().await;
+        let served = http_get(&daemon.url("/feeds/bolivia.rss")).await.body;
+        assert_eq!(printed_rss.trim(), served.trim());
+    }
 }

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
 use crate::outlet::Outlet;
+use crate::postgres::both_backends;
 use crate::support::{BASE_URL, Daemon, NEVER, Output, http_get, parse_atom, run_refeed};
 
 const LISTING: &str = "/tag/bolivia/";
@@ -19,13 +20,20 @@ const LISTING: &str = "/tag/bolivia/";
 struct Setup {
     dir: TempDir,
     config: PathBuf,
+    /// The `[storage]` key: the SQLite file, or a PostgreSQL database.
+    storage: String,
 }
 
 impl Setup {
     fn new() -> Self {
         let dir = tempfile::tempdir().expect("temporary folder");
         let config = dir.path().join("refeed.toml");
-        Setup { dir, config }
+        let storage = crate::postgres::storage_key(dir.path());
+        Setup {
+            dir,
+            config,
+            storage,
+        }
     }
 
     fn database(&self) -> PathBuf {
@@ -37,8 +45,8 @@ impl Setup {
     fn write(&self, base_url: &str, sources: &[String]) {
         let mut text = format!(
             "[server]\nlisten = \"127.0.0.1:0\"\nbase_url = {base_url:?}\n\n\
-             [storage]\npath = '{}'\n\n[fetch]\nper_host_delay = \"0s\"\n\n",
-            self.database().display()
+             [storage]\n{}\n\n[fetch]\nper_host_delay = \"0s\"\n\n",
+            self.storage
         );
         for source in sources {
             text.push_str(source);
@@ -106,85 +114,88 @@ fn entries(atom: &str) -> Vec<(String, String)> {
     entries
 }
 
-#[tokio::test]
-async fn a_source_removed_from_the_config_answers_410_and_a_never_known_id_404() {
-    let outlet = Outlet::start().await;
-    let setup = Setup::new();
-    let both = [source("bolivia", &outlet, ""), source("gone", &outlet, "")];
-    setup.write(BASE_URL, &both);
-    setup.once().await;
-    setup.write(BASE_URL, &both[..1]);
-    let daemon = setup.daemon().await;
+both_backends! {
+    async fn a_source_removed_from_the_config_answers_410_and_a_never_known_id_404() {
+        let outlet = Outlet::start().await;
+        let setup = Setup::new();
+        let both = [source("bolivia", &outlet, ""), source("gone", &outlet, "")];
+        setup.write(BASE_URL, &both);
+        setup.once().await;
+        setup.write(BASE_URL, &both[..1]);
+        let daemon = setup.daemon().await;
 
-    for format in ["rss", "atom", "json"] {
-        let gone = http_get(&daemon.url(&format!("/feeds/gone.{format}"))).await;
-        assert_eq!(gone.status, 410, "{format}: {}", gone.body);
+        for format in ["rss", "atom", "json"] {
+            let gone = http_get(&daemon.url(&format!("/feeds/gone.{format}"))).await;
+            assert_eq!(gone.status, 410, "{format}: {}", gone.body);
+            assert_eq!(
+                gone.body,
+                "feed \"gone\" is gone: its source was removed from refeed's config\n"
+            );
+        }
+        assert_eq!(http_get(&daemon.url("/feeds/never.rss")).await.status, 404);
         assert_eq!(
-            gone.body,
-            "feed \"gone\" is gone: its source was removed from refeed's config\n"
+            http_get(&daemon.url("/feeds/bolivia.rss")).await.status,
+            200
         );
+        // The combined feed no longer carries the removed source either.
+        let all = http_get(&daemon.url("/feeds/all.atom")).await;
+        assert!(!all.body.contains("/feeds/gone."), "{}", all.body);
     }
-    assert_eq!(http_get(&daemon.url("/feeds/never.rss")).await.status, 404);
-    assert_eq!(
-        http_get(&daemon.url("/feeds/bolivia.rss")).await.status,
-        200
-    );
-    // The combined feed no longer carries the removed source either.
-    let all = http_get(&daemon.url("/feeds/all.atom")).await;
-    assert!(!all.body.contains("/feeds/gone."), "{}", all.body);
 }
 
-#[tokio::test]
-async fn a_renamed_source_keeps_its_items_and_its_old_feeds_answer_301() {
-    let outlet = Outlet::start().await;
-    let setup = Setup::new();
-    setup.write(BASE_URL, &[source("old-name", &outlet, "")]);
-    setup.once().await;
-    let before = setup
-        .refeed(&["feed", "old-name", "--format", "atom"])
-        .await;
-    assert!(before.success(), "{before}");
-    let before = entries(&before.stdout);
-    assert_eq!(before.len(), 12);
+both_backends! {
+    async fn a_renamed_source_keeps_its_items_and_its_old_feeds_answer_301() {
+        let outlet = Outlet::start().await;
+        let setup = Setup::new();
+        setup.write(BASE_URL, &[source("old-name", &outlet, "")]);
+        setup.once().await;
+        let before = setup
+            .refeed(&["feed", "old-name", "--format", "atom"])
+            .await;
+        assert!(before.success(), "{before}");
+        let before = entries(&before.stdout);
+        assert_eq!(before.len(), 12);
 
-    setup.write(
-        BASE_URL,
-        &[source("new-name", &outlet, "previous_ids = [\"old-name\"]")],
-    );
-    let daemon = setup.daemon().await;
-    let (status, location, _) = get_raw(&daemon.url("/feeds/old-name.atom?limit=5")).await;
-    assert_eq!(status, 301);
-    let want = format!("{BASE_URL}/feeds/new-name.atom?limit=5");
-    assert_eq!(location.as_deref(), Some(want.as_str()));
-    let (status, location, _) = get_raw(&daemon.url("/feeds/old-name.rss")).await;
-    assert_eq!(status, 301);
-    assert_eq!(location, Some(format!("{BASE_URL}/feeds/new-name.rss")));
+        setup.write(
+            BASE_URL,
+            &[source("new-name", &outlet, "previous_ids = [\"old-name\"]")],
+        );
+        let daemon = setup.daemon().await;
+        let (status, location, _) = get_raw(&daemon.url("/feeds/old-name.atom?limit=5")).await;
+        assert_eq!(status, 301);
+        let want = format!("{BASE_URL}/feeds/new-name.atom?limit=5");
+        assert_eq!(location.as_deref(), Some(want.as_str()));
+        let (status, location, _) = get_raw(&daemon.url("/feeds/old-name.rss")).await;
+        assert_eq!(status, 301);
+        assert_eq!(location, Some(format!("{BASE_URL}/feeds/new-name.rss")));
 
-    let after = http_get(&daemon.url("/feeds/new-name.atom")).await;
-    assert_eq!(after.status, 200);
-    assert_eq!(entries(&after.body), before, "same items, ids and dates");
+        let after = http_get(&daemon.url("/feeds/new-name.atom")).await;
+        assert_eq!(after.status, 200);
+        assert_eq!(entries(&after.body), before, "same items, ids and dates");
+    }
 }
 
-#[tokio::test]
-async fn an_item_pruned_by_keep_items_and_still_on_the_listing_is_not_added_again() {
-    let outlet = Outlet::start().await;
-    let setup = Setup::new();
-    setup.write(BASE_URL, &[source("bolivia", &outlet, "keep_items = 3")]);
-    let first = setup.once().await;
-    assert!(first.line("bolivia").contains("12 seen, 12 new"), "{first}");
-    let feed = setup.refeed(&["feed", "bolivia", "--format", "atom"]).await;
-    let kept = entries(&feed.stdout);
-    assert_eq!(kept.len(), 3, "{feed}");
+both_backends! {
+    async fn an_item_pruned_by_keep_items_and_still_on_the_listing_is_not_added_again() {
+        let outlet = Outlet::start().await;
+        let setup = Setup::new();
+        setup.write(BASE_URL, &[source("bolivia", &outlet, "keep_items = 3")]);
+        let first = setup.once().await;
+        assert!(first.line("bolivia").contains("12 seen, 12 new"), "{first}");
+        let feed = setup.refeed(&["feed", "bolivia", "--format", "atom"]).await;
+        let kept = entries(&feed.stdout);
+        assert_eq!(kept.len(), 3, "{feed}");
 
-    // The page changes (not a 304), and still lists all twelve.
-    outlet.write(LISTING, &(outlet.read(LISTING) + "<!-- edited -->"));
-    let second = setup.once().await;
-    assert!(
-        second.line("bolivia").contains("12 seen, 0 new"),
-        "{second}"
-    );
-    let feed = setup.refeed(&["feed", "bolivia", "--format", "atom"]).await;
-    assert_eq!(entries(&feed.stdout), kept);
+        // The page changes (not a 304), and still lists all twelve.
+        outlet.write(LISTING, &(outlet.read(LISTING) + "<!-- edited -->"));
+        let second = setup.once().await;
+        assert!(
+            second.line("bolivia").contains("12 seen, 0 new"),
+            "{second}"
+        );
+        let feed = setup.refeed(&["feed", "bolivia", "--format", "atom"]).await;
+        assert_eq!(entries(&feed.stdout), kept);
+    }
 }
 
 #[tokio::test]

@@ -150,8 +150,8 @@ impl TestEnv {
         let dir = tempfile::tempdir().expect("temporary folder");
         let mut text = format!(
             "[server]\nlisten = \"127.0.0.1:0\"\nbase_url = {BASE_URL:?}\n\n\
-             [storage]\npath = '{}'\n\n{settings}\n",
-            dir.path().join("data/refeed.db").display()
+             [storage]\n{}\n\n{settings}\n",
+            crate::postgres::storage_key(dir.path())
         );
         for source in sources {
             text.push_str(&source.toml());
@@ -179,6 +179,15 @@ impl TestEnv {
         let out = self.refeed(&["feed", id, "--format", format]).await;
         assert!(out.success(), "refeed feed {id} failed:\n{out}");
         out.stdout
+    }
+
+    /// The database of this folder's config (SQLite or PostgreSQL), as
+    /// another process writing it would open it.
+    pub async fn store(&self) -> refeed::store::Store {
+        let config = refeed::config::Config::load(&self.config).expect("the test's config");
+        refeed::app::database::open(&config.storage)
+            .await
+            .expect("the test's database")
     }
 
     /// Starts `refeed run` and waits until it listens.

@@ -5,6 +5,9 @@
 //! `/status.json` reports it. A second `refeed run` on the same database
 //! refuses to start, naming the first, which keeps serving.
 //!
+//! The serving checks run on SQLite and on PostgreSQL (issue 13), where
+//! the daemon sees other writers by polling the change log (`store::watch`).
+//!
 //! Timing is never asserted tightly (the CI machine is loaded): each check
 //! polls with a generous deadline and prints how long the change took.
 
@@ -12,10 +15,10 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use refeed::store::Store;
 
 use crate::fixture::{NEW_POST, NEW_TEASER};
 use crate::outlet::Outlet;
+use crate::postgres::both_backends;
 use crate::support::{
     Daemon, NEVER, SourceToml, TestEnv, http_get, parse_atom, parse_rss, run_refeed_within,
 };
@@ -163,133 +166,134 @@ async fn leads_with(
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_item_stored_by_once_is_served_by_the_running_daemon() {
-    let outlet = Outlet::start().await;
-    let (env, daemon) = serving(&outlet, None).await;
-    let mut before = Vec::new();
-    for format in FORMATS {
-        assert!(!feed(&daemon, format).await.contains(NEW_POST.title));
-        before.push(etag(&daemon, format).await);
-    }
-
-    let listing = outlet.read(LISTING);
-    let edited = listing.replacen("<article ", &format!("{NEW_TEASER}<article "), 1);
-    outlet.write(LISTING, &edited);
-    let once = env.refeed(&["once"]).await;
-    assert!(once.line("bolivia").contains("1 new"), "{once}");
-
-    let (_, took) = eventually("the new item in every format", || async {
-        for (format, old) in FORMATS.iter().zip(&before) {
-            if !feed(&daemon, format).await.contains(NEW_POST.title) {
-                return Err(format!("{format} lacks it"));
-            }
-            if etag(&daemon, format).await == *old {
-                return Err(format!("{format} kept its ETag"));
-            }
+both_backends! {
+    async fn an_item_stored_by_once_is_served_by_the_running_daemon() {
+        let outlet = Outlet::start().await;
+        let (env, daemon) = serving(&outlet, None).await;
+        let mut before = Vec::new();
+        for format in FORMATS {
+            assert!(!feed(&daemon, format).await.contains(NEW_POST.title));
+            before.push(etag(&daemon, format).await);
         }
-        Ok(())
-    })
-    .await;
-    assert!(took < DEADLINE);
-    assert!(daemon.logs().contains("listening"), "{}", daemon.logs());
+
+        let listing = outlet.read(LISTING);
+        let edited = listing.replacen("<article ", &format!("{NEW_TEASER}<article "), 1);
+        outlet.write(LISTING, &edited);
+        let once = env.refeed(&["once"]).await;
+        assert!(once.line("bolivia").contains("1 new"), "{once}");
+
+        let (_, took) = eventually("the new item in every format", || async {
+            for (format, old) in FORMATS.iter().zip(&before) {
+                if !feed(&daemon, format).await.contains(NEW_POST.title) {
+                    return Err(format!("{format} lacks it"));
+                }
+                if etag(&daemon, format).await == *old {
+                    return Err(format!("{format} kept its ETag"));
+                }
+            }
+            Ok(())
+        })
+        .await;
+        assert!(took < DEADLINE);
+        assert!(daemon.logs().contains("listening"), "{}", daemon.logs());
+    }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_stale_warning_stored_by_once_is_the_same_on_status_and_in_the_feed() {
-    let outlet = Outlet::start().await;
-    let (env, daemon) = serving(&outlet, None).await;
-    let original = outlet.read(LISTING);
-    let redesigned = original
-        .replace("<article", "<div data-was=\"article\"")
-        .replace("</article>", "</div>");
-    outlet.write(LISTING, &redesigned);
-    // Two empty listings in a row make the warning.
-    env.refeed(&["once"]).await;
-    let broken = env.refeed(&["once"]).await;
-    assert!(broken.stderr.contains("stale"), "{broken}");
+both_backends! {
+    async fn a_stale_warning_stored_by_once_is_the_same_on_status_and_in_the_feed() {
+        let outlet = Outlet::start().await;
+        let (env, daemon) = serving(&outlet, None).await;
+        let original = outlet.read(LISTING);
+        let redesigned = original
+            .replace("<article", "<div data-was=\"article\"")
+            .replace("</article>", "</div>");
+        outlet.write(LISTING, &redesigned);
+        // Two empty listings in a row make the warning.
+        env.refeed(&["once"]).await;
+        let broken = env.refeed(&["once"]).await;
+        assert!(broken.stderr.contains("stale"), "{broken}");
 
-    let (since, _) = eventually("the warning on /status.json", || async {
-        let stale = status(&daemon).await["stale"].clone();
-        (!stale.is_null())
-            .then(|| millis(&stale["since"]))
-            .ok_or("no warning".to_owned())
-    })
-    .await;
-    let prefix = "http://refeed.test/status#bolivia-";
-    let (id, _) = eventually("the same warning in every format", || {
-        leads_with(&daemon, prefix, since, "may be broken")
-    })
-    .await;
+        let (since, _) = eventually("the warning on /status.json", || async {
+            let stale = status(&daemon).await["stale"].clone();
+            (!stale.is_null())
+                .then(|| millis(&stale["since"]))
+                .ok_or("no warning".to_owned())
+        })
+        .await;
+        let prefix = "http://refeed.test/status#bolivia-";
+        let (id, _) = eventually("the same warning in every format", || {
+            leads_with(&daemon, prefix, since, "may be broken")
+        })
+        .await;
 
-    outlet.write(LISTING, &original);
-    env.refeed(&["once"]).await;
-    eventually("the warning gone from both", || async {
-        let stale = status(&daemon).await["stale"].clone();
-        let (first, _) = first_entry("atom", &feed(&daemon, "atom").await);
-        (stale.is_null() && first != id)
-            .then_some(())
-            .ok_or(format!("stale {stale}, first entry {first}"))
-    })
-    .await;
+        outlet.write(LISTING, &original);
+        env.refeed(&["once"]).await;
+        eventually("the warning gone from both", || async {
+            let stale = status(&daemon).await["stale"].clone();
+            let (first, _) = first_entry("atom", &feed(&daemon, "atom").await);
+            (stale.is_null() && first != id)
+                .then_some(())
+                .ok_or(format!("stale {stale}, first entry {first}"))
+        })
+        .await;
+    }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_long_failure_continued_by_once_is_the_same_on_status_and_in_the_feed() {
-    let outlet = Outlet::start().await;
-    let (env, daemon) = serving(&outlet, Some(QUARTER_HOURS_ON_LEAP_DAY)).await;
-    // The source started failing 7 hours ago (a record with a chosen time,
-    // written by this process: another writer too)...
-    let began = Utc::now() - chrono::Duration::hours(7);
-    let store = Store::open(&env.dir().join("data/refeed.db"))
-        .await
-        .unwrap();
-    let cause = "HTTP 503 from the outlet";
-    store
-        .record_failure("bolivia", began, cause, None)
-        .await
-        .unwrap();
-    store.close().await;
-    let prefix = "http://refeed.test/status#bolivia-failing-";
-    let since = began.timestamp() * 1000;
-    let (id, _) = eventually("the failure entry", || {
-        leads_with(&daemon, prefix, since, cause)
-    })
-    .await;
+both_backends! {
+    async fn a_long_failure_continued_by_once_is_the_same_on_status_and_in_the_feed() {
+        let outlet = Outlet::start().await;
+        let (env, daemon) = serving(&outlet, Some(QUARTER_HOURS_ON_LEAP_DAY)).await;
+        // The source started failing 7 hours ago (a record with a chosen time,
+        // written by this process: another writer too)...
+        let began = Utc::now() - chrono::Duration::hours(7);
+        let store = env.store().await;
+        let cause = "HTTP 503 from the outlet";
+        store
+            .record_failure("bolivia", began, cause, None)
+            .await
+            .unwrap();
+        store.close().await;
+        let prefix = "http://refeed.test/status#bolivia-failing-";
+        let since = began.timestamp() * 1000;
+        let (id, _) = eventually("the failure entry", || {
+            leads_with(&daemon, prefix, since, cause)
+        })
+        .await;
 
-    // ...and `refeed once` fails again, with another cause.
-    let original = outlet.read(LISTING);
-    outlet.remove(LISTING);
-    let failed = env.refeed(&["once"]).await;
-    assert!(failed.line("bolivia").contains("404"), "{failed}");
-    let (failure, _) = eventually("the new failure on /status.json", || async {
-        let failure = status(&daemon).await["failure"].clone();
-        (failure["failures"] == 2)
-            .then_some(failure.clone())
-            .ok_or(format!("{failure}"))
-    })
-    .await;
-    assert_eq!(millis(&failure["since"]), since);
-    let latest_cause = failure["cause"].as_str().unwrap().to_owned();
-    assert!(latest_cause.contains("404"), "{latest_cause}");
-    let title = format!(": {latest_cause}");
-    let (same, _) = eventually("the same failure in every format", || {
-        leads_with(&daemon, prefix, since, &title)
-    })
-    .await;
-    assert_eq!(same, id, "one entry, one id while the failures go on");
+        // ...and `refeed once` fails again, with another cause.
+        let original = outlet.read(LISTING);
+        outlet.remove(LISTING);
+        let failed = env.refeed(&["once"]).await;
+        assert!(failed.line("bolivia").contains("404"), "{failed}");
+        let (failure, _) = eventually("the new failure on /status.json", || async {
+            let failure = status(&daemon).await["failure"].clone();
+            (failure["failures"] == 2)
+                .then_some(failure.clone())
+                .ok_or(format!("{failure}"))
+        })
+        .await;
+        assert_eq!(millis(&failure["since"]), since);
+        let latest_cause = failure["cause"].as_str().unwrap().to_owned();
+        assert!(latest_cause.contains("404"), "{latest_cause}");
+        let title = format!(": {latest_cause}");
+        let (same, _) = eventually("the same failure in every format", || {
+            leads_with(&daemon, prefix, since, &title)
+        })
+        .await;
+        assert_eq!(same, id, "one entry, one id while the failures go on");
 
-    outlet.write(LISTING, &original);
-    let recovered = env.refeed(&["once"]).await;
-    assert!(recovered.success(), "{recovered}");
-    eventually("the failure gone from both", || async {
-        let failure = status(&daemon).await["failure"].clone();
-        let (first, _) = first_entry("json", &feed(&daemon, "json").await);
-        (failure.is_null() && first != id)
-            .then_some(())
-            .ok_or(format!("failure {failure}, first entry {first}"))
-    })
-    .await;
+        outlet.write(LISTING, &original);
+        let recovered = env.refeed(&["once"]).await;
+        assert!(recovered.success(), "{recovered}");
+        eventually("the failure gone from both", || async {
+            let failure = status(&daemon).await["failure"].clone();
+            let (first, _) = first_entry("json", &feed(&daemon, "json").await);
+            (failure.is_null() && first != id)
+                .then_some(())
+                .ok_or(format!("failure {failure}, first entry {first}"))
+        })
+        .await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -11,7 +11,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::discovery::save_discovery;
 use super::keys;
@@ -126,7 +126,7 @@ impl Store {
 
 /// Applies every distinct item of the batch; `now` is the refresh's time.
 async fn store_items(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     source: &str,
     items: &[NewItem],
     now: DateTime<Utc>,

@@ -3,10 +3,10 @@
 //! Walking the batch and deduplicating it is `ingest`'s job.
 
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::super::keys;
-use super::super::time::Millis;
+use super::super::time::{Flag, Millis};
 use super::super::{StoreError, query_error};
 use crate::model::{KnownItem, NewItem};
 
@@ -56,14 +56,14 @@ pub(super) fn plan(stored: Option<&Stored>, item: &NewItem) -> Action {
 /// first: an item an older refeed stored twice keeps being updated under
 /// each of its two ids.
 pub(super) async fn lookup(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     source: &str,
     url: &str,
     item_keys: &[String],
 ) -> Result<Option<Stored>, StoreError> {
     let row: Option<StoredRow> = sqlx::query_as(
         "SELECT id, title, summary, content IS NOT NULL, image
-         FROM items WHERE source_id = ?1 AND url = ?2",
+         FROM items WHERE source_id = $1 AND url = $2",
     )
     .bind(source)
     .bind(url)
@@ -75,7 +75,7 @@ pub(super) async fn lookup(
         None => match keys::find(conn, source, item_keys).await? {
             Some(id) => Some(
                 sqlx::query_as(
-                    "SELECT id, title, summary, content IS NOT NULL, image FROM items WHERE id = ?1",
+                    "SELECT id, title, summary, content IS NOT NULL, image FROM items WHERE id = $1",
                 )
                 .bind(id)
                 .fetch_one(&mut *conn)
@@ -85,32 +85,35 @@ pub(super) async fn lookup(
             None => None,
         },
     };
-    Ok(row.map(|(id, title, summary, has_content, image)| Stored {
-        id,
-        known: KnownItem {
-            title,
-            summary,
-            has_content,
-        },
-        image,
-    }))
+    Ok(
+        row.map(|(id, title, summary, Flag(has_content), image)| Stored {
+            id,
+            known: KnownItem {
+                title,
+                summary,
+                has_content,
+            },
+            image,
+        }),
+    )
 }
 
 /// A row of [`lookup`]: id, title, summary, whether content is stored, image.
-type StoredRow = (i64, String, Option<String>, bool, Option<String>);
+type StoredRow = (i64, String, Option<String>, Flag, Option<String>);
 
 /// Inserts a new item; its row id.
 pub(super) async fn insert_item(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     source: &str,
     item: &NewItem,
     now: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
     let published = item.published.unwrap_or(now);
-    let done = sqlx::query(
+    sqlx::query_scalar(
         "INSERT INTO items (source_id, url, link, title, summary, content, author,
                             published, modified, first_seen, updated, dated, image)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         RETURNING id",
     )
     .bind(source)
     .bind(&item.url)
@@ -123,12 +126,11 @@ pub(super) async fn insert_item(
     .bind(item.modified.map(Millis))
     .bind(Millis(now))
     .bind(Millis(item.modified.unwrap_or(published)))
-    .bind(item.published.is_some())
+    .bind(i64::from(item.published.is_some()))
     .bind(&item.image)
-    .execute(conn)
+    .fetch_one(conn)
     .await
-    .map_err(query_error("commit refresh: insert item"))?;
-    Ok(done.last_insert_rowid())
+    .map_err(query_error("commit refresh: insert item"))
 }
 
 /// SQL assignments that replace a first-seen `published` with the outlet's
@@ -153,20 +155,20 @@ macro_rules! learn_date {
 /// there means "not looked up this time" (no `full_text`, article fetch
 /// failed, a method that sees no thumbnails), not "removed by the outlet".
 pub(super) async fn update_item(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: i64,
     item: &NewItem,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     sqlx::query(concat!(
-        "UPDATE items SET title = ?2, summary = ?3, link = ?4,
-                          author = coalesce(?5, author),
-                          content = coalesce(?6, content),
-                          modified = coalesce(?7, modified),
-                          image = coalesce(?10, image),
-                          updated = ?8, ",
-        learn_date!("?9"),
-        " WHERE id = ?1"
+        "UPDATE items SET title = $2, summary = $3, link = $4,
+                          author = coalesce($5, author),
+                          content = coalesce($6, content),
+                          modified = coalesce($7, modified),
+                          image = coalesce($10, image),
+                          updated = $8, ",
+        learn_date!("$9"),
+        " WHERE id = $1"
     ))
     .bind(id)
     .bind(&item.title)
@@ -188,14 +190,14 @@ pub(super) async fn update_item(
 /// the outlet did not change the item, and a new `updated` would make some
 /// readers show it as unread again.
 pub(super) async fn fill_content(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: i64,
     item: &NewItem,
 ) -> Result<(), StoreError> {
     sqlx::query(concat!(
-        "UPDATE items SET content = ?2, image = coalesce(?4, image), ",
-        learn_date!("?3"),
-        " WHERE id = ?1 AND content IS NULL"
+        "UPDATE items SET content = $2, image = coalesce($4, image), ",
+        learn_date!("$3"),
+        " WHERE id = $1 AND content IS NULL"
     ))
     .bind(id)
     .bind(&item.content)
@@ -212,11 +214,11 @@ pub(super) async fn fill_content(
 /// with the page (resized variants, cache-busting tokens), and a new
 /// `updated` each time would show the item as changed in readers again.
 pub(super) async fn set_image(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: i64,
     item: &NewItem,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE items SET image = ?2 WHERE id = ?1")
+    sqlx::query("UPDATE items SET image = $2 WHERE id = $1")
         .bind(id)
         .bind(&item.image)
         .execute(conn)

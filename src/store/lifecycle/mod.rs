@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 pub(super) use retention::was_pruned;
 pub use retention::{MAX_TOMBSTONES, PRUNE_BATCH, TOMBSTONE_UNSEEN};
 
-use super::time::Millis;
+use super::time::{Flag, Millis};
 use super::{Store, StoreError, query_error};
 use crate::model::SourceFate;
 
@@ -31,10 +31,10 @@ impl Store {
         let operation = "mark removed sources";
         let ids = serde_json::Value::from(configured.to_vec()).to_string();
         // Read first: most starts change nothing and take no write lock.
-        let changed: bool = sqlx::query_scalar(
+        let Flag(changed) = sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM sources
                             WHERE (removed_since IS NULL)
-                                = (id NOT IN (SELECT value FROM json_each(?1))))",
+                                = (id NOT IN (SELECT value FROM json_each($1))))",
         )
         .bind(&ids)
         .fetch_one(&self.pool)
@@ -45,8 +45,8 @@ impl Store {
         }
         let mut tx = self.begin_write(operation).await?;
         let removed: Vec<String> = sqlx::query_scalar(
-            "UPDATE sources SET removed_since = ?2
-             WHERE removed_since IS NULL AND id NOT IN (SELECT value FROM json_each(?1))
+            "UPDATE sources SET removed_since = $2
+             WHERE removed_since IS NULL AND id NOT IN (SELECT value FROM json_each($1))
              RETURNING id",
         )
         .bind(&ids)
@@ -56,7 +56,7 @@ impl Store {
         .map_err(query_error(operation))?;
         sqlx::query(
             "UPDATE sources SET removed_since = NULL
-             WHERE removed_since IS NOT NULL AND id IN (SELECT value FROM json_each(?1))",
+             WHERE removed_since IS NOT NULL AND id IN (SELECT value FROM json_each($1))",
         )
         .bind(&ids)
         .execute(&mut *tx)
@@ -83,8 +83,8 @@ impl Store {
         let cutoff = now
             .checked_sub_signed(keep)
             .map_or(i64::MIN, |t| t.timestamp_millis());
-        let due: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sources WHERE removed_since <= ?1)")
+        let Flag(due) =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sources WHERE removed_since <= $1)")
                 .bind(cutoff)
                 .fetch_one(&self.pool)
                 .await
@@ -94,7 +94,7 @@ impl Store {
         }
         let mut tx = self.begin_write(operation).await?;
         let deleted: Vec<String> = sqlx::query_scalar(
-            "DELETE FROM sources WHERE removed_since IS NOT NULL AND removed_since <= ?1
+            "DELETE FROM sources WHERE removed_since IS NOT NULL AND removed_since <= $1
              RETURNING id",
         )
         .bind(cutoff)
@@ -104,9 +104,9 @@ impl Store {
         let ids = serde_json::Value::from(deleted.clone()).to_string();
         // No foreign key to `sources` on these (see 0002, 0005).
         for sql in [
-            "DELETE FROM learned_blocks WHERE source_id IN (SELECT value FROM json_each(?1))",
-            "DELETE FROM item_keys WHERE source_id IN (SELECT value FROM json_each(?1))",
-            "DELETE FROM source_renames WHERE new_id IN (SELECT value FROM json_each(?1))",
+            "DELETE FROM learned_blocks WHERE source_id IN (SELECT value FROM json_each($1))",
+            "DELETE FROM item_keys WHERE source_id IN (SELECT value FROM json_each($1))",
+            "DELETE FROM source_renames WHERE new_id IN (SELECT value FROM json_each($1))",
         ] {
             sqlx::query(sql)
                 .bind(&ids)
@@ -127,7 +127,7 @@ impl Store {
     pub async fn source_fate(&self, id: &str) -> Result<SourceFate, StoreError> {
         let operation = "look up a source that is not configured";
         let renamed: Option<String> =
-            sqlx::query_scalar("SELECT new_id FROM source_renames WHERE old_id = ?1")
+            sqlx::query_scalar("SELECT new_id FROM source_renames WHERE old_id = $1")
                 .bind(id)
                 .fetch_optional(&self.pool)
                 .await
@@ -135,7 +135,7 @@ impl Store {
         if let Some(new) = renamed {
             return Ok(SourceFate::Renamed(new));
         }
-        let known: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sources WHERE id = ?1)")
+        let Flag(known) = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sources WHERE id = $1)")
             .bind(id)
             .fetch_one(&self.pool)
             .await

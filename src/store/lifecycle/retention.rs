@@ -16,10 +16,10 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteConnection;
+use sqlx::AnyConnection;
 use url::Url;
 
-use super::super::time::Millis;
+use super::super::time::{Flag, Millis};
 use super::super::{Store, StoreError, query_error};
 use crate::model::{Retention, dedup_key, fnv1a};
 
@@ -83,25 +83,26 @@ fn unseen_cutoff(now: DateTime<Utc>) -> DateTime<Utc> {
 
 /// Whether [`bound_tombstones`] has anything to drop (two index walks).
 async fn tombstones_over_bound(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     source: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM item_tombstones WHERE source_id = ?1 AND seen < ?2)
-             OR EXISTS (SELECT 1 FROM item_tombstones WHERE source_id = ?1 LIMIT 1 OFFSET ?3)",
+    let Flag(due) = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM item_tombstones WHERE source_id = $1 AND seen < $2)
+             OR EXISTS (SELECT 1 FROM item_tombstones WHERE source_id = $1 LIMIT 1 OFFSET $3)",
     )
     .bind(source)
     .bind(Millis(unseen_cutoff(now)))
     .bind(MAX_TOMBSTONES)
     .fetch_one(conn)
     .await
-    .map_err(query_error("prune items: count tombstones"))
+    .map_err(query_error("prune items: count tombstones"))?;
+    Ok(due)
 }
 
 /// The items `retention` no longer keeps: `(row id, canonical URL)`.
 async fn expired(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     source: &str,
     retention: Retention,
     now: DateTime<Utc>,
@@ -118,11 +119,11 @@ async fn expired(
     // `keep_items` are the ones a reader sees.
     sqlx::query_as(
         "SELECT id, url FROM items
-         WHERE source_id = ?1
-           AND (published < ?2
-                OR id IN (SELECT id FROM items WHERE source_id = ?1
-                          ORDER BY published DESC, id LIMIT -1 OFFSET ?3))
-         LIMIT ?4",
+         WHERE source_id = $1
+           AND (published < $2
+                OR id IN (SELECT id FROM items WHERE source_id = $1
+                          ORDER BY published DESC, id LIMIT 9223372036854775807 OFFSET $3))
+         LIMIT $4",
     )
     .bind(source)
     .bind(cutoff)
@@ -136,7 +137,7 @@ async fn expired(
 /// Leaves a tombstone of every form of the `pruned` items, then deletes
 /// them (their dedup keys go with them).
 async fn bury(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     source: &str,
     pruned: &[(i64, String)],
     now: DateTime<Utc>,
@@ -145,7 +146,8 @@ async fn bury(
     let ids: Vec<i64> = pruned.iter().map(|(id, _)| *id).collect();
     let ids = serde_json::Value::from(ids).to_string();
     let claimed: Vec<String> = sqlx::query_scalar(
-        "SELECT key FROM item_keys WHERE item_id IN (SELECT value FROM json_each(?1))",
+        "SELECT key FROM item_keys
+         WHERE item_id IN (SELECT CAST(value AS BIGINT) FROM json_each($1))",
     )
     .bind(&ids)
     .fetch_all(&mut *conn)
@@ -155,7 +157,7 @@ async fn bury(
     let hashes: Vec<i64> = forms.chain(claimed.iter().map(|k| hash(k))).collect();
     sqlx::query(
         "INSERT INTO item_tombstones (source_id, key_hash, seen)
-         SELECT ?1, value, ?2 FROM json_each(?3) WHERE true
+         SELECT DISTINCT $1, CAST(value AS BIGINT), $2 FROM json_each($3) WHERE true
          ON CONFLICT (source_id, key_hash) DO UPDATE SET seen = excluded.seen",
     )
     .bind(source)
@@ -164,7 +166,7 @@ async fn bury(
     .execute(&mut *conn)
     .await
     .map_err(query_error(operation))?;
-    sqlx::query("DELETE FROM items WHERE id IN (SELECT value FROM json_each(?1))")
+    sqlx::query("DELETE FROM items WHERE id IN (SELECT CAST(value AS BIGINT) FROM json_each($1))")
         .bind(&ids)
         .execute(&mut *conn)
         .await
@@ -175,22 +177,24 @@ async fn bury(
 /// Drops the source's tombstones unseen for [`TOMBSTONE_UNSEEN`], then all
 /// but the [`MAX_TOMBSTONES`] most recently seen.
 async fn bound_tombstones(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     source: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let operation = "prune items: bound tombstones";
     let cutoff = unseen_cutoff(now);
-    sqlx::query("DELETE FROM item_tombstones WHERE source_id = ?1 AND seen < ?2")
+    sqlx::query("DELETE FROM item_tombstones WHERE source_id = $1 AND seen < $2")
         .bind(source)
         .bind(Millis(cutoff))
         .execute(&mut *conn)
         .await
         .map_err(query_error(operation))?;
     sqlx::query(
-        "DELETE FROM item_tombstones WHERE source_id = ?1 AND key_hash IN
-             (SELECT key_hash FROM item_tombstones WHERE source_id = ?1
-              ORDER BY seen DESC LIMIT -1 OFFSET ?2)",
+        // `LIMIT i64::MAX OFFSET n`: all rows after the first n, in both
+        // dialects (SQLite wants a LIMIT before OFFSET; PostgreSQL refuses -1).
+        "DELETE FROM item_tombstones WHERE source_id = $1 AND key_hash IN
+             (SELECT key_hash FROM item_tombstones WHERE source_id = $1
+              ORDER BY seen DESC LIMIT 9223372036854775807 OFFSET $2)",
     )
     .bind(source)
     .bind(MAX_TOMBSTONES)
@@ -204,7 +208,7 @@ async fn bound_tombstones(
 /// dedup keys `keys`, was pruned: then the listing still carries it, and
 /// its tombstones are marked seen `now`.
 pub(in crate::store) async fn was_pruned(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     source: &str,
     url: &str,
     keys: &[String],
@@ -212,8 +216,9 @@ pub(in crate::store) async fn was_pruned(
 ) -> Result<bool, StoreError> {
     let hashes = serde_json::Value::from(forms_of(url, keys)).to_string();
     let done = sqlx::query(
-        "UPDATE item_tombstones SET seen = ?3
-         WHERE source_id = ?1 AND key_hash IN (SELECT value FROM json_each(?2))",
+        "UPDATE item_tombstones SET seen = $3
+         WHERE source_id = $1
+           AND key_hash IN (SELECT CAST(value AS BIGINT) FROM json_each($2))",
     )
     .bind(source)
     .bind(hashes)

@@ -1,0 +1,74 @@
+//! Opening the configured database (issue 13): the SQLite file at
+//! `[storage] path`, or the PostgreSQL database at `[storage] url`. The rest
+//! of `app` calls these and never asks which one it has. Also
+//! `refeed migrate-store`, which copies one database into another.
+
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::config::StorageConfig;
+use crate::store::{DaemonLock, Store, StoreError, is_postgres_url};
+
+/// Opens and migrates the configured database, creating a SQLite file and
+/// its folder when missing.
+pub async fn open(storage: &StorageConfig) -> Result<Store, StoreError> {
+    match &storage.url {
+        Some(url) => Store::open_url(url).await,
+        None => Store::open(&storage.path).await,
+    }
+}
+
+/// Opens the configured database without creating a SQLite file
+/// ([`Store::open_existing`]); a PostgreSQL database must exist anyway.
+pub async fn open_existing(storage: &StorageConfig) -> Result<Store, StoreError> {
+    match &storage.url {
+        Some(url) => Store::open_url(url).await,
+        None => Store::open_existing(&storage.path).await,
+    }
+}
+
+/// Takes the one-daemon lock of the configured database (see
+/// `store::lock`).
+pub async fn lock(storage: &StorageConfig) -> Result<DaemonLock, StoreError> {
+    match &storage.url {
+        Some(url) => DaemonLock::acquire_url(url).await,
+        None => DaemonLock::acquire(&storage.path).await,
+    }
+}
+
+/// `refeed migrate-store --from FROM --to TO`: copies every row of the
+/// database at `from` into the new, empty one at `to` (each a SQLite file or
+/// a `postgres://` URL); the lines to print (rows per table).
+pub async fn migrate(from: &str, to: &str) -> anyhow::Result<String> {
+    let source = match is_postgres_url(from) {
+        true => Store::open_url(from).await,
+        false => Store::open_existing(Path::new(from)).await,
+    }
+    .with_context(|| format!("cannot open {}", shown(from)))?;
+    let target = match is_postgres_url(to) {
+        true => Store::open_url(to).await,
+        false => Store::open(Path::new(to)).await,
+    }
+    .with_context(|| format!("cannot open {}", shown(to)))?;
+    let copied = source.copy_into(&target).await;
+    source.close().await;
+    target.close().await;
+    let copied = copied.with_context(|| format!("cannot copy into {}", shown(to)))?;
+    let mut out = format!("copied {} into {}\n", shown(from), shown(to));
+    for (table, rows) in copied {
+        out.push_str(&format!("  {table}: {rows} rows\n"));
+    }
+    Ok(out)
+}
+
+/// `location` as printed: a URL without its password.
+fn shown(location: &str) -> String {
+    match url::Url::parse(location) {
+        Ok(mut url) if is_postgres_url(location) && url.password().is_some() => {
+            let _ = url.set_password(Some("***"));
+            url.to_string()
+        }
+        _ => location.to_owned(),
+    }
+}
