@@ -35,6 +35,7 @@ mod sanitize;
 mod serialize;
 mod siblings;
 mod site;
+pub mod siteconfig;
 mod text;
 mod vocab;
 

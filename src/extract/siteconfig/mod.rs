@@ -1,0 +1,2 @@
+//! Site config files (Full-Text RSS / graby format).
+pub mod xpath;
