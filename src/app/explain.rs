@@ -90,6 +90,7 @@ pub fn reason_name(reason: RemovalReason) -> &'static str {
         RemovalReason::Vocabulary => "vocabulary",
         RemovalReason::OutsideArticle => "outside-article",
         RemovalReason::Learned => "learned",
+        RemovalReason::SiteConfig => "site-config",
     }
 }
 
@@ -203,6 +204,7 @@ mod tests {
             RemovalReason::Vocabulary,
             RemovalReason::OutsideArticle,
             RemovalReason::Learned,
+            RemovalReason::SiteConfig,
         ];
         let names: HashSet<_> = reasons.into_iter().map(reason_name).collect();
         assert_eq!(names.len(), reasons.len());

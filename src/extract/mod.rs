@@ -39,12 +39,16 @@ pub mod siteconfig;
 mod text;
 mod vocab;
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use scraper::{Html, Selector};
 use url::Url;
 
 use crate::markup::{self, TooComplex};
 use crate::model::Article;
 use dom::{Doc, NodeRef};
+use siteconfig::{Applied, Body, SiteConfigs, SiteRun};
 
 /// A source's `[source.clean]` rules, compiled.
 #[derive(Debug, Clone, Default)]
@@ -63,6 +67,9 @@ pub struct ArticleRules {
     pub content: Option<Selector>,
     /// Clean rules applied inside the article.
     pub clean: CleanRules,
+    /// The site config files of `[extract] site_config_dir`, applied by
+    /// the page's host after the rules above (which win).
+    pub site_configs: Option<Arc<SiteConfigs>>,
 }
 
 /// Why a part of a page was left out of its article.
@@ -81,6 +88,9 @@ pub enum RemovalReason {
     OutsideArticle,
     /// Learned: repeated on many of this source's pages.
     Learned,
+    /// A site config rule (`strip`, `strip_id_or_class`,
+    /// `strip_image_src`, or a `body` that matched nothing).
+    SiteConfig,
 }
 
 /// One removed part of a page, as `refeed explain` reports it.
@@ -127,38 +137,61 @@ pub fn article(html: &str, url: &Url, rules: &ArticleRules) -> Result<Article, T
 }
 
 /// The one extraction path of [`article`] and [`explain`]; `explain` only
-/// decides whether the removals are read back.
+/// decides whether the removals are read back. The page's site config
+/// (by host, from `rules.site_configs`) rewrites the HTML first, strips
+/// after the source's `remove` rules, and chooses the body unless the
+/// source's `content` does.
 fn extract(
     html: &str,
     url: &Url,
     rules: &ArticleRules,
     explain: bool,
 ) -> Result<(Article, Vec<Removal>), TooComplex> {
-    let (stripped, cuts) = prepass::strip(html);
+    let site = rules.site_configs.as_deref().and_then(|s| s.for_url(url));
+    let html = match &site {
+        Some(site) => siteconfig::replace_html(site, html),
+        None => Cow::Borrowed(html),
+    };
+    let (stripped, cuts) = prepass::strip(&html);
     // What html5ever will parse is the page without its scripts and styles.
     markup::check(&stripped)?;
     let parsed = Html::parse_document(&stripped);
     let mut doc = Doc::new(&parsed);
     clean::remove_junk(&mut doc);
     clean::remove_selected(&mut doc, &rules.clean.remove);
+    let mut site = site.map(|site| SiteRun::new(site, &parsed));
+    if let Some(site) = &mut site {
+        site.strip(&mut doc);
+    }
     if !rules.clean.remove_text.is_empty() {
         let main = content_root(&doc, rules);
         clean::remove_texts(&mut doc, &rules.clean.remove_text, main);
     }
-    let meta = meta::read(&doc, url);
-    // Chosen again: removed appeal boxes may have changed the scores.
-    let mut root = content_root(&doc, rules);
-    if rules.content.is_none() {
-        let parts = marked::parts(&doc, root);
-        if parts.len() > 1 {
-            marked::trim_outside(&mut doc, root, &parts);
-        } else {
-            root = siblings::merge(&mut doc, root);
-        }
+    let mut meta = meta::read(&doc, url);
+    let body = match &mut site {
+        Some(site) if rules.content.is_none() => site.body(&mut doc),
+        _ => Body::Generic,
+    };
+    if let Some(site) = &site {
+        site.override_meta(&mut meta);
     }
-    prune::prune(&mut doc, root, meta.title.as_deref());
+    let root = match body {
+        Body::Chosen(root) => root,
+        Body::Failed(why) => return Ok(no_article(&doc, meta, &why, explain)),
+        Body::Generic => generic_root(&mut doc, rules),
+    };
+    let (applied, prunes) = match site {
+        Some(site) => {
+            let prunes = site.prunes();
+            (site.applied, prunes)
+        }
+        None => (Applied::default(), true),
+    };
+    if prunes {
+        prune::prune(&mut doc, root, meta.title.as_deref());
+    }
     let removals = if explain {
-        explain::removals(&cuts, &doc, root)
+        explain::removals(&cuts, &doc, root, &applied)
     } else {
         Vec::new()
     };
@@ -170,7 +203,47 @@ fn extract(
         }
         None => sanitize::safe_html(&doc, root, url),
     };
-    let article = Article {
+    Ok((article_of(meta, html, text), removals))
+}
+
+/// The generically found body (or the source's `content`), widened to
+/// the parts marked `articleBody` or the sibling blocks of the same story.
+fn generic_root<'a>(doc: &mut Doc<'a>, rules: &ArticleRules) -> NodeRef<'a> {
+    let mut root = content_root(doc, rules);
+    if rules.content.is_none() {
+        let parts = marked::parts(doc, root);
+        if parts.len() > 1 {
+            marked::trim_outside(doc, root, &parts);
+        } else {
+            root = siblings::merge(doc, root);
+        }
+    }
+    root
+}
+
+/// The page's metadata without an article: its site config's `body`
+/// rules matched nothing and it turned generic extraction off. `explain`
+/// lists the whole page as removed by that rule.
+fn no_article(
+    doc: &Doc<'_>,
+    meta: meta::Meta,
+    why: &str,
+    explain: bool,
+) -> (Article, Vec<Removal>) {
+    let removals = if explain {
+        vec![explain::whole(
+            doc,
+            RemovalReason::SiteConfig,
+            format!("body ({why})"),
+        )]
+    } else {
+        Vec::new()
+    };
+    (article_of(meta, String::new(), String::new()), removals)
+}
+
+fn article_of(meta: meta::Meta, html: String, text: String) -> Article {
+    Article {
         html,
         text,
         title: meta.title,
@@ -181,8 +254,7 @@ fn extract(
         site_name: meta.site_name,
         language: meta.language,
         canonical: meta.canonical,
-    };
-    Ok((article, removals))
+    }
 }
 
 /// The article body: the first live match of the source's selector, else

@@ -249,7 +249,7 @@ impl<'p, 'a> Eval<'p, 'a> {
         let node = item.node();
         let is_attr = matches!(item, Item::Attr(..));
         let nodes: Vec<NodeRef<'a>> = match axis {
-            Axis::SelfAxis => return Ok(vec![item]),
+            Axis::Itself => return Ok(vec![item]),
             Axis::Attribute if is_attr => Vec::new(),
             Axis::Attribute => {
                 let count = node.value().as_element().map_or(0, |e| e.attrs().count());

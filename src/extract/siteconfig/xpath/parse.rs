@@ -63,7 +63,8 @@ pub(super) enum Axis {
     Child,
     Descendant,
     DescendantOrSelf,
-    SelfAxis,
+    /// `self::`
+    Itself,
     Parent,
     Ancestor,
     AncestorOrSelf,
@@ -80,7 +81,7 @@ impl Axis {
             "child" => Axis::Child,
             "descendant" => Axis::Descendant,
             "descendant-or-self" => Axis::DescendantOrSelf,
-            "self" => Axis::SelfAxis,
+            "self" => Axis::Itself,
             "parent" => Axis::Parent,
             "ancestor" => Axis::Ancestor,
             "ancestor-or-self" => Axis::AncestorOrSelf,
@@ -413,7 +414,7 @@ impl Parser<'_> {
 
     fn step(&mut self) -> Result<Step, String> {
         if self.eat(&Token::Dot) {
-            return Ok(bare(Axis::SelfAxis, NodeTest::Node));
+            return Ok(bare(Axis::Itself, NodeTest::Node));
         }
         if self.eat(&Token::DotDot) {
             return Ok(bare(Axis::Parent, NodeTest::Node));
