@@ -112,11 +112,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let folder = dir.path().join("sites");
         std::fs::create_dir(&folder).unwrap();
-        std::fs::write(folder.join("outlet.example.txt"), "body: //article\nlogin_uri: x\n").unwrap();
+        std::fs::write(
+            folder.join("outlet.example.txt"),
+            "body: //article\nlogin_uri: x\n",
+        )
+        .unwrap();
         std::fs::write(folder.join("README.md"), "not a site config").unwrap();
         let text = format!("[extract]\nsite_config_dir = \"sites\"\n\n{SOURCE}");
         let config = Config::parse(&text, &dir.path().join("refeed.toml")).unwrap();
-        assert_eq!(config.extract.site_config_dir.as_deref(), Some(folder.as_path()));
+        assert_eq!(
+            config.extract.site_config_dir.as_deref(),
+            Some(folder.as_path())
+        );
         let configs = config.sources[0].article.site_configs.as_ref().unwrap();
         assert_eq!(configs.len(), 1);
         assert_eq!(configs.files()[0].body.len(), 1);
@@ -130,7 +137,10 @@ mod tests {
         let message = err.to_string();
         assert!(message.contains(":2:"), "{message}");
         assert!(message.contains("extract.site_config_dir"), "{message}");
-        assert!(message.contains("cannot read site config folder"), "{message}");
+        assert!(
+            message.contains("cannot read site config folder"),
+            "{message}"
+        );
     }
 
     #[test]

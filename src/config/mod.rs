@@ -275,7 +275,10 @@ impl Config {
             {
                 configure_access(&mut fetch.access, &server, &sources);
                 for source in &mut sources {
-                    source.article.site_configs.clone_from(&extract.site_configs);
+                    source
+                        .article
+                        .site_configs
+                        .clone_from(&extract.site_configs);
                 }
                 Ok(Config {
                     path: path.to_owned(),

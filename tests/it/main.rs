@@ -55,6 +55,7 @@ mod pages;
 mod readers;
 mod serving;
 mod shutdown;
+mod siteconfig;
 mod slowloris;
 mod ssrf;
 mod stale;

@@ -102,6 +102,23 @@ impl SiteConfigs {
         self.for_url(url)?.link(page, url, |c| &c.next_page_link)
     }
 
+    /// The first of the site's `body` rules that selects an element of
+    /// `page` (`file:line body`), for `refeed check --site-configs
+    /// --fetch-test-urls`; `None` when none does or there are none.
+    pub fn matching_body(&self, page: &Html, url: &Url) -> Option<String> {
+        let indexed = Page::new(page.tree.root());
+        self.for_url(url)?
+            .rules(|c| &c.body)
+            .find(|rule| {
+                rule.value.select(&indexed).is_ok_and(|items| {
+                    items
+                        .iter()
+                        .any(|item| matches!(item, Item::Node(n) if n.value().is_element()))
+                })
+            })
+            .map(|rule| rule.origin.to_string())
+    }
+
     /// The one-page version of an article, by the site's
     /// `single_page_link` rules, made absolute against `url`.
     pub fn single_page_link(&self, page: &Html, url: &Url) -> Option<Url> {

@@ -31,13 +31,14 @@
 //! nested at most 40 levels, visiting at most [`eval::MAX_VISITS`] nodes
 //! per evaluation.
 
+mod ast;
 mod eval;
 mod lex;
 mod parse;
 
 pub(crate) use eval::{Eval, Exhausted, Item, Page, Value};
 
-use parse::{Axis, Expr};
+use ast::{Axis, Expr};
 
 /// Longest expression accepted, in characters (the longest rules in the
 /// collection are a few hundred).
