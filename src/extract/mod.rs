@@ -16,7 +16,9 @@
 //! body), `fallback` (JSON-LD `articleBody` when the page shows a teaser),
 //! `serialize` and `sanitize` (the HTML), `text` (the plain text, read from
 //! the tree), `meta`, `site` and `jsonld` (title, author, dates, image,
-//! site name, language), `explain` (what was removed and why).
+//! site name, language), `explain` (what was removed and why), `pages`
+//! (the next-page and single-page links of an article split over pages,
+//! for [`article_page`]).
 //! Removal never mutates the parsed tree: `dom::Doc` records what was
 //! removed and why.
 
@@ -28,6 +30,7 @@ mod jsonld;
 pub mod learned;
 mod marked;
 mod meta;
+mod pages;
 mod prepass;
 mod prune;
 mod readability;
@@ -40,6 +43,7 @@ mod text;
 mod vocab;
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use scraper::{Html, Selector};
@@ -48,6 +52,7 @@ use url::Url;
 use crate::markup::{self, TooComplex};
 use crate::model::Article;
 use dom::{Doc, NodeRef};
+pub use pages::{BlockPrint, PageLinks, join as join_pages};
 use siteconfig::{Applied, Body, SiteConfigs, SiteRun};
 
 /// A source's `[source.clean]` rules, compiled.
@@ -117,7 +122,7 @@ pub fn explain(
     url: &Url,
     rules: &ArticleRules,
 ) -> Result<(Article, Vec<Removal>), TooComplex> {
-    extract(html, url, rules, true)
+    extract(html, url, rules, Mode::Explain).map(|done| (done.article, done.removals))
 }
 
 /// Extracts the article of a page.
@@ -133,11 +138,65 @@ pub fn explain(
 /// attributes) is refused before it is parsed: html5ever's time and the
 /// tree's memory would grow without bound with it.
 pub fn article(html: &str, url: &Url, rules: &ArticleRules) -> Result<Article, TooComplex> {
-    extract(html, url, rules, false).map(|(article, _)| article)
+    extract(html, url, rules, Mode::Article).map(|done| done.article)
 }
 
-/// The one extraction path of [`article`] and [`explain`]; `explain` only
-/// decides whether the removals are read back. The page's site config
+/// One page of an article that may run over several pages.
+#[derive(Debug, Clone)]
+pub struct ArticlePage {
+    /// The page's part of the article, without the story's paging box and
+    /// without the blocks an earlier page had.
+    pub article: Article,
+    /// Where the rest of the story is.
+    pub links: PageLinks,
+    /// This page's block fingerprints: add them to `earlier` for the next
+    /// page.
+    pub blocks: Vec<BlockPrint>,
+}
+
+/// Extracts one page of a story that may be split over pages: as
+/// [`article`], then the page's next-page and single-page links are read
+/// (see `pages`), the story's paging box ("Pages: 1 2 3", "Next page ›")
+/// leaves the article, and so does every text block whose fingerprint is
+/// in `earlier` (the blocks of the pages before: headline, byline). A page
+/// without paging links comes out as [`article`] gives it.
+pub fn article_page(
+    html: &str,
+    url: &Url,
+    rules: &ArticleRules,
+    earlier: &HashSet<BlockPrint>,
+) -> Result<ArticlePage, TooComplex> {
+    let done = extract(html, url, rules, Mode::Page(earlier))?;
+    let (links, blocks) = done.paging.unwrap_or_default();
+    Ok(ArticlePage {
+        article: done.article,
+        links,
+        blocks,
+    })
+}
+
+/// What [`extract`] is asked for besides the article.
+#[derive(Clone, Copy)]
+enum Mode<'e> {
+    /// The article only.
+    Article,
+    /// The article and what was removed.
+    Explain,
+    /// One page of a multi-page story, after pages with these blocks.
+    Page(&'e HashSet<BlockPrint>),
+}
+
+/// What [`extract`] found.
+struct Extracted {
+    article: Article,
+    /// Filled in [`Mode::Explain`].
+    removals: Vec<Removal>,
+    /// Filled in [`Mode::Page`].
+    paging: Option<(PageLinks, Vec<BlockPrint>)>,
+}
+
+/// The one extraction path of [`article`], [`explain`] and
+/// [`article_page`]; the mode only adds to it. The page's site config
 /// (by host, from `rules.site_configs`) rewrites the HTML first, strips
 /// after the source's `remove` rules, and chooses the body unless the
 /// source's `content` does.
@@ -145,8 +204,8 @@ fn extract(
     html: &str,
     url: &Url,
     rules: &ArticleRules,
-    explain: bool,
-) -> Result<(Article, Vec<Removal>), TooComplex> {
+    mode: Mode<'_>,
+) -> Result<Extracted, TooComplex> {
     let site = rules.site_configs.as_deref().and_then(|s| s.for_url(url));
     let html = match &site {
         Some(site) => siteconfig::replace_html(site, html),
@@ -177,7 +236,7 @@ fn extract(
     }
     let root = match body {
         Body::Chosen(root) => root,
-        Body::Failed(why) => return Ok(no_article(&doc, meta, &why, explain)),
+        Body::Failed(why) => return Ok(no_article(&doc, meta, &why, mode)),
         Body::Generic => generic_root(&mut doc, rules),
     };
     let (applied, prunes) = match site {
@@ -190,7 +249,11 @@ fn extract(
     if prunes {
         prune::prune(&mut doc, root, meta.title.as_deref());
     }
-    let removals = if explain {
+    let paging = match mode {
+        Mode::Page(earlier) => Some(pages::paginate(&mut doc, root, url, earlier)),
+        _ => None,
+    };
+    let removals = if matches!(mode, Mode::Explain) {
         explain::removals(&cuts, &doc, root, &applied)
     } else {
         Vec::new()
@@ -203,7 +266,11 @@ fn extract(
         }
         None => sanitize::safe_html(&doc, root, url),
     };
-    Ok((article_of(meta, html, text), removals))
+    Ok(Extracted {
+        article: article_of(meta, html, text),
+        removals,
+        paging,
+    })
 }
 
 /// The generically found body (or the source's `content`), widened to
@@ -224,13 +291,8 @@ fn generic_root<'a>(doc: &mut Doc<'a>, rules: &ArticleRules) -> NodeRef<'a> {
 /// The page's metadata without an article: its site config's `body`
 /// rules matched nothing and it turned generic extraction off. `explain`
 /// lists the whole page as removed by that rule.
-fn no_article(
-    doc: &Doc<'_>,
-    meta: meta::Meta,
-    why: &str,
-    explain: bool,
-) -> (Article, Vec<Removal>) {
-    let removals = if explain {
+fn no_article(doc: &Doc<'_>, meta: meta::Meta, why: &str, mode: Mode<'_>) -> Extracted {
+    let removals = if matches!(mode, Mode::Explain) {
         vec![explain::whole(
             doc,
             RemovalReason::SiteConfig,
@@ -239,7 +301,11 @@ fn no_article(
     } else {
         Vec::new()
     };
-    (article_of(meta, String::new(), String::new()), removals)
+    Extracted {
+        article: article_of(meta, String::new(), String::new()),
+        removals,
+        paging: None,
+    }
 }
 
 fn article_of(meta: meta::Meta, html: String, text: String) -> Article {

@@ -7,7 +7,7 @@
 //! fetch, and its automatic excerpt rebuilt when the cleaning removed
 //! words of it (`summary`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use futures::{StreamExt, stream};
 use url::Url;
@@ -18,6 +18,7 @@ use crate::fetch::{FetchOptions, Fetched};
 use crate::model::{Article, KnownItem, NewItem, Validators};
 
 use super::candidates::{Candidate, merge_article, needs_article};
+use super::pages::Walk;
 use super::shared::{ArticleKey, keep, reusable};
 use super::{Pipeline, caps, dedup, error_chain, page_key, summary};
 
@@ -135,17 +136,17 @@ impl Pipeline {
             }
         };
         let validators = page.validators.clone();
-        let rules = source.article.clone();
+        // Multi-page articles (`pages`): the first page's links lead on.
+        let walk = Walk::new(link, &page.url, &page.body);
+        let finder = self.page_finder(source);
         let extracted = self
-            .cpu
-            .run_sized(page.body.len(), move || {
-                crate::metrics::time_extraction(|| extract::article(&page.body, &page.url, &rules))
-            })
+            .extract_page(&source.article, page, HashSet::new(), finder.clone())
             .await;
         match extracted {
             // The canonical check is the caller's (`shared_article`): it
             // depends on the source, and the article may serve another.
-            Ok(Ok(article)) if !article.text.trim().is_empty() => {
+            Ok(Ok(first)) if !first.article.text.trim().is_empty() => {
+                let article = self.rest_of_article(source, first, walk, finder).await;
                 ArticleOutcome::Extracted(Box::new(article), validators)
             }
             Ok(Err(err)) => {

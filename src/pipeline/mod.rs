@@ -18,6 +18,7 @@
 //!   detection (`discover`, issue 10), remembering how;
 //! - `candidates`: bound and clean the items into deduplicated candidates;
 //! - `article`: fetch and extract the articles the candidates need;
+//! - `pages`: follow an article split over pages and join them (issue 11);
 //! - `summary`: rebuild automatic excerpts the article cleaning disowns;
 //! - `shared`: reuse an article another source fetched lately;
 //! - `learn`: learn and strip the source's boilerplate;
@@ -46,6 +47,7 @@ pub mod discover;
 mod error;
 mod items;
 mod learn;
+mod pages;
 mod shared;
 mod stale;
 mod summary;
@@ -58,6 +60,7 @@ pub use caps::{MAX_AUTHOR_CHARS, MAX_LINK_BYTES, MAX_SUMMARY_CHARS, MAX_TITLE_CH
 use cpu::Cpu;
 pub use error::RefreshError;
 use error::{catch_panic, error_chain};
+pub use pages::{MAX_ARTICLE_PAGES, MAX_ARTICLE_PAGES_BYTES};
 pub use shared::{MAX_REUSE_WINDOW, MAX_SHARED_ARTICLE_BYTES, MAX_SHARED_ARTICLES};
 pub use tally::Tally;
 

@@ -13,7 +13,7 @@
 //! `conditional` (304s from the outlet), `discovery` (sources given by URL
 //! alone), `subscribe` (OPML, site links, clean links, shared articles), `wordpress` (a WordPress REST API stand-in), `crash` (SIGKILL mid-refresh),
 //! `stale` (the broken-source warning), `shutdown`, `systemd`, `extract`,
-//! `learned`, `explain`, `lifecycle` (removed and renamed sources,
+//! `learned`, `explain`, `multipage` (articles split over pages), `lifecycle` (removed and renamed sources,
 //! retention, backup, a proxy's path prefix), `pages` (every page in
 //! headless Chromium), `fuzz` (thousands of generated hostile pages and
 //! feeds through every parser and writer), `serving` (conditional GET,
@@ -50,6 +50,7 @@ mod hostile;
 mod learned;
 mod lifecycle;
 mod metrics;
+mod multipage;
 mod outlet;
 mod pages;
 mod readers;
