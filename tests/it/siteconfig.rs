@@ -1,11 +1,14 @@
 //! Site config files (`[extract] site_config_dir`) over loopback: a feed
 //! item's article chosen and stripped by the config of its host
-//! (`127.0.0.1.txt`), the source's own rules winning, `refeed explain`
-//! naming the rule, and `refeed check --site-configs` (offline, and with
-//! `--fetch-test-urls` against the fixture outlet).
+//! (`127.0.0.1.txt`), the source's own `[source.article]` and
+//! `[source.clean]` rules winning, `refeed explain` naming the rule, a
+//! story whose next pages only the site's `next_page_link` finds, one
+//! whose print version only its `single_page_link` finds, and `refeed
+//! check --site-configs` (offline, and with `--fetch-test-urls` against
+//! the fixture outlet).
 
 use crate::outlet::Outlet;
-use crate::support::{SourceToml, TestEnv};
+use crate::support::{SourceToml, TestEnv, assert_in_order, item_content};
 
 const ARTICLE: &str = "/2024/05/01/harbour-budget/";
 
@@ -75,6 +78,36 @@ async fn the_source_own_content_selector_wins_over_the_site_body() {
         !feed.contains("eleven votes to four"),
         "site body beat the source's:\n{feed}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_source_clean_rules_win_over_the_site_body() {
+    let outlet = Outlet::start_with("siteconfig").await;
+    let env = env(
+        &[source(&outlet).remove_text("Members agreed to fund the repairs")],
+        &[("127.0.0.1.txt", RULES)],
+    );
+    let once = env.refeed(&["once"]).await;
+    assert!(once.success(), "{once}");
+    let feed = env.feed("gazette", "rss").await;
+    // The site's body takes both story parts; the second part's box,
+    // which the source's `remove_text` removes, stays out.
+    assert!(feed.contains("eleven votes to four"), "{feed}");
+    assert!(
+        !feed.contains("old pier"),
+        "the site body brought back what the source removed:\n{feed}"
+    );
+
+    let out = env
+        .refeed(&["explain", "gazette", &outlet.url(ARTICLE)])
+        .await;
+    assert!(out.success(), "{out}");
+    let pier = out
+        .stdout
+        .lines()
+        .find(|l| l.contains("old pier"))
+        .unwrap_or_else(|| panic!("the paragraph is not reported:\n{out}"));
+    assert!(pier.starts_with("rule "), "{pier}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -181,4 +214,82 @@ async fn check_fetches_test_urls_only_when_asked() {
         "{report}"
     );
     assert!(report.contains("test URLs: 1 of 2 passed"), "{report}");
+}
+
+/// The Estuary Courier's rules: its "Read on" box leads to the next page
+/// (under a URL no detection takes for page 2) and is stripped from the
+/// article; its "Print edition" link is the whole story.
+const PAGING_RULES: &str = "body: //div[@class='copy']
+next_page_link: //div[@class='xq-more']/a
+strip: //div[@class='xq-more']
+single_page_link: //a[@class='xq-whole']/@href
+";
+
+const TIDES: [&str; 6] = [
+    "reached the steps of the harbour church",
+    "twenty minutes earlier than the almanac",
+    "knee deep in the fish market",
+    "eleven centimetres above the previous",
+    "raise the sea wall along the front street",
+    "collect them from the fire station",
+];
+
+/// `refeed once` over the paging outlet with `rules` as its site config,
+/// and the content of the item titled `title`.
+async fn paged_item(outlet: &Outlet, rules: &str, title: &str) -> String {
+    let source = SourceToml::feed("courier", &outlet.url("/feed/")).full_text();
+    let env = env(&[source], &[("127.0.0.1.txt", rules)]);
+    let once = env.refeed(&["once"]).await;
+    assert!(once.success(), "{once}");
+    item_content(&env.feed("courier", "rss").await, title)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn next_page_link_joins_pages_detection_does_not_find() {
+    let outlet = Outlet::start_with("sitepages").await;
+    let tides = paged_item(&outlet, PAGING_RULES, "The highest tides in forty years").await;
+    assert_in_order(&tides, &TIDES);
+    assert!(!tides.contains("Read on"), "the pager was kept:\n{tides}");
+    for page in [
+        "/2024/06/tides/",
+        "/2024/06/tides-continued/",
+        "/2024/06/tides-end/",
+    ] {
+        assert_eq!(outlet.hits(page), 1, "{page}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn single_page_link_reads_the_whole_story_instead_of_the_pages() {
+    let outlet = Outlet::start_with("sitepages").await;
+    let lanterns = paged_item(&outlet, PAGING_RULES, "A night of paper lanterns").await;
+    for text in [
+        "two thousand paper lanterns",
+        "a heron with a wingspan",
+        "hung along the railings",
+    ] {
+        assert!(lanterns.contains(text), "{text:?} missing:\n{lanterns}");
+    }
+    assert_eq!(outlet.hits("/print/lanterns.html"), 1);
+    assert_eq!(
+        outlet.hits("/2024/06/lanterns/2/"),
+        0,
+        "the detected next page was followed instead"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn detection_follows_the_pages_where_the_site_rules_find_none() {
+    let outlet = Outlet::start_with("sitepages").await;
+    let rules = "body: //div[@class='copy']\nsingle_page_link: //a[@class='no-such-link']\n";
+    let lanterns = paged_item(&outlet, rules, "A night of paper lanterns").await;
+    assert!(lanterns.contains("a heron with a wingspan"), "{lanterns}");
+    assert_eq!(outlet.hits("/2024/06/lanterns/2/"), 1);
+    assert_eq!(outlet.hits("/print/lanterns.html"), 0);
+
+    let off = format!("{rules}autodetect_next_page: no\n");
+    let outlet = Outlet::start_with("sitepages").await;
+    let lanterns = paged_item(&outlet, &off, "A night of paper lanterns").await;
+    assert!(!lanterns.contains("a heron with a wingspan"), "{lanterns}");
+    assert_eq!(outlet.hits("/2024/06/lanterns/2/"), 0);
 }

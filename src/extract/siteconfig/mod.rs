@@ -6,7 +6,9 @@
 //! Pure: the caller reads the folder (`config`) and hands over each file's
 //! name and text; [`parse`] reads one file, [`xpath`] evaluates its rules
 //! over scraper's tree, `apply` uses them during extraction (called from
-//! `extract`), and [`SiteConfigs`] picks the file for a page's host.
+//! `extract`), `links` finds the other pages of a multi-page article by
+//! them (for the pipeline), and [`SiteConfigs`] picks the file for a
+//! page's host.
 //!
 //! Host resolution follows Full-Text RSS and graby
 //! (`ConfigBuilder::loadSiteConfig`): the host lower-cased, a leading
@@ -19,6 +21,7 @@
 //! as graby merges it. An IP address host matches only its exact file.
 
 mod apply;
+mod links;
 pub mod parse;
 pub mod xpath;
 
@@ -29,7 +32,7 @@ use url::Url;
 
 pub(crate) use apply::{Applied, Body, SiteRun, replace_html};
 pub use parse::{Origin, Problem, Replace, Rule, Severity, SiteConfig, TestUrl};
-use xpath::{Item, Page, XPath};
+use xpath::{Item, Page};
 
 /// The name of the file merged into every site's rules.
 pub const GLOBAL_FILE: &str = "global.txt";
@@ -95,13 +98,6 @@ impl SiteConfigs {
         (site.is_some() || global.is_some()).then_some(Resolved { site, global })
     }
 
-    /// The next page of a multi-page article, by the site's
-    /// `next_page_link` rules (the first that gives a link), made absolute
-    /// against `url`. Only http(s) links count.
-    pub fn next_page_link(&self, page: &Html, url: &Url) -> Option<Url> {
-        self.for_url(url)?.link(page, url, |c| &c.next_page_link)
-    }
-
     /// The first of the site's `body` rules that selects an element of
     /// `page` (`file:line body`), for `refeed check --site-configs
     /// --fetch-test-urls`; `None` when none does or there are none.
@@ -117,12 +113,6 @@ impl SiteConfigs {
                 })
             })
             .map(|rule| rule.origin.to_string())
-    }
-
-    /// The one-page version of an article, by the site's
-    /// `single_page_link` rules, made absolute against `url`.
-    pub fn single_page_link(&self, page: &Html, url: &Url) -> Option<Url> {
-        self.for_url(url)?.link(page, url, |c| &c.single_page_link)
     }
 }
 
@@ -147,33 +137,6 @@ impl<'s> Resolved<'s> {
             .and_then(|c| pick(c).as_ref())
             .or_else(|| self.global.and_then(|c| pick(c).as_ref()))
     }
-
-    fn link(
-        self,
-        page: &Html,
-        url: &Url,
-        pick: impl Fn(&'s SiteConfig) -> &'s Vec<Rule<XPath>>,
-    ) -> Option<Url> {
-        let indexed = Page::new(page.tree.root());
-        self.rules(pick)
-            .find_map(|rule| link_of(&rule.value, &indexed, url))
-    }
-}
-
-/// The link a rule points at: an `href` when it selects an element (an
-/// `<a>`), else the text it gives (`.../@href`, `string(...)`).
-fn link_of(rule: &XPath, page: &Page<'_>, base: &Url) -> Option<Url> {
-    let items = rule.select(page).ok()?;
-    let href = match items.first() {
-        Some(Item::Node(node)) if node.value().is_element() => node
-            .value()
-            .as_element()
-            .and_then(|e| e.attr("href"))
-            .map(str::to_owned),
-        _ => rule.texts(page).ok()?.into_iter().next(),
-    }?;
-    let link = base.join(href.trim()).ok()?;
-    (matches!(link.scheme(), "http" | "https") && link != *base).then_some(link)
 }
 
 /// The file names (without `.txt`) that may hold a host's rules, in the

@@ -121,6 +121,10 @@ pub struct SiteConfig {
     /// `autodetect_on_failure`: `no` means a page whose `body` rules all
     /// fail has no article (no generic extraction).
     pub autodetect_on_failure: Option<Rule<bool>>,
+    /// `autodetect_next_page`: `no` means the site's `next_page_link` and
+    /// `single_page_link` rules alone find the other pages of its articles
+    /// (no detection when they find nothing).
+    pub autodetect_next_page: Option<Rule<bool>>,
     /// `test_url` with its `test_contains`.
     pub tests: Vec<TestUrl>,
     /// Lines not applied.
@@ -148,7 +152,6 @@ const NOT_APPLIED: &[&str] = &[
     "move_into",
     "strip_comments",
     "insert_detected_image",
-    "autodetect_next_page",
     "convert_double_br_tags",
     "footnotes",
 ];
@@ -238,6 +241,9 @@ impl Pairs {
                 "replace_string without a find_string",
             );
         }
+        // Applied in file order, the one-line `replace_string(find):`
+        // form among the pairs (a pair counts at its `find_string` line).
+        config.replace.sort_by_key(|rule| rule.origin.line);
     }
 }
 
@@ -270,7 +276,9 @@ impl SiteConfig {
             "strip_id_or_class" | "strip_image_src" => self.word(line, command, value),
             "find_string" => pairs.finds.push((line, value.to_owned())),
             "replace_string" => pairs.replaces.push((line, value.to_owned())),
-            "prune" | "tidy" | "autodetect_on_failure" => self.switch(line, command, value),
+            "prune" | "tidy" | "autodetect_on_failure" | "autodetect_next_page" => {
+                self.switch(line, command, value)
+            }
             "test_url" => self.tests.push(TestUrl {
                 url: value.to_owned(),
                 contains: Vec::new(),
@@ -373,6 +381,7 @@ impl SiteConfig {
         match command {
             "prune" => self.prune = rule,
             "tidy" => self.tidy = rule,
+            "autodetect_next_page" => self.autodetect_next_page = rule,
             _ => self.autodetect_on_failure = rule,
         }
     }

@@ -92,37 +92,3 @@ fn global_is_merged_after_the_site_unless_autodetection_is_off() {
     let other = Url::parse("https://other.example/").unwrap();
     assert!(configs.for_url(&other).unwrap().site.is_none());
 }
-
-#[test]
-fn next_and_single_page_links_are_absolute_http_links() {
-    let configs = SiteConfigs::from_files([(
-        "outlet.example.txt".to_owned(),
-        "next_page_link: //a[@rel='next']\nnext_page_link: //link[@rel='next']/@href\n\
-         single_page_link: //a[contains(@class, 'one-page')]/@href\n"
-            .to_owned(),
-    )]);
-    let url = Url::parse("https://outlet.example/story/").unwrap();
-    let page = Html::parse_document(
-        r#"<head><link rel="next" href="https://outlet.example/story/2"></head>
-        <body><p>Text</p><a class="view one-page" href="?single=1">All</a></body>"#,
-    );
-    assert_eq!(
-        configs.next_page_link(&page, &url).unwrap().as_str(),
-        "https://outlet.example/story/2"
-    );
-    assert_eq!(
-        configs.single_page_link(&page, &url).unwrap().as_str(),
-        "https://outlet.example/story/?single=1"
-    );
-    let first_rule = Html::parse_document(
-        r#"<a rel="next" href="/story/p2">Next</a><a rel="next" href="/x">X</a>"#,
-    );
-    assert_eq!(
-        configs.next_page_link(&first_rule, &url).unwrap().as_str(),
-        "https://outlet.example/story/p2"
-    );
-    let none = Html::parse_document(r#"<a rel="next" href="javascript:go()">Next</a>"#);
-    assert_eq!(configs.next_page_link(&none, &url), None);
-    let other = Url::parse("https://other.example/story/").unwrap();
-    assert_eq!(configs.next_page_link(&page, &other), None);
-}

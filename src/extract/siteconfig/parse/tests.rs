@@ -18,6 +18,7 @@ single_page_link: //a[contains(., 'View as one page')]
 prune: no
 tidy: no
 autodetect_on_failure: no
+autodetect_next_page: no
 http_header(user-agent): Mozilla/5.0
 login_uri: https://outlet.example/login
 parser: html5php
@@ -57,11 +58,15 @@ fn directives_are_read_with_their_lines() {
         Some((false, 18))
     );
     assert_eq!(
+        config.autodetect_next_page.as_ref().map(|r| r.value),
+        Some(false)
+    );
+    assert_eq!(
         config.tests,
         [TestUrl {
             url: "https://outlet.example/story".into(),
             contains: vec!["a sentence of the story".into(), "another one".into()],
-            line: 25,
+            line: 26,
         }]
     );
 }
@@ -77,12 +82,12 @@ fn find_and_replace_pairs_and_the_one_line_form() {
     assert_eq!(
         pairs,
         [
-            ("<span class=\"x:y\">", "<span>", 13),
-            ("<br><br>", "</p><p>", 11)
+            ("<br><br>", "</p><p>", 11),
+            ("<span class=\"x:y\">", "<span>", 13)
         ]
     );
     assert_eq!(
-        config.replace[0].origin.directive,
+        config.replace[1].origin.directive,
         "replace_string(<span class=\"x:y\">)"
     );
 }
@@ -99,20 +104,20 @@ fn unsupported_and_unknown_directives_are_skipped_not_fatal() {
         skipped,
         [
             (
-                19,
+                20,
                 Severity::Skipped,
                 "http_header(user-agent): not applied by refeed"
             ),
-            (20, Severity::Skipped, "login_uri: not applied by refeed"),
-            (21, Severity::Skipped, "parser: not applied by refeed"),
+            (21, Severity::Skipped, "login_uri: not applied by refeed"),
+            (22, Severity::Skipped, "parser: not applied by refeed"),
             (
-                22,
+                23,
                 Severity::Skipped,
                 "wrap_in(blockquote): not applied by refeed"
             ),
-            (23, Severity::Skipped, "frobnicate: unknown directive"),
+            (24, Severity::Skipped, "frobnicate: unknown directive"),
             (
-                24,
+                25,
                 Severity::Skipped,
                 "not a directive: \"test https://outlet.example/no-colon\""
             ),
