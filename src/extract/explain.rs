@@ -148,7 +148,8 @@ mod tests {
         </body></html>"#;
 
     fn run(rules: &ArticleRules) -> (crate::model::Article, Vec<crate::extract::Removal>) {
-        explain(PAGE, &Url::parse("https://o.example/a/").unwrap(), rules).unwrap()
+        let done = explain(PAGE, &Url::parse("https://o.example/a/").unwrap(), rules).unwrap();
+        (done.article, done.removals)
     }
 
     #[test]

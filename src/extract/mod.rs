@@ -112,17 +112,30 @@ pub struct Removal {
     pub excerpt: String,
 }
 
+/// What [`explain`] reports about one page.
+#[derive(Debug, Clone)]
+pub struct Explanation {
+    /// The article extracted.
+    pub article: Article,
+    /// What was removed and why.
+    pub removals: Vec<Removal>,
+    /// The site config rules that chose a part of the article (`body`,
+    /// `title`, `author`, `date`), each as `what: file:line directive`.
+    pub chosen: Vec<String>,
+}
+
 /// Extracts the article of a page and lists what was removed and why:
 /// first the scripts, styles and drawings cut before parsing, then the
 /// removed and outside-the-article elements in document order (an element
-/// inside one already listed is not listed again). A page beyond the
-/// [`markup`] limits is refused unparsed.
-pub fn explain(
-    html: &str,
-    url: &Url,
-    rules: &ArticleRules,
-) -> Result<(Article, Vec<Removal>), TooComplex> {
-    extract(html, url, rules, Mode::Explain).map(|done| (done.article, done.removals))
+/// inside one already listed is not listed again), and the site config
+/// rules that chose parts of it. A page beyond the [`markup`] limits is
+/// refused unparsed.
+pub fn explain(html: &str, url: &Url, rules: &ArticleRules) -> Result<Explanation, TooComplex> {
+    extract(html, url, rules, Mode::Explain).map(|done| Explanation {
+        article: done.article,
+        removals: done.removals,
+        chosen: done.chosen,
+    })
 }
 
 /// Extracts the article of a page.
@@ -191,6 +204,8 @@ struct Extracted {
     article: Article,
     /// Filled in [`Mode::Explain`].
     removals: Vec<Removal>,
+    /// The site config rules that chose parts; filled in [`Mode::Explain`].
+    chosen: Vec<String>,
     /// Filled in [`Mode::Page`].
     paging: Option<(PageLinks, Vec<BlockPrint>)>,
 }
@@ -231,7 +246,7 @@ fn extract(
         Some(site) if rules.content.is_none() => site.body(&mut doc),
         _ => Body::Generic,
     };
-    if let Some(site) = &site {
+    if let Some(site) = &mut site {
         site.override_meta(&mut meta);
     }
     let root = match body {
@@ -253,10 +268,13 @@ fn extract(
         Mode::Page(earlier) => Some(pages::paginate(&mut doc, root, url, earlier)),
         _ => None,
     };
-    let removals = if matches!(mode, Mode::Explain) {
-        explain::removals(&cuts, &doc, root, &applied)
+    let (removals, chosen) = if matches!(mode, Mode::Explain) {
+        (
+            explain::removals(&cuts, &doc, root, &applied),
+            applied.chosen,
+        )
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     let mut text = text::plain_text(&doc, root);
     let html = match fallback::json_ld_body(meta.body.as_deref(), &text, url) {
@@ -269,6 +287,7 @@ fn extract(
     Ok(Extracted {
         article: article_of(meta, html, text),
         removals,
+        chosen,
         paging,
     })
 }
@@ -304,6 +323,7 @@ fn no_article(doc: &Doc<'_>, meta: meta::Meta, why: &str, mode: Mode<'_>) -> Ext
     Extracted {
         article: article_of(meta, String::new(), String::new()),
         removals,
+        chosen: Vec::new(),
         paging: None,
     }
 }

@@ -137,6 +137,10 @@ async fn explain_names_the_site_config_rule() {
         between.contains("not in the body chosen by 127.0.0.1.txt:2 body"),
         "{between}"
     );
+    assert!(
+        report.contains("site config rules used:\nbody: 127.0.0.1.txt:2 body\n"),
+        "{report}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -292,4 +296,28 @@ async fn detection_follows_the_pages_where_the_site_rules_find_none() {
     let lanterns = paged_item(&outlet, &off, "A night of paper lanterns").await;
     assert!(!lanterns.contains("a heron with a wingspan"), "{lanterns}");
     assert_eq!(outlet.hits("/2024/06/lanterns/2/"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn explain_names_the_page_link_rules() {
+    let outlet = Outlet::start_with("sitepages").await;
+    let source = SourceToml::feed("courier", &outlet.url("/feed/")).full_text();
+    let env = env(&[source], &[("127.0.0.1.txt", PAGING_RULES)]);
+    let out = env
+        .refeed(&["explain", "courier", &outlet.url("/2024/06/tides/")])
+        .await;
+    assert!(out.success(), "{out}");
+    let next = outlet.url("/2024/06/tides-continued/");
+    assert!(
+        out.stdout.contains(&format!(
+            "next page: {next} (by 127.0.0.1.txt:2 next_page_link)"
+        )),
+        "{out}"
+    );
+    let pager = out
+        .stdout
+        .lines()
+        .find(|l| l.contains("Read on"))
+        .unwrap_or_else(|| panic!("the pager is not reported:\n{out}"));
+    assert!(pager.contains("(by 127.0.0.1.txt:3 strip)"), "{pager}");
 }

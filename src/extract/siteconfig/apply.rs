@@ -32,6 +32,8 @@ pub(crate) struct Applied {
     pub(crate) removed_by: KeyMap<String>,
     /// The `body` rule that chose the article.
     pub(crate) body: Option<String>,
+    /// The rules that chose a part (`body: file:line body`, `title: ...`).
+    pub(crate) chosen: Vec<String>,
 }
 
 /// One page's site rules at work: the rules and the page's XPath index.
@@ -153,15 +155,13 @@ impl<'s, 'a> SiteRun<'s, 'a> {
 
     /// Puts the site's `title`, `author` and `date` over the detected
     /// ones, each from its first rule that gives a text (a date only when
-    /// it parses).
-    pub(crate) fn override_meta(&self, meta: &mut Meta) {
-        if let Some(title) = self
-            .first_texts(|c| &c.title)
-            .and_then(|t| t.into_iter().next())
-        {
-            meta.title = Some(title);
+    /// it parses), and records the rules used.
+    pub(crate) fn override_meta(&mut self, meta: &mut Meta) {
+        if let Some((origin, texts)) = self.first_texts(|c| &c.title) {
+            meta.title = texts.into_iter().next();
+            self.applied.chosen.push(format!("title: {origin}"));
         }
-        if let Some(authors) = self.first_texts(|c| &c.author) {
+        if let Some((origin, authors)) = self.first_texts(|c| &c.author) {
             let mut unique: Vec<String> = Vec::new();
             for author in authors {
                 if !unique.contains(&author) {
@@ -169,26 +169,28 @@ impl<'s, 'a> SiteRun<'s, 'a> {
                 }
             }
             meta.author = Some(unique.join(", "));
+            self.applied.chosen.push(format!("author: {origin}"));
         }
-        let date = self
-            .resolved
-            .rules(|c| &c.date)
-            .filter_map(|rule| rule.value.texts(&self.page).ok())
-            .flatten()
-            .find_map(|text| crate::dates::parse(&text));
-        if let Some(date) = date {
+        let date = self.resolved.rules(|c| &c.date).find_map(|rule| {
+            let texts = rule.value.texts(&self.page).ok()?;
+            let date = texts.iter().find_map(|text| crate::dates::parse(text))?;
+            Some((&rule.origin, date))
+        });
+        if let Some((origin, date)) = date {
             meta.published = Some(date);
+            self.applied.chosen.push(format!("date: {origin}"));
         }
     }
 
+    /// The first of the rules (`pick`) that gives a text, and its texts.
     fn first_texts(
         &self,
         pick: impl Fn(&'s super::SiteConfig) -> &'s Vec<Rule<XPath>>,
-    ) -> Option<Vec<String>> {
-        self.resolved
-            .rules(pick)
-            .filter_map(|rule| rule.value.texts(&self.page).ok())
-            .find(|texts| !texts.is_empty())
+    ) -> Option<(&'s Origin, Vec<String>)> {
+        self.resolved.rules(pick).find_map(|rule| {
+            let texts = rule.value.texts(&self.page).ok()?;
+            (!texts.is_empty()).then_some((&rule.origin, texts))
+        })
     }
 
     /// The article by the site's `body` rules: the first rule that selects
@@ -204,6 +206,7 @@ impl<'s, 'a> SiteRun<'s, 'a> {
                     keep_only(doc, root, &parts);
                 }
                 self.applied.body = Some(rule.origin.to_string());
+                self.applied.chosen.push(format!("body: {}", rule.origin));
                 return Body::Chosen(root);
             }
             tried.push(rule.origin.to_string());

@@ -20,7 +20,7 @@ use scraper::Html;
 use url::Url;
 
 use super::xpath::{Item, Page, XPath};
-use super::{Resolved, Rule, SiteConfig, SiteConfigs, replace_html};
+use super::{Origin, Resolved, Rule, SiteConfig, SiteConfigs, replace_html};
 use crate::extract::{PageLinks, prepass};
 
 impl SiteConfigs {
@@ -40,37 +40,68 @@ impl SiteConfigs {
         } else {
             PageLinks::default()
         };
-        let has_rules = site.rules(|c| &c.next_page_link).next().is_some()
-            || site.rules(|c| &c.single_page_link).next().is_some();
-        if !has_rules {
+        if !has_paging_rules(site) {
             return fallback;
         }
-        let (stripped, _) = prepass::strip(&replace_html(&site, html));
-        if crate::markup::check(&stripped).is_err() {
+        let Some(page) = parse(site, html) else {
             return fallback;
-        }
-        let page = Html::parse_document(&stripped);
+        };
         PageLinks {
-            next: link(site, &page, url, |c| &c.next_page_link).or(fallback.next),
-            single: link(site, &page, url, |c| &c.single_page_link).or(fallback.single),
+            next: link(site, &page, url, |c| &c.next_page_link)
+                .map(|(link, _)| link)
+                .or(fallback.next),
+            single: link(site, &page, url, |c| &c.single_page_link)
+                .map(|(link, _)| link)
+                .or(fallback.single),
         }
+    }
+
+    /// The links the site's rules find on the page, each with its rule,
+    /// for `refeed explain` (`next page: URL (by file:line
+    /// next_page_link)`); empty without such rules or links.
+    pub fn page_link_rules(&self, html: &str, url: &Url) -> Vec<String> {
+        let Some(site) = self.for_url(url).filter(|site| has_paging_rules(*site)) else {
+            return Vec::new();
+        };
+        let Some(page) = parse(site, html) else {
+            return Vec::new();
+        };
+        let next = link(site, &page, url, |c| &c.next_page_link).map(|l| ("next page", l));
+        let single = link(site, &page, url, |c| &c.single_page_link).map(|l| ("single page", l));
+        next.into_iter()
+            .chain(single)
+            .map(|(what, (link, origin))| format!("{what}: {link} (by {origin})"))
+            .collect()
     }
 }
 
-/// The link of the first of the site's rules (`pick`) that gives one.
-pub(super) fn link<'s>(
+/// Whether the site has `next_page_link` or `single_page_link` rules.
+fn has_paging_rules(site: Resolved<'_>) -> bool {
+    site.rules(|c| &c.next_page_link).next().is_some()
+        || site.rules(|c| &c.single_page_link).next().is_some()
+}
+
+/// The page as the rules read it: after the site's replacements, without
+/// scripts and styles; `None` beyond the markup limits.
+fn parse(site: Resolved<'_>, html: &str) -> Option<Html> {
+    let (stripped, _) = prepass::strip(&replace_html(&site, html));
+    crate::markup::check(&stripped).ok()?;
+    Some(Html::parse_document(&stripped))
+}
+
+/// The link of the first of the site's rules (`pick`) that gives one,
+/// and that rule.
+fn link<'s>(
     site: Resolved<'s>,
     page: &Html,
     url: &Url,
     pick: impl Fn(&'s SiteConfig) -> &'s Vec<Rule<XPath>>,
-) -> Option<Url> {
+) -> Option<(Url, &'s Origin)> {
     let indexed = Page::new(page.tree.root());
     site.rules(pick).find_map(|rule| {
-        let found = link_of(&rule.value, &indexed, url);
-        if let Some(link) = &found {
-            tracing::debug!(rule = %rule.origin, url = %url, link = %link, "site config page link");
-        }
-        found
+        let link = link_of(&rule.value, &indexed, url)?;
+        tracing::debug!(rule = %rule.origin, url = %url, link = %link, "site config page link");
+        Some((link, &rule.origin))
     })
 }
 

@@ -7,7 +7,7 @@ use scraper::Selector;
 use url::Url;
 
 use crate::extract::siteconfig::SiteConfigs;
-use crate::extract::{ArticleRules, CleanRules, RemovalReason, article, explain};
+use crate::extract::{ArticleRules, CleanRules, Explanation, RemovalReason, article, explain};
 
 const PAGE: &str = r#"<html><head><title>Generic title | Outlet</title>
 <meta property="og:title" content="Generic og title"></head><body>
@@ -99,9 +99,19 @@ fn title_author_and_date_override_the_detected_ones() {
         a.published.unwrap().to_rfc3339(),
         "2021-06-07T08:09:10+00:00"
     );
+    let chosen = explain(PAGE, &url(), &rules(config)).unwrap().chosen;
+    assert_eq!(
+        chosen,
+        [
+            "title: outlet.example.txt:1 title",
+            "author: outlet.example.txt:2 author",
+            "date: outlet.example.txt:3 date"
+        ]
+    );
     // Rules that match nothing leave the detected values.
-    let none = article(PAGE, &url(), &rules("title: //h6\ndate: //h1\n")).unwrap();
-    assert_eq!(none.title.as_deref(), Some("Generic og title"));
+    let none = explain(PAGE, &url(), &rules("title: //h6\ndate: //h1\n")).unwrap();
+    assert_eq!(none.article.title.as_deref(), Some("Generic og title"));
+    assert!(none.chosen.is_empty(), "{:?}", none.chosen);
 }
 
 #[test]
@@ -135,7 +145,11 @@ fn autodetect_on_failure_no_means_no_article_and_explains_why() {
         generic.text
     );
     let config = "body: //article\nautodetect_on_failure: no\n";
-    let (a, removals) = explain(PAGE, &url(), &rules(config)).unwrap();
+    let Explanation {
+        article: a,
+        removals,
+        ..
+    } = explain(PAGE, &url(), &rules(config)).unwrap();
     assert!(a.text.is_empty() && a.html.is_empty());
     assert_eq!(a.title.as_deref(), Some("Generic og title"));
     assert_eq!(removals.len(), 1, "{removals:#?}");
@@ -154,7 +168,11 @@ fn source_rules_win_over_the_site_config() {
         remove: vec![Selector::parse(".ad-slot").unwrap()],
         remove_text: Vec::new(),
     };
-    let (a, removals) = explain(PAGE, &url(), &source).unwrap();
+    let Explanation {
+        article: a,
+        removals,
+        ..
+    } = explain(PAGE, &url(), &source).unwrap();
     assert!(a.text.starts_with("Members agreed"), "{}", a.text);
     let ad = removals
         .iter()
@@ -170,7 +188,10 @@ fn source_rules_win_over_the_site_config() {
 #[test]
 fn explain_names_the_rule_that_removed_or_chose() {
     let config = "# rules\nbody: //div[@id='part-1']\nstrip_id_or_class: promo-box\n";
-    let (_, removals) = explain(PAGE, &url(), &rules(config)).unwrap();
+    let Explanation {
+        removals, chosen, ..
+    } = explain(PAGE, &url(), &rules(config)).unwrap();
+    assert_eq!(chosen, ["body: outlet.example.txt:2 body"]);
     let promo = removals
         .iter()
         .find(|r| r.excerpt.starts_with("Subscribe"))
