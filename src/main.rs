@@ -56,7 +56,16 @@ enum Command {
     Reload,
     /// Validate the config, show each source's next three run times, and
     /// try to listen on the configured address.
-    Check,
+    Check {
+        /// Also parse every file of `[extract] site_config_dir` and list
+        /// errors and skipped directives with file and line (offline).
+        #[arg(long)]
+        site_configs: bool,
+        /// With --site-configs: fetch each file's test_url pages and check
+        /// that a body rule matches and each test_contains text is there.
+        #[arg(long, requires = "site_configs")]
+        fetch_test_urls: bool,
+    },
     /// Write the commented reference config (every key with its default)
     /// to PATH, for a first config; never over an existing file unless
     /// --force.
@@ -255,9 +264,14 @@ fn execute(cli: Cli) -> anyhow::Result<bool> {
         return Ok(true);
     }
     let config = load_config(&cli.config)?;
-    if matches!(cli.command, Command::Check) {
+    if let Command::Check {
+        site_configs,
+        fetch_test_urls,
+    } = cli.command
+    {
         print!("{}", app::check(&config));
-        return Ok(check_listen(&config));
+        let listen = check_listen(&config);
+        return Ok(listen && (!site_configs || check_site_configs(&config, fetch_test_urls)?));
     }
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let result = runtime.block_on(async {
@@ -290,7 +304,7 @@ fn execute(cli: Cli) -> anyhow::Result<bool> {
                 );
                 Ok(true)
             }
-            Command::Check
+            Command::Check { .. }
             | Command::Init { .. }
             | Command::Extract { .. }
             | Command::Try(_)
@@ -305,6 +319,20 @@ fn execute(cli: Cli) -> anyhow::Result<bool> {
     // store before returning), so what is left is CPU work nobody awaits.
     runtime.shutdown_timeout(BLOCKING_POOL_GRACE);
     result
+}
+
+/// `refeed check --site-configs`: the offline report, then the test URLs
+/// when asked; whether everything passed.
+fn check_site_configs(config: &Config, fetch_test_urls: bool) -> anyhow::Result<bool> {
+    let (report, mut ok) = app::siteconfigs::check(config)?;
+    print!("{report}");
+    if fetch_test_urls {
+        let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+        let (report, passed) = runtime.block_on(app::siteconfigs::fetch_test_urls(config))?;
+        print!("{report}");
+        ok &= passed;
+    }
+    Ok(ok)
 }
 
 /// Loads the config; a missing file says how to point at one.

@@ -19,7 +19,7 @@ use url::Url;
 use super::extract::{file_url, read_page};
 use crate::config::Config;
 use crate::extract::learned;
-use crate::extract::{self, ArticleRules, Removal, RemovalReason};
+use crate::extract::{self, ArticleRules, Explanation, Removal, RemovalReason};
 use crate::fetch::Fetcher;
 use crate::model::Article;
 
@@ -43,10 +43,14 @@ pub async fn explain_source(config: &Config, source_id: &str, url: &Url) -> anyh
     let boilerplate = boilerplate?;
     let rules = source.article.clone();
     let report = tokio::task::spawn_blocking(move || {
-        let (article, mut removals) = extract::explain(&page.body, &page.url, &rules)
+        let mut done = extract::explain(&page.body, &page.url, &rules)
             .with_context(|| format!("cannot extract {}", page.url))?;
-        let article = strip_learned(article, &boilerplate, &mut removals);
-        anyhow::Ok(render(page.url.as_str(), &article, &removals))
+        done.article = strip_learned(done.article, &boilerplate, &mut done.removals);
+        if let Some(configs) = &rules.site_configs {
+            done.chosen
+                .extend(configs.page_link_rules(&page.body, &page.url));
+        }
+        anyhow::Ok(render(page.url.as_str(), &done))
     })
     .await
     .context("extraction failed unexpectedly")??;
@@ -59,9 +63,9 @@ pub async fn explain_source(config: &Config, source_id: &str, url: &Url) -> anyh
 pub fn explain_file(input: &Path, url: Option<Url>) -> anyhow::Result<String> {
     let html = read_page(input)?;
     let url = url.unwrap_or_else(|| file_url(input));
-    let (article, removals) = extract::explain(&html, &url, &ArticleRules::default())
+    let done = extract::explain(&html, &url, &ArticleRules::default())
         .with_context(|| format!("cannot extract {}", input.display()))?;
-    Ok(render(url.as_str(), &article, &removals))
+    Ok(render(url.as_str(), &done))
 }
 
 /// Strips the learned boilerplate from an extracted article, recomputing its
@@ -89,12 +93,19 @@ pub fn reason_name(reason: RemovalReason) -> &'static str {
         RemovalReason::Vocabulary => "vocabulary",
         RemovalReason::OutsideArticle => "outside-article",
         RemovalReason::Learned => "learned",
+        RemovalReason::SiteConfig => "site-config",
     }
 }
 
 /// The report: one line per removal (reason, bytes, what, excerpt), totals
-/// per reason, and the size of what was kept.
-fn render(url: &str, article: &Article, removals: &[Removal]) -> String {
+/// per reason, the site config rules that chose parts of the article, and
+/// the size of what was kept.
+fn render(url: &str, done: &Explanation) -> String {
+    let Explanation {
+        article,
+        removals,
+        chosen,
+    } = done;
     let mut out = format!("{url}: {} removal(s)\n", removals.len());
     for removal in removals {
         let _ = writeln!(
@@ -119,6 +130,12 @@ fn render(url: &str, article: &Article, removals: &[Removal]) -> String {
             "{:<15} {count:>4} removal(s) {bytes:>9} B",
             reason_name(reason)
         );
+    }
+    if !chosen.is_empty() {
+        out.push_str("\nsite config rules used:\n");
+        for rule in chosen {
+            let _ = writeln!(out, "{rule}");
+        }
     }
     let _ = writeln!(
         out,
@@ -151,7 +168,7 @@ mod tests {
             text: "Kept.".to_owned(),
             ..Article::default()
         };
-        let removals = [
+        let removals = vec![
             removal(RemovalReason::Learned, 120, "p #00ff", "Online donations"),
             removal(RemovalReason::Hidden, 78, "div", "assetto corsa mods"),
             removal(
@@ -161,7 +178,12 @@ mod tests {
                 "Appeal",
             ),
         ];
-        let report = render("http://x.example/a/", &article, &removals);
+        let done = Explanation {
+            article,
+            removals,
+            chosen: vec!["body: o.txt:2 body".to_owned()],
+        };
+        let report = render("http://x.example/a/", &done);
         let expected = "http://x.example/a/: 3 removal(s)\n\
             learned              120 B  p #00ff  \"Online donations\"\n\
             hidden                78 B  div  \"assetto corsa mods\"\n\
@@ -170,6 +192,9 @@ mod tests {
             totals:\n\
             hidden             1 removal(s)        78 B\n\
             learned            2 removal(s)       150 B\n\
+            \n\
+            site config rules used:\n\
+            body: o.txt:2 body\n\
             kept: 12 B of article HTML, 5 characters of text\n";
         assert_eq!(report, expected);
     }
@@ -202,6 +227,7 @@ mod tests {
             RemovalReason::Vocabulary,
             RemovalReason::OutsideArticle,
             RemovalReason::Learned,
+            RemovalReason::SiteConfig,
         ];
         let names: HashSet<_> = reasons.into_iter().map(reason_name).collect();
         assert_eq!(names.len(), reasons.len());

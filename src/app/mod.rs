@@ -15,6 +15,7 @@ pub mod extract;
 pub mod lifecycle;
 mod progress;
 mod reload;
+pub mod siteconfigs;
 pub mod status;
 pub mod try_url;
 pub mod watchdog;

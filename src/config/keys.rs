@@ -21,8 +21,8 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::raw::{
-    RawArticle, RawClean, RawConfig, RawFetch, RawItems, RawRefresh, RawScheduler, RawServer,
-    RawSource, RawStorage,
+    RawArticle, RawClean, RawConfig, RawExtract, RawFetch, RawItems, RawRefresh, RawScheduler,
+    RawServer, RawSource, RawStorage,
 };
 use super::report::{Report, SourceName};
 
@@ -35,6 +35,7 @@ enum Table {
     Fetch,
     Scheduler,
     Refresh,
+    Extract,
     Source,
     Items,
     Article,
@@ -42,13 +43,14 @@ enum Table {
 }
 
 /// Every table, for "belongs in `[server]`" hints.
-const TABLES: [Table; 10] = [
+const TABLES: [Table; 11] = [
     Table::Root,
     Table::Server,
     Table::Storage,
     Table::Fetch,
     Table::Scheduler,
     Table::Refresh,
+    Table::Extract,
     Table::Source,
     Table::Items,
     Table::Article,
@@ -65,6 +67,7 @@ impl Table {
             Table::Fetch => fields_of::<RawFetch>(),
             Table::Scheduler => fields_of::<RawScheduler>(),
             Table::Refresh => fields_of::<RawRefresh>(),
+            Table::Extract => fields_of::<RawExtract>(),
             Table::Source => fields_of::<RawSource>(),
             Table::Items => fields_of::<RawItems>(),
             Table::Article => fields_of::<RawArticle>(),
@@ -80,6 +83,7 @@ impl Table {
             (Table::Root, "fetch") => Table::Fetch,
             (Table::Root, "scheduler") => Table::Scheduler,
             (Table::Root, "refresh") => Table::Refresh,
+            (Table::Root, "extract") => Table::Extract,
             (Table::Root, "source") => Table::Source,
             (Table::Source, "items") => Table::Items,
             (Table::Source, "article") => Table::Article,
@@ -97,6 +101,7 @@ impl Table {
             Table::Fetch => "fetch",
             Table::Scheduler => "scheduler",
             Table::Refresh => "refresh",
+            Table::Extract => "extract",
             Table::Source => "source",
             Table::Items => "source.items",
             Table::Article => "source.article",

@@ -9,6 +9,7 @@
 //! `keys` reports every unknown key before serde (which stops at the
 //! first). A relative `storage.path` is the config file's folder's.
 
+mod extract;
 mod fetch;
 mod keys;
 mod lifecycle;
@@ -29,6 +30,7 @@ use std::time::Duration;
 use toml::Spanned;
 use url::Url;
 
+pub use self::extract::{ExtractConfig, read_folder};
 use self::fetch::{configure_access, fetch};
 pub use self::lifecycle::DEFAULT_KEEP_REMOVED;
 use self::limits::refresh;
@@ -74,6 +76,8 @@ pub struct Config {
     pub fetch: FetchConfig,
     /// `[scheduler]`.
     pub scheduler: SchedulerConfig,
+    /// `[extract]`.
+    pub extract: ExtractConfig,
     /// `[[source]]`, in file order.
     pub sources: Vec<Source>,
 }
@@ -265,19 +269,27 @@ impl Config {
         let fetch = fetch(&raw.fetch, &mut report);
         let scheduler = scheduler(&raw.scheduler, &mut report);
         let limits = refresh(&raw.refresh, &mut report);
+        let extract = extract::extract(&raw.extract, config_dir(path), &mut report);
         let listen = server.as_ref().map(|s| s.listen);
-        let sources = source::sources(raw.sources, &limits, listen, &mut report);
-        match (server, storage, fetch, scheduler) {
-            (Some(server), Some(storage), Some(mut fetch), Some(scheduler))
+        let mut sources = source::sources(raw.sources, &limits, listen, &mut report);
+        match (server, storage, fetch, scheduler, extract) {
+            (Some(server), Some(storage), Some(mut fetch), Some(scheduler), Some(extract))
                 if report.is_empty() =>
             {
                 configure_access(&mut fetch.access, &server, &sources);
+                for source in &mut sources {
+                    source
+                        .article
+                        .site_configs
+                        .clone_from(&extract.site_configs);
+                }
                 Ok(Config {
                     path: path.to_owned(),
                     server,
                     storage,
                     fetch,
                     scheduler,
+                    extract,
                     sources,
                 })
             }

@@ -28,6 +28,8 @@ pub(crate) struct RawConfig {
     pub scheduler: RawScheduler,
     #[serde(default)]
     pub refresh: RawRefresh,
+    #[serde(default)]
+    pub extract: RawExtract,
     #[serde(default, rename = "source")]
     pub sources: Vec<Spanned<RawSource>>,
 }
@@ -82,6 +84,13 @@ pub(crate) struct RawScheduler {
 pub(crate) struct RawRefresh {
     pub max_new_items: Option<Spanned<usize>>,
     pub max_article_fetches: Option<Spanned<usize>>,
+}
+
+/// `[extract]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawExtract {
+    pub site_config_dir: Option<Spanned<String>>,
 }
 
 /// One `[[source]]`.

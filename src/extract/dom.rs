@@ -72,6 +72,9 @@ pub(crate) enum Reason {
     Empty,
     /// Beside the article's blocks but not part of it (sibling merge).
     Outside,
+    /// Named by a site config rule (`strip`, `strip_id_or_class`,
+    /// `strip_image_src`).
+    SiteConfig,
 }
 
 /// A parsed page (or fragment) plus the nodes removed from it.

@@ -4,8 +4,9 @@
 
 use scraper::ElementRef;
 
-use super::dom::{Doc, NodeRef, Reason, contains, element};
+use super::dom::{Doc, Key, NodeRef, Reason, contains, element};
 use super::prepass::Cut;
+use super::siteconfig::Applied;
 use super::{Removal, RemovalReason};
 
 /// Longest excerpt, in characters.
@@ -14,8 +15,14 @@ const EXCERPT_CHARS: usize = 80;
 /// The removals of one extraction: the elements cut before parsing first
 /// (they no longer have a place in the tree), then every removed or
 /// outside-the-article subtree in document order. A subtree inside one
-/// already listed is not listed again.
-pub(crate) fn removals<'a>(cuts: &[Cut], doc: &Doc<'a>, root: NodeRef<'a>) -> Vec<Removal> {
+/// already listed is not listed again. What a site config rule removed or
+/// left out names the rule (`file:line directive`).
+pub(crate) fn removals<'a>(
+    cuts: &[Cut],
+    doc: &Doc<'a>,
+    root: NodeRef<'a>,
+    site: &Applied,
+) -> Vec<Removal> {
     let mut out: Vec<Removal> = cuts
         .iter()
         .map(|cut| Removal {
@@ -36,11 +43,29 @@ pub(crate) fn removals<'a>(cuts: &[Cut], doc: &Doc<'a>, root: NodeRef<'a>) -> Ve
             (!related).then_some(RemovalReason::OutsideArticle)
         });
         match reason {
-            Some(reason) => out.push(removal(node, reason)),
+            Some(reason) => out.push(site_rule(removal(node, reason), node, site)),
             None => stack.extend(node.children().rev()),
         }
     }
     out
+}
+
+/// Names the site config rule behind a removal: the rule that stripped
+/// it, or the `body` rule that left it out of the article.
+fn site_rule(mut removal: Removal, node: NodeRef<'_>, site: &Applied) -> Removal {
+    let rule = match removal.reason {
+        RemovalReason::SiteConfig => site.removed_by.get(&Key::of(node)),
+        RemovalReason::OutsideArticle => site.body.as_ref(),
+        _ => None,
+    };
+    if let Some(rule) = rule {
+        let how = match removal.reason {
+            RemovalReason::SiteConfig => "by",
+            _ => "not in the body chosen by",
+        };
+        removal.what = format!("{} ({how} {rule})", removal.what);
+    }
+    removal
 }
 
 fn reason_of(reason: Reason) -> RemovalReason {
@@ -50,6 +75,15 @@ fn reason_of(reason: Reason) -> RemovalReason {
         Reason::RuleSelector | Reason::RuleText => RemovalReason::Rule,
         Reason::Boilerplate | Reason::FeedFooter => RemovalReason::Vocabulary,
         Reason::Outside => RemovalReason::OutsideArticle,
+        Reason::SiteConfig => RemovalReason::SiteConfig,
+    }
+}
+
+/// The whole page body as one removal, described by `what`.
+pub(crate) fn whole(doc: &Doc<'_>, reason: RemovalReason, what: String) -> Removal {
+    Removal {
+        what,
+        ..removal(doc.body(), reason)
     }
 }
 
@@ -114,7 +148,8 @@ mod tests {
         </body></html>"#;
 
     fn run(rules: &ArticleRules) -> (crate::model::Article, Vec<crate::extract::Removal>) {
-        explain(PAGE, &Url::parse("https://o.example/a/").unwrap(), rules).unwrap()
+        let done = explain(PAGE, &Url::parse("https://o.example/a/").unwrap(), rules).unwrap();
+        (done.article, done.removals)
     }
 
     #[test]
@@ -150,6 +185,7 @@ mod tests {
                 remove: vec![Selector::parse(".promo-x").unwrap()],
                 remove_text: Vec::new(),
             },
+            ..ArticleRules::default()
         };
         let (_, removals) = run(&rules);
         let promo: Vec<_> = removals

@@ -39,10 +39,13 @@ mod sanitize;
 mod serialize;
 mod siblings;
 mod site;
+pub mod siteconfig;
 mod text;
 mod vocab;
 
+use std::borrow::Cow;
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use scraper::{Html, Selector};
 use url::Url;
@@ -51,6 +54,7 @@ use crate::markup::{self, TooComplex};
 use crate::model::Article;
 use dom::{Doc, NodeRef};
 pub use pages::{BlockPrint, PageLinks, join as join_pages};
+use siteconfig::{Applied, Body, SiteConfigs, SiteRun};
 
 /// A source's `[source.clean]` rules, compiled.
 #[derive(Debug, Clone, Default)]
@@ -69,6 +73,9 @@ pub struct ArticleRules {
     pub content: Option<Selector>,
     /// Clean rules applied inside the article.
     pub clean: CleanRules,
+    /// The site config files of `[extract] site_config_dir`, applied by
+    /// the page's host after the rules above (which win).
+    pub site_configs: Option<Arc<SiteConfigs>>,
 }
 
 /// Why a part of a page was left out of its article.
@@ -87,6 +94,9 @@ pub enum RemovalReason {
     OutsideArticle,
     /// Learned: repeated on many of this source's pages.
     Learned,
+    /// A site config rule (`strip`, `strip_id_or_class`,
+    /// `strip_image_src`, or a `body` that matched nothing).
+    SiteConfig,
 }
 
 /// One removed part of a page, as `refeed explain` reports it.
@@ -103,17 +113,30 @@ pub struct Removal {
     pub excerpt: String,
 }
 
+/// What [`explain`] reports about one page.
+#[derive(Debug, Clone)]
+pub struct Explanation {
+    /// The article extracted.
+    pub article: Article,
+    /// What was removed and why.
+    pub removals: Vec<Removal>,
+    /// The site config rules that chose a part of the article (`body`,
+    /// `title`, `author`, `date`), each as `what: file:line directive`.
+    pub chosen: Vec<String>,
+}
+
 /// Extracts the article of a page and lists what was removed and why:
 /// first the scripts, styles and drawings cut before parsing, then the
 /// removed and outside-the-article elements in document order (an element
-/// inside one already listed is not listed again). A page beyond the
-/// [`markup`] limits is refused unparsed.
-pub fn explain(
-    html: &str,
-    url: &Url,
-    rules: &ArticleRules,
-) -> Result<(Article, Vec<Removal>), TooComplex> {
-    extract(html, url, rules, Mode::Explain).map(|done| (done.article, done.removals))
+/// inside one already listed is not listed again), and the site config
+/// rules that chose parts of it. A page beyond the [`markup`] limits is
+/// refused unparsed.
+pub fn explain(html: &str, url: &Url, rules: &ArticleRules) -> Result<Explanation, TooComplex> {
+    extract(html, url, rules, Mode::Explain).map(|done| Explanation {
+        article: done.article,
+        removals: done.removals,
+        chosen: done.chosen,
+    })
 }
 
 /// Extracts the article of a page.
@@ -182,49 +205,77 @@ struct Extracted {
     article: Article,
     /// Filled in [`Mode::Explain`].
     removals: Vec<Removal>,
+    /// The site config rules that chose parts; filled in [`Mode::Explain`].
+    chosen: Vec<String>,
     /// Filled in [`Mode::Page`].
     paging: Option<(PageLinks, Vec<BlockPrint>)>,
 }
 
 /// The one extraction path of [`article`], [`explain`] and
-/// [`article_page`]; the mode only adds to it.
+/// [`article_page`]; the mode only adds to it. The page's site config
+/// (by host, from `rules.site_configs`) rewrites the HTML first, strips
+/// after the source's `remove` rules, and chooses the body unless the
+/// source's `content` does.
 fn extract(
     html: &str,
     url: &Url,
     rules: &ArticleRules,
     mode: Mode<'_>,
 ) -> Result<Extracted, TooComplex> {
-    let (stripped, cuts) = prepass::strip(html);
+    let site = rules.site_configs.as_deref().and_then(|s| s.for_url(url));
+    let html = match &site {
+        Some(site) => siteconfig::replace_html(site, html),
+        None => Cow::Borrowed(html),
+    };
+    let (stripped, cuts) = prepass::strip(&html);
     // What html5ever will parse is the page without its scripts and styles.
     markup::check(&stripped)?;
     let parsed = Html::parse_document(&stripped);
     let mut doc = Doc::new(&parsed);
     clean::remove_junk(&mut doc, url);
     clean::remove_selected(&mut doc, &rules.clean.remove);
+    let mut site = site.map(|site| SiteRun::new(site, &parsed));
+    if let Some(site) = &mut site {
+        site.strip(&mut doc);
+    }
     if !rules.clean.remove_text.is_empty() {
         let main = content_root(&doc, rules);
         clean::remove_texts(&mut doc, &rules.clean.remove_text, main);
     }
-    let meta = meta::read(&doc, url);
-    // Chosen again: removed appeal boxes may have changed the scores.
-    let mut root = content_root(&doc, rules);
-    if rules.content.is_none() {
-        let parts = marked::parts(&doc, root);
-        if parts.len() > 1 {
-            marked::trim_outside(&mut doc, root, &parts);
-        } else {
-            root = siblings::merge(&mut doc, root);
-        }
+    let mut meta = meta::read(&doc, url);
+    let body = match &mut site {
+        Some(site) if rules.content.is_none() => site.body(&mut doc),
+        _ => Body::Generic,
+    };
+    if let Some(site) = &mut site {
+        site.override_meta(&mut meta);
     }
-    prune::prune(&mut doc, root, meta.title.as_deref());
+    let root = match body {
+        Body::Chosen(root) => root,
+        Body::Failed(why) => return Ok(no_article(&doc, meta, &why, mode)),
+        Body::Generic => generic_root(&mut doc, rules),
+    };
+    let (applied, prunes) = match site {
+        Some(site) => {
+            let prunes = site.prunes();
+            (site.applied, prunes)
+        }
+        None => (Applied::default(), true),
+    };
+    if prunes {
+        prune::prune(&mut doc, root, meta.title.as_deref());
+    }
     let paging = match mode {
         Mode::Page(earlier) => Some(pages::paginate(&mut doc, root, url, earlier)),
         _ => None,
     };
-    let removals = if matches!(mode, Mode::Explain) {
-        explain::removals(&cuts, &doc, root)
+    let (removals, chosen) = if matches!(mode, Mode::Explain) {
+        (
+            explain::removals(&cuts, &doc, root, &applied),
+            applied.chosen,
+        )
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     let mut text = text::plain_text(&doc, root);
     let html = match fallback::json_ld_body(meta.body.as_deref(), &text, url) {
@@ -234,7 +285,52 @@ fn extract(
         }
         None => sanitize::safe_html(&doc, root, url),
     };
-    let article = Article {
+    Ok(Extracted {
+        article: article_of(meta, html, text),
+        removals,
+        chosen,
+        paging,
+    })
+}
+
+/// The generically found body (or the source's `content`), widened to
+/// the parts marked `articleBody` or the sibling blocks of the same story.
+fn generic_root<'a>(doc: &mut Doc<'a>, rules: &ArticleRules) -> NodeRef<'a> {
+    let mut root = content_root(doc, rules);
+    if rules.content.is_none() {
+        let parts = marked::parts(doc, root);
+        if parts.len() > 1 {
+            marked::trim_outside(doc, root, &parts);
+        } else {
+            root = siblings::merge(doc, root);
+        }
+    }
+    root
+}
+
+/// The page's metadata without an article: its site config's `body`
+/// rules matched nothing and it turned generic extraction off. `explain`
+/// lists the whole page as removed by that rule.
+fn no_article(doc: &Doc<'_>, meta: meta::Meta, why: &str, mode: Mode<'_>) -> Extracted {
+    let removals = if matches!(mode, Mode::Explain) {
+        vec![explain::whole(
+            doc,
+            RemovalReason::SiteConfig,
+            format!("body ({why})"),
+        )]
+    } else {
+        Vec::new()
+    };
+    Extracted {
+        article: article_of(meta, String::new(), String::new()),
+        removals,
+        chosen: Vec::new(),
+        paging: None,
+    }
+}
+
+fn article_of(meta: meta::Meta, html: String, text: String) -> Article {
+    Article {
         html,
         text,
         title: meta.title,
@@ -245,12 +341,7 @@ fn extract(
         site_name: meta.site_name,
         language: meta.language,
         canonical: meta.canonical,
-    };
-    Ok(Extracted {
-        article,
-        removals,
-        paging,
-    })
+    }
 }
 
 /// The article body: the first live match of the source's selector, else

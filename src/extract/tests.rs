@@ -35,6 +35,7 @@ fn rules(content: Option<&str>, remove: &[&str], remove_text: &[&str]) -> Articl
             remove: remove.iter().map(|r| Selector::parse(r).unwrap()).collect(),
             remove_text: remove_text.iter().map(|t| normalize_text(t)).collect(),
         },
+        ..ArticleRules::default()
     }
 }
 

@@ -24,6 +24,7 @@ use tokio::task::JoinError;
 use url::Url;
 
 use crate::config::Source;
+use crate::extract::siteconfig::SiteConfigs;
 use crate::extract::{self, ArticlePage, ArticleRules, BlockPrint, PageLinks};
 use crate::fetch::{FetchOptions, Fetched, Page};
 use crate::markup::TooComplex;
@@ -55,13 +56,29 @@ impl PageFinder for Detected {
     }
 }
 
+/// The site config files of `[extract] site_config_dir`: the page host's
+/// `next_page_link` / `single_page_link` rules win over detection, which
+/// stands where they find nothing (unless the site says
+/// `autodetect_next_page: no`).
+struct SiteRules(Arc<SiteConfigs>);
+
+impl PageFinder for SiteRules {
+    fn links(&self, html: &str, url: &Url, detected: PageLinks) -> PageLinks {
+        self.0.page_links(html, url, detected)
+    }
+}
+
 /// The extraction of one page, as the blocking pool returns it.
 pub(super) type PageExtraction = Result<Result<ArticlePage, TooComplex>, JoinError>;
 
 impl Pipeline {
-    /// The page finder for a source's articles. (Site rules plug in here.)
-    pub(super) fn page_finder(&self, _source: &Source) -> Arc<dyn PageFinder> {
-        Arc::new(Detected)
+    /// The page finder for a source's articles: its site configs' rules
+    /// when `[extract] site_config_dir` is set, else detection alone.
+    pub(super) fn page_finder(&self, source: &Source) -> Arc<dyn PageFinder> {
+        match &source.article.site_configs {
+            Some(configs) => Arc::new(SiteRules(configs.clone())),
+            None => Arc::new(Detected),
+        }
     }
 
     /// Extracts one page of an article on the blocking pool, after pages

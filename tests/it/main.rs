@@ -61,6 +61,7 @@ mod postgres;
 mod readers;
 mod serving;
 mod shutdown;
+mod siteconfig;
 mod slowloris;
 mod ssrf;
 mod stale;

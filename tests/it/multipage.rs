@@ -18,7 +18,7 @@ use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use tokio::task::JoinHandle;
 
-use crate::support::{SourceToml, TestEnv, parse_rss};
+use crate::support::{SourceToml, TestEnv, assert_in_order, item_content, parse_rss};
 
 const HEADLINE: &str = "Council Votes To Close The Old Bridge";
 const BYLINE: &str = "By Maria Okafor";
@@ -268,26 +268,7 @@ fn config(outlet: &PagedOutlet) -> TestEnv {
 
 /// The `content:encoded` of the feed item titled `title`.
 async fn content(env: &TestEnv, title: &str) -> String {
-    let channel = parse_rss(&env.feed("ledger", "rss").await);
-    let item = channel
-        .items()
-        .iter()
-        .find(|item| item.title() == Some(title))
-        .unwrap_or_else(|| panic!("no item {title:?}"));
-    item.content().unwrap_or_default().to_owned()
-}
-
-/// Where each text is in `content`, which must hold them all, in order.
-fn assert_in_order(content: &str, texts: &[&str]) {
-    let positions: Vec<usize> = texts
-        .iter()
-        .map(|t| {
-            content
-                .find(t)
-                .unwrap_or_else(|| panic!("{t:?} missing:\n{content}"))
-        })
-        .collect();
-    assert!(positions.is_sorted(), "out of order:\n{content}");
+    item_content(&env.feed("ledger", "rss").await, title)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -352,3 +352,27 @@ pub fn parse_atom(text: &str) -> atom_syndication::Feed {
     atom_syndication::Feed::read_from(text.as_bytes())
         .unwrap_or_else(|e| panic!("not valid Atom ({e}):\n{text}"))
 }
+
+/// The `content:encoded` of the item titled `title` in an RSS document.
+pub fn item_content(rss: &str, title: &str) -> String {
+    let channel = parse_rss(rss);
+    let item = channel
+        .items()
+        .iter()
+        .find(|item| item.title() == Some(title))
+        .unwrap_or_else(|| panic!("no item {title:?}"));
+    item.content().unwrap_or_default().to_owned()
+}
+
+/// Checks that `content` holds every text, in order.
+pub fn assert_in_order(content: &str, texts: &[&str]) {
+    let positions: Vec<usize> = texts
+        .iter()
+        .map(|t| {
+            content
+                .find(t)
+                .unwrap_or_else(|| panic!("{t:?} missing:\n{content}"))
+        })
+        .collect();
+    assert!(positions.is_sorted(), "out of order:\n{content}");
+}

@@ -64,6 +64,9 @@ impl Check<'_, '_> {
         let rules = ArticleRules {
             content: content?,
             clean: clean?,
+            // Filled in from `[extract] site_config_dir` once every source
+            // is read (see `config::extract`).
+            site_configs: None,
         };
         ok.then_some(rules)
     }

@@ -179,6 +179,7 @@ fn extracted_articles_publish_only_safe_well_formed_feeds() {
         let rules = ArticleRules {
             content: None,
             clean: clean_rules(),
+            ..ArticleRules::default()
         };
         let Ok(article) = extract::article(doc, &url, &rules) else {
             return false;
