@@ -33,6 +33,7 @@ mod backup;
 mod changes;
 mod discovery;
 mod files;
+mod fleet;
 mod health;
 mod ingest;
 mod items;
