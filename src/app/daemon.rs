@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::control;
+use super::fleet::Fleet;
 use super::reload::{Reloader, watch_hangups};
 use super::watchdog;
 use super::workers::{Desk, drain, spawn_workers};
@@ -60,7 +61,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .context("cannot watch SIGHUP")?;
     let shutdown = CancellationToken::new();
     tokio::spawn(watch_signals(shutdown.clone()));
-    // One daemon per database (issue 12): a second refuses to start.
+    // One daemon per SQLite database (issue 12): a second refuses to
+    // start. On PostgreSQL the daemons form a fleet instead (issue 13).
     let _lock = super::database::lock(&config.storage).await?;
     crate::metrics::install();
     crate::metrics::spawn_upkeep(shutdown.clone());
@@ -105,7 +107,19 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 
     let (due_tx, due_rx) = mpsc::channel(config.sources.len().max(1) * 2);
     let (outcome_tx, outcome_rx) = mpsc::unbounded_channel();
-    let workers = spawn_workers(&config, pipeline, &desk, due_rx, outcome_tx, &shutdown);
+    let fleet = join_fleet(&config, &store).await?;
+    let fleet_tasks = fleet
+        .as_ref()
+        .map(|f| spawn_fleet_tasks(f, &desk, &due_tx, &shutdown));
+    let workers = spawn_workers(
+        &config,
+        pipeline,
+        &desk,
+        fleet.as_ref(),
+        due_rx,
+        outcome_tx,
+        &shutdown,
+    );
     // Backoff survives restarts: the scheduler starts from the stored
     // health. Sources that are not backing off are due at once: the
     // scheduler emits them first thing.
@@ -129,6 +143,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     systemd::stopping();
     tracing::info!("shutting down");
     drain(workers).await;
+    if let Some(fleet) = fleet {
+        for task in fleet_tasks.into_iter().flatten() {
+            let _ = task.await;
+        }
+        fleet.leave().await;
+    }
     let _ = scheduler.await;
     if let Some(control) = control {
         control.close().await;
@@ -150,6 +170,31 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Joins the fleet of daemons sharing a PostgreSQL database; `None` on
+/// SQLite.
+async fn join_fleet(config: &Config, store: &Store) -> anyhow::Result<Option<Fleet>> {
+    if !store.is_shared() {
+        return Ok(None);
+    }
+    let fleet = Fleet::join(store.clone(), scheduling_policy(config))
+        .await
+        .context("cannot join the fleet on the shared database")?;
+    Ok(Some(fleet))
+}
+
+/// The fleet's heartbeat and its poll for unheld due sources.
+fn spawn_fleet_tasks(
+    fleet: &Fleet,
+    desk: &Desk,
+    due: &mpsc::Sender<String>,
+    shutdown: &CancellationToken,
+) -> [JoinHandle<()>; 2] {
+    [
+        fleet.spawn_heartbeat(shutdown.clone()),
+        fleet.spawn_poller(desk.clone(), due.clone(), shutdown.clone()),
+    ]
 }
 
 /// Serves the control socket (`refeed refresh`, `refeed reload`) beside the
