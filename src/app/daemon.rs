@@ -3,6 +3,7 @@
 //! refreshes, and a clean database close. The one-shot commands are in
 //! `commands`; what both build is in the parent module.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,6 +21,7 @@ use super::{Opened, app_state, open, save_robots, schedule_entries, scheduling_p
 use crate::config::Config;
 use crate::fetch::Fetcher;
 use crate::http;
+use crate::model::SourceHealth;
 use crate::schedule::{self, NextRuns};
 use crate::store::Store;
 use crate::systemd;
@@ -107,7 +109,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 
     let (due_tx, due_rx) = mpsc::channel(config.sources.len().max(1) * 2);
     let (outcome_tx, outcome_rx) = mpsc::unbounded_channel();
-    let fleet = join_fleet(&config, &store).await?;
+    let fleet = join_fleet(&config, &store, &health).await?;
     let fleet_tasks = fleet
         .as_ref()
         .map(|f| spawn_fleet_tasks(f, &desk, &due_tx, &shutdown));
@@ -174,13 +176,19 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 
 /// Joins the fleet of daemons sharing a PostgreSQL database; `None` on
 /// SQLite.
-async fn join_fleet(config: &Config, store: &Store) -> anyhow::Result<Option<Fleet>> {
+async fn join_fleet(
+    config: &Config,
+    store: &Store,
+    health: &HashMap<String, SourceHealth>,
+) -> anyhow::Result<Option<Fleet>> {
     if !store.is_shared() {
         return Ok(None);
     }
+    let context = "cannot join the fleet on the shared database";
     let fleet = Fleet::join(store.clone(), scheduling_policy(config))
         .await
-        .context("cannot join the fleet on the shared database")?;
+        .context(context)?;
+    fleet.start_due(config, health).await.context(context)?;
     Ok(Some(fleet))
 }
 

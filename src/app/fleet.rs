@@ -20,7 +20,7 @@
 //!
 //! SQLite has none of this: one daemon per database, as before.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
@@ -31,8 +31,9 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use super::workers::Desk;
-use crate::config::Source;
-use crate::schedule::{Entry, Policy, RunState, next_run};
+use crate::config::{Config, Source};
+use crate::model::SourceHealth;
+use crate::schedule::{Entry, Policy, RunState, backoff_until, next_run};
 use crate::store::{Store, StoreError};
 
 /// How often an instance renews its registration.
@@ -80,6 +81,30 @@ impl Fleet {
             me,
             policy,
         })
+    }
+
+    /// Makes every source due at once, as a lone daemon refreshes
+    /// everything at start (so a restarted instance, or a fleet started
+    /// anew, refreshes everything once, claimed by one instance); a source
+    /// still backing off (`health`) waits for the end of its backoff, and
+    /// one whose refresh holds a lease is left alone.
+    pub(super) async fn start_due(
+        &self,
+        config: &Config,
+        health: &HashMap<String, SourceHealth>,
+    ) -> Result<(), StoreError> {
+        let now = Utc::now();
+        for source in &config.sources {
+            let state = health
+                .get(&source.id)
+                .map(RunState::from_health)
+                .unwrap_or_default();
+            let entry = entry(source);
+            let held = backoff_until(&entry, &state, &self.policy, Local::now());
+            let due = held.map_or(now, |t| t.with_timezone(&Utc).max(now));
+            self.store.set_due(&source.id, due, now).await?;
+        }
+        Ok(())
     }
 
     /// Beats every [`HEARTBEAT`] until `shutdown`, keeping the live set.
@@ -260,11 +285,15 @@ fn next_due(
     policy: &Policy,
     now: DateTime<Local>,
 ) -> Option<DateTime<Utc>> {
-    let entry = Entry {
+    next_run(&entry(source), state, policy, now).map(|t| t.with_timezone(&Utc))
+}
+
+/// `source`'s schedule entry.
+fn entry(source: &Source) -> Entry {
+    Entry {
         id: source.id.clone(),
         schedule: source.schedule.clone(),
-    };
-    next_run(&entry, state, policy, now).map(|t| t.with_timezone(&Utc))
+    }
 }
 
 /// The instance among `live` that owns `host`: the highest score of

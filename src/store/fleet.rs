@@ -98,6 +98,28 @@ impl Store {
         Ok(())
     }
 
+    /// Makes `source` due at `due` (adding its schedule row when missing),
+    /// unless a refresh of it holds an unexpired lease at `now`.
+    pub async fn set_due(
+        &self,
+        source: &str,
+        due: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO source_schedule (source_id, due_at) VALUES ($1, $2)
+             ON CONFLICT (source_id) DO UPDATE SET due_at = excluded.due_at
+             WHERE source_schedule.lease_until IS NULL OR source_schedule.lease_until < $3",
+        )
+        .bind(source)
+        .bind(Millis(due))
+        .bind(Millis(now))
+        .execute(&self.pool)
+        .await
+        .map_err(query_error("set source due time"))?;
+        Ok(())
+    }
+
     /// Claims `source`'s refresh for `owner` until `until` when it is due
     /// at `now` and nobody holds an unexpired lease on it. True when this
     /// call won the claim.

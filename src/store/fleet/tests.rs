@@ -149,3 +149,40 @@ async fn instances_are_live_while_they_beat_and_leaving_frees_their_leases() {
     let live = store.instance_beat("one", at(17), since(17), forget).await;
     assert_eq!(live.unwrap(), vec!["one"]);
 }
+
+#[tokio::test]
+async fn a_start_makes_sources_due_but_leaves_held_ones_alone() {
+    let Some(store) = shared_store().await else {
+        return;
+    };
+    store
+        .schedule_sources(&["a".into(), "b".into()])
+        .await
+        .unwrap();
+    assert!(
+        store
+            .claim_refresh("a", "one", at(0), at(20))
+            .await
+            .unwrap()
+    );
+    store
+        .release_claim("a", "one", Some(at(3600)))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .claim_refresh("b", "one", at(0), at(20))
+            .await
+            .unwrap()
+    );
+    store.set_due("a", at(10), at(10)).await.unwrap();
+    store.set_due("b", at(10), at(10)).await.unwrap();
+    store.set_due("c", at(10), at(10)).await.unwrap();
+    assert_eq!(store.shared_due("a").await.unwrap(), Some(at(10)));
+    assert_eq!(
+        store.shared_due("b").await.unwrap(),
+        Some(DateTime::UNIX_EPOCH),
+        "held: unchanged"
+    );
+    assert_eq!(store.shared_due("c").await.unwrap(), Some(at(10)));
+}
