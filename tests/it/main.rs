@@ -45,6 +45,7 @@ mod extract;
 mod failures;
 mod files;
 mod fixture;
+mod fleet;
 mod fuzz;
 mod hostile;
 mod learned;
