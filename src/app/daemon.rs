@@ -3,6 +3,7 @@
 //! refreshes, and a clean database close. The one-shot commands are in
 //! `commands`; what both build is in the parent module.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,6 +13,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::control;
+use super::fleet::Fleet;
 use super::reload::{Reloader, watch_hangups};
 use super::watchdog;
 use super::workers::{Desk, drain, spawn_workers};
@@ -19,6 +21,7 @@ use super::{Opened, app_state, open, save_robots, schedule_entries, scheduling_p
 use crate::config::Config;
 use crate::fetch::Fetcher;
 use crate::http;
+use crate::model::SourceHealth;
 use crate::schedule::{self, NextRuns};
 use crate::store::Store;
 use crate::systemd;
@@ -60,7 +63,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .context("cannot watch SIGHUP")?;
     let shutdown = CancellationToken::new();
     tokio::spawn(watch_signals(shutdown.clone()));
-    // One daemon per database (issue 12): a second refuses to start.
+    // One daemon per SQLite database (issue 12): a second refuses to
+    // start. On PostgreSQL the daemons form a fleet instead (issue 13).
     let _lock = super::database::lock(&config.storage).await?;
     crate::metrics::install();
     crate::metrics::spawn_upkeep(shutdown.clone());
@@ -105,7 +109,19 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 
     let (due_tx, due_rx) = mpsc::channel(config.sources.len().max(1) * 2);
     let (outcome_tx, outcome_rx) = mpsc::unbounded_channel();
-    let workers = spawn_workers(&config, pipeline, &desk, due_rx, outcome_tx, &shutdown);
+    let fleet = join_fleet(&config, &store, &health).await?;
+    let fleet_tasks = fleet
+        .as_ref()
+        .map(|f| spawn_fleet_tasks(f, &desk, &due_tx, &shutdown));
+    let workers = spawn_workers(
+        &config,
+        pipeline,
+        &desk,
+        fleet.as_ref(),
+        due_rx,
+        outcome_tx,
+        &shutdown,
+    );
     // Backoff survives restarts: the scheduler starts from the stored
     // health. Sources that are not backing off are due at once: the
     // scheduler emits them first thing.
@@ -129,6 +145,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     systemd::stopping();
     tracing::info!("shutting down");
     drain(workers).await;
+    if let Some(fleet) = fleet {
+        for task in fleet_tasks.into_iter().flatten() {
+            let _ = task.await;
+        }
+        fleet.leave().await;
+    }
     let _ = scheduler.await;
     if let Some(control) = control {
         control.close().await;
@@ -150,6 +172,37 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Joins the fleet of daemons sharing a PostgreSQL database; `None` on
+/// SQLite.
+async fn join_fleet(
+    config: &Config,
+    store: &Store,
+    health: &HashMap<String, SourceHealth>,
+) -> anyhow::Result<Option<Fleet>> {
+    if !store.is_shared() {
+        return Ok(None);
+    }
+    let context = "cannot join the fleet on the shared database";
+    let fleet = Fleet::join(store.clone(), scheduling_policy(config))
+        .await
+        .context(context)?;
+    fleet.start_due(config, health).await.context(context)?;
+    Ok(Some(fleet))
+}
+
+/// The fleet's heartbeat and its poll for unheld due sources.
+fn spawn_fleet_tasks(
+    fleet: &Fleet,
+    desk: &Desk,
+    due: &mpsc::Sender<String>,
+    shutdown: &CancellationToken,
+) -> [JoinHandle<()>; 2] {
+    [
+        fleet.spawn_heartbeat(shutdown.clone()),
+        fleet.spawn_poller(desk.clone(), due.clone(), shutdown.clone()),
+    ]
 }
 
 /// Serves the control socket (`refeed refresh`, `refeed reload`) beside the

@@ -28,12 +28,13 @@ pub async fn open_existing(storage: &StorageConfig) -> Result<Store, StoreError>
     }
 }
 
-/// Takes the one-daemon lock of the configured database (see
-/// `store::lock`).
-pub async fn lock(storage: &StorageConfig) -> Result<DaemonLock, StoreError> {
+/// Takes the one-daemon lock of a SQLite database (see `store::lock`).
+/// `None` on PostgreSQL: there many daemons share the database as one
+/// fleet (issue 13, `app::fleet`).
+pub async fn lock(storage: &StorageConfig) -> Result<Option<DaemonLock>, StoreError> {
     match &storage.url {
-        Some(url) => DaemonLock::acquire_url(url).await,
-        None => DaemonLock::acquire(&storage.path).await,
+        Some(_) => Ok(None),
+        None => DaemonLock::acquire(&storage.path).await.map(Some),
     }
 }
 

@@ -12,6 +12,7 @@ mod daemon;
 pub mod database;
 pub mod explain;
 pub mod extract;
+mod fleet;
 pub mod lifecycle;
 mod progress;
 mod reload;

@@ -50,7 +50,12 @@ impl Publisher {
                     _ = shutdown.cancelled() => return,
                     changed = changes.changed() => if changed.is_err() { return },
                 }
-                let (ids, generation) = store.changed_since(seen);
+                // A fleet's daemons each announce their own changes only.
+                let (ids, generation) = if store.is_shared() {
+                    store.changed_here_since(seen)
+                } else {
+                    store.changed_since(seen)
+                };
                 seen = generation;
                 for url in self.feed_urls(&ids) {
                     tokio::spawn(self.clone().ping(url));

@@ -17,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::commands::summary_line;
 use super::daemon::DRAIN_TIMEOUT;
+use super::fleet::Fleet;
 use crate::config::{Config, Source};
 use crate::pipeline::{Pipeline, RefreshError};
 use crate::schedule::Outcome;
@@ -66,6 +67,12 @@ impl Desk {
         map.get(id).cloned()
     }
 
+    /// The ids of the configured sources.
+    pub(super) fn ids(&self) -> Vec<String> {
+        let map = self.sources.read().unwrap_or_else(PoisonError::into_inner);
+        map.keys().cloned().collect()
+    }
+
     /// Every refresh result from now on.
     pub(super) fn reports(&self) -> broadcast::Receiver<Report> {
         self.reports.subscribe()
@@ -79,11 +86,13 @@ fn source_map(config: &Config) -> HashMap<String, Source> {
 
 /// A fixed pool of workers taking source ids off the queue and reporting
 /// each outcome back to the scheduler. A source already being refreshed is
-/// not refreshed twice at once.
+/// not refreshed twice at once. With a `fleet` (PostgreSQL), a source is
+/// refreshed only under the fleet's claim (see `fleet`).
 pub(super) fn spawn_workers(
     config: &Config,
     pipeline: Pipeline,
     desk: &Desk,
+    fleet: Option<&Fleet>,
     due: mpsc::Receiver<String>,
     outcomes: mpsc::UnboundedSender<Outcome>,
     shutdown: &CancellationToken,
@@ -98,6 +107,7 @@ pub(super) fn spawn_workers(
                 due: due.clone(),
                 running: running.clone(),
                 outcomes: outcomes.clone(),
+                fleet: fleet.cloned(),
                 shutdown: shutdown.clone(),
             };
             tokio::spawn(worker.run())
@@ -111,6 +121,7 @@ struct Worker {
     due: Arc<tokio::sync::Mutex<mpsc::Receiver<String>>>,
     running: Arc<Mutex<HashSet<String>>>,
     outcomes: mpsc::UnboundedSender<Outcome>,
+    fleet: Option<Fleet>,
     shutdown: CancellationToken,
 }
 
@@ -131,7 +142,27 @@ impl Worker {
             }
             // The outcome is recorded by the pipeline (and a success logged);
             // the scheduler hears of it to back a failing source off.
-            let result = self.pipeline.refresh(&source).await;
+            let result = match &self.fleet {
+                None => Some(self.pipeline.refresh(&source).await),
+                Some(fleet) => {
+                    fleet
+                        .run_claimed(&source, self.pipeline.refresh(&source))
+                        .await
+                }
+            };
+            let Some(result) = result else {
+                // Not this instance's to run (see `fleet`); `refeed
+                // refresh` hears so instead of waiting.
+                self.running.lock().expect("lock").remove(&id);
+                let line =
+                    format!("{id}: not run here: not due, or another daemon of the fleet runs it");
+                let _ = self.desk.reports.send(Report {
+                    id,
+                    ok: false,
+                    line,
+                });
+                continue;
+            };
             if let Err(err) = &result {
                 tracing::warn!(source = %id, error = %err.chain(), "refresh failed");
             }

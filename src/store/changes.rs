@@ -32,8 +32,9 @@ pub(super) struct ChangeLog {
     /// The same number for the HTTP hot path: a plain atomic load, where
     /// `watch::Sender::borrow` takes a lock shared by every thread.
     current: AtomicU64,
-    /// Source id → generation of its latest change.
-    latest: Mutex<HashMap<String, u64>>,
+    /// Source id → generation of its latest change, and whether this store
+    /// made it (false: another process's write, seen by `watch`).
+    latest: Mutex<HashMap<String, (u64, bool)>>,
     /// This store's id in the database's change log: the process id in
     /// the high 32 bits, the count of stores this process opened before it
     /// in the low ones (tests open two stores on one file, as two
@@ -66,11 +67,23 @@ impl Store {
     /// The sources whose items changed after generation `since`, with the
     /// current generation to pass next time.
     pub fn changed_since(&self, since: u64) -> (Vec<String>, u64) {
+        self.changes_since(since, false)
+    }
+
+    /// [`Store::changed_since`], counting only the changes this store made
+    /// (not other processes'): on a database shared by a fleet of daemons
+    /// (issue 13), each announces its own changes, so a hub hears of each
+    /// change once.
+    pub fn changed_here_since(&self, since: u64) -> (Vec<String>, u64) {
+        self.changes_since(since, true)
+    }
+
+    fn changes_since(&self, since: u64, own_only: bool) -> (Vec<String>, u64) {
         let latest = self.changes.latest.lock().expect("change log lock");
         let generation = self.change_generation();
         let mut ids: Vec<String> = latest
             .iter()
-            .filter(|&(_, &changed)| changed > since)
+            .filter(|&(_, &(changed, own))| changed > since && (own || !own_only))
             .map(|(id, _)| id.clone())
             .collect();
         ids.sort();
@@ -114,9 +127,18 @@ impl Store {
     /// Records that `source`'s items changed. Called after the transaction
     /// committed, so a reader woken by it reads the new rows.
     pub(super) fn notify_changed(&self, source: &str) {
+        self.notify(source, true);
+    }
+
+    /// Records that another process changed `source`'s items (`watch`).
+    pub(super) fn notify_foreign_change(&self, source: &str) {
+        self.notify(source, false);
+    }
+
+    fn notify(&self, source: &str, own: bool) {
         let mut latest = self.changes.latest.lock().expect("change log lock");
         let next = self.change_generation() + 1;
-        latest.insert(source.to_string(), next);
+        latest.insert(source.to_string(), (next, own));
         self.changes.current.store(next, Ordering::Release);
         self.changes.generation.send_replace(next);
     }
@@ -146,6 +168,16 @@ mod tests {
             assert_eq!(store.changed_since(2), (vec!["a".into()], 3));
             assert_eq!(store.change_generation(), 3);
         }
+    }
+
+    #[tokio::test]
+    async fn other_processes_changes_are_told_apart_for_the_fleets_pings() {
+        let (_dir, store) = temp_store().await;
+        store.notify_changed("mine");
+        store.notify_foreign_change("theirs");
+        let both = vec!["mine".to_owned(), "theirs".to_owned()];
+        assert_eq!(store.changed_since(0), (both, 2));
+        assert_eq!(store.changed_here_since(0), (vec!["mine".into()], 2));
     }
 
     both_backends! {

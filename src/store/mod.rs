@@ -35,6 +35,7 @@ mod copy;
 pub use copy::{Copied, CopyError};
 mod discovery;
 mod files;
+mod fleet;
 mod health;
 mod ingest;
 mod items;

@@ -197,7 +197,7 @@ impl ChangeWatcher {
             changed.extend(all);
         }
         for source in &changed {
-            store.notify_changed(source);
+            store.notify_foreign_change(source);
         }
         Ok(changed.into_iter().collect())
     }

@@ -48,6 +48,7 @@ mod extract;
 mod failures;
 mod files;
 mod fixture;
+mod fleet;
 mod fuzz;
 mod hostile;
 mod learned;

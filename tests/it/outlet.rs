@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use tempfile::TempDir;
@@ -63,6 +63,12 @@ struct Log {
     bytes: u64,
     /// Paths starting with the prefix are answered this much later.
     latency: Vec<(String, Duration)>,
+    /// When each request arrived, per path.
+    arrivals: HashMap<String, Vec<Instant>>,
+    /// Requests being answered now.
+    in_flight: usize,
+    /// The most requests ever answered at once.
+    peak_in_flight: usize,
 }
 
 #[derive(Clone)]
@@ -154,9 +160,12 @@ impl Outlet {
     }
 
     /// From now on, answers every path starting with `prefix` only after
-    /// `delay`, as a busy outlet does (the request is counted on arrival).
+    /// `delay`, as a busy outlet does (the request is counted on arrival);
+    /// replaces an earlier delay of the same prefix.
     pub fn slow_down(&self, prefix: &str, delay: Duration) {
-        self.log().latency.push((prefix.to_owned(), delay));
+        let mut log = self.log();
+        log.latency.retain(|(other, _)| other != prefix);
+        log.latency.push((prefix.to_owned(), delay));
     }
 
     /// How many requests reached `path` (query strings ignored).
@@ -168,6 +177,22 @@ impl Outlet {
     pub fn hits_with_status(&self, path: &str, status: u16) -> usize {
         let key = (path.to_owned(), status);
         self.log().statuses.get(&key).copied().unwrap_or(0)
+    }
+
+    /// When each request to `path` arrived, in order.
+    pub fn arrivals(&self, path: &str) -> Vec<Instant> {
+        self.log().arrivals.get(path).cloned().unwrap_or_default()
+    }
+
+    /// The most requests this outlet was answering at once.
+    pub fn peak_in_flight(&self) -> usize {
+        self.log().peak_in_flight
+    }
+
+    /// Forgets the peak of [`Outlet::peak_in_flight`] so far.
+    pub fn reset_peak(&self) {
+        let mut log = self.log();
+        log.peak_in_flight = log.in_flight;
     }
 
     /// Requests to every path together.

@@ -33,6 +33,7 @@ pub struct SourceToml {
     content: Option<String>,
     remove_text: Vec<String>,
     respect_robots: bool,
+    schedule: String,
 }
 
 impl SourceToml {
@@ -59,7 +60,14 @@ impl SourceToml {
                 "Sign Up To Our Daily Digest".into(),
             ],
             respect_robots: true,
+            schedule: NEVER.into(),
         }
+    }
+
+    /// Sets `schedule` (cron, 6 fields with seconds first allowed).
+    pub fn schedule(mut self, schedule: &str) -> Self {
+        self.schedule = schedule.into();
+        self
     }
 
     /// Sets `title`.
@@ -94,8 +102,8 @@ impl SourceToml {
 
     fn toml(&self) -> String {
         let mut out = format!(
-            "[[source]]\nid = {:?}\nurl = {:?}\nschedule = {NEVER:?}\nfull_text = {}\n",
-            self.id, self.url, self.full_text
+            "[[source]]\nid = {:?}\nurl = {:?}\nschedule = {:?}\nfull_text = {}\n",
+            self.id, self.url, self.schedule, self.full_text
         );
         if let Some(title) = &self.title {
             out.push_str(&format!("title = {title:?}\n"));
@@ -159,6 +167,11 @@ impl TestEnv {
         let config = dir.path().join("refeed.toml");
         std::fs::write(&config, text).expect("write config");
         TestEnv { dir, config }
+    }
+
+    /// The config file.
+    pub fn config(&self) -> &Path {
+        &self.config
     }
 
     /// The working folder.

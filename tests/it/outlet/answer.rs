@@ -64,6 +64,10 @@ pub(super) async fn respond(
     let delay = {
         let mut log = served.log.lock().unwrap();
         *log.hits.entry(path.clone()).or_default() += 1;
+        let now = std::time::Instant::now();
+        log.arrivals.entry(path.clone()).or_default().push(now);
+        log.in_flight += 1;
+        log.peak_in_flight = log.peak_in_flight.max(log.in_flight);
         log.latency
             .iter()
             .find(|(prefix, _)| path.starts_with(prefix.as_str()))
@@ -78,6 +82,7 @@ pub(super) async fn respond(
         .entry((path, reply.status.as_u16()))
         .or_default() += 1;
     log.bytes += reply.body.len() as u64;
+    log.in_flight -= 1;
     drop(log);
     reply.into_response()
 }

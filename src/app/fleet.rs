@@ -1,0 +1,346 @@
+//! Many `refeed run` instances on one PostgreSQL database (issue 13): what
+//! each instance does so that the fleet behaves as one daemon.
+//!
+//! - It registers itself and beats every [`HEARTBEAT`]; the instances whose
+//!   beat is younger than [`DEAD_AFTER`] are the live ones.
+//! - Each host belongs to one live instance, by rendezvous hashing of
+//!   (instance, host) over the live instances: only that instance fetches
+//!   the host's sources, so its per-host concurrency, delay, robots.txt and
+//!   `Retry-After` hold for the whole fleet.
+//! - A due refresh runs only under a lease claimed in the database
+//!   (`store::fleet`): exactly one instance wins it. The lease lasts
+//!   [`LEASE`] and is renewed every [`RENEW_EVERY`] while the refresh runs;
+//!   a refresh whose lease was lost is abandoned (its transaction rolls
+//!   back). At the end the lease is released with the source's next due
+//!   time, planned from the stored health (backoff, `Retry-After`), so the
+//!   schedule is the fleet's, not the instance's.
+//! - Every [`POLL`] it looks for due sources nobody holds (a killed
+//!   instance's, once their lease expired) and hands those of its hosts to
+//!   its workers.
+//!
+//! SQLite has none of this: one daemon per database, as before.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Duration;
+
+use chrono::{DateTime, Local, TimeDelta, Utc};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use super::workers::Desk;
+use crate::config::{Config, Source};
+use crate::model::SourceHealth;
+use crate::schedule::{Entry, Policy, RunState, backoff_until, next_run};
+use crate::store::{Store, StoreError};
+
+/// How often an instance renews its registration.
+pub const HEARTBEAT: Duration = Duration::from_secs(1);
+
+/// An instance silent for this long is taken for dead: its hosts go to the
+/// others (five missed beats).
+pub const DEAD_AFTER: Duration = Duration::from_secs(5);
+
+/// Registrations silent for this long are deleted.
+const FORGET_AFTER: Duration = Duration::from_secs(3600);
+
+/// How long a claimed refresh is held without renewal: a killed instance's
+/// sources are taken over at most this long after its last renewal.
+pub const LEASE: Duration = Duration::from_secs(15);
+
+/// How often a running refresh renews its lease (a third of [`LEASE`], so
+/// two renewals may fail before it lapses).
+pub const RENEW_EVERY: Duration = Duration::from_secs(5);
+
+/// How often an instance looks for due sources that nobody holds.
+pub const POLL: Duration = Duration::from_secs(1);
+
+/// This instance's membership of the fleet. Cheap to clone.
+#[derive(Debug, Clone)]
+pub(super) struct Fleet {
+    store: Store,
+    /// This instance's id: pid and start time in milliseconds.
+    me: Arc<str>,
+    /// The live instances' ids at the last heartbeat (sorted).
+    live: Arc<RwLock<Vec<String>>>,
+    policy: Policy,
+}
+
+impl Fleet {
+    /// Registers this instance on `store`'s database.
+    pub(super) async fn join(store: Store, policy: Policy) -> Result<Self, StoreError> {
+        let now = Utc::now();
+        let me: Arc<str> = format!("{}@{}", std::process::id(), now.timestamp_millis()).into();
+        store.register_instance(&me, now).await?;
+        tracing::info!(instance = %me, "joined the fleet");
+        Ok(Self {
+            store,
+            live: Arc::new(RwLock::new(vec![me.to_string()])),
+            me,
+            policy,
+        })
+    }
+
+    /// Makes every source due at once, as a lone daemon refreshes
+    /// everything at start (so a restarted instance, or a fleet started
+    /// anew, refreshes everything once, claimed by one instance); a source
+    /// still backing off (`health`) waits for the end of its backoff, and
+    /// one whose refresh holds a lease is left alone.
+    pub(super) async fn start_due(
+        &self,
+        config: &Config,
+        health: &HashMap<String, SourceHealth>,
+    ) -> Result<(), StoreError> {
+        let now = Utc::now();
+        for source in &config.sources {
+            let state = health
+                .get(&source.id)
+                .map(RunState::from_health)
+                .unwrap_or_default();
+            let entry = entry(source);
+            let held = backoff_until(&entry, &state, &self.policy, Local::now());
+            let due = held.map_or(now, |t| t.with_timezone(&Utc).max(now));
+            self.store.set_due(&source.id, due, now).await?;
+        }
+        Ok(())
+    }
+
+    /// Beats every [`HEARTBEAT`] until `shutdown`, keeping the live set.
+    pub(super) fn spawn_heartbeat(&self, shutdown: CancellationToken) -> JoinHandle<()> {
+        let fleet = self.clone();
+        tokio::spawn(async move {
+            loop {
+                fleet.beat().await;
+                tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    _ = tokio::time::sleep(HEARTBEAT) => {}
+                }
+            }
+        })
+    }
+
+    async fn beat(&self) {
+        let now = Utc::now();
+        let alive_since = now - delta(DEAD_AFTER);
+        let forget = now - delta(FORGET_AFTER);
+        match self
+            .store
+            .instance_beat(&self.me, now, alive_since, forget)
+            .await
+        {
+            Ok(live) => {
+                let mut known = self.live.write().unwrap_or_else(PoisonError::into_inner);
+                if *known != live {
+                    tracing::info!(instances = live.len(), "live instances changed");
+                    *known = live;
+                }
+            }
+            Err(err) => tracing::warn!(error = %err, "cannot renew this instance's heartbeat"),
+        }
+    }
+
+    /// Leaves the fleet (after the workers stopped): the others take this
+    /// instance's hosts at their next beat.
+    pub(super) async fn leave(&self) {
+        if let Err(err) = self.store.leave_instance(&self.me).await {
+            tracing::warn!(error = %err, "cannot unregister this instance");
+        }
+    }
+
+    /// Whether this instance fetches `url`'s host. A host is its origin
+    /// (scheme, host, port), as the fetcher's per-host limits count it.
+    pub(super) fn owns(&self, url: &Url) -> bool {
+        let host = url.origin().ascii_serialization();
+        let live = self.live.read().unwrap_or_else(PoisonError::into_inner);
+        owner(&live, &host).is_none_or(|owner| owner.as_str() == &*self.me)
+    }
+
+    /// Hands the due sources nobody holds, of this instance's hosts, to the
+    /// workers every [`POLL`] until `shutdown`; adds schedule rows for the
+    /// configured sources (again after a reload).
+    pub(super) fn spawn_poller(
+        &self,
+        desk: Desk,
+        due: mpsc::Sender<String>,
+        shutdown: CancellationToken,
+    ) -> JoinHandle<()> {
+        let fleet = self.clone();
+        tokio::spawn(async move {
+            let mut scheduled = BTreeSet::new();
+            loop {
+                if let Err(err) = fleet.poll(&desk, &due, &mut scheduled).await {
+                    tracing::warn!(error = %err, "cannot read the fleet's schedule");
+                }
+                tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    _ = tokio::time::sleep(POLL) => {}
+                }
+            }
+        })
+    }
+
+    async fn poll(
+        &self,
+        desk: &Desk,
+        due: &mpsc::Sender<String>,
+        scheduled: &mut BTreeSet<String>,
+    ) -> Result<(), StoreError> {
+        let ids: BTreeSet<String> = desk.ids().into_iter().collect();
+        if ids != *scheduled {
+            let ids: Vec<String> = ids.iter().cloned().collect();
+            self.store.schedule_sources(&ids).await?;
+            *scheduled = ids.into_iter().collect();
+        }
+        for id in self.store.claimable_sources(Utc::now()).await? {
+            let mine = desk.source(&id).is_some_and(|s| self.owns(&s.url));
+            // A full queue: the workers are busy; the next poll retries.
+            if mine && due.try_send(id).is_err() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs `refresh` of `source` when this instance owns its host and wins
+    /// its claim, renewing the lease meanwhile, then releases it with the
+    /// next due time. `None` when it did not run (not ours, not due, held
+    /// elsewhere) or was abandoned because the lease was lost.
+    pub(super) async fn run_claimed<R>(
+        &self,
+        source: &Source,
+        refresh: impl Future<Output = R>,
+    ) -> Option<R> {
+        if !self.owns(&source.url) || !self.claim(&source.id).await {
+            return None;
+        }
+        let result = tokio::select! {
+            result = refresh => result,
+            () = self.keep_lease(&source.id) => {
+                tracing::warn!(source = %source.id, "lease lost to another instance; refresh abandoned");
+                return None;
+            }
+        };
+        self.release(source).await;
+        Some(result)
+    }
+
+    async fn claim(&self, id: &str) -> bool {
+        let now = Utc::now();
+        match self
+            .store
+            .claim_refresh(id, &self.me, now, now + delta(LEASE))
+            .await
+        {
+            Ok(won) => won,
+            Err(err) => {
+                tracing::warn!(source = id, error = %err, "cannot claim refresh");
+                false
+            }
+        }
+    }
+
+    /// Renews the lease on `id` every [`RENEW_EVERY`]; returns once it is
+    /// lost (another instance holds it).
+    async fn keep_lease(&self, id: &str) {
+        loop {
+            tokio::time::sleep(RENEW_EVERY).await;
+            let until = Utc::now() + delta(LEASE);
+            match self.store.renew_claim(id, &self.me, until).await {
+                Ok(true) => {}
+                Ok(false) => return,
+                // Retried at the next turn; the lease has two more.
+                Err(err) => tracing::warn!(source = id, error = %err, "cannot renew lease"),
+            }
+        }
+    }
+
+    /// Releases the lease on `source` with its next due time, planned from
+    /// the health the refresh just stored.
+    async fn release(&self, source: &Source) {
+        let health = match self.store.source_health_of(&source.id).await {
+            Ok(health) => health,
+            Err(err) => {
+                tracing::warn!(source = %source.id, error = %err, "cannot read health; planning as healthy");
+                None
+            }
+        };
+        let state = health
+            .as_ref()
+            .map(RunState::from_health)
+            .unwrap_or_default();
+        let next = next_due(source, &state, &self.policy, Local::now());
+        if let Err(err) = self.store.release_claim(&source.id, &self.me, next).await {
+            // The lease lapses by itself; the source runs again then.
+            tracing::warn!(source = %source.id, error = %err, "cannot release lease");
+        }
+    }
+}
+
+/// When `source` is due next after `now` in `state`.
+fn next_due(
+    source: &Source,
+    state: &RunState,
+    policy: &Policy,
+    now: DateTime<Local>,
+) -> Option<DateTime<Utc>> {
+    next_run(&entry(source), state, policy, now).map(|t| t.with_timezone(&Utc))
+}
+
+/// `source`'s schedule entry.
+fn entry(source: &Source) -> Entry {
+    Entry {
+        id: source.id.clone(),
+        schedule: source.schedule.clone(),
+    }
+}
+
+/// The instance among `live` that owns `host`: the highest score of
+/// (instance, host) (rendezvous hashing: when an instance leaves, only its
+/// hosts move).
+fn owner<'a>(live: &'a [String], host: &str) -> Option<&'a String> {
+    live.iter().max_by_key(|instance| score(instance, host))
+}
+
+/// FNV-1a of `instance`, a NUL and `host`: the same in every build and
+/// process, unlike std's hasher.
+fn score(instance: &str, host: &str) -> u64 {
+    let bytes = instance.bytes().chain([0]).chain(host.bytes());
+    let hash = bytes.fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    // A final mix: FNV's low bits barely depend on the last bytes.
+    hash ^ (hash >> 29)
+}
+
+fn delta(duration: Duration) -> TimeDelta {
+    TimeDelta::from_std(duration).unwrap_or(TimeDelta::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn live(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("{i}@1800000000000")).collect()
+    }
+
+    #[test]
+    fn hosts_spread_over_instances_and_only_a_leavers_hosts_move() {
+        let hosts: Vec<String> = (0..300).map(|i| format!("host{i}.test")).collect();
+        let three = live(3);
+        let owners: Vec<&String> = hosts.iter().filter_map(|h| owner(&three, h)).collect();
+        for instance in &three {
+            let share = owners.iter().filter(|o| **o == instance).count();
+            assert!(share > 60, "{instance} owns {share} of 300");
+        }
+        let two: Vec<String> = three[..2].to_vec();
+        for (host, before) in hosts.iter().zip(&owners) {
+            let after = owner(&two, host).unwrap();
+            if *before != &three[2] {
+                assert_eq!(after, *before, "{host} moved although its owner stayed");
+            }
+        }
+    }
+}
