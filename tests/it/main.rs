@@ -42,6 +42,7 @@ mod discovery;
 mod end_to_end;
 mod explain;
 mod extract;
+mod extract_patterns;
 mod failures;
 mod files;
 mod fixture;
