@@ -21,6 +21,7 @@
 //! removed and why.
 
 mod clean;
+mod comments;
 mod dom;
 mod explain;
 mod fallback;
@@ -154,6 +155,7 @@ fn extract(
         } else {
             root = siblings::merge(&mut doc, root);
         }
+        comments::cut(&mut doc, root);
     }
     prune::prune(&mut doc, root, meta.title.as_deref());
     let removals = if explain {

@@ -20,3 +20,22 @@ async fn golden_photo_story() {
     )
     .await;
 }
+
+/// Typepad / Movable Type: the comment thread sits in the post's own
+/// container after a "5 Comments" heading, each comment a bare `div#c…`,
+/// together much longer than the post.
+#[tokio::test]
+async fn golden_inline_comments() {
+    golden(
+        "inline_comments",
+        &[
+            "5 Comments",
+            "mohair cowl",
+            "Seed stitch edges are the best trick",
+            "Posted by: Marta",
+            "Skein Notes is written by",
+            "Older post",
+        ],
+    )
+    .await;
+}
