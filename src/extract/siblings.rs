@@ -20,6 +20,7 @@ const MAX_LINK_DENSITY: f64 = 0.25;
 
 /// The winner `top`, or its parent with the non-belonging siblings removed.
 pub(crate) fn merge<'a>(doc: &mut Doc<'a>, top: NodeRef<'a>) -> NodeRef<'a> {
+    let top = outermost_only_child(doc, top);
     let Some(parent) = top
         .parent()
         .filter(|p| matches!(tag(*p), Some(t) if t != "html"))
@@ -57,6 +58,26 @@ pub(crate) fn merge<'a>(doc: &mut Doc<'a>, top: NodeRef<'a>) -> NodeRef<'a> {
         doc.remove(sibling, Reason::Outside);
     }
     parent
+}
+
+/// Readability.js's climb: a winner that is its parent's only element
+/// is the parent, so that the blocks of an article split around a side box
+/// (`div.body > article` beside `div.body-start`) are siblings to merge.
+fn outermost_only_child<'a>(doc: &Doc<'a>, top: NodeRef<'a>) -> NodeRef<'a> {
+    let mut node = top;
+    while let Some(parent) = node
+        .parent()
+        .filter(|p| matches!(tag(*p), Some(t) if t != "body" && t != "html"))
+    {
+        let mut elements = parent
+            .children()
+            .filter(|c| c.value().is_element() && !doc.is_removed(*c));
+        if elements.next() != Some(node) || elements.next().is_some() {
+            break;
+        }
+        node = parent;
+    }
+    node
 }
 
 /// A `p` of prose: long with few links, or a short link-free sentence.

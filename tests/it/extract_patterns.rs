@@ -39,3 +39,22 @@ async fn golden_inline_comments() {
     )
     .await;
 }
+
+/// A news body split in two `div.article_body > article` blocks around a
+/// side rail: the winner is its wrapper's only child, so the wrapper's
+/// siblings are the other part of the story.
+#[tokio::test]
+async fn golden_split_body() {
+    golden(
+        "split_body",
+        &[
+            "Gallery: the old port",
+            "Ferry fares rise again",
+            "Nora Quist",
+            "Share",
+            "Most popular",
+            "© 2026",
+        ],
+    )
+    .await;
+}
