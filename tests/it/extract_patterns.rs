@@ -58,3 +58,22 @@ async fn golden_split_body() {
     )
     .await;
 }
+
+/// Blogger: a one-sentence post beside an "About" text widget in the
+/// sidebar that scores nearly as well; the widget must not drag the root
+/// up to the page column (where the post's own `widget Blog` box would
+/// be pruned as a widget).
+#[tokio::test]
+async fn golden_blog_sidebar_about() {
+    golden(
+        "blog_sidebar_about",
+        &[
+            "weekend woodworking journal",
+            "Blog Archive",
+            "Older Post",
+            "Post Comments (Atom)",
+            "skip to sidebar",
+        ],
+    )
+    .await;
+}
