@@ -88,7 +88,16 @@ pub(crate) fn is_hidden(el: &Element) -> bool {
     {
         return true;
     }
-    el.attr("style").is_some_and(style_hides)
+    el.attr("style").is_some_and(style_hides) || el.classes().any(is_hiding_class)
+}
+
+/// Utility classes that hide an element in the common CSS frameworks
+/// (Bootstrap's `hidden`, `hide`, `d-none`, `invisible`; Bulma's
+/// `is-hidden`): the page's stylesheet, which is not read, hides it.
+/// Responsive variants (`hidden-xs`) hide only on some screens and stay.
+fn is_hiding_class(class: &str) -> bool {
+    const HIDING: &[&str] = &["hidden", "hide", "d-none", "invisible", "is-hidden"];
+    HIDING.iter().any(|h| class.eq_ignore_ascii_case(h))
 }
 
 fn style_hides(style: &str) -> bool {
@@ -259,6 +268,19 @@ mod tests {
         let mut doc = Doc::new(&html);
         remove_junk(&mut doc, &base());
         assert_eq!(live_text(&doc), "visible text. collapsed answer");
+    }
+
+    #[test]
+    fn framework_hiding_classes_hide_but_responsive_ones_do_not() {
+        let html = Html::parse_fragment(
+            r#"<p>Visible text.</p>
+            <div class="badgetext hidden"><p>Badge holders post thoughtful comments.</p></div>
+            <div class="Hide">collapsed</div><div class="d-none">gone</div>
+            <p class="hidden-xs">wide screens only</p>"#,
+        );
+        let mut doc = Doc::new(&html);
+        remove_junk(&mut doc);
+        assert_eq!(live_text(&doc), "visible text. wide screens only");
     }
 
     #[test]

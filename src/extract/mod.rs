@@ -23,6 +23,7 @@
 //! removed and why.
 
 mod clean;
+mod comments;
 mod dom;
 mod embed;
 mod explain;
@@ -304,6 +305,7 @@ fn generic_root<'a>(doc: &mut Doc<'a>, rules: &ArticleRules) -> NodeRef<'a> {
         } else {
             root = siblings::merge(doc, root);
         }
+        comments::cut(doc, root);
     }
     root
 }

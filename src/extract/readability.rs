@@ -156,7 +156,9 @@ fn best_candidate<'a>(doc: &Doc<'a>) -> Option<NodeRef<'a>> {
 /// part between figures in its own `post__content__section`): when other
 /// blocks, unrelated to the winner, score nearly as well (or well, and
 /// carry the winner's class), the article is their nearest common ancestor
-/// (below the body).
+/// (below the body). A block named as boilerplate (a sidebar's text
+/// widget scoring as well as a short blog post) is not part of the article
+/// and does not move the root.
 fn common_root<'a>(
     doc: &Doc<'a>,
     top: NodeRef<'a>,
@@ -178,12 +180,22 @@ fn common_root<'a>(
         let Some(common) = root.ancestors().find(|a| contains(*a, *node)) else {
             continue;
         };
-        if common == body || contains(common, body) {
+        if common == body || contains(common, body) || named_boilerplate(*node, common) {
             continue;
         }
         root = common;
     }
     root
+}
+
+/// Whether an ancestor of `node` below `scope` is named as boilerplate
+/// beyond doubt (`sidebar`, `widget`, `comment`...). The block's own name
+/// does not count: its paragraphs outvoted that already.
+fn named_boilerplate(node: NodeRef<'_>, scope: NodeRef<'_>) -> bool {
+    node.ancestors()
+        .take_while(|n| *n != scope)
+        .filter_map(element)
+        .any(|e| vocab::boilerplate(e) == Some(vocab::Boilerplate::Strong))
 }
 
 /// Every candidate block with its final score, in the order first reached.

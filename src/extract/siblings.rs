@@ -23,6 +23,7 @@ const MAX_LINK_DENSITY: f64 = 0.25;
 
 /// The winner `top`, or its parent with the non-belonging siblings removed.
 pub(crate) fn merge<'a>(doc: &mut Doc<'a>, top: NodeRef<'a>) -> NodeRef<'a> {
+    let top = outermost_only_child(doc, top);
     let Some(parent) = top
         .parent()
         .filter(|p| matches!(tag(*p), Some(t) if t != "html"))
@@ -84,6 +85,26 @@ fn keep_embeds_between<'a>(doc: &Doc<'a>, verdicts: &mut [(NodeRef<'a>, bool)]) 
 /// Most text (non-whitespace characters) around an embed for a sibling to
 /// count as the embed's block (a caption, a credit; a tweet's own text).
 const EMBED_BLOCK_CHARS: usize = 600;
+
+/// Readability.js's climb: a winner that is its parent's only element
+/// is the parent, so that the blocks of an article split around a side box
+/// (`div.body > article` beside `div.body-start`) are siblings to merge.
+fn outermost_only_child<'a>(doc: &Doc<'a>, top: NodeRef<'a>) -> NodeRef<'a> {
+    let mut node = top;
+    while let Some(parent) = node
+        .parent()
+        .filter(|p| matches!(tag(*p), Some(t) if t != "body" && t != "html"))
+    {
+        let mut elements = parent
+            .children()
+            .filter(|c| c.value().is_element() && !doc.is_removed(*c));
+        if elements.next() != Some(node) || elements.next().is_some() {
+            break;
+        }
+        node = parent;
+    }
+    node
+}
 
 /// A `p` of prose: long with few links, or a short link-free sentence.
 fn is_prose<'a>(doc: &Doc<'a>, node: NodeRef<'a>) -> bool {

@@ -29,25 +29,23 @@ const EXTRA_BLOCKS: &[&str] = &["figcaption", "dt", "dd", "tr", "td", "th", "cap
 /// the post (see [`TextWriter::is_bare_post`]).
 const BARE_POST_LINKS: f64 = 0.9;
 
-/// Elements whose text is not article text.
+/// Picture elements: their text (captions, credits) is not article text,
+/// unless the pictures are the article (see [`is_photo_story`]).
+const PICTURES: &[&str] = &["figure", "figcaption"];
+
+/// Elements whose text is never article text.
 const SKIPPED: &[&str] = &[
-    "figure",
-    "figcaption",
-    "head",
-    "title",
-    "script",
-    "style",
-    "noscript",
-    "template",
-    "svg",
+    "head", "title", "script", "style", "noscript", "template", "svg",
 ];
 
 /// Plain text of the live content under `root`.
 pub(crate) fn plain_text<'a>(doc: &Doc<'a>, root: NodeRef<'a>) -> String {
+    let root_chars = doc.text_stats(root).chars;
     let mut writer = TextWriter {
         doc,
         root,
-        root_chars: doc.text_stats(root).chars,
+        root_chars,
+        captions_are_text: is_photo_story(doc, root, root_chars),
         blocks: Vec::new(),
         current: String::new(),
         depth: 0,
@@ -57,12 +55,39 @@ pub(crate) fn plain_text<'a>(doc: &Doc<'a>, root: NodeRef<'a>) -> String {
     writer.blocks.join("\n\n")
 }
 
+/// Whether the pictures' captions hold most of the root's text: a photo
+/// story (a gallery post, "Photos: ..." with a line of text per picture),
+/// whose captions are the story.
+fn is_photo_story<'a>(doc: &Doc<'a>, root: NodeRef<'a>, root_chars: usize) -> bool {
+    let mut captions = 0;
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        if doc.is_removed(node) {
+            continue;
+        }
+        let chars = doc.text_stats(node).chars;
+        // A block named like a caption that holds most of the text is the
+        // story (a slideshow's), not a picture's caption: read into it.
+        let picture = node != root
+            && (tag(node).is_some_and(|t| PICTURES.contains(&t))
+                || (element(node).is_some_and(vocab::is_caption) && chars * 2 <= root_chars));
+        if picture {
+            captions += chars;
+        } else {
+            stack.extend(node.children().filter(|c| c.value().is_element()));
+        }
+    }
+    captions * 2 > root_chars
+}
+
 struct TextWriter<'d, 'a> {
     doc: &'d Doc<'a>,
     /// The article: read even when named like a caption.
     root: NodeRef<'a>,
     /// The root's text (non-whitespace characters).
     root_chars: usize,
+    /// Whether captions are read (a photo story, see [`is_photo_story`]).
+    captions_are_text: bool,
     blocks: Vec<String>,
     current: String,
     /// Elements open around the one being read.
@@ -101,8 +126,12 @@ impl<'a> TextWriter<'_, 'a> {
         let name = tag(node).unwrap_or_default();
         // A figure holding an embedded post (WordPress's embed block around
         // a tweet) is the post's text, not a picture's caption.
-        let skipped = SKIPPED.contains(&name) && !(name == "figure" && embed::holds_post(node));
-        if skipped || embed::is_player(node) || self.is_caption(node) || self.is_bare_post(node) {
+        let picture = PICTURES.contains(&name) && !(name == "figure" && embed::holds_post(node));
+        if SKIPPED.contains(&name)
+            || embed::is_player(node)
+            || self.is_bare_post(node)
+            || (!self.captions_are_text && (picture || self.is_caption(node)))
+        {
             return;
         }
         if name == "br" {

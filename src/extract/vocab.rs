@@ -118,14 +118,22 @@ fn names(element: &Element) -> String {
 }
 
 /// WordPress puts each post's categories and tags in its classes
-/// (`tag-social-media`, `category-donations`): words of the post's subject,
-/// not of the block's role.
+/// (`tag-social-media`, `category-donations`), Typepad and Movable Type
+/// its categories, author and type (`entry-category-social_media`,
+/// `entry-author-ann`): words of the post's subject, not of the block's role.
 fn is_taxonomy_class(class: &str) -> bool {
     let class = class.to_ascii_lowercase();
-    let Some(rest) = class
-        .strip_prefix("tag-")
-        .or_else(|| class.strip_prefix("category-"))
-    else {
+    let rest = match class.strip_prefix("entry-") {
+        // Typepad: `entry-author-x` names the post's author, while a bare
+        // `author-box` is the bio box.
+        Some(typepad) => typepad
+            .strip_prefix("category-")
+            .or_else(|| typepad.strip_prefix("author-")),
+        None => class
+            .strip_prefix("tag-")
+            .or_else(|| class.strip_prefix("category-")),
+    };
+    let Some(rest) = rest else {
         return false;
     };
     !matches!(rest, "links" | "list" | "cloud")
@@ -209,6 +217,18 @@ mod tests {
             r#"<article class="post type-post tag-social-media category-donations"></article>"#;
         assert_eq!(boilerplate(&first_element(post)), None);
         assert_eq!(class_weight(&first_element(post)), 25.0);
+    }
+
+    #[test]
+    fn typepad_entry_taxonomy_classes_are_not_roles() {
+        let entry = r#"<div class="entry-category-sharing entry-author-ann_bio entry-type-post entry"></div>"#;
+        assert_eq!(boilerplate(&first_element(entry)), None);
+        assert_eq!(class_weight(&first_element(entry)), 25.0);
+        // Without the `entry-` prefix, an author box is still a bio.
+        assert_eq!(
+            boilerplate(&first_element(r#"<div class="author-box"></div>"#)),
+            Some(Boilerplate::Strong)
+        );
     }
 
     #[test]

@@ -77,7 +77,7 @@ fn expected_text(name: &str) -> String {
 
 /// Applies the module's three-part rule to `refeed extract NAME.html`,
 /// reporting every broken part at once.
-async fn golden(name: &str, boilerplate: &[&str]) {
+pub(crate) async fn golden(name: &str, boilerplate: &[&str]) {
     let output = extract(&[&format!("{name}.html")]).await;
     let expected = paragraphs(&expected_text(name));
     let flat = collapse(&output);

@@ -45,6 +45,7 @@ mod embeds;
 mod end_to_end;
 mod explain;
 mod extract;
+mod extract_patterns;
 mod failures;
 mod files;
 mod fixture;
