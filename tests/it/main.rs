@@ -38,6 +38,7 @@ mod crash;
 mod daemon;
 mod dedup;
 mod dedup_links;
+mod descriptors;
 mod discovery;
 mod end_to_end;
 mod explain;
