@@ -265,10 +265,11 @@ impl Config {
         let listen = server.as_ref().map(|s| s.listen);
         let sources = source::sources(raw.sources, &limits, listen, &mut report);
         match (server, storage, fetch, scheduler) {
-            (Some(server), Some(storage), Some(mut fetch), Some(scheduler))
+            (Some(mut server), Some(storage), Some(mut fetch), Some(scheduler))
                 if report.is_empty() =>
             {
                 configure_access(&mut fetch.access, &server, &sources);
+                server.limits.outgoing = fetch.max_connections;
                 Ok(Config {
                     path: path.to_owned(),
                     server,

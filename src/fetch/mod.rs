@@ -60,9 +60,12 @@ pub const DEFAULT_MAX_BODY_BYTES: u64 = 10 * 1024 * 1024;
 pub const DEFAULT_MAX_REDIRECTS: usize = 10;
 /// Default cap on outgoing connections open at once (issue 13): half for
 /// requests in flight, half for idle connections kept for reuse (see
-/// [`Budget`]). Each is a descriptor; the systemd unit's `LimitNOFILE`
-/// (8192) leaves room for it besides `[server] max_connections`.
-pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+/// [`Budget`]). Each is a descriptor: the HTTP server keeps this many
+/// (whatever `max_connections` is configured) out of its own connection
+/// limit, so refeed stays within any `LimitNOFILE` (the unit's 8192,
+/// systemd's default 1024) however many hosts its sources are on; 32
+/// requests in flight are plenty for the default 4 workers.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 64;
 
 /// The User-Agent sent with every request.
 pub const USER_AGENT: &str = concat!(

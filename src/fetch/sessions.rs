@@ -100,7 +100,8 @@ pub struct InUse {
 /// A slot among the requests in flight; freed when dropped.
 #[derive(Debug)]
 pub struct RequestSlot {
-    _permit: OwnedSemaphorePermit,
+    /// `None` only if the semaphore were closed, which it never is.
+    _permit: Option<OwnedSemaphorePermit>,
 }
 
 /// Builds sessions' clients, all alike but for their pools.
@@ -142,11 +143,10 @@ impl Sessions {
 
     /// Waits for a slot among the requests in flight.
     pub async fn request_slot(&self) -> RequestSlot {
-        let permit = Arc::clone(&self.shared.requests)
-            .acquire_owned()
-            .await
-            .expect("the request semaphore is never closed");
-        RequestSlot { _permit: permit }
+        let permit = Arc::clone(&self.shared.requests).acquire_owned().await;
+        RequestSlot {
+            _permit: permit.ok(),
+        }
     }
 
     /// The session for `hop`'s origin by `route`, created if missing.
