@@ -25,6 +25,8 @@ pub struct Run {
     pub cpu: Duration,
     /// Most threads seen at once.
     pub peak_threads: u64,
+    /// Most open descriptors seen at once (`/proc/<pid>/fd`).
+    pub peak_fds: u64,
     /// Whether the process exited with status 0.
     pub success: bool,
     /// Sources reported `ok` (refreshed with a 200).
@@ -67,6 +69,7 @@ pub fn run_once(bin: &Path, config: &Path, log: &str, stem: &Path) -> std::io::R
         peak_rss_kib: sample.peak_rss_kib,
         cpu: Duration::from_secs_f64(sample.cpu_ticks as f64 / CLOCK_TICKS),
         peak_threads: sample.peak_threads,
+        peak_fds: sample.peak_fds,
         success: status.success(),
         sources_ok: 0,
         not_modified: 0,
@@ -87,6 +90,7 @@ const CLOCK_TICKS: f64 = 100.0;
 struct Sample {
     peak_rss_kib: u64,
     peak_threads: u64,
+    peak_fds: u64,
     cpu_ticks: u64,
 }
 
@@ -97,6 +101,9 @@ impl Sample {
         if let Ok(status) = std::fs::read_to_string(format!("{proc_dir}/status")) {
             self.peak_rss_kib = self.peak_rss_kib.max(field(&status, "VmHWM:"));
             self.peak_threads = self.peak_threads.max(field(&status, "Threads:"));
+        }
+        if let Ok(fds) = std::fs::read_dir(format!("{proc_dir}/fd")) {
+            self.peak_fds = self.peak_fds.max(fds.count() as u64);
         }
         if let Ok(stat) = std::fs::read_to_string(format!("{proc_dir}/stat")) {
             self.cpu_ticks = self.cpu_ticks.max(cpu_ticks(&stat));

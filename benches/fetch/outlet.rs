@@ -21,11 +21,13 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 
 /// One servable resource with its validators.
 pub struct Page {
-    /// The body as generated.
-    pub identity: Bytes,
     /// The body gzipped (what a WordPress host behind nginx sends to a
-    /// client that accepts gzip).
+    /// client that accepts gzip). Only this is kept: 10,000 sources' pages
+    /// as generated would take 5 GB; the body as generated is unzipped
+    /// again for a client that does not accept gzip ([`Page::identity`]).
     pub gzip: Bytes,
+    /// Length of the body as generated.
+    pub identity_len: usize,
     /// Strong ETag of `identity`.
     pub etag: String,
     /// Strong ETag of `gzip` (a different representation needs its own).
@@ -58,17 +60,23 @@ struct Story {
     paragraphs: Vec<String>,
 }
 
-/// Generates the site served at `origin` (`http://127.0.0.N:PORT`), the
-/// `index`-th host, with `items` stories.
-pub fn site(index: usize, origin: &str, items: usize) -> Site {
-    let stories: Vec<Story> = (0..items).map(|k| story(index, k)).collect();
+/// Generates the `index`-th site, served at `origin` (`http://127.0.0.N:PORT`)
+/// under `prefix` (`""`, or `/sINDEX` when sites share a host), with
+/// `items` stories. Pages are keyed by their path, prefix included.
+pub fn site(index: usize, origin: &str, prefix: &str, items: usize) -> Site {
+    let stories: Vec<Story> = (0..items)
+        .map(|k| {
+            let mut story = story(index, k);
+            story.path.insert_str(0, prefix);
+            story
+        })
+        .collect();
     let mut pages = HashMap::with_capacity(items + 2);
     let html = "text/html; charset=UTF-8";
     let newest = stories.first().map_or_else(Utc::now, |s| s.published);
-    pages.insert(
-        LISTING_PATH.to_owned(),
-        page(listing(origin, &stories), newest, html),
-    );
+    let listing_path = format!("{prefix}{LISTING_PATH}");
+    let body = listing(origin, &listing_path, &stories);
+    pages.insert(listing_path, page(body, newest, html));
     for (k, s) in stories.iter().enumerate() {
         let body = article(origin, &stories, k);
         pages.insert(s.path.clone(), page(body, s.published, html));
@@ -88,11 +96,21 @@ fn page(body: String, modified: DateTime<Utc>, content_type: &'static str) -> Pa
     gz.write_all(body.as_bytes()).expect("gzip to memory");
     Page {
         gzip: Bytes::from(gz.finish().expect("gzip to memory")),
-        identity: Bytes::from(body),
+        identity_len: body.len(),
         etag: format!("\"{hash:016x}\""),
         etag_gzip: format!("\"{hash:016x}-gzip\""),
         modified,
         content_type,
+    }
+}
+
+impl Page {
+    /// The body as generated.
+    pub fn identity(&self) -> Bytes {
+        let mut body = Vec::with_capacity(self.identity_len);
+        let mut gz = flate2::read::GzDecoder::new(&self.gzip[..]);
+        std::io::Read::read_to_end(&mut gz, &mut body).expect("gunzip from memory");
+        Bytes::from(body)
     }
 }
 
@@ -516,9 +534,9 @@ fn site_footer(out: &mut String, stories: &[Story]) {
 }
 
 /// The tag archive: one `<article>` teaser per story, newest first.
-fn listing(origin: &str, stories: &[Story]) -> String {
+fn listing(origin: &str, path: &str, stories: &[Story]) -> String {
     let mut out = String::with_capacity(48 * 1024);
-    head(&mut out, origin, "Bench Archives", LISTING_PATH, "");
+    head(&mut out, origin, "Bench Archives", path, "");
     out.push_str("<body class=\"archive tag tag-bench wp-embed-responsive\">\n");
     out.push_str(SITE_HEADER);
     out.push_str(

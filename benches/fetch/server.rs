@@ -4,6 +4,7 @@
 //! `If-Modified-Since` at or after the page's date), as nginx does for
 //! WordPress. It counts what it answers and the bytes on the wire.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
@@ -115,10 +116,15 @@ pub async fn bind(hosts: usize) -> std::io::Result<(u16, Vec<TcpListener>)> {
     Err(last_err.unwrap_or_else(|| std::io::Error::other("no common free port")))
 }
 
-/// Serves `site` on `listener` until the runtime stops.
-pub fn spawn(listener: TcpListener, site: Site, counters: Arc<Counters>) {
+/// Serves `sites` (their pages keyed by full path) on `listener` until
+/// the runtime stops.
+pub fn spawn(listener: TcpListener, sites: Vec<Site>, counters: Arc<Counters>) {
+    let mut pages = HashMap::new();
+    for site in sites {
+        pages.extend(site.pages);
+    }
     let state = Arc::new(Host {
-        site,
+        site: Site { pages },
         counters: counters.clone(),
     });
     let router = Router::new().fallback(answer).with_state(state);
@@ -136,7 +142,7 @@ async fn answer(State(host): State<Arc<Host>>, uri: Uri, headers: HeaderMap) -> 
     c.requests.fetch_add(1, Relaxed);
     match uri.path() {
         "/robots.txt" => &c.robots,
-        LISTING_PATH => &c.listings,
+        path if path.ends_with(LISTING_PATH) => &c.listings,
         _ => &c.articles,
     }
     .fetch_add(1, Relaxed);
@@ -148,7 +154,7 @@ async fn answer(State(host): State<Arc<Host>>, uri: Uri, headers: HeaderMap) -> 
     let (body, etag) = if gzip {
         (page.gzip.clone(), &page.etag_gzip)
     } else {
-        (page.identity.clone(), &page.etag)
+        (page.identity(), &page.etag)
     };
     let mut response = if not_modified(&headers, page) {
         c.not_modified.fetch_add(1, Relaxed);

@@ -11,8 +11,8 @@ use super::report::Report;
 use super::{ServerConfig, Source, duration, positive};
 use crate::fetch::{
     Access, AllowHost, DEFAULT_CONNECT_TIMEOUT, DEFAULT_FIRST_BYTE_TIMEOUT, DEFAULT_MAX_BODY_BYTES,
-    DEFAULT_MAX_REDIRECTS, DEFAULT_PER_HOST_CONCURRENCY, DEFAULT_PER_HOST_DELAY, DEFAULT_TIMEOUT,
-    FetchConfig,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_REDIRECTS, DEFAULT_PER_HOST_CONCURRENCY,
+    DEFAULT_PER_HOST_DELAY, DEFAULT_TIMEOUT, FetchConfig,
 };
 
 pub(super) fn fetch(raw: &RawFetch, report: &mut Report<'_>) -> Option<FetchConfig> {
@@ -44,6 +44,7 @@ pub(super) fn fetch(raw: &RawFetch, report: &mut Report<'_>) -> Option<FetchConf
         "fetch.per_host_concurrency",
         report,
     );
+    let max_connections = max_connections(raw, per_host_concurrency, report);
     let access = allow_hosts(raw.allow_hosts.as_deref().unwrap_or_default(), report);
     Some(FetchConfig {
         access: access?,
@@ -53,11 +54,32 @@ pub(super) fn fetch(raw: &RawFetch, report: &mut Report<'_>) -> Option<FetchConf
         max_body_bytes: max_body_bytes?,
         max_redirects: raw.max_redirects.unwrap_or(DEFAULT_MAX_REDIRECTS),
         per_host_concurrency: per_host_concurrency?,
+        max_connections: max_connections?,
         per_host_delay: raw
             .per_host_delay
             .as_ref()
             .map_or(DEFAULT_PER_HOST_DELAY, |value| **value.get_ref()),
     })
+}
+
+/// `[fetch] max_connections`: at least twice `per_host_concurrency`, so
+/// the idle half keeps one host's connections (issue 13).
+fn max_connections(
+    raw: &RawFetch,
+    per_host: Option<usize>,
+    report: &mut Report<'_>,
+) -> Option<usize> {
+    let value = raw.max_connections.as_ref();
+    let max = value.map_or(DEFAULT_MAX_CONNECTIONS, |v| *v.get_ref());
+    let least = 2 * per_host.unwrap_or(DEFAULT_PER_HOST_CONCURRENCY);
+    match value {
+        Some(value) if max < least => {
+            let message = format!("must be at least {least} (twice per_host_concurrency)");
+            report.add(value.span(), None, "fetch.max_connections", &message);
+            None
+        }
+        _ => Some(max),
+    }
 }
 
 /// `[fetch] allow_hosts`: networks, addresses and host names refeed may

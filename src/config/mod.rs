@@ -273,10 +273,11 @@ impl Config {
         let listen = server.as_ref().map(|s| s.listen);
         let mut sources = source::sources(raw.sources, &limits, listen, &mut report);
         match (server, storage, fetch, scheduler, extract) {
-            (Some(server), Some(storage), Some(mut fetch), Some(scheduler), Some(extract))
+            (Some(mut server), Some(storage), Some(mut fetch), Some(scheduler), Some(extract))
                 if report.is_empty() =>
             {
                 configure_access(&mut fetch.access, &server, &sources);
+                server.limits.outgoing = fetch.max_connections;
                 for source in &mut sources {
                     source
                         .article

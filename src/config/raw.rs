@@ -66,6 +66,7 @@ pub(crate) struct RawFetch {
     pub max_redirects: Option<usize>,
     pub per_host_concurrency: Option<Spanned<usize>>,
     pub per_host_delay: Option<RawDuration>,
+    pub max_connections: Option<Spanned<usize>>,
     pub allow_hosts: Option<Vec<Spanned<String>>>,
 }
 

@@ -70,6 +70,8 @@ fn connection_limits(raw: &RawServer, report: &mut Report<'_>) -> Option<Connect
         header_read_timeout: header_read_timeout?,
         idle_timeout: idle_timeout?,
         max_connections: max_connections?,
+        // Set from `[fetch] max_connections` once both sections are read.
+        outgoing: crate::fetch::DEFAULT_MAX_CONNECTIONS,
     })
 }
 

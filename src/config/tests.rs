@@ -604,3 +604,23 @@ fn a_source_pointing_at_the_own_listen_address_is_refused() {
     );
     assert!(parse(&text).is_ok());
 }
+
+#[test]
+fn max_connections_is_read_and_must_leave_a_host_its_slots() {
+    let config = parse("[fetch]\nmax_connections = 500\n").unwrap();
+    assert_eq!(config.fetch.max_connections, 500);
+    // The server keeps the fetch client's descriptors out of its own limit.
+    assert_eq!(config.server.limits.outgoing, 500);
+    let defaults = parse("").unwrap();
+    assert_eq!(
+        defaults.fetch.max_connections,
+        crate::fetch::DEFAULT_MAX_CONNECTIONS
+    );
+    assert_eq!(
+        defaults.server.limits.outgoing,
+        crate::fetch::DEFAULT_MAX_CONNECTIONS
+    );
+    let errors = errors("[fetch]\nper_host_concurrency = 3\nmax_connections = 5\n");
+    assert_names(&errors[0], 3, None, "fetch.max_connections");
+    assert!(errors[0].contains("must be at least 6"), "{errors:?}");
+}

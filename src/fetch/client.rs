@@ -12,9 +12,10 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{RequestBuilder, StatusCode};
 use url::Url;
 
-use super::access::{Access, CheckedResolver, SystemResolver};
+use super::access::{Access, CheckedResolver};
 use super::hosts::Hosts;
 use super::robots::RobotsCache;
+use super::sessions::Sessions;
 use super::{
     ACCEPT, FetchConfig, FetchError, FetchOptions, Fetched, Page, ROBOTS_MAX_AGE, USER_AGENT,
 };
@@ -42,12 +43,12 @@ const ROBOTS_AGENT: &str = "refeed";
 /// pools, the per-host gates and the robots.txt cache).
 #[derive(Debug, Clone)]
 pub struct Fetcher {
-    /// For everything but the configured origins: its resolver refuses
-    /// what the fetch policy refuses (see `access`).
-    client: reqwest::Client,
-    /// For the configured origins (sources, hub, command line), whatever
-    /// their host names resolve to.
-    trusted: reqwest::Client,
+    /// One small client per origin in use (see `sessions`), of two kinds:
+    /// for everything but the configured origins, one whose resolver
+    /// refuses what the fetch policy refuses (see `access`); for the
+    /// configured origins (sources, hub, command line), one that connects
+    /// whatever their host names resolve to.
+    pub(super) sessions: Sessions,
     /// The policy requests are routed by; a config reload may add the
     /// origins of new sources ([`Fetcher::trust_origins`]).
     access: Arc<RwLock<Arc<Access>>>,
@@ -71,19 +72,8 @@ impl Fetcher {
     pub fn new(config: &FetchConfig) -> Result<Self, FetchError> {
         let access = Arc::new(config.access.clone());
         let resolver = CheckedResolver::new(Arc::clone(&access));
-        let client = builder(config)
-            .dns_resolver(resolver)
-            .build()
-            .map_err(FetchError::Client)?;
-        // Its own resolver only so that a failed lookup is a typed error
-        // ("cannot resolve HOST"); it judges nothing.
-        let trusted = builder(config)
-            .dns_resolver(SystemResolver)
-            .build()
-            .map_err(FetchError::Client)?;
         Ok(Self {
-            client,
-            trusted,
+            sessions: Sessions::new(config, resolver)?,
             access: Arc::new(RwLock::new(access)),
             hosts: Hosts::new(config.per_host_concurrency, config.per_host_delay),
             robots: RobotsCache::new(ROBOTS_AGENT, ROBOTS_MAX_AGE),
@@ -173,7 +163,7 @@ fn count_sent(response: &Result<reqwest::Response, FetchError>) {
 }
 
 /// A client builder with refeed's headers and limits.
-fn builder(config: &FetchConfig) -> reqwest::ClientBuilder {
+pub(super) fn builder(config: &FetchConfig) -> reqwest::ClientBuilder {
     let mut headers = HeaderMap::new();
     headers.insert(header::ACCEPT, HeaderValue::from_static(ACCEPT));
     // No total `timeout` here: it would also count the wait for the

@@ -17,6 +17,10 @@ pub enum FetchError {
     /// The HTTP client could not be built.
     #[error("cannot build the HTTP client")]
     Client(#[source] reqwest::Error),
+    /// The TLS configuration (the platform's certificate verifier) could
+    /// not be built.
+    #[error("cannot set up TLS")]
+    Tls(#[source] rustls::Error),
     /// No HTTP answer came: the name did not resolve, the connection was
     /// refused, reset or timed out, the TLS handshake failed, the answer
     /// was no HTTP. The message leads with the cause ("connection refused
@@ -255,10 +259,11 @@ impl FetchError {
         }
     }
 
-    /// The URL the failure is about (`None` only for [`FetchError::Client`]).
+    /// The URL the failure is about (`None` only for [`FetchError::Client`] and
+    /// [`FetchError::Tls`]).
     pub fn url(&self) -> Option<&Url> {
         match self {
-            Self::Client(_) => None,
+            Self::Client(_) | Self::Tls(_) => None,
             Self::Request { url, .. }
             | Self::Timeout { url, .. }
             | Self::TooManyRedirects { url, .. }

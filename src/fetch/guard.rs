@@ -14,15 +14,15 @@ use crate::fetch::redirect::{self, Chain, Stop, without_credentials};
 use crate::fetch::{FetchError, Refused};
 
 impl Fetcher {
-    /// The client that may request `hop` (`url` itself or a redirect hop
-    /// from it), or why it may not be requested. `from` names where the
-    /// link came from, for the refusal.
+    /// The route (kind of client) that may request `hop` (`url` itself or
+    /// a redirect hop from it), or why it may not be requested. `from`
+    /// names where the link came from, for the refusal.
     pub(super) async fn client_for(
         &self,
         url: &Url,
         hop: &Url,
         from: Option<&str>,
-    ) -> Result<&reqwest::Client, FetchError> {
+    ) -> Result<Route, FetchError> {
         let access = self.access();
         let route = access
             .route(hop)
@@ -30,10 +30,7 @@ impl Fetcher {
         if let Some(addr) = own_listen_by_name(&access, hop).await {
             return Err(refused(url, hop, from, Refusal::OwnListen { addr }));
         }
-        Ok(match route {
-            Route::Trusted => &self.trusted,
-            Route::Checked => &self.client,
-        })
+        Ok(route)
     }
 
     /// Sends what `build` makes of `url`, then of each redirect hop, each
@@ -74,8 +71,11 @@ impl Fetcher {
         from: Option<&str>,
         build: impl Fn(&reqwest::Client, Url) -> RequestBuilder,
     ) -> Result<Response, FetchError> {
-        let client = self.client_for(url, hop, from).await?;
-        build(client, without_credentials(hop))
+        let route = self.client_for(url, hop, from).await?;
+        // The session of the hop's own origin, so each session only ever
+        // connects to one origin (its idle connections stay bounded).
+        let session = self.sessions.checkout(hop, route)?;
+        build(session.client(), without_credentials(hop))
             .send()
             .await
             .map_err(|err| match refusal_in(&err) {

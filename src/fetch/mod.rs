@@ -22,6 +22,7 @@ mod prescan;
 mod redirect;
 mod retry;
 mod robots;
+mod sessions;
 #[cfg(test)]
 mod test_server;
 
@@ -34,6 +35,7 @@ pub use cause::{Cause, Unresolved};
 pub use charset::{decode, decode_for_domain};
 pub use client::Fetcher;
 pub use error::{FetchError, Refused, TimeoutStage};
+pub use sessions::{Budget, SESSION_IDLE_TIMEOUT};
 
 use crate::model::Validators;
 
@@ -56,6 +58,14 @@ pub const ROBOTS_MAX_AGE: Duration = Duration::from_secs(24 * 3600);
 pub const DEFAULT_MAX_BODY_BYTES: u64 = 10 * 1024 * 1024;
 /// Default number of redirects followed.
 pub const DEFAULT_MAX_REDIRECTS: usize = 10;
+/// Default cap on outgoing connections open at once (issue 13): half for
+/// requests in flight, half for idle connections kept for reuse (see
+/// [`Budget`]). Each is a descriptor: the HTTP server keeps this many
+/// (whatever `max_connections` is configured) out of its own connection
+/// limit, so refeed stays within any `LimitNOFILE` (the unit's 8192,
+/// systemd's default 1024) however many hosts its sources are on; 32
+/// requests in flight are plenty for the default 4 workers.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 64;
 
 /// The User-Agent sent with every request.
 pub const USER_AGENT: &str = concat!(
@@ -92,6 +102,9 @@ pub struct FetchConfig {
     /// Minimum gap between the starts of two requests to one host, across
     /// all sources (zero allowed).
     pub per_host_delay: Duration,
+    /// Outgoing connections open at once, in all (requests in flight plus
+    /// idle connections kept for reuse: see [`Budget`]).
+    pub max_connections: usize,
     /// Where requests may go: public addresses, plus configured origins
     /// and `allow_hosts`; never the own listen address.
     pub access: Access,
@@ -107,6 +120,7 @@ impl Default for FetchConfig {
             max_redirects: DEFAULT_MAX_REDIRECTS,
             per_host_concurrency: DEFAULT_PER_HOST_CONCURRENCY,
             per_host_delay: DEFAULT_PER_HOST_DELAY,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
             access: Access::default(),
         }
     }

@@ -13,6 +13,7 @@ use super::Fetcher;
 use crate::fetch::access::Refusal;
 use crate::fetch::hosts::HostPermit;
 use crate::fetch::robots::{Denial, RobotsAnswer};
+use crate::fetch::sessions::RequestSlot;
 use crate::fetch::{Cause, FetchError, Refused};
 use crate::model::SavedRobots;
 
@@ -27,6 +28,13 @@ enum Halt {
     Deferred(DateTime<Utc>),
     /// The fetch policy refused the robots.txt URL itself.
     Refused(Refusal),
+}
+
+/// A request's slots at its host and among all requests in flight, held
+/// until its body is read.
+pub(super) struct Entered {
+    _host: HostPermit,
+    _request: RequestSlot,
 }
 
 impl Fetcher {
@@ -142,16 +150,24 @@ impl Fetcher {
         Ok(RobotsAnswer::Body(body))
     }
 
-    /// Waits for a slot at `url`'s host, or fails at once when the host
-    /// asked to be left alone for longer than the gate waits.
-    pub(super) async fn enter(&self, url: &Url) -> Result<HostPermit, FetchError> {
-        self.hosts
+    /// Waits for a slot at `url`'s host, then for one among all requests
+    /// in flight (which bounds the connections in use: see `sessions`), or
+    /// fails at once when the host asked to be left alone for longer than
+    /// the gate waits.
+    pub(super) async fn enter(&self, url: &Url) -> Result<Entered, FetchError> {
+        let host = self
+            .hosts
             .acquire(url)
             .await
             .map_err(|deferred| FetchError::Deferred {
                 url: url.clone(),
                 until: wall_clock(deferred.until),
-            })
+            })?;
+        let request = self.sessions.request_slot().await;
+        Ok(Entered {
+            _host: host,
+            _request: request,
+        })
     }
 
     /// The robots.txt answers worth keeping across a restart (see

@@ -26,6 +26,9 @@ impl Fetcher {
                 .header(CONTENT_TYPE, content_type.clone())
                 .body(body.clone())
         };
+        // Counted among the requests in flight (it holds a connection),
+        // though the hub is no outlet to be gated.
+        let _slot = self.sessions.request_slot().await;
         // A hub that redirects is not followed (a POST turned GET would
         // publish nothing): its 3xx is a status error.
         let once = self.within_first_byte(url, self.send_once(url, url, None, request));

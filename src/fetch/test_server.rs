@@ -24,6 +24,7 @@ pub(super) fn test_config() -> FetchConfig {
         max_redirects: 3,
         per_host_concurrency: 1,
         per_host_delay: Duration::ZERO,
+        max_connections: crate::fetch::DEFAULT_MAX_CONNECTIONS,
         access: Access::new(vec![AllowHost::Network {
             addr: [127, 0, 0, 0].into(),
             prefix: 8,

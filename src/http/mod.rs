@@ -77,7 +77,7 @@ pub use live::{ReloadBoard, ReloadFailure, SourceList};
 pub use opml::opml_document;
 pub use server::{
     ConnectionLimits, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
-    DESCRIPTOR_RESERVE, LISTEN_BACKLOG, bind, serve, serve_with,
+    DESCRIPTOR_RESERVE, LISTEN_BACKLOG, OWN_DESCRIPTORS, bind, serve, serve_with,
 };
 pub use state::{AppState, NextRunLookup, SchedulerCheck};
 

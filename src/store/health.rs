@@ -22,7 +22,10 @@ use crate::model::{RefreshCounts, RefreshRecord, SourceHealth};
 /// the failures since that success are the records after it, the first of
 /// them dates the failure (`prune_refreshes` keeps it). Sources without
 /// any record (a row made by `learned`) are left out by the inner join.
-const SOURCE_HEALTH: &str = "\
+macro_rules! source_health {
+    ($filter:literal) => {
+        concat!(
+            "\
     WITH marks AS (
         SELECT s.id AS source_id, s.stale_kind, s.stale_since, s.stale_message,
             (SELECT max(id) FROM refreshes WHERE source_id = s.id) AS last_id,
@@ -31,7 +34,9 @@ const SOURCE_HEALTH: &str = "\
              WHERE source_id = s.id AND ok = 1 AND not_modified = 0
              ORDER BY id DESC LIMIT 1) AS parsed_id
         FROM sources s
-        WHERE $1 IS NULL OR s.id = $1
+        ",
+            $filter,
+            "
     )
     SELECT m.source_id, m.stale_kind, m.stale_since, m.stale_message,
         r.started, r.finished, r.ok, r.error, r.seen, r.new, r.updated,
@@ -48,7 +53,18 @@ const SOURCE_HEALTH: &str = "\
     JOIN refreshes r ON r.id = m.last_id
     LEFT JOIN refreshes success ON success.id = m.ok_id
     LEFT JOIN refreshes parsed ON parsed.id = m.parsed_id
-    LEFT JOIN source_discovery d ON d.source_id = m.source_id";
+    LEFT JOIN source_discovery d ON d.source_id = m.source_id"
+        )
+    };
+}
+
+/// Every source's health.
+const SOURCE_HEALTH: &str = source_health!("");
+
+/// One source's health: its own statement, found by key. (`$1 IS NULL OR
+/// s.id = $1` scanned every source for each refresh: quadratic in the
+/// sources, issue 13.)
+const SOURCE_HEALTH_OF: &str = source_health!("WHERE s.id = $1");
 
 impl Store {
     /// Records a refresh that the outlet answered with 304 Not Modified: a
@@ -73,7 +89,7 @@ impl Store {
 
     /// The health of every source that has a refresh record.
     pub async fn source_health(&self) -> Result<HashMap<String, SourceHealth>, StoreError> {
-        let rows = self.health_rows(None).await?;
+        let rows = self.health_rows(SOURCE_HEALTH, None).await?;
         Ok(rows
             .into_iter()
             .map(SourceHealth::from)
@@ -84,13 +100,21 @@ impl Store {
     /// The health of one source, if it has a refresh record: what a
     /// refresh reads to judge staleness, without reading every source's.
     pub async fn source_health_of(&self, source: &str) -> Result<Option<SourceHealth>, StoreError> {
-        let rows = self.health_rows(Some(source)).await?;
+        let rows = self.health_rows(SOURCE_HEALTH_OF, Some(source)).await?;
         Ok(rows.into_iter().next().map(SourceHealth::from))
     }
 
-    async fn health_rows(&self, source: Option<&str>) -> Result<Vec<HealthRow>, StoreError> {
-        sqlx::query_as(SOURCE_HEALTH)
-            .bind(source)
+    async fn health_rows(
+        &self,
+        sql: &'static str,
+        source: Option<&str>,
+    ) -> Result<Vec<HealthRow>, StoreError> {
+        let query = sqlx::query_as(sql);
+        let query = match source {
+            Some(source) => query.bind(source),
+            None => query,
+        };
+        query
             .fetch_all(&self.pool)
             .await
             .map_err(query_error("read source health"))
@@ -353,10 +377,26 @@ mod tests {
     #[tokio::test]
     async fn source_health_searches_the_records_by_index() {
         let (_dir, store) = temp_store().await;
-        let plan = query_plan(&store, SOURCE_HEALTH, 1).await;
+        let plan = query_plan(&store, SOURCE_HEALTH, 0).await;
         let scans = plan.iter().filter(|step| step.starts_with("SCAN"));
         assert_eq!(scans.collect::<Vec<_>>(), ["SCAN s"], "{plan:?}");
         assert!(plan.iter().any(|step| step.contains("refreshes_source_ok")));
+    }
+
+    /// A refresh reads its own source's health: by key, never a scan of
+    /// every source (with 10,000 sources that was quadratic; issue 13).
+    #[tokio::test]
+    async fn one_source_health_reads_no_other_source() {
+        let (_dir, store) = temp_store().await;
+        let plan = query_plan(&store, SOURCE_HEALTH_OF, 1).await;
+        assert!(
+            !plan.iter().any(|step| step.starts_with("SCAN")),
+            "{plan:?}"
+        );
+        assert!(
+            plan.iter().any(|step| step.starts_with("SEARCH s ")),
+            "{plan:?}"
+        );
     }
 
     both_backends! {

@@ -29,6 +29,14 @@ pub const MIN_SHARE: (i64, i64) = (1, 2);
 /// years of pages, and one that it drops would stay learned forever.
 pub const PAGES_REMEMBERED: i64 = 100;
 
+/// Fingerprints remembered per page (its first distinct blocks, in page
+/// order); the rest are not counted. An article has a few dozen blocks; a
+/// hostile or endless page (10 MiB of 40-character paragraphs is 250,000)
+/// would otherwise add that many rows per page (issue 13). So a source
+/// holds at most `PAGES_REMEMBERED × MAX_BLOCKS_PER_PAGE` (100,000)
+/// learned-block rows, and its cleared set no more than that.
+pub const MAX_BLOCKS_PER_PAGE: usize = 1000;
+
 /// A re-cleaned stored article: its new content replaces `old` only if the
 /// stored content is still `old` (the item was not rewritten meanwhile).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -190,11 +198,22 @@ async fn record_page(
     )
     .bind(page)
     .bind(source)
-    .bind(fingerprints_json(fingerprints))
+    .bind(fingerprints_json(&first_distinct(fingerprints)))
     .execute(&mut *conn)
     .await
     .map_err(query_error(operation))?;
     Ok(())
+}
+
+/// The first [`MAX_BLOCKS_PER_PAGE`] distinct fingerprints, in order.
+fn first_distinct(fingerprints: &[u64]) -> Vec<u64> {
+    let mut seen = HashSet::new();
+    fingerprints
+        .iter()
+        .copied()
+        .filter(|f| seen.insert(*f))
+        .take(MAX_BLOCKS_PER_PAGE)
+        .collect()
 }
 
 async fn replace_cleared(
@@ -334,6 +353,33 @@ mod tests {
                 .unwrap();
             assert_eq!(blocks, PAGES_REMEMBERED, "forgotten pages' blocks go too");
         }
+    }
+
+    #[tokio::test]
+    async fn learned_blocks_stay_within_the_cap_per_source() {
+        // Every page with three times the blocks a page may keep, more pages
+        // than are remembered: rows stay at pages × blocks kept.
+        let (_dir, store) = temp_store().await;
+        let many = MAX_BLOCKS_PER_PAGE * 3;
+        for batch in 0..3 {
+            let pages: Vec<_> = (0..PAGES_REMEMBERED as usize / 2 + 10)
+                .map(|n| {
+                    let fingerprints: Vec<u64> = (0..many as u64).map(|f| f * 7 + 1).collect();
+                    page(batch * 1000 + n, &fingerprints)
+                })
+                .collect();
+            store.record_page_blocks("src", &pages).await.unwrap();
+        }
+        let blocks: i64 = sqlx::query_scalar("SELECT count(*) FROM learned_blocks")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        let cap = PAGES_REMEMBERED * MAX_BLOCKS_PER_PAGE as i64;
+        assert_eq!(blocks, cap);
+        // The first blocks of a page are the ones kept.
+        let learned = learned(&store).await;
+        assert!(learned.contains(&1) && !learned.contains(&(many as u64 * 7 - 6)));
+        assert_eq!(learned.len(), MAX_BLOCKS_PER_PAGE);
     }
 
     fn with_content(slug: &str, content: &str) -> NewItem {

@@ -40,6 +40,7 @@ mod crash;
 mod daemon;
 mod dedup;
 mod dedup_links;
+mod descriptors;
 mod discovery;
 mod embeds;
 mod end_to_end;

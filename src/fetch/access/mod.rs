@@ -47,6 +47,7 @@
 mod address;
 mod resolver;
 
+use std::collections::HashSet;
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::str::FromStr;
@@ -216,7 +217,9 @@ pub(super) enum Route {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Access {
     allow: Vec<AllowHost>,
-    origins: Vec<Origin>,
+    /// A set: every request is looked up in it, and 10,000 sources make
+    /// 10,000 origins (issue 13).
+    origins: HashSet<Origin>,
     listens: Vec<SocketAddr>,
 }
 
@@ -232,10 +235,7 @@ impl Access {
     /// Allows `url`'s origin (scheme, host, port) whatever it resolves to:
     /// a configured source, the WebSub hub, a URL typed by the operator.
     pub fn allow_origin(&mut self, url: &Url) {
-        let origin = url.origin();
-        if !self.origins.contains(&origin) {
-            self.origins.push(origin);
-        }
+        self.origins.insert(url.origin());
     }
 
     /// The `allow_hosts` entries.

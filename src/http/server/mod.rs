@@ -9,8 +9,8 @@
 //!   `idle_timeout` too (a slow-read attack). A sweeper closes connections
 //!   past these.
 //! - At most `max_connections` are open, lowered at start to leave
-//!   [`DESCRIPTOR_RESERVE`] descriptors for the database, outgoing fetches
-//!   and logs. At the limit, a new connection makes room by closing the one
+//!   descriptors for the database, logs and outgoing fetches
+//!   ([`OWN_DESCRIPTORS`] plus `[fetch] max_connections`). At the limit, a new connection makes room by closing the one
 //!   that has waited longest with no request in flight: thousands of slow
 //!   or idle clients then cannot crowd out readers, whose requests are
 //!   answered as soon as they arrive. Only when every connection is
@@ -43,11 +43,15 @@ pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default cap on open connections (each idle one costs ~10 KB of memory).
 pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
-/// Descriptors kept out of the connection limit for the rest of refeed:
-/// the database and its WAL (a few per pooled connection), outgoing fetches
-/// (workers × per-host concurrency, plus idle pooled connections and DNS),
-/// the runtime, signals and logs. Limits below twice this keep half.
-pub const DESCRIPTOR_RESERVE: u64 = 128;
+/// Descriptors refeed holds besides connections in and out: the database
+/// and its WAL (a few per pooled connection), the runtime, signals, DNS
+/// lookups and logs.
+pub const OWN_DESCRIPTORS: u64 = 64;
+/// Descriptors kept out of the connection limit for the rest of refeed by
+/// default: [`OWN_DESCRIPTORS`] plus the outgoing connections the fetch
+/// client may hold (`[fetch] max_connections`, default 64; see
+/// [`ConnectionLimits::outgoing`]). Limits below twice the reserve keep half.
+pub const DESCRIPTOR_RESERVE: u64 = OWN_DESCRIPTORS + crate::fetch::DEFAULT_MAX_CONNECTIONS as u64;
 
 /// Connections told to close may still hold this many descriptors (of the
 /// reserve) before the accept loop waits for them: waiting for each one
@@ -83,6 +87,10 @@ pub struct ConnectionLimits {
     /// `max_connections`: open connections at most, before the descriptor
     /// limit lowers it (see [`ConnectionLimits::connection_cap`]).
     pub max_connections: usize,
+    /// Outgoing connections the fetch client may hold at once (`[fetch]
+    /// max_connections`): their descriptors are kept out of the limit too,
+    /// so serving and fetching together stay within the descriptor limit.
+    pub outgoing: usize,
 }
 
 impl Default for ConnectionLimits {
@@ -91,6 +99,7 @@ impl Default for ConnectionLimits {
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            outgoing: crate::fetch::DEFAULT_MAX_CONNECTIONS,
         }
     }
 }
@@ -98,13 +107,16 @@ impl Default for ConnectionLimits {
 impl ConnectionLimits {
     /// The connection limit for a process allowed `nofile` descriptors
     /// (`None`: unlimited): `max_connections`, lowered to leave
-    /// [`DESCRIPTOR_RESERVE`] (or half of a small limit) to the rest of
-    /// refeed, so connections alone never exhaust the descriptors.
+    /// [`OWN_DESCRIPTORS`] plus `outgoing` (or half of a small limit) to
+    /// the rest of refeed, so connections alone never exhaust the
+    /// descriptors.
     pub fn connection_cap(&self, nofile: Option<u64>) -> usize {
         let Some(nofile) = nofile else {
             return self.max_connections;
         };
-        let room = nofile.saturating_sub(DESCRIPTOR_RESERVE).max(nofile / 2);
+        let outgoing = u64::try_from(self.outgoing).unwrap_or(u64::MAX);
+        let reserve = OWN_DESCRIPTORS.saturating_add(outgoing);
+        let room = nofile.saturating_sub(reserve).max(nofile / 2);
         let room = usize::try_from(room).unwrap_or(usize::MAX);
         self.max_connections.min(room).max(1)
     }

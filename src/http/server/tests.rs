@@ -56,6 +56,7 @@ fn limits(header: u64, idle: u64, max: usize) -> ConnectionLimits {
         header_read_timeout: Duration::from_millis(header),
         idle_timeout: Duration::from_millis(idle),
         max_connections: max,
+        ..ConnectionLimits::default()
     }
 }
 
@@ -298,6 +299,16 @@ fn the_connection_cap_leaves_descriptors_to_the_rest_of_refeed() {
     assert_eq!(defaults.connection_cap(Some(0)), 1);
     let configured = limits(1, 1, 500);
     assert_eq!(configured.connection_cap(Some(1024)), 500);
+    // Outgoing connections ([fetch] max_connections) are kept out too.
+    let fetching_more = ConnectionLimits {
+        outgoing: 400,
+        ..ConnectionLimits::default()
+    };
+    assert_eq!(fetching_more.connection_cap(Some(1024)), 1024 - 64 - 400);
+    assert_eq!(
+        fetching_more.connection_cap(Some(8192)),
+        DEFAULT_MAX_CONNECTIONS
+    );
 }
 
 /// Sweeps at instants ahead of the clock instead of waiting.
