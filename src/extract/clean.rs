@@ -279,7 +279,7 @@ mod tests {
             <p class="hidden-xs">wide screens only</p>"#,
         );
         let mut doc = Doc::new(&html);
-        remove_junk(&mut doc);
+        remove_junk(&mut doc, &base());
         assert_eq!(live_text(&doc), "visible text. wide screens only");
     }
 
