@@ -122,15 +122,16 @@ impl MetaTags {
 }
 
 fn title(doc: &Doc<'_>, tags: &MetaTags, ld: &JsonLd, site: Option<&str>) -> Option<String> {
-    let candidates = [
-        tags.get("og:title").map(|t| trim_site_name(t, site, false)),
-        ld.headline().map(|t| trim_site_name(t, site, false)),
-        first_text(doc, "h1"),
-        document_title(doc).map(|t| trim_site_name(&t, site, true)),
+    // Read lazily, in order: the `h1` walks the page.
+    let candidates: [&dyn Fn() -> Option<String>; 4] = [
+        &|| tags.get("og:title").map(|t| trim_site_name(t, site, false)),
+        &|| ld.headline().map(|t| trim_site_name(t, site, false)),
+        &|| first_text(doc, "h1"),
+        &|| document_title(doc).map(|t| trim_site_name(&t, site, true)),
     ];
     candidates
         .into_iter()
-        .flatten()
+        .filter_map(|candidate| candidate())
         .map(|t| collapse(&t))
         .find(|t| !t.is_empty())
 }
