@@ -308,9 +308,15 @@ pub(crate) fn tag<'a>(node: NodeRef<'a>) -> Option<&'a str> {
     element(node).map(Element::name)
 }
 
-/// An attribute of an element node.
+/// An attribute of an element node (in no namespace, as
+/// `Element::attr` finds it, but by comparing names: `Element::attr`
+/// interns the name it is given first, which cost more than the search).
 pub(crate) fn attr<'a>(node: NodeRef<'a>, name: &str) -> Option<&'a str> {
-    element(node).and_then(|e| e.attr(name))
+    element(node)?
+        .attrs
+        .iter()
+        .find(|(key, _)| key.prefix.is_none() && key.ns.is_empty() && &*key.local == name)
+        .map(|(_, value)| &**value)
 }
 
 /// Whether `ancestor` is `node` or one of its ancestors.
@@ -353,6 +359,34 @@ mod tests {
         let stats = doc.text_stats(div);
         assert_eq!((stats.chars, stats.link_chars), (8, 4));
         assert!((stats.link_density() - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn attr_finds_what_element_attr_finds() {
+        let html = Html::parse_fragment(
+            r#"<p id=a class="x y" data-v="" DATA-Up=u>t</p><a href="/h" title=t>l</a>
+            <svg viewBox="0 0 1 1"><use xlink:href="i" href="j"></use></svg>"#,
+        );
+        let names = [
+            "id",
+            "class",
+            "data-v",
+            "data-up",
+            "DATA-Up",
+            "href",
+            "title",
+            "viewBox",
+            "viewbox",
+            "xlink:href",
+            "missing",
+            "",
+        ];
+        for node in html.tree.root().descendants() {
+            let Some(el) = element(node) else { continue };
+            for name in names {
+                assert_eq!(attr(node, name), el.attr(name), "{} {name}", el.name());
+            }
+        }
     }
 
     #[test]
