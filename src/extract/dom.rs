@@ -82,6 +82,9 @@ pub(crate) struct Doc<'a> {
     /// Text statistics of subtrees, dropped for the ancestors of each
     /// removal: scoring and pruning ask for the same subtrees many times.
     stats: RefCell<KeyMap<TextStats>>,
+    /// Readability's candidate scores, until the next removal: choosing the
+    /// body and merging its siblings both ask for them.
+    scores: RefCell<Option<Vec<(NodeRef<'a>, f64)>>>,
 }
 
 impl<'a> Doc<'a> {
@@ -90,7 +93,22 @@ impl<'a> Doc<'a> {
             root: html.tree.root(),
             removed: KeyMap::default(),
             stats: RefCell::default(),
+            scores: RefCell::default(),
         }
+    }
+
+    /// The candidate scores of the page as it is now: `compute`d once, then
+    /// remembered until something is removed.
+    pub(crate) fn scores(
+        &self,
+        compute: impl FnOnce() -> Vec<(NodeRef<'a>, f64)>,
+    ) -> Vec<(NodeRef<'a>, f64)> {
+        if let Some(scores) = self.scores.borrow().as_ref() {
+            return scores.clone();
+        }
+        let scores = compute();
+        *self.scores.borrow_mut() = Some(scores.clone());
+        scores
     }
 
     /// The live `<body>` of a document, or the root of a fragment.
@@ -104,6 +122,7 @@ impl<'a> Doc<'a> {
     /// Removes `node` and everything under it; the first reason given sticks.
     pub(crate) fn remove(&mut self, node: NodeRef<'a>, reason: Reason) {
         self.removed.entry(Key::of(node)).or_insert(reason);
+        self.scores.borrow_mut().take();
         // Only the enclosing subtrees lose text; the rest stays valid.
         let mut stats = self.stats.borrow_mut();
         for ancestor in node.ancestors() {
@@ -387,6 +406,23 @@ mod tests {
                 assert_eq!(attr(node, name), el.attr(name), "{} {name}", el.name());
             }
         }
+    }
+
+    #[test]
+    fn scores_are_remembered_until_a_removal() {
+        let html = Html::parse_fragment("<div><p id=x>a</p></div>");
+        let mut doc = Doc::new(&html);
+        let x = doc.select(&Selector::parse("#x").unwrap())[0];
+        let computed = std::cell::Cell::new(0);
+        let compute = || {
+            computed.set(computed.get() + 1);
+            vec![(x, f64::from(computed.get()))]
+        };
+        assert_eq!(doc.scores(compute)[0].1, 1.0);
+        assert_eq!(doc.scores(compute)[0].1, 1.0);
+        doc.remove(x, Reason::Junk);
+        assert_eq!(doc.scores(compute)[0].1, 2.0);
+        assert_eq!(computed.get(), 2);
     }
 
     #[test]
