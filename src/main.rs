@@ -14,6 +14,13 @@ use refeed::config::{Config, ConfigError, DEFAULT_CONFIG_PATH};
 use refeed::http::FeedFormat;
 use url::Url;
 
+/// mimalloc instead of the system allocator: parsing a page allocates a
+/// node, its attributes and its text in many small pieces and frees them
+/// all at once, where glibc's malloc spent over a tenth of extraction's
+/// instructions (measured with callgrind on `refeed extract --batch`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 // The binary's own modules live beside it in `cli/` (`src/` is the library's).
 #[path = "cli/logging.rs"]
 mod logging;
