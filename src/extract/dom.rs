@@ -345,16 +345,61 @@ pub(crate) fn contains(ancestor: NodeRef<'_>, node: NodeRef<'_>) -> bool {
 
 /// Lower-cases and collapses whitespace (non-breaking spaces included).
 pub(crate) fn normalize(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    if text.is_ascii() {
+        return normalize_ascii(text.as_bytes());
+    }
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out.to_lowercase()
+}
+
+/// [`normalize`] of ASCII text, byte by byte (most pages' texts, and every
+/// block's text is normalized while pruning).
+fn normalize_ascii(text: &[u8]) -> String {
+    // The ASCII characters of Unicode's White_Space (`split_whitespace`'s
+    // definition; it has U+000B, which `u8::is_ascii_whitespace` has not).
+    let is_space = |b: &u8| matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ');
+    let mut out = Vec::with_capacity(text.len());
+    for word in text.split(is_space).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(b' ');
+        }
+        out.extend(word.iter().map(u8::to_ascii_lowercase));
+    }
+    // Only ASCII bytes were written.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use scraper::Html;
+
+    #[test]
+    fn normalize_agrees_with_its_plain_definition() {
+        let plain = |t: &str| {
+            t.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase()
+        };
+        let pieces = [
+            "A", "b", " ", "\t", "\n", "\u{b}", "\u{c}", "\r", "\u{1c}", "\u{a0}", "\u{85}", "É",
+            "ΟΔΟΣ", "Σ", "İ", "\u{3000}", "x.Y", "\u{0}",
+        ];
+        let mut rng = fastrand::Rng::with_seed(5);
+        for _ in 0..5000 {
+            let text: String = (0..rng.usize(0..12))
+                .map(|_| pieces[rng.usize(..pieces.len())])
+                .collect();
+            assert_eq!(normalize(&text), plain(&text), "{text:?}");
+        }
+    }
 
     #[test]
     fn normalize_collapses_whitespace_and_case() {

@@ -21,18 +21,22 @@ pub(super) fn scan_cost(html: &str) -> u64 {
     let mut run = Run::default();
     let mut cost = 0u64;
     // Jumps from `<`, `>` or `&` to the next (SIMD: this reads every byte
-    // of every page); the `0xC2` bytes between two of them join the run.
-    let mut from = 0;
+    // of every page); the `0xC2` bytes, found in a second stream, join the
+    // run before the next of those.
+    let mut lead_bytes = memchr::memchr_iter(0xC2, bytes).peekable();
     for at in memchr::memchr3_iter(b'<', b'>', b'&', bytes) {
-        run.add_each(from, memchr::memchr_iter(0xC2, &bytes[from..at]));
-        from = at + 1;
+        while let Some(lead) = lead_bytes.next_if(|lead| *lead < at) {
+            run.add(lead as u64);
+        }
         if bytes[at] == b'&' && !is_angle_entity(&bytes[at + 1..]) {
             run.add(at as u64);
         } else {
             cost = cost.saturating_add(run.end(at as u64));
         }
     }
-    run.add_each(from, memchr::memchr_iter(0xC2, &bytes[from..]));
+    for lead in lead_bytes {
+        run.add(lead as u64);
+    }
     cost.saturating_add(run.end(bytes.len() as u64))
 }
 
@@ -47,13 +51,6 @@ impl Run {
     fn add(&mut self, at: u64) {
         self.count += 1;
         self.sum_of_positions = self.sum_of_positions.saturating_add(at);
-    }
-
-    /// Adds the specials at `offset + i` for each `i` of `found`.
-    fn add_each(&mut self, offset: usize, found: impl Iterator<Item = usize>) {
-        for i in found {
-            self.add((offset + i) as u64);
-        }
     }
 
     /// The bytes scanned from each special to `at`; starts a new run.
