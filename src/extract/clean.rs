@@ -5,8 +5,6 @@
 //! sanitizer drops `style`, or a `display:none` spam link ("assetto corsa
 //! mods" on Popular Resistance's tag pages) becomes visible text.
 
-use std::sync::LazyLock;
-
 use scraper::Selector;
 use scraper::node::Element;
 use url::Url;
@@ -20,13 +18,17 @@ const JUNK_TAGS: &[&str] = &[
     "button", "input", "select", "textarea",
 ];
 
-/// Comment sections of WordPress and most blog themes.
-static COMMENTS: LazyLock<Selector> = LazyLock::new(|| {
-    Selector::parse(
-        "#comments, .comments, .comment-respond, #respond, .comments-area, ol.commentlist",
-    )
-    .expect("valid comment selector")
-});
+/// Comment sections of WordPress and most blog themes, as a selector: the
+/// definition [`is_comment_section`] follows (tests check it against this).
+#[cfg(test)]
+const COMMENTS: &str =
+    "#comments, .comments, .comment-respond, #respond, .comments-area, ol.commentlist";
+
+/// The ids of the comment-section selector.
+const COMMENT_IDS: &[&str] = &["comments", "respond"];
+
+/// The classes of the comment-section selector (on any element).
+const COMMENT_CLASSES: &[&str] = &["comments", "comment-respond", "comments-area"];
 
 /// Boxes whose whole content goes when they hold a `remove_text` match.
 const BOX_TAGS: &[&str] = &[
@@ -68,27 +70,42 @@ fn is_junk<'a>(
     if JUNK_TAGS.contains(&name) {
         return !embed::PLAYER_TAGS.contains(&name) || embed::player(node, base).is_none();
     }
-    scraper::ElementRef::wrap(node).is_some_and(|e| COMMENTS.matches(&e))
+    is_comment_section(el)
+}
+
+/// Whether an element is a comment section (`#comments, .comments,
+/// .comment-respond, #respond, .comments-area, ol.commentlist`): read straight from its `id` and
+/// `class` attributes (matching the selector cost more than all the rest of
+/// the junk pass; ids and classes compare case-sensitively, as scraper's
+/// no-quirks matching does).
+fn is_comment_section(el: &Element) -> bool {
+    let mut found = false;
+    for (name, value) in el.attrs() {
+        found |= match name {
+            "id" => COMMENT_IDS.contains(&value),
+            "class" => value.split_ascii_whitespace().any(|class| {
+                COMMENT_CLASSES.contains(&class) || (class == "commentlist" && el.name() == "ol")
+            }),
+            _ => false,
+        };
+    }
+    found
 }
 
 /// Whether an element is hidden from readers: the `hidden` attribute
 /// (except `until-found`, which is collapsed content), `aria-hidden="true"`,
-/// or an inline `display:none` / `visibility:hidden` in any spelling
-/// (`DISPLAY : none !important`).
+/// an inline `display:none` / `visibility:hidden` in any spelling
+/// (`DISPLAY : none !important`), or a CSS framework's hiding class.
 pub(crate) fn is_hidden(el: &Element) -> bool {
-    if el
-        .attr("hidden")
-        .is_some_and(|v| !v.trim().eq_ignore_ascii_case("until-found"))
-    {
-        return true;
-    }
-    if el
-        .attr("aria-hidden")
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
-    {
-        return true;
-    }
-    el.attr("style").is_some_and(style_hides) || el.classes().any(is_hiding_class)
+    // One pass over the attributes: looking each name up costs more (it is
+    // run on every element of the page).
+    el.attrs().any(|(name, value)| match name {
+        "hidden" => !value.trim().eq_ignore_ascii_case("until-found"),
+        "aria-hidden" => value.trim().eq_ignore_ascii_case("true"),
+        "style" => style_hides(value),
+        "class" => value.split_ascii_whitespace().any(is_hiding_class),
+        _ => false,
+    })
 }
 
 /// Utility classes that hide an element in the common CSS frameworks
@@ -251,6 +268,50 @@ mod tests {
         ] {
             assert!(!style_hides(style), "{style}");
         }
+    }
+
+    #[test]
+    fn comment_sections_are_what_the_comments_selector_matches() {
+        let selector = Selector::parse(COMMENTS).unwrap();
+        let html = Html::parse_fragment(
+            r#"<div id="comments"></div><div id="Comments"></div><div id="comments x"></div>
+            <section class="a comments"></section><div class="Comments"></div>
+            <div class="comment-respond"></div><p id="respond"></p><div class="comments-area"></div>
+            <ol class="x commentlist"></ol><ul class="commentlist"></ul><div class="commentsarea"></div>
+            <div class="comment"></div><div data-id="comments"></div><div></div>
+            <svg><g class="comments"></g></svg>"#,
+        );
+        let mut checked = 0;
+        for node in html.tree.root().descendants() {
+            if let Some(el) = scraper::ElementRef::wrap(node) {
+                assert_eq!(
+                    is_comment_section(el.value()),
+                    selector.matches(&el),
+                    "{}",
+                    el.html()
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 15, "{checked}");
+    }
+
+    #[test]
+    fn hidden_attributes_are_read_in_one_pass() {
+        let html = Html::parse_fragment(
+            r#"<p hidden>a</p><p hidden="until-found">b</p><p aria-hidden=" true ">c</p>
+            <p aria-hidden="false">d</p><p style="display:none">e</p><p style="color:red">f</p>
+            <p data-hidden="true" title="hidden">g</p><p hidden="UNTIL-FOUND " style="visibility:hidden">h</p>"#,
+        );
+        let hidden: String = html
+            .tree
+            .root()
+            .descendants()
+            .filter_map(scraper::ElementRef::wrap)
+            .filter(|e| e.value().name() == "p" && is_hidden(e.value()))
+            .map(|e| e.text().collect::<String>())
+            .collect();
+        assert_eq!(hidden, "aceh");
     }
 
     #[test]

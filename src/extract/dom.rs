@@ -85,6 +85,9 @@ pub(crate) struct Doc<'a> {
     /// Text statistics of subtrees, dropped for the ancestors of each
     /// removal: scoring and pruning ask for the same subtrees many times.
     stats: RefCell<KeyMap<TextStats>>,
+    /// Readability's candidate scores, until the next removal: choosing the
+    /// body and merging its siblings both ask for them.
+    scores: RefCell<Option<Vec<(NodeRef<'a>, f64)>>>,
 }
 
 impl<'a> Doc<'a> {
@@ -93,7 +96,22 @@ impl<'a> Doc<'a> {
             root: html.tree.root(),
             removed: KeyMap::default(),
             stats: RefCell::default(),
+            scores: RefCell::default(),
         }
+    }
+
+    /// The candidate scores of the page as it is now: `compute`d once, then
+    /// remembered until something is removed.
+    pub(crate) fn scores(
+        &self,
+        compute: impl FnOnce() -> Vec<(NodeRef<'a>, f64)>,
+    ) -> Vec<(NodeRef<'a>, f64)> {
+        if let Some(scores) = self.scores.borrow().as_ref() {
+            return scores.clone();
+        }
+        let scores = compute();
+        *self.scores.borrow_mut() = Some(scores.clone());
+        scores
     }
 
     /// The live `<body>` of a document, or the root of a fragment.
@@ -107,6 +125,7 @@ impl<'a> Doc<'a> {
     /// Removes `node` and everything under it; the first reason given sticks.
     pub(crate) fn remove(&mut self, node: NodeRef<'a>, reason: Reason) {
         self.removed.entry(Key::of(node)).or_insert(reason);
+        self.scores.borrow_mut().take();
         // Only the enclosing subtrees lose text; the rest stays valid.
         let mut stats = self.stats.borrow_mut();
         for ancestor in node.ancestors() {
@@ -311,9 +330,15 @@ pub(crate) fn tag<'a>(node: NodeRef<'a>) -> Option<&'a str> {
     element(node).map(Element::name)
 }
 
-/// An attribute of an element node.
+/// An attribute of an element node (in no namespace, as
+/// `Element::attr` finds it, but by comparing names: `Element::attr`
+/// interns the name it is given first, which cost more than the search).
 pub(crate) fn attr<'a>(node: NodeRef<'a>, name: &str) -> Option<&'a str> {
-    element(node).and_then(|e| e.attr(name))
+    element(node)?
+        .attrs
+        .iter()
+        .find(|(key, _)| key.prefix.is_none() && key.ns.is_empty() && &*key.local == name)
+        .map(|(_, value)| &**value)
 }
 
 /// Whether `ancestor` is `node` or one of its ancestors.
@@ -323,16 +348,61 @@ pub(crate) fn contains(ancestor: NodeRef<'_>, node: NodeRef<'_>) -> bool {
 
 /// Lower-cases and collapses whitespace (non-breaking spaces included).
 pub(crate) fn normalize(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    if text.is_ascii() {
+        return normalize_ascii(text.as_bytes());
+    }
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out.to_lowercase()
+}
+
+/// [`normalize`] of ASCII text, byte by byte (most pages' texts, and every
+/// block's text is normalized while pruning).
+fn normalize_ascii(text: &[u8]) -> String {
+    // The ASCII characters of Unicode's White_Space (`split_whitespace`'s
+    // definition; it has U+000B, which `u8::is_ascii_whitespace` has not).
+    let is_space = |b: &u8| matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ');
+    let mut out = Vec::with_capacity(text.len());
+    for word in text.split(is_space).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(b' ');
+        }
+        out.extend(word.iter().map(u8::to_ascii_lowercase));
+    }
+    // Only ASCII bytes were written.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use scraper::Html;
+
+    #[test]
+    fn normalize_agrees_with_its_plain_definition() {
+        let plain = |t: &str| {
+            t.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase()
+        };
+        let pieces = [
+            "A", "b", " ", "\t", "\n", "\u{b}", "\u{c}", "\r", "\u{1c}", "\u{a0}", "\u{85}", "É",
+            "ΟΔΟΣ", "Σ", "İ", "\u{3000}", "x.Y", "\u{0}",
+        ];
+        let mut rng = fastrand::Rng::with_seed(5);
+        for _ in 0..5000 {
+            let text: String = (0..rng.usize(0..12))
+                .map(|_| pieces[rng.usize(..pieces.len())])
+                .collect();
+            assert_eq!(normalize(&text), plain(&text), "{text:?}");
+        }
+    }
 
     #[test]
     fn normalize_collapses_whitespace_and_case() {
@@ -356,6 +426,51 @@ mod tests {
         let stats = doc.text_stats(div);
         assert_eq!((stats.chars, stats.link_chars), (8, 4));
         assert!((stats.link_density() - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn attr_finds_what_element_attr_finds() {
+        let html = Html::parse_fragment(
+            r#"<p id=a class="x y" data-v="" DATA-Up=u>t</p><a href="/h" title=t>l</a>
+            <svg viewBox="0 0 1 1"><use xlink:href="i" href="j"></use></svg>"#,
+        );
+        let names = [
+            "id",
+            "class",
+            "data-v",
+            "data-up",
+            "DATA-Up",
+            "href",
+            "title",
+            "viewBox",
+            "viewbox",
+            "xlink:href",
+            "missing",
+            "",
+        ];
+        for node in html.tree.root().descendants() {
+            let Some(el) = element(node) else { continue };
+            for name in names {
+                assert_eq!(attr(node, name), el.attr(name), "{} {name}", el.name());
+            }
+        }
+    }
+
+    #[test]
+    fn scores_are_remembered_until_a_removal() {
+        let html = Html::parse_fragment("<div><p id=x>a</p></div>");
+        let mut doc = Doc::new(&html);
+        let x = doc.select(&Selector::parse("#x").unwrap())[0];
+        let computed = std::cell::Cell::new(0);
+        let compute = || {
+            computed.set(computed.get() + 1);
+            vec![(x, f64::from(computed.get()))]
+        };
+        assert_eq!(doc.scores(compute)[0].1, 1.0);
+        assert_eq!(doc.scores(compute)[0].1, 1.0);
+        doc.remove(x, Reason::Junk);
+        assert_eq!(doc.scores(compute)[0].1, 2.0);
+        assert_eq!(computed.get(), 2);
     }
 
     #[test]

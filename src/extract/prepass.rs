@@ -91,14 +91,12 @@ fn close_tag_end(bytes: &[u8], open_end: usize, name: &str) -> usize {
 
 /// The first `needle` at or after `from`.
 fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    bytes[from..]
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|i| i + from)
+    memchr::memmem::find(&bytes[from..], needle).map(|i| i + from)
 }
 
+/// The first `needle` byte (SIMD: this pass reads every byte of the page).
 fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
-    haystack.iter().position(|b| *b == needle)
+    memchr::memchr(needle, haystack)
 }
 
 /// `noscript` and `template` hold markup readers may want to see named; code

@@ -198,8 +198,13 @@ fn named_boilerplate(node: NodeRef<'_>, scope: NodeRef<'_>) -> bool {
         .any(|e| vocab::boilerplate(e) == Some(vocab::Boilerplate::Strong))
 }
 
-/// Every candidate block with its final score, in the order first reached.
+/// Every candidate block with its final score, in the order first reached
+/// (computed once per state of the page: see `Doc::scores`).
 pub(crate) fn candidate_scores<'a>(doc: &Doc<'a>) -> Vec<(NodeRef<'a>, f64)> {
+    doc.scores(|| compute_scores(doc))
+}
+
+fn compute_scores<'a>(doc: &Doc<'a>) -> Vec<(NodeRef<'a>, f64)> {
     score_paragraphs(doc)
         .candidates
         .into_iter()

@@ -104,12 +104,19 @@ pub(crate) enum Boilerplate {
     Weak,
 }
 
-/// The class and id of an element, lower-cased, space-separated.
+/// The class and id of an element, lower-cased, space-separated (classes
+/// in the order written: the words are matched, not the string).
 fn names(element: &Element) -> String {
     let mut out = String::new();
-    for class in element.classes().filter(|c| !is_taxonomy_class(c)) {
-        out.push_str(class);
-        out.push(' ');
+    // Read from the attribute: scraper's `classes()` interns each class.
+    let classes = element.attrs().filter(|(name, _)| *name == "class");
+    for (_, value) in classes {
+        for class in value.split_ascii_whitespace() {
+            if !is_taxonomy_class(class) {
+                out.push_str(class);
+                out.push(' ');
+            }
+        }
     }
     if let Some(id) = element.id() {
         out.push_str(id);
@@ -122,38 +129,83 @@ fn names(element: &Element) -> String {
 /// its categories, author and type (`entry-category-social_media`,
 /// `entry-author-ann`): words of the post's subject, not of the block's role.
 fn is_taxonomy_class(class: &str) -> bool {
-    let class = class.to_ascii_lowercase();
-    let rest = match class.strip_prefix("entry-") {
+    let strip = |prefix: &str| {
+        class
+            .get(..prefix.len())
+            .filter(|head| head.eq_ignore_ascii_case(prefix))
+            .map(|_| &class[prefix.len()..])
+    };
+    let rest = match strip("entry-") {
         // Typepad: `entry-author-x` names the post's author, while a bare
         // `author-box` is the bio box.
-        Some(typepad) => typepad
-            .strip_prefix("category-")
-            .or_else(|| typepad.strip_prefix("author-")),
-        None => class
-            .strip_prefix("tag-")
-            .or_else(|| class.strip_prefix("category-")),
+        Some(_) => strip("entry-category-").or_else(|| strip("entry-author-")),
+        None => strip("tag-").or_else(|| strip("category-")),
     };
     let Some(rest) = rest else {
         return false;
     };
-    !matches!(rest, "links" | "list" | "cloud")
+    !["links", "list", "cloud"]
+        .iter()
+        .any(|w| rest.eq_ignore_ascii_case(w))
 }
 
 fn matches(names: &str, substrings: &[&str], tokens: &[&str]) -> bool {
-    substrings.iter().any(|w| names.contains(w))
+    let pairs = Pairs::of(names.as_bytes());
+    substrings
+        .iter()
+        .any(|w| pairs.may_contain(w.as_bytes()) && names.contains(w))
         || names
             .split(|c: char| !c.is_ascii_alphanumeric())
             .any(|t| tokens.contains(&t))
 }
 
+/// The pairs of adjacent bytes of a text, hashed into 1,024 bits: a word
+/// whose first or last pair is missing is not in the text. Checking that
+/// first skips most substring searches (each costs more than building
+/// this), and every element's names are matched against dozens of words.
+struct Pairs([u64; 16]);
+
+impl Pairs {
+    fn of(text: &[u8]) -> Pairs {
+        let mut bits = [0u64; 16];
+        for pair in text.windows(2) {
+            let at = Pairs::slot(pair[0], pair[1]);
+            bits[at / 64] |= 1 << (at % 64);
+        }
+        Pairs(bits)
+    }
+
+    fn slot(a: u8, b: u8) -> usize {
+        ((usize::from(a) << 5) ^ usize::from(b)) & 1023
+    }
+
+    fn has(&self, a: u8, b: u8) -> bool {
+        let at = Pairs::slot(a, b);
+        self.0[at / 64] & (1 << (at % 64)) != 0
+    }
+
+    /// False only when `word` cannot be in the text.
+    fn may_contain(&self, word: &[u8]) -> bool {
+        match word {
+            [a, b, .., y, z] => self.has(*a, *b) && self.has(*y, *z),
+            [a, b] => self.has(*a, *b),
+            _ => true,
+        }
+    }
+}
+
 /// What the vocabulary says of an element that looks like boilerplate.
 pub(crate) fn boilerplate(element: &Element) -> Option<Boilerplate> {
-    let names = names(element);
+    boilerplate_names(&names(element))
+}
+
+/// [`boilerplate`] of an element's [`names`].
+fn boilerplate_names(names: &str) -> Option<Boilerplate> {
     if names.is_empty() {
         None
-    } else if matches(&names, STRONG_SUBSTRINGS, STRONG_TOKENS) {
+    } else if matches(names, STRONG_SUBSTRINGS, STRONG_TOKENS) {
         Some(Boilerplate::Strong)
-    } else if matches(&names, WEAK_SUBSTRINGS, WEAK_TOKENS) {
+    } else if matches(names, WEAK_SUBSTRINGS, WEAK_TOKENS) {
         Some(Boilerplate::Weak)
     } else {
         None
@@ -171,7 +223,7 @@ pub(crate) fn class_weight(element: &Element) -> f64 {
     if matches(&names, POSITIVE_SUBSTRINGS, &[]) {
         weight += 25.0;
     }
-    if boilerplate(element).is_some() {
+    if boilerplate_names(&names).is_some() {
         weight -= 25.0;
     }
     weight
@@ -186,6 +238,53 @@ mod tests {
         let doc = Html::parse_fragment(html);
         let any = Selector::parse("body *, html > *").unwrap();
         doc.select(&any).next().unwrap().value().clone()
+    }
+
+    /// The plain definition `matches` must agree with.
+    fn matches_plainly(names: &str, substrings: &[&str], tokens: &[&str]) -> bool {
+        substrings.iter().any(|w| names.contains(w))
+            || names
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .any(|t| tokens.contains(&t))
+    }
+
+    #[test]
+    fn pair_filter_never_hides_a_word() {
+        let lists = [
+            STRONG_SUBSTRINGS,
+            WEAK_SUBSTRINGS,
+            POSITIVE_SUBSTRINGS,
+            OVERLAY_SUBSTRINGS,
+            CAPTION_SUBSTRINGS,
+        ];
+        let pieces = [
+            "share", "re", "lated", "-", " ", "ad", "s", "post", "x", "é", "comm", "ent", "body",
+            "cap", "tion", "nav", "menu", "a", "e", "i", "promo",
+        ];
+        let mut rng = fastrand::Rng::with_seed(7);
+        for _ in 0..3000 {
+            let names: String = (0..rng.usize(0..8))
+                .map(|_| pieces[rng.usize(..pieces.len())])
+                .collect();
+            for list in lists {
+                assert_eq!(
+                    matches(&names, list, STRONG_TOKENS),
+                    matches_plainly(&names, list, STRONG_TOKENS),
+                    "{names:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn names_skip_taxonomy_classes_in_any_case() {
+        let el = first_element(
+            r#"<div class="Tag-Foo CATEGORY-news tag-links category-List x" id="Main"></div>"#,
+        );
+        assert_eq!(names(&el), "tag-links category-list x main");
+        assert!(is_taxonomy_class("tag-élan"));
+        assert!(!is_taxonomy_class("tag"));
+        assert!(!is_taxonomy_class("tagé-x"));
     }
 
     #[test]

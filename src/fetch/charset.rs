@@ -54,7 +54,9 @@ fn check_declared(
     tld: Option<&str>,
 ) -> &'static Encoding {
     if declared == UTF_8 {
-        if mostly_utf8(bytes) || bytes.is_ascii() {
+        // Valid UTF-8 (ASCII included) is the common case: one fast check
+        // before counting characters in the broken case.
+        if std::str::from_utf8(bytes).is_ok() || mostly_utf8(bytes) {
             UTF_8
         } else {
             detect(bytes, tld)
@@ -79,7 +81,10 @@ fn check_declared(
 fn mostly_utf8(bytes: &[u8]) -> bool {
     let (mut valid, mut broken) = (0usize, 0usize);
     for chunk in bytes.utf8_chunks() {
-        valid += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        // A non-ASCII character of valid UTF-8 starts with a byte ≥ 0xC0
+        // (its other bytes are 0x80..=0xBF): counting those bytes counts
+        // the characters.
+        valid += chunk.valid().bytes().filter(|b| *b >= 0xC0).count();
         broken += usize::from(!chunk.invalid().is_empty());
     }
     valid > 4 * broken
@@ -298,6 +303,36 @@ pub(super) mod tests {
             assert_eq!(decode(&bytes, header), text, "{label}");
             let page = with_meta("utf-8", &bytes);
             assert!(decode(&page, None).ends_with(text), "{label}");
+        }
+    }
+
+    #[test]
+    fn mostly_utf8_counts_characters_by_their_lead_bytes() {
+        // The definition: valid non-ASCII characters against broken runs.
+        let by_chars = |bytes: &[u8]| {
+            let (mut valid, mut broken) = (0usize, 0usize);
+            for chunk in bytes.utf8_chunks() {
+                valid += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+                broken += usize::from(!chunk.invalid().is_empty());
+            }
+            valid > 4 * broken
+        };
+        let pieces: [&[u8]; 8] = [
+            b"a",
+            "é".as_bytes(),
+            "“".as_bytes(),
+            "𝄞".as_bytes(),
+            b"\xe9",
+            b"\x93",
+            b"\xc3",
+            b" ",
+        ];
+        let mut rng = fastrand::Rng::with_seed(3);
+        for _ in 0..3000 {
+            let body: Vec<u8> = (0..rng.usize(0..30))
+                .flat_map(|_| pieces[rng.usize(..pieces.len())].iter().copied())
+                .collect();
+            assert_eq!(mostly_utf8(&body), by_chars(&body), "{body:?}");
         }
     }
 
