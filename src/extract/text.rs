@@ -69,7 +69,7 @@ fn is_photo_story<'a>(doc: &Doc<'a>, root: NodeRef<'a>, root_chars: usize) -> bo
         // A block named like a caption that holds most of the text is the
         // story (a slideshow's), not a picture's caption: read into it.
         let picture = node != root
-            && (tag(node).is_some_and(|t| PICTURES.contains(&t))
+            && (is_picture(node)
                 || (element(node).is_some_and(vocab::is_caption) && chars * 2 <= root_chars));
         if picture {
             captions += chars;
@@ -78,6 +78,13 @@ fn is_photo_story<'a>(doc: &Doc<'a>, root: NodeRef<'a>, root_chars: usize) -> bo
         }
     }
     captions * 2 > root_chars
+}
+
+/// A picture element (see [`PICTURES`]). A figure holding an embedded post
+/// (WordPress's embed block around a tweet) is the post's text, not a
+/// picture's caption.
+fn is_picture(node: NodeRef<'_>) -> bool {
+    tag(node).is_some_and(|t| PICTURES.contains(&t) && !(t == "figure" && embed::holds_post(node)))
 }
 
 struct TextWriter<'d, 'a> {
@@ -124,13 +131,10 @@ impl<'a> TextWriter<'_, 'a> {
 
     fn element(&mut self, node: NodeRef<'a>, in_pre: bool) {
         let name = tag(node).unwrap_or_default();
-        // A figure holding an embedded post (WordPress's embed block around
-        // a tweet) is the post's text, not a picture's caption.
-        let picture = PICTURES.contains(&name) && !(name == "figure" && embed::holds_post(node));
         if SKIPPED.contains(&name)
             || embed::is_player(node)
             || self.is_bare_post(node)
-            || (!self.captions_are_text && (picture || self.is_caption(node)))
+            || (!self.captions_are_text && (is_picture(node) || self.is_caption(node)))
         {
             return;
         }
