@@ -15,14 +15,18 @@ use super::time::Millis;
 use super::{Store, StoreError, query_error};
 use crate::model::{RefreshCounts, RefreshRecord, SourceHealth};
 
-/// Every source's health (`?1` NULL), or one source's (`?1` its id), in one
-/// statement. Per source, three index walks
+/// Every source's health ([`SOURCE_HEALTH`]), or one source's
+/// ([`SOURCE_HEALTH_OF`], `?1` its id), in one statement: `$filter` picks
+/// the sources. Per source, three index walks
 /// (`refreshes_source`, `refreshes_source_ok`) find the latest record, the
 /// latest success and the latest success that parsed a page (not a 304);
 /// the failures since that success are the records after it, the first of
 /// them dates the failure (`prune_refreshes` keeps it). Sources without
 /// any record (a row made by `learned`) are left out by the inner join.
-const SOURCE_HEALTH: &str = "\
+macro_rules! source_health {
+    ($filter:literal) => {
+        concat!(
+            "\
     WITH marks AS (
         SELECT s.id AS source_id, s.stale_kind, s.stale_since, s.stale_message,
             (SELECT max(id) FROM refreshes WHERE source_id = s.id) AS last_id,
@@ -31,7 +35,9 @@ const SOURCE_HEALTH: &str = "\
              WHERE source_id = s.id AND ok = 1 AND not_modified = 0
              ORDER BY id DESC LIMIT 1) AS parsed_id
         FROM sources s
-        WHERE ?1 IS NULL OR s.id = ?1
+        ",
+            $filter,
+            "
     )
     SELECT m.source_id, m.stale_kind, m.stale_since, m.stale_message,
         r.started, r.finished, r.ok, r.error, r.seen, r.new, r.updated,
@@ -48,7 +54,17 @@ const SOURCE_HEALTH: &str = "\
     JOIN refreshes r ON r.id = m.last_id
     LEFT JOIN refreshes success ON success.id = m.ok_id
     LEFT JOIN refreshes parsed ON parsed.id = m.parsed_id
-    LEFT JOIN source_discovery d ON d.source_id = m.source_id";
+    LEFT JOIN source_discovery d ON d.source_id = m.source_id"
+        )
+    };
+}
+
+/// Every source's health; see [`source_health!`].
+const SOURCE_HEALTH: &str = source_health!("");
+
+/// One source's health, found by its primary key: a feed render reads it,
+/// and `?1 IS NULL OR s.id = ?1` made SQLite scan every source (issue 13).
+pub(super) const SOURCE_HEALTH_OF: &str = source_health!("WHERE s.id = ?1");
 
 impl Store {
     /// Records a refresh that the outlet answered with 304 Not Modified: a
@@ -89,8 +105,11 @@ impl Store {
     }
 
     async fn health_rows(&self, source: Option<&str>) -> Result<Vec<HealthRow>, StoreError> {
-        sqlx::query_as(SOURCE_HEALTH)
-            .bind(source)
+        let query = match source {
+            Some(source) => sqlx::query_as(SOURCE_HEALTH_OF).bind(source),
+            None => sqlx::query_as(SOURCE_HEALTH),
+        };
+        query
             .fetch_all(&self.pool)
             .await
             .map_err(query_error("read source health"))

@@ -273,4 +273,7 @@ impl Store {
 mod test_support;
 
 #[cfg(test)]
+mod plan_tests;
+
+#[cfg(test)]
 mod tests;
