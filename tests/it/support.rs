@@ -343,3 +343,14 @@ pub fn parse_atom(text: &str) -> atom_syndication::Feed {
     atom_syndication::Feed::read_from(text.as_bytes())
         .unwrap_or_else(|e| panic!("not valid Atom ({e}):\n{text}"))
 }
+
+/// A client that keeps bodies as sent (no automatic decompression).
+pub fn raw_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .no_gzip()
+        .no_brotli()
+        .timeout(std::time::Duration::from_secs(20))
+        .build()
+        .expect("HTTP client")
+}
