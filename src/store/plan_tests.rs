@@ -35,9 +35,9 @@ fn full_reads(plan: &[String]) -> Vec<&String> {
         .collect()
 }
 
-#[tokio::test]
-async fn feed_reads_search_indexes_and_never_sort_or_scan_a_table() {
-    let (_dir, store) = temp_store().await;
+/// A store of two sources, nine items each.
+async fn two_sources() -> (tempfile::TempDir, Store) {
+    let (dir, store) = temp_store().await;
     for source in ["a", "b"] {
         let items: Vec<_> = (1..=9)
             .map(|n| item(&format!("{source}/{n}"), &format!("2024-05-0{n}T10:00:00Z")))
@@ -48,6 +48,11 @@ async fn feed_reads_search_indexes_and_never_sort_or_scan_a_table() {
             .await
             .unwrap();
     }
+    (dir, store)
+}
+
+/// Fails on any read of a render that is not an index search or walk.
+async fn assert_index_driven(store: &Store) {
     let reads = [
         ("items of one source", ITEMS_OF_SOURCE, &["a", "50"][..]),
         ("items of all", ITEMS_OF_ALL, &["200"][..]),
@@ -59,7 +64,7 @@ async fn feed_reads_search_indexes_and_never_sort_or_scan_a_table() {
         ),
     ];
     for (name, sql, binds) in reads {
-        let plan = plan(&store, sql, binds).await;
+        let plan = plan(store, sql, binds).await;
         assert!(!plan.is_empty(), "{name}");
         assert_eq!(
             full_reads(&plan),
@@ -67,12 +72,37 @@ async fn feed_reads_search_indexes_and_never_sort_or_scan_a_table() {
             "{name}: {plan:#?}"
         );
     }
+}
+
+#[tokio::test]
+async fn feed_reads_search_indexes_and_never_sort_or_scan_a_table() {
+    let (_dir, store) = two_sources().await;
+    assert_index_driven(&store).await;
     let all = plan(&store, ITEMS_OF_ALL, &["200"]).await;
     assert_eq!(
         all,
         ["SCAN items USING INDEX items_published"],
         "in index order, LIMIT stops it"
     );
+}
+
+/// With table statistics (`ANALYZE`, which `PRAGMA optimize` runs and
+/// PostgreSQL's autovacuum keeps), the planner weighs a scan against the
+/// indexes. The item reads must still walk their index, whose order is
+/// the feed's, so `LIMIT` stops them. (The two-row `sources` table of this
+/// test is scanned once analyzed: cheaper than its primary key at that
+/// size, so the per-source reads are left to the test above.)
+#[tokio::test]
+async fn item_reads_stay_index_walks_with_statistics() {
+    let (_dir, store) = two_sources().await;
+    sqlx::query("ANALYZE").execute(&store.pool).await.unwrap();
+    let source = plan(&store, ITEMS_OF_SOURCE, &["a", "50"]).await;
+    assert_eq!(
+        source,
+        ["SEARCH items USING INDEX items_source_published (source_id=?)"]
+    );
+    let all = plan(&store, ITEMS_OF_ALL, &["200"]).await;
+    assert_eq!(all, ["SCAN items USING INDEX items_published"]);
 }
 
 #[test]
