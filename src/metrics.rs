@@ -49,6 +49,14 @@ pub const FEED_REQUESTS: &str = "refeed_feed_requests_total";
 pub const CACHE_HITS: &str = "refeed_feed_cache_hits_total";
 /// Whole-feed requests that had to render.
 pub const CACHE_MISSES: &str = "refeed_feed_cache_misses_total";
+/// Bytes the rendered-feed cache holds (gauge), at most [`CACHE_BUDGET`].
+pub const CACHE_BYTES: &str = "refeed_feed_cache_bytes";
+/// The rendered-feed cache's bound, `[server] cache_bytes` (gauge).
+pub const CACHE_BUDGET: &str = "refeed_feed_cache_budget_bytes";
+/// Entries the rendered-feed cache holds (gauge).
+pub const CACHE_ENTRIES: &str = "refeed_feed_cache_entries";
+/// Entries dropped from the rendered-feed cache to make room.
+pub const CACHE_EVICTIONS: &str = "refeed_feed_cache_evictions_total";
 /// Time spent extracting one article (histogram, seconds; parsing only,
 /// not the wait for a core).
 pub const EXTRACT_SECONDS: &str = "refeed_extraction_duration_seconds";
@@ -149,6 +157,21 @@ fn describe() {
         "Whole-feed requests served from the rendered-feed cache."
     );
     describe_counter!(CACHE_MISSES, "Whole-feed requests that rendered the feed.");
+    describe_gauge!(
+        CACHE_BYTES,
+        Unit::Bytes,
+        "Bytes the rendered-feed cache holds (bodies, headers, items, keys)."
+    );
+    describe_gauge!(
+        CACHE_BUDGET,
+        Unit::Bytes,
+        "The rendered-feed cache's bound ([server] cache_bytes)."
+    );
+    describe_gauge!(CACHE_ENTRIES, "Entries the rendered-feed cache holds.");
+    describe_counter!(
+        CACHE_EVICTIONS,
+        "Rendered feeds dropped from the cache to make room."
+    );
     describe_histogram!(
         EXTRACT_SECONDS,
         Unit::Seconds,
@@ -284,6 +307,14 @@ fn status_label(status: u16) -> &'static str {
 /// A whole-feed request found its feed rendered (`true`) or rendered it.
 pub fn feed_cache(hit: bool) {
     counter!(if hit { CACHE_HITS } else { CACHE_MISSES }).increment(1);
+}
+
+/// The rendered-feed cache's state, set at each scrape.
+pub fn feed_cache_state(bytes: usize, budget: usize, entries: usize, evictions: u64) {
+    gauge!(CACHE_BYTES).set(bytes as f64);
+    gauge!(CACHE_BUDGET).set(budget as f64);
+    gauge!(CACHE_ENTRIES).set(entries as f64);
+    counter!(CACHE_EVICTIONS).absolute(evictions);
 }
 
 /// Runs an extraction and records how long it took.

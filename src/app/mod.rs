@@ -33,7 +33,7 @@ use chrono::Utc;
 
 use crate::config::Config;
 use crate::fetch::Fetcher;
-use crate::http::AppState;
+use crate::http::{AppState, FeedCache};
 use crate::model::SourceHealth;
 use crate::pipeline::Pipeline;
 use crate::schedule::{Entry, Policy, RunState};
@@ -139,4 +139,5 @@ fn app_state(config: &Config, store: Store) -> AppState {
         config.server.base_url.clone(),
         config.server.websub_hub.clone(),
     )
+    .with_cache(FeedCache::new(config.server.cache_bytes))
 }

@@ -95,6 +95,9 @@ pub struct ServerConfig {
     pub websub_hub: Option<Url>,
     /// `header_read_timeout`, `idle_timeout` and `max_connections`.
     pub limits: ConnectionLimits,
+    /// `cache_bytes`: memory the rendered feeds may hold in all (0: none
+    /// cached; default [`DEFAULT_CACHE_BYTES`](crate::http::DEFAULT_CACHE_BYTES)).
+    pub cache_bytes: usize,
 }
 
 /// `[storage]`.

@@ -44,6 +44,7 @@ pub(crate) struct RawServer {
     pub header_read_timeout: Option<RawDuration>,
     pub idle_timeout: Option<RawDuration>,
     pub max_connections: Option<Spanned<usize>>,
+    pub cache_bytes: Option<usize>,
 }
 
 /// `[storage]`.

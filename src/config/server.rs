@@ -10,7 +10,8 @@ use super::raw::RawServer;
 use super::report::Report;
 use super::{DEFAULT_LISTEN, ServerConfig, duration, positive, source};
 use crate::http::{
-    ConnectionLimits, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
+    ConnectionLimits, DEFAULT_CACHE_BYTES, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS,
 };
 
 pub(super) fn server(raw: &RawServer, report: &mut Report<'_>) -> Option<ServerConfig> {
@@ -44,6 +45,7 @@ pub(super) fn server(raw: &RawServer, report: &mut Report<'_>) -> Option<ServerC
         base_url: base_url?,
         websub_hub: websub_hub.ok()?,
         limits: limits?,
+        cache_bytes: raw.cache_bytes.unwrap_or(DEFAULT_CACHE_BYTES),
     })
 }
 

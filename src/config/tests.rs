@@ -624,3 +624,19 @@ fn max_connections_is_read_and_must_leave_a_host_its_slots() {
     assert_names(&errors[0], 3, None, "fetch.max_connections");
     assert!(errors[0].contains("must be at least 6"), "{errors:?}");
 }
+
+#[test]
+fn cache_bytes_defaults_to_64_mib_and_zero_turns_the_cache_off() {
+    let default = parse("").unwrap().server.cache_bytes;
+    assert_eq!(default, crate::http::DEFAULT_CACHE_BYTES);
+    assert_eq!(default, 64 * 1024 * 1024);
+    let set = |text: &str| parse(&format!("[server]\n{text}\n")).unwrap();
+    assert_eq!(set("cache_bytes = 1000000").server.cache_bytes, 1_000_000);
+    assert_eq!(set("cache_bytes = 0").server.cache_bytes, 0);
+    assert_names(
+        &error("[server]\ncache_bytes = -1\n"),
+        2,
+        None,
+        "server.cache_bytes",
+    );
+}

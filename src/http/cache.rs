@@ -1,22 +1,28 @@
-//! [`FeedCache`]: every feed rendered once per change and kept in memory.
+//! [`FeedCache`]: feeds rendered once per change and kept in memory,
+//! within a byte budget (`[server] cache_bytes`, issue 13).
 //!
-//! Per feed id it holds a snapshot (feed facts and the item list, shared by
-//! the formats and by filtered requests) and one [`Rendered`] document per
-//! format; filtered requests get a cache of their own, bounded in bytes
-//! ([`FilteredCache`]). The
+//! Per feed id it may hold a snapshot (feed facts and the item list, shared
+//! by the formats and by filtered requests) and one [`Rendered`] document
+//! per format and encoding, each an entry of one least-recently-used map
+//! bounded in bytes ([`ByteLru`]): a crawler walking every feed of 10,000
+//! sources in every format makes the oldest fall out, and a request for
+//! one of those renders it again from the database (the same bytes, so
+//! the same `ETag`). An encoding is compressed only when a client asks
+//! for it. Filtered requests get a quarter of the budget, in a cache of
+//! their own ([`FilteredCache`]). The
 //! store's change generation drives invalidation: a request first compares
 //! it with the generation the cache last synced to (one atomic read); only
 //! when it moved does it ask the store which sources changed (a memory read)
 //! and drop those feeds and the combined `all` feed. SQLite is read only to
 //! rebuild what was dropped.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::filtered::{FilteredCache, FilteredKey};
-use super::rendered::Rendered;
+use super::lru::ByteLru;
+use super::rendered::{Encoding, Rendered};
 use super::{ALL_FEED_ID, FeedFormat};
 use crate::feed::FeedInfo;
 use crate::model::StoredItem;
@@ -33,24 +39,131 @@ pub(super) struct Snapshot {
     pub(super) refresh_interval: Duration,
 }
 
-#[derive(Debug, Default)]
-struct Slots {
-    snapshot: Option<Arc<Snapshot>>,
-    rendered: [Option<Arc<Rendered>>; 3],
+impl Snapshot {
+    /// Heap bytes the snapshot holds (its strings, the item list), for the
+    /// cache's byte bound.
+    fn heap_bytes(&self) -> usize {
+        let info = &self.info;
+        let info = [&info.title, &info.description, &info.link, &info.self_url]
+            .map(String::capacity)
+            .iter()
+            .sum::<usize>()
+            + [&info.language, &info.hub, &info.stylesheet]
+                .map(|s| s.as_ref().map_or(0, String::capacity))
+                .iter()
+                .sum::<usize>();
+        let slots = self.items.capacity() * std::mem::size_of::<StoredItem>();
+        let items: usize = self.items.iter().map(item_heap_bytes).sum();
+        std::mem::size_of::<Self>() + info + slots + items
+    }
+}
+
+/// Heap bytes of one item's strings.
+fn item_heap_bytes(item: &StoredItem) -> usize {
+    let text = [&item.source_id, &item.url, &item.link, &item.title];
+    let optional = [&item.summary, &item.content, &item.author, &item.image];
+    text.map(String::capacity).iter().sum::<usize>()
+        + optional
+            .map(|s| s.as_ref().map_or(0, String::capacity))
+            .iter()
+            .sum::<usize>()
+}
+
+/// Default of `[server] cache_bytes`: 64 MiB for every rendered feed
+/// together. A full-text feed of 50 items is ~200 KB in identity, a tenth
+/// of that compressed; 64 MiB holds a few hundred such documents, or every
+/// compressed feed of a thousand short sources. Of it, a quarter
+/// ([`FILTERED_SHARE`]) goes to filtered feeds.
+pub const DEFAULT_CACHE_BYTES: usize = 64 * 1024 * 1024;
+
+/// The part of the budget given to filtered feeds (`?limit`, `?q`,
+/// `?since`): one quarter, 16 MiB of the default.
+const FILTERED_SHARE: usize = 4;
+
+/// What one feed id holds in the cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Slot {
+    /// The [`Snapshot`] (items and facts, shared by formats and filters).
+    Snapshot,
+    /// One format in one encoding.
+    Document(FeedFormat, Encoding),
+}
+
+impl Slot {
+    /// Every slot of one feed id: what a change of its source drops.
+    fn all() -> impl Iterator<Item = Slot> {
+        let documents = FeedFormat::ALL.into_iter().flat_map(|format| {
+            [Encoding::Identity, Encoding::Gzip, Encoding::Brotli]
+                .map(move |encoding| Slot::Document(format, encoding))
+        });
+        std::iter::once(Slot::Snapshot).chain(documents)
+    }
+}
+
+/// A cache key: the feed id and what of it. Hashes like `(&str, Slot)`,
+/// which the hot path looks up by (no owned key built per request).
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct Key {
+    id: Box<str>,
+    slot: Slot,
+}
+
+/// A cached value.
+#[derive(Debug, Clone)]
+enum Cached {
+    Snapshot(Arc<Snapshot>),
+    Rendered(Arc<Rendered>),
+}
+
+/// Size and activity of the cache, for `/metrics`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CacheStats {
+    /// Bytes held (whole feeds, snapshots and filtered feeds), as counted
+    /// against the bound: never above [`CacheStats::budget`].
+    pub bytes: usize,
+    /// Entries held.
+    pub entries: usize,
+    /// Entries dropped to make room so far.
+    pub evictions: u64,
+    /// The bound: `[server] cache_bytes`.
+    pub budget: usize,
 }
 
 /// Rendered feeds in memory; see the module docs.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct FeedCache {
     /// The store generation the cache is consistent with.
     synced: AtomicU64,
     /// Serializes invalidation (rare) so no change is applied twice.
     sync_lock: Mutex<()>,
-    feeds: RwLock<HashMap<String, Slots>>,
+    /// Whole feeds and snapshots, least recently used first.
+    feeds: Mutex<ByteLru<Key, Cached>>,
     filtered: FilteredCache,
 }
 
+impl Default for FeedCache {
+    fn default() -> Self {
+        Self::new(DEFAULT_CACHE_BYTES)
+    }
+}
+
 impl FeedCache {
+    /// A cache holding at most `bytes` in all (0: caches nothing, every
+    /// request renders); a quarter of it for filtered feeds.
+    pub fn new(bytes: usize) -> Self {
+        let filtered = bytes / FILTERED_SHARE;
+        Self::with_budgets(bytes - filtered, filtered)
+    }
+
+    fn with_budgets(whole: usize, filtered: usize) -> Self {
+        Self {
+            synced: AtomicU64::new(0),
+            sync_lock: Mutex::new(()),
+            feeds: Mutex::new(ByteLru::new(whole)),
+            filtered: FilteredCache::new(filtered),
+        }
+    }
+
     /// Drops the feeds whose sources changed since the last sync, and the
     /// combined feed with them. Returns the generation the cache is now
     /// consistent with: pass it to the `put_*` methods.
@@ -65,9 +178,14 @@ impl FeedCache {
         if changed.is_empty() && generation == since {
             return generation;
         }
-        let mut feeds = self.feeds.write().expect("cache lock");
+        let mut feeds = self.feeds.lock().expect("cache lock");
         for id in changed.iter().map(String::as_str).chain([ALL_FEED_ID]) {
-            feeds.remove(id);
+            for slot in Slot::all() {
+                feeds.remove(&Key {
+                    id: id.into(),
+                    slot,
+                });
+            }
         }
         drop(feeds);
         self.filtered.clear();
@@ -75,24 +193,55 @@ impl FeedCache {
         generation
     }
 
-    /// The rendered feed, if cached.
-    pub(super) fn rendered(&self, id: &str, format: FeedFormat) -> Option<Arc<Rendered>> {
-        let feeds = self.feeds.read().expect("cache lock");
-        feeds.get(id)?.rendered[format.index()].clone()
+    /// The cached value of `(id, slot)`, now the most recently used.
+    fn get(&self, id: &str, slot: Slot) -> Option<Cached> {
+        let mut feeds = self.feeds.lock().expect("cache lock");
+        let hash = feeds.hash_of(&(id, slot));
+        let found = feeds.get_by_hash(hash, |key| &*key.id == id && key.slot == slot);
+        found.cloned()
+    }
+
+    /// The rendered feed in one encoding, if cached.
+    pub(super) fn rendered(
+        &self,
+        id: &str,
+        format: FeedFormat,
+        encoding: Encoding,
+    ) -> Option<Arc<Rendered>> {
+        match self.get(id, Slot::Document(format, encoding))? {
+            Cached::Rendered(rendered) => Some(rendered),
+            Cached::Snapshot(_) => None,
+        }
     }
 
     /// The feed's snapshot, if cached.
     pub(super) fn snapshot(&self, id: &str) -> Option<Arc<Snapshot>> {
-        self.feeds
-            .read()
-            .expect("cache lock")
-            .get(id)?
-            .snapshot
-            .clone()
+        match self.get(id, Slot::Snapshot)? {
+            Cached::Snapshot(snapshot) => Some(snapshot),
+            Cached::Rendered(_) => None,
+        }
     }
 
-    /// Keeps a snapshot built from the store at `generation`, unless the
-    /// store changed meanwhile (then it may already be stale: not kept).
+    /// Keeps `value` built from the store at `generation`, unless the store
+    /// changed meanwhile (then it may already be stale: not kept), or it
+    /// alone outweighs the budget (served, not kept).
+    fn put(&self, store: &Store, generation: u64, id: &str, slot: Slot, value: Cached) {
+        let key = Key {
+            id: id.into(),
+            slot,
+        };
+        let heap = match &value {
+            Cached::Snapshot(snapshot) => snapshot.heap_bytes(),
+            Cached::Rendered(rendered) => rendered.weight(),
+        };
+        let weight = ByteLru::<Key, Cached>::weight_of(key.id.len(), heap);
+        let mut feeds = self.feeds.lock().expect("cache lock");
+        if store.change_generation() == generation {
+            feeds.insert(key, value, weight);
+        }
+    }
+
+    /// Keeps a snapshot; see [`FeedCache::put`].
     pub(super) fn put_snapshot(
         &self,
         store: &Store,
@@ -100,44 +249,54 @@ impl FeedCache {
         id: &str,
         snapshot: Arc<Snapshot>,
     ) {
-        let mut feeds = self.feeds.write().expect("cache lock");
-        if store.change_generation() == generation {
-            feeds.entry(id.to_string()).or_default().snapshot = Some(snapshot);
-        }
+        self.put(
+            store,
+            generation,
+            id,
+            Slot::Snapshot,
+            Cached::Snapshot(snapshot),
+        );
     }
 
-    /// Keeps a rendered feed; same rule as [`FeedCache::put_snapshot`].
+    /// Keeps a rendered feed in one encoding; see [`FeedCache::put`].
     pub(super) fn put_rendered(
         &self,
         store: &Store,
         generation: u64,
-        id: &str,
-        format: FeedFormat,
+        (id, format, encoding): (&str, FeedFormat, Encoding),
         rendered: Arc<Rendered>,
     ) {
-        let mut feeds = self.feeds.write().expect("cache lock");
-        if store.change_generation() == generation {
-            feeds.entry(id.to_string()).or_default().rendered[format.index()] = Some(rendered);
+        let slot = Slot::Document(format, encoding);
+        self.put(store, generation, id, slot, Cached::Rendered(rendered));
+    }
+
+    /// Bytes, entries and evictions of whole and filtered feeds together.
+    pub fn stats(&self) -> CacheStats {
+        let feeds = self.feeds.lock().expect("cache lock");
+        let filtered = self.filtered.stats();
+        CacheStats {
+            bytes: feeds.bytes() + filtered.bytes,
+            entries: feeds.len() + filtered.entries,
+            evictions: feeds.evictions() + filtered.evictions,
+            budget: feeds.budget() + filtered.budget,
         }
     }
 
-    /// A cache whose filtered feeds may hold at most `bytes` (the default
-    /// is [`FILTERED_CACHE_BYTES`](super::filtered::FILTERED_CACHE_BYTES)).
+    /// A cache of the default size whose filtered feeds may hold at most
+    /// `bytes` (by default a quarter of [`DEFAULT_CACHE_BYTES`]).
     pub fn with_filtered_budget(bytes: usize) -> Self {
-        Self {
-            filtered: FilteredCache::new(bytes),
-            ..Self::default()
-        }
+        let whole = DEFAULT_CACHE_BYTES - DEFAULT_CACHE_BYTES / FILTERED_SHARE;
+        Self::with_budgets(whole, bytes)
     }
 
     /// Bytes the filtered feeds hold, as counted against their bound.
     pub fn filtered_bytes(&self) -> usize {
-        self.filtered.bytes()
+        self.filtered.stats().bytes
     }
 
     /// Number of filtered feeds held.
     pub fn filtered_len(&self) -> usize {
-        self.filtered.len()
+        self.filtered.stats().entries
     }
 
     /// A cached filtered feed.
@@ -163,3 +322,7 @@ impl FeedCache {
         self.filtered.render_permit().await
     }
 }
+
+#[cfg(test)]
+#[path = "cache_tests.rs"]
+mod tests;

@@ -93,11 +93,11 @@ pub(super) async fn handler(
     }
     let query = FeedQuery::parse(raw_query.as_deref()).map_err(HttpError::BadRequest)?;
     let generation = state.cache.sync(&state.store);
+    let encoding = negotiate(request.headers().get(ACCEPT_ENCODING));
+    let feed = (id, format, encoding);
     let rendered = if query.is_empty() {
-        whole_feed(&state, generation, id, format).await?
+        whole_feed(&state, generation, feed).await?
     } else {
-        let encoding = negotiate(request.headers().get(ACCEPT_ENCODING));
-        let feed = (id, format, encoding);
         filtered_feed(&state, generation, feed, &query).await?
     };
     let head = request.method() == Method::HEAD;
@@ -108,14 +108,15 @@ pub(super) async fn handler(
     Ok(response)
 }
 
-/// The cached feed, rendered on a miss (the hot path is the first line).
+/// The cached feed in one encoding, rendered on a miss (the hot path is
+/// the first line).
 async fn whole_feed(
     state: &AppState,
     generation: u64,
-    id: &str,
-    format: FeedFormat,
+    feed: (&str, FeedFormat, Encoding),
 ) -> Result<Arc<Rendered>, HttpError> {
-    if let Some(rendered) = state.cache.rendered(id, format) {
+    let (id, format, encoding) = feed;
+    if let Some(rendered) = state.cache.rendered(id, format, encoding) {
         crate::metrics::feed_cache(true);
         return Ok(rendered);
     }
@@ -124,13 +125,13 @@ async fn whole_feed(
     // Readers arriving together after a change would each render the same
     // feed (at high compression levels): one renders, the others find it.
     let _permit = state.cache.render_permit().await;
-    if let Some(rendered) = state.cache.rendered(id, format) {
+    if let Some(rendered) = state.cache.rendered(id, format, encoding) {
         return Ok(rendered);
     }
-    let rendered = build(state, id, format, snapshot).await?;
+    let rendered = build(state, feed, snapshot).await?;
     state
         .cache
-        .put_rendered(&state.store, generation, id, format, rendered.clone());
+        .put_rendered(&state.store, generation, feed, rendered.clone());
     Ok(rendered)
 }
 
@@ -148,7 +149,7 @@ async fn filtered_feed(
     if selection.len() == snapshot.items.len() {
         // Every item passes (`?limit=1000` on a feed of 50): the document
         // is the whole feed's, already rendered and compressed.
-        return whole_feed(state, generation, id, format).await;
+        return whole_feed(state, generation, (id, format, encoding)).await;
     }
     let key = FilteredKey {
         id: id.to_string(),
@@ -187,12 +188,12 @@ async fn snapshot(state: &AppState, generation: u64, id: &str) -> Result<Arc<Sna
     Ok(snapshot)
 }
 
-/// Renders the whole feed and compresses it both ways, off the async
-/// threads (milliseconds for a large full-text feed, once per change).
+/// Renders the whole feed and compresses it in the encoding asked for,
+/// off the async threads (milliseconds for a large full-text feed, once
+/// per change and encoding).
 async fn build(
     state: &AppState,
-    id: &str,
-    format: FeedFormat,
+    (id, format, encoding): (&str, FeedFormat, Encoding),
     snapshot: Arc<Snapshot>,
 ) -> Result<Arc<Rendered>, HttpError> {
     let state = state.clone();
@@ -200,7 +201,7 @@ async fn build(
     off_thread(move || {
         let body = render_body(&state, &id, format, &snapshot.info, &snapshot.items);
         let interval = snapshot.refresh_interval;
-        Rendered::build(body, format, snapshot.info.updated, interval)
+        Rendered::build(body, format, snapshot.info.updated, interval, encoding)
     })
     .await
 }

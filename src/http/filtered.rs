@@ -9,15 +9,17 @@
 //! `since` before the oldest item) share one entry. Past
 //! [`FILTERED_CACHE_BYTES`] the least recently used entries go.
 
-use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::FeedFormat;
+use super::cache::CacheStats;
+use super::lru::ByteLru;
 use super::rendered::{Encoding, Rendered};
 
-/// Memory the filtered-feed cache may hold: bodies, headers and keys.
+/// Memory the filtered-feed cache holds by default (a quarter of the
+/// default `[server] cache_bytes`): bodies, headers and keys.
 /// 16 MiB keeps the 2 MB full-text feed of issue 9 in ~8 selections (or
 /// hundreds of short ones) while keeping the daemon's memory bound.
 pub const FILTERED_CACHE_BYTES: usize = 16 * 1024 * 1024;
@@ -36,34 +38,16 @@ pub(super) struct FilteredKey {
 }
 
 impl FilteredKey {
-    /// Bytes the key takes (held twice: in the map and in the LRU order).
-    fn weight(&self) -> usize {
-        2 * (std::mem::size_of::<Self>() + self.id.len() + 4 * self.selection.len())
+    /// Heap bytes the key owns.
+    fn heap_bytes(&self) -> usize {
+        self.id.len() + 4 * self.selection.len()
     }
-}
-
-#[derive(Debug)]
-struct Entry {
-    rendered: Arc<Rendered>,
-    /// When last used; the key of this entry in [`Lru::order`].
-    tick: u64,
-    weight: usize,
-}
-
-#[derive(Debug, Default)]
-struct Lru {
-    entries: HashMap<FilteredKey, Entry>,
-    /// Keys by last use, oldest first.
-    order: BTreeMap<u64, FilteredKey>,
-    tick: u64,
-    bytes: usize,
 }
 
 /// Filtered feeds in memory, bounded in bytes; see the module docs.
 #[derive(Debug)]
 pub(super) struct FilteredCache {
-    budget: usize,
-    lru: Mutex<Lru>,
+    lru: Mutex<ByteLru<FilteredKey, Arc<Rendered>>>,
     /// Renders (filtered, and whole feeds after a change) running at once.
     /// One core is left to the cached feeds' hot path, so unfiltered readers
     /// keep their latency while clients hammer unique queries; renders past
@@ -82,23 +66,14 @@ impl FilteredCache {
     pub(super) fn new(budget: usize) -> Self {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         Self {
-            budget,
-            lru: Mutex::default(),
+            lru: Mutex::new(ByteLru::new(budget)),
             renders: Semaphore::new(cores.saturating_sub(1).max(1)),
         }
     }
 
     /// The cached feed, now the most recently used.
     pub(super) fn get(&self, key: &FilteredKey) -> Option<Arc<Rendered>> {
-        let mut lru = self.lru.lock().expect("cache lock");
-        let lru = &mut *lru;
-        lru.tick += 1;
-        let entry = lru.entries.get_mut(key)?;
-        if let Some(key) = lru.order.remove(&entry.tick) {
-            lru.order.insert(lru.tick, key);
-        }
-        entry.tick = lru.tick;
-        Some(entry.rendered.clone())
+        self.lru.lock().expect("cache lock").get(key).cloned()
     }
 
     /// Keeps a feed if `still_valid()` (asked under the lock, so a
@@ -111,63 +86,34 @@ impl FilteredCache {
         rendered: Arc<Rendered>,
         still_valid: impl FnOnce() -> bool,
     ) {
-        let weight = key.weight() + rendered.weight();
-        if weight > self.budget {
-            return;
-        }
+        let weight =
+            ByteLru::<FilteredKey, Arc<Rendered>>::weight_of(key.heap_bytes(), rendered.weight());
         let mut lru = self.lru.lock().expect("cache lock");
-        if !still_valid() {
-            return;
-        }
-        lru.remove(&key);
-        lru.tick += 1;
-        let tick = lru.tick;
-        lru.order.insert(tick, key.clone());
-        let entry = Entry {
-            rendered,
-            tick,
-            weight,
-        };
-        lru.entries.insert(key, entry);
-        lru.bytes += weight;
-        while lru.bytes > self.budget {
-            let Some((_, oldest)) = lru.order.pop_first() else {
-                break;
-            };
-            if let Some(entry) = lru.entries.remove(&oldest) {
-                lru.bytes -= entry.weight;
-            }
+        if still_valid() {
+            lru.insert(key, rendered, weight);
         }
     }
 
     /// Drops every entry (the store changed).
     pub(super) fn clear(&self) {
-        *self.lru.lock().expect("cache lock") = Lru::default();
+        self.lru.lock().expect("cache lock").clear();
     }
 
-    /// Bytes held, as counted against the budget.
-    pub(super) fn bytes(&self) -> usize {
-        self.lru.lock().expect("cache lock").bytes
-    }
-
-    /// Entries held.
-    pub(super) fn len(&self) -> usize {
-        self.lru.lock().expect("cache lock").entries.len()
+    /// Bytes, entries and evictions (its `budget` is its own).
+    pub(super) fn stats(&self) -> CacheStats {
+        let lru = self.lru.lock().expect("cache lock");
+        CacheStats {
+            bytes: lru.bytes(),
+            entries: lru.len(),
+            evictions: lru.evictions(),
+            budget: lru.budget(),
+        }
     }
 
     /// Waits for a turn to render a feed.
     pub(super) async fn render_permit(&self) -> Option<SemaphorePermit<'_>> {
         // `Err` only once closed, which this cache never does.
         self.renders.acquire().await.ok()
-    }
-}
-
-impl Lru {
-    fn remove(&mut self, key: &FilteredKey) {
-        if let Some(entry) = self.entries.remove(key) {
-            self.order.remove(&entry.tick);
-            self.bytes -= entry.weight;
-        }
     }
 }
 
@@ -205,13 +151,17 @@ mod tests {
         }
         assert!(cache.get(&key(0)).is_some(), "0 is now the most recent");
         cache.put(key(3), rendered(2_500), || true);
-        assert!(cache.bytes() <= 10_000, "{}", cache.bytes());
+        assert!(cache.stats().bytes <= 10_000, "{}", cache.stats().bytes);
         assert!(cache.get(&key(0)).is_some());
         assert!(cache.get(&key(1)).is_none(), "1 was the least recent");
         assert!(cache.get(&key(3)).is_some());
         for n in 4..1_000 {
             cache.put(key(n), rendered(n as usize), || true);
-            assert!(cache.bytes() <= 10_000, "{n}: {}", cache.bytes());
+            assert!(
+                cache.stats().bytes <= 10_000,
+                "{n}: {}",
+                cache.stats().bytes
+            );
         }
     }
 
@@ -219,15 +169,15 @@ mod tests {
     fn replacing_an_entry_counts_it_once_and_oversized_ones_are_not_kept() {
         let cache = FilteredCache::new(10_000);
         cache.put(key(1), rendered(1_000), || true);
-        let once = cache.bytes();
+        let once = cache.stats().bytes;
         cache.put(key(1), rendered(1_000), || true);
-        assert_eq!(cache.bytes(), once);
-        assert_eq!(cache.len(), 1);
+        assert_eq!(cache.stats().bytes, once);
+        assert_eq!(cache.stats().entries, 1);
         cache.put(key(2), rendered(20_000), || true);
         cache.put(key(3), rendered(100), || false);
         assert!(cache.get(&key(3)).is_none(), "no longer valid");
         assert!(cache.get(&key(2)).is_none());
         cache.clear();
-        assert_eq!((cache.len(), cache.bytes()), (0, 0));
+        assert_eq!((cache.stats().entries, cache.stats().bytes), (0, 0));
     }
 }

@@ -37,6 +37,7 @@ mod index;
 mod layout;
 mod lifecycle;
 mod live;
+mod lru;
 #[cfg(test)]
 mod notice_tests;
 mod opml;
@@ -70,7 +71,7 @@ use url::Url;
 
 use crate::model::SourceMeta;
 
-pub use cache::FeedCache;
+pub use cache::{CacheStats, DEFAULT_CACHE_BYTES, FeedCache};
 pub use feeds::{ALL_FEED_ID, ALL_FEED_MAX_ITEMS, all_feed_limit, render_feed};
 pub use filtered::FILTERED_CACHE_BYTES;
 pub use live::{ReloadBoard, ReloadFailure, SourceList};
@@ -126,11 +127,6 @@ impl FeedFormat {
             FeedFormat::Atom => "Atom",
             FeedFormat::Json => "JSON Feed",
         }
-    }
-
-    /// Position in [`FeedFormat::ALL`], for per-format slots.
-    fn index(self) -> usize {
-        self as usize
     }
 }
 

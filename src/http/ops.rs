@@ -59,6 +59,8 @@ pub(super) async fn metrics(State(state): State<Arc<AppState>>) -> Response {
         // their last values.
         Err(err) => tracing::warn!(error = %err, "cannot read source health for /metrics"),
     }
+    let cache = state.cache.stats();
+    crate::metrics::feed_cache_state(cache.bytes, cache.budget, cache.entries, cache.evictions);
     match crate::metrics::render() {
         Some(text) => (StatusCode::OK, [(CONTENT_TYPE, METRICS_TYPE)], text).into_response(),
         None => (

@@ -2,8 +2,10 @@
 //! validators (`ETag`, `Last-Modified`) every request answers with, prebuilt
 //! as header values so a cache hit allocates nothing but the response.
 //!
-//! Two ways to build one (issue 9, point 6): a whole feed is compressed both
-//! ways at high levels, once per change ([`Rendered::build`]); a filtered
+//! Two ways to build one (issue 9, point 6): a whole feed is compressed in
+//! the encoding asked for at high levels, once per change and encoding
+//! ([`Rendered::build`]; issue 13: an encoding nobody asks for costs
+//! neither CPU nor cache bytes); a filtered
 //! feed (`?limit`, `?q`, `?since`), which any client can ask for in endless
 //! variants, is compressed only in the coding its client asked for, at a
 //! fast level, and not at all when small ([`Rendered::build_one`]).
@@ -94,18 +96,27 @@ pub(super) struct Rendered {
 }
 
 impl Rendered {
-    /// Compresses `body` both ways and derives its validators. CPU-bound
-    /// (milliseconds for a large feed): callers run it off the async threads.
+    /// Holds `body` in the one encoding `wanted`, compressed at high levels
+    /// (a whole feed: compressed once per change and encoding, and only
+    /// when a client asks for that encoding), and derives its validators.
+    /// CPU-bound (milliseconds for a large feed): callers run it off the
+    /// async threads.
     pub(super) fn build(
         body: String,
         format: FeedFormat,
         last_modified: DateTime<Utc>,
         refresh_interval: Duration,
+        wanted: Encoding,
     ) -> Self {
-        let gzip = gzip(body.as_bytes(), Compression::best());
-        let brotli = brotli(body.as_bytes(), BROTLI_QUALITY, BROTLI_WINDOW);
         let mut rendered = Self::bare(body.as_bytes(), format, last_modified, refresh_interval);
-        rendered.bodies = [Some(body.into()), Some(gzip.into()), Some(brotli.into())];
+        let mut bytes = match wanted {
+            Encoding::Identity => body.into_bytes(),
+            Encoding::Gzip => gzip(body.as_bytes(), Compression::best()),
+            Encoding::Brotli => brotli(body.as_bytes(), BROTLI_QUALITY, BROTLI_WINDOW),
+        };
+        // What the cache counts is what the allocation holds.
+        bytes.shrink_to_fit();
+        rendered.bodies[wanted.index()] = Some(bytes.into());
         rendered
     }
 
@@ -181,7 +192,7 @@ impl Rendered {
     }
 
     /// Bytes held in memory: the bodies plus the prebuilt headers, for the
-    /// byte bound of the filtered-feed cache.
+    /// byte bounds of the feed caches.
     pub(super) fn weight(&self) -> usize {
         let bodies: usize = self.bodies.iter().flatten().map(Bytes::len).sum();
         let headers: usize = self.etags.iter().map(HeaderValue::len).sum();
@@ -252,20 +263,25 @@ pub(super) mod tests {
         out
     }
 
-    fn rendered(body: &str) -> Rendered {
+    fn rendered_as(body: &str, encoding: Encoding) -> Rendered {
         let at = Utc.with_ymd_and_hms(2024, 5, 6, 7, 8, 9).unwrap();
         let at = at + chrono::Duration::milliseconds(750);
-        Rendered::build(body.into(), FeedFormat::Atom, at, Duration::from_secs(60))
+        let interval = Duration::from_secs(60);
+        Rendered::build(body.into(), FeedFormat::Atom, at, interval, encoding)
+    }
+
+    fn rendered(body: &str) -> Rendered {
+        rendered_as(body, Encoding::Identity)
     }
 
     #[test]
     fn every_encoding_decodes_to_the_identity_body() {
         let body = "<feed>".to_string() + &"<entry>text</entry>".repeat(500) + "</feed>";
-        let r = rendered(&body);
-        assert_eq!(decode(None, &r.body(Encoding::Identity)), body);
-        assert_eq!(decode(Some("gzip"), &r.body(Encoding::Gzip)), body);
-        assert_eq!(decode(Some("br"), &r.body(Encoding::Brotli)), body);
-        assert!(r.body(Encoding::Brotli).len() < body.len() / 10);
+        let r = |e| rendered_as(&body, e).body(e);
+        assert_eq!(decode(None, &r(Encoding::Identity)), body);
+        assert_eq!(decode(Some("gzip"), &r(Encoding::Gzip)), body);
+        assert_eq!(decode(Some("br"), &r(Encoding::Brotli)), body);
+        assert!(r(Encoding::Brotli).len() < body.len() / 10);
     }
 
     #[test]
@@ -304,7 +320,7 @@ pub(super) mod tests {
         assert_eq!(bytes, fast, "gzip level {FAST_GZIP_LEVEL}");
         let brotli = one(&body, Encoding::Brotli).body(Encoding::Brotli);
         assert_eq!(decode(Some("br"), &brotli), body);
-        let whole = rendered(&body);
+        let whole = rendered_as(&body, Encoding::Gzip);
         assert_eq!(gzipped.etag(Encoding::Gzip), whole.etag(Encoding::Gzip));
         assert!(
             gzipped.weight() < body.len(),

@@ -5,10 +5,10 @@
 
 use chrono::{DateTime, Utc};
 
+use super::AppState;
 use super::cache::Snapshot;
 use super::feeds::{ALL_FEED_ID, all_feed_limit};
 use super::stale::{failure_item, stale_item};
-use super::{AppState, source_title};
 use crate::feed::FeedInfo;
 use crate::model::{FALLBACK_REFRESH_INTERVAL, SourceMeta, StoredItem};
 use crate::store::StoreError;
@@ -46,11 +46,15 @@ async fn source_snapshot(state: &AppState, source: &SourceMeta) -> Result<Snapsh
             items.insert(0, failure_item(&state.base_url, &source.id, &notice));
         }
     }
-    let title = match &source.title {
-        Some(title) => title.clone(),
-        None => source_title(source, &state.store.source_titles().await?),
-    };
-    let link = site_link(state, source).await?;
+    // One row by key: the whole-table reads `/` and OPML use would cost
+    // every render O(sources) (issue 13).
+    let (scraped, site) = state.store.source_title_and_site(&source.id).await?;
+    let title = source
+        .title
+        .clone()
+        .or(scraped)
+        .unwrap_or_else(|| source.id.clone());
+    let link = site.unwrap_or_else(|| source.url.to_string());
     let info = FeedInfo {
         description: format!("{title}, from {}, republished by refeed", source.url),
         title,
@@ -67,15 +71,9 @@ async fn source_snapshot(state: &AppState, source: &SourceMeta) -> Result<Snapsh
 }
 
 /// The page a source's feed stands for (RSS channel `link`, Atom
-/// `rel="alternate"`, JSON Feed `home_page_url`, OPML `htmlUrl`): the
-/// outlet's site as the source's own feed names it, else the source's URL
-/// (a listing page is its own site link).
-pub(super) async fn site_link(state: &AppState, source: &SourceMeta) -> Result<String, StoreError> {
-    let sites = state.store.source_sites().await?;
-    Ok(site_of(source, &sites))
-}
-
-/// [`site_link`] from sites already read.
+/// `rel="alternate"`, JSON Feed `home_page_url`, OPML `htmlUrl`), from
+/// sites already read: the outlet's site as the source's own feed names
+/// it, else the source's URL (a listing page is its own site link).
 pub(super) fn site_of(
     source: &SourceMeta,
     sites: &std::collections::HashMap<String, String>,
@@ -91,7 +89,10 @@ async fn combined_snapshot(state: &AppState) -> Result<Snapshot, StoreError> {
     let sources = state.sources.load();
     let mut items = state.store.items(None, all_feed_limit(&sources)).await?;
     // The database may still hold sources since removed from the config.
-    items.retain(|item| sources.iter().any(|s| s.id == item.source_id));
+    // A set: a scan of the list per item would cost O(limit x sources).
+    let configured: std::collections::HashSet<&str> =
+        sources.iter().map(|s| s.id.as_str()).collect();
+    items.retain(|item| configured.contains(item.source_id.as_str()));
     // Two sources may read the same outlet (a tag page and its feed): the
     // combined feed carries each article once, or readers show it twice.
     let mut seen = std::collections::HashSet::new();

@@ -74,6 +74,13 @@ impl AppState {
 }
 
 impl AppState {
+    /// The same state with another (empty) feed cache, such as one of
+    /// `[server] cache_bytes`.
+    pub fn with_cache(mut self, cache: FeedCache) -> Self {
+        self.cache = Arc::new(cache);
+        self
+    }
+
     /// The same state, judging the scheduler's liveness with `check` (the
     /// daemon's heartbeat).
     pub fn with_scheduler_check(mut self, check: SchedulerCheck) -> Self {

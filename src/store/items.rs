@@ -12,13 +12,13 @@ use crate::model::{KnownItem, StoredItem, dedup_key};
 /// Items of one source, newest first; ties (undated items first seen in the
 /// same refresh share `published`) keep insertion order, the listing's.
 /// Served by the `items_source_published` index without a sort.
-const ITEMS_OF_SOURCE: &str = "\
+pub(super) const ITEMS_OF_SOURCE: &str = "\
     SELECT source_id, url, link, title, summary, content, author, published, updated, image
     FROM items WHERE source_id = $1
     ORDER BY published DESC, id ASC LIMIT $2";
 
 /// Items of every source, in the same order; `items_published` index.
-const ITEMS_OF_ALL: &str = "\
+pub(super) const ITEMS_OF_ALL: &str = "\
     SELECT source_id, url, link, title, summary, content, author, published, updated, image
     FROM items
     ORDER BY published DESC, id ASC LIMIT $1";

@@ -282,4 +282,7 @@ impl Store {
 }
 
 #[cfg(test)]
+mod plan_tests;
+
+#[cfg(test)]
 mod tests;

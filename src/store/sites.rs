@@ -6,6 +6,9 @@ use std::collections::HashMap;
 
 use super::{Store, StoreError, query_error};
 
+/// [`Store::source_title_and_site`]'s statement.
+pub(super) const SOURCE_TITLE_AND_SITE: &str = "SELECT title, site FROM sources WHERE id = ?1";
+
 impl Store {
     /// The site each feed source's own feed names (see
     /// [`Store::save_site`]), by source id.
@@ -15,6 +18,21 @@ impl Store {
             .await
             .map(|rows| rows.into_iter().collect())
             .map_err(query_error("read source sites"))
+    }
+
+    /// The scraped title and the site of one source, by its primary key:
+    /// what rendering its feed reads (issue 13: the whole-table reads above
+    /// cost O(sources) per render).
+    pub async fn source_title_and_site(
+        &self,
+        source: &str,
+    ) -> Result<(Option<String>, Option<String>), StoreError> {
+        let row: Option<(Option<String>, Option<String>)> = sqlx::query_as(SOURCE_TITLE_AND_SITE)
+            .bind(source)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(query_error("read source title and site"))?;
+        Ok(row.unwrap_or_default())
     }
 
     /// Stores the outlet's site as the source's feed names it (`None` for a

@@ -8,6 +8,7 @@
 //! and `refeed reload` over the control socket),
 //! `failures`, `hostile` (one origin per way an outlet misbehaves), `bombs`
 //! (parse bombs refused, SIGTERM during a long parse),
+//! `cache` (the rendered-feed cache within `[server] cache_bytes`),
 //! `bounded` (100,000-item feeds and 1,000-article listings cost one refresh
 //! no more than its caps), `files` (the database's modes under umask 000),
 //! `conditional` (304s from the outlet), `discovery` (sources given by URL
@@ -30,6 +31,7 @@
 
 mod bombs;
 mod bounded;
+mod cache;
 mod causes;
 mod checks;
 mod cli;

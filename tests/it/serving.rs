@@ -15,24 +15,13 @@ use reqwest::header::{
 };
 
 use crate::outlet::Outlet;
-use crate::support::{BASE_URL, SourceToml, TestEnv, http_get};
+use crate::support::{BASE_URL, SourceToml, TestEnv, http_get, raw_client};
 
 fn config(outlet: &Outlet) -> TestEnv {
     TestEnv::new(
         &[SourceToml::listing("bolivia", &outlet.url("/tag/bolivia/")).title("Bolivia")],
         "10s",
     )
-}
-
-/// A client that shows encodings as served (no automatic decompression).
-fn raw_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .no_proxy()
-        .no_gzip()
-        .no_brotli()
-        .timeout(Duration::from_secs(20))
-        .build()
-        .expect("HTTP client")
 }
 
 fn decode(encoding: &str, body: &[u8]) -> String {

@@ -389,3 +389,14 @@ pub fn assert_in_order(content: &str, texts: &[&str]) {
         .collect();
     assert!(positions.is_sorted(), "out of order:\n{content}");
 }
+
+/// A client that keeps bodies as sent (no automatic decompression).
+pub fn raw_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .no_gzip()
+        .no_brotli()
+        .timeout(std::time::Duration::from_secs(20))
+        .build()
+        .expect("HTTP client")
+}
