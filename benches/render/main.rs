@@ -27,6 +27,11 @@
 mod db;
 mod memory;
 
+/// The daemon's allocator (`src/main.rs`), so the memory part measures
+/// what `refeed run` would hold.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, to_bytes};

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use super::{Store, StoreError, query_error};
 
 /// [`Store::source_title_and_site`]'s statement.
-pub(super) const SOURCE_TITLE_AND_SITE: &str = "SELECT title, site FROM sources WHERE id = ?1";
+pub(super) const SOURCE_TITLE_AND_SITE: &str = "SELECT title, site FROM sources WHERE id = $1";
 
 impl Store {
     /// The site each feed source's own feed names (see
