@@ -27,7 +27,12 @@
 //! clients under 1,024 descriptors), `try_cmd` (`refeed try` on the
 //! listing fixtures, offline and over loopback) and `cli` (paths, `init`,
 //! config typos, `listen` forms, logging and `once`'s output) and `causes`
-//! (failures named by their real cause; `refeed status` as a monitoring check).
+//! (failures named by their real cause; `refeed status` as a monitoring check),
+//! `siteconfig` (Full-Text RSS site configs: paging, precedence, explain),
+//! `extract_patterns` (golden pages of layouts that defeat scoring),
+//! `descriptors` (outgoing connections bounded across many hosts),
+//! `postgres`, `migrate` (`refeed migrate-store` SQLite → PostgreSQL →
+//! SQLite) and `fleet` (three daemons on one PostgreSQL, one killed).
 
 mod bombs;
 mod bounded;
