@@ -1,6 +1,7 @@
 //! `--storage postgres --instances 1,3` (issue 13): N `refeed run` daemons
 //! (each in a folder of its own, one config, one database URL) refresh
-//! every source once, all due at start, on a throwaway PostgreSQL cluster
+//! every source once, all due at start (pass 1: empty database; pass 2:
+//! restarted, nothing changed, so every answer is a `304`), on a throwaway PostgreSQL cluster
 //! (the test harness's, `src/store/test_postgres.rs`: `initdb` in a
 //! temporary folder, Unix socket only, `fsync=off`, as the `postgres` user
 //! under root; removed when the bench exits). On a 2-core machine more
@@ -48,33 +49,61 @@ pub struct Fleet {
 }
 
 /// Runs `instances` daemons on a new database of the cluster with the
-/// sources of `config` (whose `[storage]` line is written here).
+/// sources of `config` (whose `[storage]` line is written here), twice:
+/// pass 1 on an empty database, pass 2 restarted with nothing changed (a
+/// start makes every source due once: all conditional GETs, `304`).
 pub async fn run(
     bin: &Path,
     instances: usize,
     config: impl Fn(&str) -> String,
     log: &str,
-) -> Result<Fleet, String> {
+) -> Result<Vec<Fleet>, String> {
     let url = crate::test_postgres::database_url()
         .await
         .ok_or("no PostgreSQL cluster (see above)")?;
     let mut db = PgConnection::connect(&url).await.map_err(text)?;
     let pg_log = start_logging(&mut db).await?;
-    let log_from = std::fs::metadata(&pg_log).map_or(0, |m| m.len());
-    let commits = xact_commit(&mut db).await?;
-    let cpu = postgres_cpu();
     let dir = tempfile::Builder::new()
         .prefix("bench-fleet-")
         .tempdir()
         .map_err(text)?;
     let file = dir.path().join("refeed.toml");
     std::fs::write(&file, config(&format!("url = {url:?}"))).map_err(text)?;
-    let started = Instant::now();
-    let mut daemons = Vec::new();
-    for n in 0..instances {
-        daemons.push(spawn(bin, &file, &dir.path().join(format!("i{n}")), log)?);
+    let sources = config("").matches("[[source]]").count() as i64;
+    let mut passes = Vec::new();
+    for pass in 1..=2 {
+        let cwd = |n: usize| dir.path().join(format!("pass{pass}-i{n}"));
+        let spawn_all = || {
+            (0..instances)
+                .map(|n| spawn(bin, &file, &cwd(n), log))
+                .collect()
+        };
+        passes.push(one_pass(&mut db, &pg_log, sources, spawn_all).await?);
     }
-    let waited = wait_all_refreshed(&mut db, &config(""), &mut daemons).await;
+    for fleet in &mut passes {
+        fleet.instances = instances;
+    }
+    Ok(passes)
+}
+
+/// Starts the daemons, waits until each of `sources` has been refreshed
+/// once more, stops them, and reads what the database did meanwhile.
+async fn one_pass(
+    db: &mut PgConnection,
+    pg_log: &Path,
+    sources: i64,
+    spawn_all: impl FnOnce() -> Result<Vec<Child>, String>,
+) -> Result<Fleet, String> {
+    let log_from = std::fs::metadata(pg_log).map_or(0, |m| m.len());
+    let commits = xact_commit(db).await?;
+    let after: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM refreshes")
+        .fetch_one(&mut *db)
+        .await
+        .unwrap_or(0);
+    let cpu = postgres_cpu();
+    let started = Instant::now();
+    let mut daemons = spawn_all()?;
+    let waited = wait_all_refreshed(db, sources, after, &mut daemons).await;
     let db_cpu = postgres_cpu() - cpu;
     for daemon in &mut daemons {
         stop(daemon);
@@ -83,15 +112,15 @@ pub async fn run(
     waited?;
     // Stats of exited backends are flushed at exit; give the stats a moment.
     tokio::time::sleep(Duration::from_millis(700)).await;
-    let (sources, refreshes, span) = refreshes(&mut db).await?;
+    let (sources, refreshes, span) = refreshes(db, after).await?;
     Ok(Fleet {
-        instances,
+        instances: 0,
         sources,
         refreshes,
         span,
         lifetime,
-        commits: xact_commit(&mut db).await? - commits,
-        claims_ms: claim_durations(&pg_log, log_from),
+        commits: xact_commit(db).await? - commits,
+        claims_ms: claim_durations(pg_log, log_from),
         db_cpu,
     })
 }
@@ -151,18 +180,19 @@ fn stop(daemon: &mut Child) {
     let _ = daemon.wait();
 }
 
-/// Polls until every source of the config has a refresh (the table
+/// Polls until each of `sources` has a refresh after id `after` (the table
 /// appears when the first daemon has migrated the database).
 async fn wait_all_refreshed(
     db: &mut PgConnection,
-    config: &str,
+    sources: i64,
+    after: i64,
     daemons: &mut [Child],
 ) -> Result<(), String> {
-    let sources = config.matches("[[source]]").count() as i64;
     let deadline = Instant::now() + LIMIT;
     loop {
         let done: Result<i64, _> =
-            sqlx::query_scalar("SELECT count(DISTINCT source_id) FROM refreshes")
+            sqlx::query_scalar("SELECT count(DISTINCT source_id) FROM refreshes WHERE id > $1")
+                .bind(after)
                 .fetch_one(&mut *db)
                 .await;
         if *done.as_ref().unwrap_or(&0) >= sources {
@@ -178,11 +208,13 @@ async fn wait_all_refreshed(
     }
 }
 
-/// Sources refreshed, refreshes, and the span they took.
-async fn refreshes(db: &mut PgConnection) -> Result<(i64, i64, Duration), String> {
+/// Sources refreshed, refreshes, and the span they took, after id `after`.
+async fn refreshes(db: &mut PgConnection, after: i64) -> Result<(i64, i64, Duration), String> {
     let (sources, count, first, last): (i64, i64, i64, i64) = sqlx::query_as(
-        "SELECT count(DISTINCT source_id), count(*), min(started), max(finished) FROM refreshes",
+        "SELECT count(DISTINCT source_id), count(*), min(started), max(finished)
+         FROM refreshes WHERE id > $1",
     )
+    .bind(after)
     .fetch_one(&mut *db)
     .await
     .map_err(text)?;
@@ -232,7 +264,8 @@ fn quantile(values: &[f64], q: f64) -> f64 {
 /// One row per instance count, then the saturation estimate.
 pub fn table(runs: &[Fleet]) {
     println!(
-        "{:>9} {:>7} {:>8} {:>9} {:>11} {:>12} {:>12} {:>10} {:>13}",
+        "{:>4} {:>9} {:>7} {:>8} {:>9} {:>11} {:>12} {:>12} {:>10} {:>13}",
+        "pass",
         "instances",
         "span s",
         "claims/s",
@@ -243,9 +276,10 @@ pub fn table(runs: &[Fleet]) {
         "claims run",
         "DB CPU ms/src"
     );
-    for f in runs {
+    for (i, f) in runs.iter().enumerate() {
         println!(
-            "{:>9} {:>7.2} {:>8.1} {:>9.1} {:>11.1} {:>12.3} {:>12.3} {:>10} {:>13.2}",
+            "{:>4} {:>9} {:>7.2} {:>8.1} {:>9.1} {:>11.1} {:>12.3} {:>12.3} {:>10} {:>13.2}",
+            i % 2 + 1,
             f.instances,
             f.span.as_secs_f64(),
             f.claims_per_s(),
@@ -260,8 +294,11 @@ pub fn table(runs: &[Fleet]) {
             println!("  {} refreshes of {} sources", f.refreshes, f.sources);
         }
     }
-    if let Some(one) = runs.iter().find(|f| f.instances == 1) {
-        saturation(one);
+    for (pass, what) in [(0, "pass 1 (all new)"), (1, "pass 2 (all 304)")] {
+        if let Some(one) = runs.iter().skip(pass).step_by(2).find(|f| f.instances == 1) {
+            print!("{what}: ");
+            saturation(one);
+        }
     }
 }
 

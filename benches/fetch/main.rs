@@ -184,7 +184,7 @@ async fn fleet_bench(args: &Args, bin: &Path, port: u16) -> ExitCode {
     for &instances in &args.instances {
         let config = |storage: &str| config_text(args, storage, port, workers);
         match fleet::run(bin, instances, config, &args.log).await {
-            Ok(run) => runs.push(run),
+            Ok(passes) => runs.extend(passes),
             Err(err) => {
                 eprintln!("bench-fetch: {instances} instances: {err}");
                 return ExitCode::FAILURE;
