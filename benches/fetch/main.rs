@@ -23,8 +23,11 @@
 //! (`target/release/refeed`) unless `--bin` or `REFEED_BIN` names another.
 
 mod child;
+mod fleet;
 mod outlet;
 mod server;
+#[path = "../../src/store/test_postgres.rs"]
+mod test_postgres;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -89,6 +92,17 @@ struct Args {
     /// extraction alone.
     #[arg(long, value_name = "DIR")]
     dump: Option<PathBuf>,
+    /// `sqlite` (`refeed once`, both passes) or `postgres`: `--instances`
+    /// `refeed run` daemons on one database of a throwaway PostgreSQL
+    /// cluster refresh every source once, in two passes (empty database;
+    /// restarted, nothing changed: all 304) (issue 13); prints claims/s,
+    /// commits/s, claim latency and PostgreSQL's CPU per refresh.
+    #[arg(long, default_value = "sqlite", value_parser = ["sqlite", "postgres"])]
+    storage: String,
+    /// With `--storage postgres`: daemon counts to run, one after the
+    /// other, each on a fresh database, e.g. 1,3.
+    #[arg(long, value_delimiter = ',', default_value = "1")]
+    instances: Vec<usize>,
     /// Passed by `cargo bench`; ignored.
     #[arg(long, hide = true)]
     bench: bool,
@@ -139,6 +153,9 @@ fn main() -> ExitCode {
             .collect::<Vec<_>>()
             .join(" "),
     );
+    if args.storage == "postgres" {
+        return runtime.block_on(fleet_bench(&args, &bin, port));
+    }
     let mut all_ok = true;
     for &workers in &args.workers {
         match bench(&args, &bin, port, workers, &counters) {
@@ -154,6 +171,29 @@ fn main() -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// `--storage postgres`: the fleet run once per `--instances` value (with
+/// the first `--workers` value), then the table.
+async fn fleet_bench(args: &Args, bin: &Path, port: u16) -> ExitCode {
+    let workers = args.workers.first().copied().unwrap_or(4);
+    println!(
+        "\nrefeed run on PostgreSQL, workers = {workers}, per_host_concurrency = {}",
+        args.per_host_concurrency
+    );
+    let mut runs = Vec::new();
+    for &instances in &args.instances {
+        let config = |storage: &str| config_text(args, storage, port, workers);
+        match fleet::run(bin, instances, config, &args.log).await {
+            Ok(passes) => runs.extend(passes),
+            Err(err) => {
+                eprintln!("bench-fetch: {instances} instances: {err}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    fleet::table(&runs);
+    ExitCode::SUCCESS
 }
 
 /// Generates every site (in parallel; gzip is the slow part), binds the
@@ -252,7 +292,11 @@ fn bench(
 ) -> std::io::Result<bool> {
     let dir = tempfile::Builder::new().prefix("bench-fetch-").tempdir()?;
     let config = dir.path().join("refeed.toml");
-    std::fs::write(&config, config_text(args, dir.path(), port, workers))?;
+    let storage = format!(
+        "path = {:?}",
+        dir.path().join("refeed.db").display().to_string()
+    );
+    std::fs::write(&config, config_text(args, &storage, port, workers))?;
     println!(
         "\nworkers = {workers}, per_host_concurrency = {}",
         args.per_host_concurrency
@@ -299,13 +343,14 @@ fn one_pass(
     })
 }
 
-/// The temporary config: one `[[source]]` per host, read like the reference
-/// config's WordPress tag archive.
-fn config_text(args: &Args, dir: &Path, port: u16, workers: usize) -> String {
+/// The temporary config: `storage` (the `[storage]` table's line), one
+/// `[[source]]` per source, read like the reference config's WordPress tag
+/// archive; `run` listens on a free loopback port.
+fn config_text(args: &Args, storage: &str, port: u16, workers: usize) -> String {
     let mut out = format!(
-        "[storage]\npath = {:?}\n\n[fetch]\nper_host_delay = \"0s\"\nper_host_concurrency = {}\n\n\
+        "[server]\nlisten = \"127.0.0.1:0\"\n\n[storage]\n{storage}\n\n\
+         [fetch]\nper_host_delay = \"0s\"\nper_host_concurrency = {}\n\n\
          [scheduler]\nworkers = {workers}\n",
-        dir.join("refeed.db").display().to_string(),
         args.per_host_concurrency,
     );
     for index in 0..args.sources {
