@@ -149,25 +149,27 @@ impl<'a> Doc<'a> {
     }
 
     /// Live elements under `scope` (itself included), in document order.
-    pub(crate) fn elements(&self, scope: NodeRef<'a>) -> Vec<NodeRef<'a>> {
-        let mut out = Vec::new();
+    /// Lazy, so a search stops at its first match without collecting the
+    /// whole page first.
+    pub(crate) fn elements(&self, scope: NodeRef<'a>) -> impl Iterator<Item = NodeRef<'a>> + '_ {
         let mut stack = vec![scope];
-        while let Some(node) = stack.pop() {
-            if self.is_removed(node) {
-                continue;
+        std::iter::from_fn(move || {
+            while let Some(node) = stack.pop() {
+                if self.is_removed(node) {
+                    continue;
+                }
+                stack.extend(node.children().rev());
+                if node.value().is_element() {
+                    return Some(node);
+                }
             }
-            if node.value().is_element() {
-                out.push(node);
-            }
-            stack.extend(node.children().rev());
-        }
-        out
+            None
+        })
     }
 
     /// Live elements matching `selector` in the whole page.
     pub(crate) fn select(&self, selector: &Selector) -> Vec<NodeRef<'a>> {
         self.elements(self.root)
-            .into_iter()
             .filter(|n| ElementRef::wrap(*n).is_some_and(|e| selector.matches(&e)))
             .collect()
     }
@@ -422,7 +424,7 @@ mod tests {
         let div = doc.select(&Selector::parse("div").unwrap())[0];
         assert_eq!(doc.norm_text(div), "keep link");
         assert!(!doc.is_live(b.first_child().unwrap()));
-        assert_eq!(doc.elements(div).len(), 3);
+        assert_eq!(doc.elements(div).count(), 3);
         let stats = doc.text_stats(div);
         assert_eq!((stats.chars, stats.link_chars), (8, 4));
         assert!((stats.link_density() - 0.5).abs() < 1e-9);
