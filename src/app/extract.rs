@@ -158,13 +158,23 @@ pub(super) fn read_page(path: &Path) -> anyhow::Result<String> {
         bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     }
     if path.extension().is_some_and(|e| e == "gz") {
-        let mut plain = Vec::new();
-        flate2::read::GzDecoder::new(bytes.as_slice())
+        let mut plain = Vec::with_capacity(gunzipped_size(&bytes));
+        flate2::bufread::GzDecoder::new(bytes.as_slice())
             .read_to_end(&mut plain)
             .with_context(|| format!("cannot gunzip {}", path.display()))?;
         bytes = plain;
     }
     Ok(fetch::decode(&bytes, None))
+}
+
+/// The room to reserve for gunzipping `gz`: the size its trailer declares
+/// (the last 4 bytes, little-endian), at most 64 times the compressed size
+/// so a forged trailer cannot reserve more than a real page could fill.
+fn gunzipped_size(gz: &[u8]) -> usize {
+    let declared = gz
+        .last_chunk::<4>()
+        .map_or(0, |size| u32::from_le_bytes(*size) as usize);
+    declared.min(gz.len().saturating_mul(64))
 }
 
 /// `file:///abs/path`, the base for relative links in a local page.

@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 
 use scraper::{ElementRef, Selector};
 
-use super::dom::{Doc, NodeRef, Reason, tag};
+use super::dom::{Doc, NodeRef, Reason, tag, visible_chars};
 
 /// Text (non-whitespace characters) the root must hold before a marker for
 /// the marker to end the article.
@@ -171,7 +171,7 @@ fn text_before<'a>(doc: &Doc<'a>, node: NodeRef<'a>, root: NodeRef<'a>) -> usize
     while current != root {
         for before in current.prev_siblings() {
             total += match before.value().as_text() {
-                Some(text) => text.chars().filter(|c| !c.is_whitespace()).count(),
+                Some(text) => visible_chars(text),
                 None => doc.text_stats(before).chars,
             };
         }

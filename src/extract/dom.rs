@@ -149,25 +149,27 @@ impl<'a> Doc<'a> {
     }
 
     /// Live elements under `scope` (itself included), in document order.
-    pub(crate) fn elements(&self, scope: NodeRef<'a>) -> Vec<NodeRef<'a>> {
-        let mut out = Vec::new();
+    /// Lazy, so a search stops at its first match without collecting the
+    /// whole page first.
+    pub(crate) fn elements(&self, scope: NodeRef<'a>) -> impl Iterator<Item = NodeRef<'a>> + '_ {
         let mut stack = vec![scope];
-        while let Some(node) = stack.pop() {
-            if self.is_removed(node) {
-                continue;
+        std::iter::from_fn(move || {
+            while let Some(node) = stack.pop() {
+                if self.is_removed(node) {
+                    continue;
+                }
+                stack.extend(node.children().rev());
+                if node.value().is_element() {
+                    return Some(node);
+                }
             }
-            if node.value().is_element() {
-                out.push(node);
-            }
-            stack.extend(node.children().rev());
-        }
-        out
+            None
+        })
     }
 
     /// Live elements matching `selector` in the whole page.
     pub(crate) fn select(&self, selector: &Selector) -> Vec<NodeRef<'a>> {
         self.elements(self.root)
-            .into_iter()
             .filter(|n| ElementRef::wrap(*n).is_some_and(|e| selector.matches(&e)))
             .collect()
     }
@@ -293,13 +295,10 @@ fn child_stats(
         return TextStats::default();
     }
     match child.value() {
-        Node::Text(text) => {
-            let chars = text.chars().filter(|c| !c.is_whitespace()).count();
-            TextStats {
-                chars,
-                link_chars: 0,
-            }
-        }
+        Node::Text(text) => TextStats {
+            chars: visible_chars(text),
+            link_chars: 0,
+        },
         _ => cache.get(&key).copied().unwrap_or_default(),
     }
 }
@@ -317,6 +316,20 @@ impl TextStats {
         } else {
             self.link_chars as f64 / self.chars as f64
         }
+    }
+}
+
+/// Characters of `text` that are not whitespace (`char::is_whitespace`).
+/// Most page text is ASCII: that is counted byte by byte, without decoding.
+pub(crate) fn visible_chars(text: &str) -> usize {
+    if text.is_ascii() {
+        // The ASCII characters `char::is_whitespace` accepts: tab, line
+        // feed, vertical tab, form feed, carriage return and space.
+        text.bytes()
+            .filter(|b| !matches!(b, b'\t'..=b'\r' | b' '))
+            .count()
+    } else {
+        text.chars().filter(|c| !c.is_whitespace()).count()
     }
 }
 
@@ -384,6 +397,22 @@ mod tests {
     use scraper::Html;
 
     #[test]
+    fn visible_chars_skips_exactly_what_char_is_whitespace_skips() {
+        let pieces = [
+            "a", " ", "\t", "\n", "\u{b}", "\u{c}", "\r", "\u{1c}", "\u{85}", "\u{a0}", "é",
+            "\u{3000}", "x y",
+        ];
+        let mut rng = fastrand::Rng::with_seed(5);
+        for _ in 0..2000 {
+            let text: String = (0..rng.usize(0..12))
+                .map(|_| pieces[rng.usize(..pieces.len())])
+                .collect();
+            let plain = text.chars().filter(|c| !c.is_whitespace()).count();
+            assert_eq!(visible_chars(&text), plain, "{text:?}");
+        }
+    }
+
+    #[test]
     fn normalize_agrees_with_its_plain_definition() {
         let plain = |t: &str| {
             t.split_whitespace()
@@ -422,7 +451,7 @@ mod tests {
         let div = doc.select(&Selector::parse("div").unwrap())[0];
         assert_eq!(doc.norm_text(div), "keep link");
         assert!(!doc.is_live(b.first_child().unwrap()));
-        assert_eq!(doc.elements(div).len(), 3);
+        assert_eq!(doc.elements(div).count(), 3);
         let stats = doc.text_stats(div);
         assert_eq!((stats.chars, stats.link_chars), (8, 4));
         assert!((stats.link_density() - 0.5).abs() < 1e-9);

@@ -6,7 +6,7 @@
 use scraper::Html;
 use url::Url;
 
-use super::dom::Doc;
+use super::dom::{Doc, visible_chars};
 use super::{sanitize, text};
 
 /// `articleBody` wins when it has this many times the extracted text.
@@ -19,7 +19,7 @@ const BODY_FACTOR: usize = 2;
 /// page's own check does not look into): then there is no fallback.
 pub(crate) fn json_ld_body(body: Option<&str>, text: &str, url: &Url) -> Option<(String, String)> {
     let body = body?;
-    let count = |s: &str| s.chars().filter(|c| !c.is_whitespace()).count();
+    let count = visible_chars;
     if count(body) < count(text) * BODY_FACTOR || count(body) == 0 {
         return None;
     }

@@ -139,10 +139,7 @@ fn title(doc: &Doc<'_>, tags: &MetaTags, ld: &JsonLd, site: Option<&str>) -> Opt
 /// The collapsed text of the first live `name` element of the body.
 fn first_text(doc: &Doc<'_>, name: &str) -> Option<String> {
     let body = doc.body();
-    let node = doc
-        .elements(body)
-        .into_iter()
-        .find(|n| tag(*n) == Some(name))?;
+    let node = doc.elements(body).find(|n| tag(*n) == Some(name))?;
     Some(collapse(&doc.raw_text(node)))
 }
 
@@ -217,7 +214,6 @@ fn author(doc: &Doc<'_>, tags: &MetaTags, ld: &JsonLd) -> Option<String> {
 fn byline(doc: &Doc<'_>, selector: &Selector, needs: &str) -> Option<String> {
     let mut matches = doc
         .elements(doc.root)
-        .into_iter()
         .filter(|node| attr(*node, needs).is_some())
         .filter(|node| scraper::ElementRef::wrap(*node).is_some_and(|e| selector.matches(&e)));
     matches.find_map(|node| {
@@ -245,7 +241,6 @@ fn date(ld: &[Option<&str>], tags: &MetaTags, keys: &[&str]) -> Option<DateTime<
 fn time_element(doc: &Doc<'_>, marks: &[&str], any: bool) -> Option<DateTime<Utc>> {
     let times: Vec<NodeRef<'_>> = doc
         .elements(doc.root)
-        .into_iter()
         .filter(|n| tag(*n) == Some("time") && attr(*n, "datetime").is_some())
         .collect();
     let parse = |n: &NodeRef<'_>| attr(*n, "datetime").and_then(dates::parse);

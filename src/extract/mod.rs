@@ -230,8 +230,8 @@ fn extract(
     };
     let (stripped, cuts) = prepass::strip(&html);
     // What html5ever will parse is the page without its scripts and styles.
-    markup::check(&stripped)?;
-    let parsed = Html::parse_document(&stripped);
+    let shape = markup::check(&stripped)?;
+    let parsed = parse_sized(&stripped, shape.elements);
     let mut doc = Doc::new(&parsed);
     clean::remove_junk(&mut doc, url);
     clean::remove_selected(&mut doc, &rules.clean.remove);
@@ -292,6 +292,19 @@ fn extract(
         chosen,
         paging,
     })
+}
+
+/// Parses a page as `Html::parse_document` does, into a tree with room
+/// for about the nodes it will hold (its `elements`, counted by `markup`,
+/// and as many texts): growing the tree node by node copied it over and
+/// over. `elements` is within `markup::MAX_ELEMENTS`, which bounds the room.
+fn parse_sized(html: &str, elements: usize) -> Html {
+    use html5ever::tendril::TendrilSink;
+    let tree = ego_tree::Tree::with_capacity(scraper::Node::Document, 2 * elements + 16);
+    let mut empty = Html::new_document();
+    empty.tree = tree;
+    html5ever::driver::parse_document(scraper::HtmlTreeSink::new(empty), Default::default())
+        .one(html)
 }
 
 /// The generically found body (or the source's `content`), widened to

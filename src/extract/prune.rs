@@ -75,7 +75,7 @@ pub(crate) fn prune<'a>(doc: &mut Doc<'a>, root: NodeRef<'a>, title: Option<&str
         if in_spared && tag(node) == Some("figcaption") {
             return None;
         }
-        if doc.elements(node).into_iter().any(embed::is_player) {
+        if doc.elements(node).any(embed::is_player) {
             spared.insert(Key::of(node), ());
             return None;
         }
@@ -145,9 +145,7 @@ const NOISE_TEXTS: &[&str] = &[
 const LINK_PARAGRAPH: f64 = 0.9;
 
 fn holds_quote<'a>(doc: &Doc<'a>, node: NodeRef<'a>) -> bool {
-    doc.elements(node)
-        .iter()
-        .any(|n| tag(*n) == Some("blockquote"))
+    doc.elements(node).any(|n| tag(n) == Some("blockquote"))
 }
 
 /// "Updated 5:27 am CST, Wednesday, November 20, 2019": a dateline block,
@@ -215,7 +213,9 @@ fn is_noise_block<'a>(doc: &Doc<'a>, node: NodeRef<'a>) -> bool {
 
 /// "Related" / "Share this:" headings followed by a list of links: both go.
 fn remove_labelled_link_lists<'a>(doc: &mut Doc<'a>, root: NodeRef<'a>) {
-    for node in doc.elements(root) {
+    // Collected first: the loop removes from `doc`.
+    let nodes: Vec<_> = doc.elements(root).collect();
+    for node in nodes {
         if !matches!(tag(node), Some("h2" | "h3" | "h4" | "h5" | "h6" | "p")) {
             continue;
         }
@@ -258,7 +258,6 @@ fn remove_title_heading<'a>(doc: &mut Doc<'a>, root: NodeRef<'a>, title: &str) {
     let title = normalize(title);
     let heading = doc
         .elements(root)
-        .into_iter()
         .find(|n| matches!(tag(*n), Some("h1" | "h2")) && doc.norm_text(*n) == title);
     if let Some(heading) = heading {
         doc.remove(heading, Reason::Boilerplate);
@@ -372,7 +371,6 @@ mod tests {
         prune(&mut doc, root, None);
         let live: Vec<_> = doc
             .elements(root)
-            .into_iter()
             .filter_map(tag)
             .filter(|t| *t == "iframe")
             .collect();

@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use super::dom::{Doc, Key, NodeRef, attr, contains, element, tag};
+use super::dom::{Doc, Key, NodeRef, attr, contains, element, tag, visible_chars};
 use super::marked;
 use super::vocab;
 
@@ -248,7 +248,7 @@ fn score_paragraphs<'a>(doc: &Doc<'a>) -> Scores<'a> {
 /// Lets one paragraph's text vote for the candidates among `ancestors`
 /// (nearest first).
 fn vote<'a>(scores: &mut Scores<'a>, text: &str, ancestors: impl Iterator<Item = NodeRef<'a>>) {
-    let chars = text.chars().filter(|c| !c.is_whitespace()).count();
+    let chars = visible_chars(text);
     if chars < MIN_PARAGRAPH_CHARS {
         return;
     }

@@ -177,7 +177,6 @@ mod tests {
         let root = merge(&mut doc, top);
         let frames: Vec<_> = doc
             .elements(root)
-            .into_iter()
             .filter(|n| tag(*n) == Some("iframe"))
             .filter_map(|n| attr(n, "src"))
             .collect();

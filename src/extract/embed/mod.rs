@@ -164,11 +164,7 @@ pub(crate) fn holds_post(node: NodeRef<'_>) -> bool {
 /// text around, a live player or post: the embed's own block (with a
 /// caption, a credit), not a box of other stories.
 pub(crate) fn holds_embed<'a>(doc: &Doc<'a>, node: NodeRef<'a>, max_chars: usize) -> bool {
-    doc.text_stats(node).chars < max_chars
-        && doc
-            .elements(node)
-            .into_iter()
-            .any(|n| is_player(n) || is_post(n))
+    doc.text_stats(node).chars < max_chars && doc.elements(node).any(|n| is_player(n) || is_post(n))
 }
 
 /// The player `node` is, as a link to its original; `None` when it is no
@@ -207,7 +203,6 @@ pub(crate) fn post<'a>(doc: &Doc<'a>, node: NodeRef<'a>, base: &Url) -> Option<P
 /// The `href`s of the live links under `node`, at most [`MAX_POST_LINKS`].
 fn post_links<'a>(doc: &Doc<'a>, node: NodeRef<'a>) -> Vec<&'a str> {
     doc.elements(node)
-        .into_iter()
         .filter(|n| tag(*n) == Some("a"))
         .filter_map(|n| attr(n, "href"))
         .take(MAX_POST_LINKS)

@@ -112,7 +112,6 @@ fn remove_paging<'a>(doc: &mut Doc<'a>, root: NodeRef<'a>, url: &Url) {
     let here = place(url);
     let boxes: Vec<NodeRef<'a>> = doc
         .elements(root)
-        .into_iter()
         .filter(|node| tag(*node) == Some("a") && is_paging_link(*node, url, &here))
         .filter_map(|link| paging_box(doc, root, link))
         .collect();
@@ -166,11 +165,7 @@ fn paging_box<'a>(doc: &Doc<'a>, root: NodeRef<'a>, link: NodeRef<'a>) -> Option
 /// innermost: one walk up per block, bounded by the markup's depth limit.
 fn blocks<'a>(doc: &Doc<'a>, root: NodeRef<'a>) -> Vec<(NodeRef<'a>, BlockPrint)> {
     let is_block = |node: NodeRef<'_>| tag(node).is_some_and(|t| BLOCKS.contains(&t));
-    let all: Vec<NodeRef<'a>> = doc
-        .elements(root)
-        .into_iter()
-        .filter(|node| is_block(*node))
-        .collect();
+    let all: Vec<NodeRef<'a>> = doc.elements(root).filter(|node| is_block(*node)).collect();
     let mut outer = HashSet::new();
     for node in all.iter().filter(|node| **node != root) {
         for ancestor in node.ancestors() {

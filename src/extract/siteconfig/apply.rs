@@ -101,7 +101,6 @@ impl<'s, 'a> SiteRun<'s, 'a> {
             let word = rule.value.as_str();
             let hits: Vec<_> = doc
                 .elements(doc.root)
-                .into_iter()
                 .filter(|n| has_id_or_class(*n, word))
                 .collect();
             for node in hits {
@@ -111,7 +110,6 @@ impl<'s, 'a> SiteRun<'s, 'a> {
         for rule in self.resolved.rules(|c| &c.strip_image_src) {
             let hits: Vec<_> = doc
                 .elements(doc.root)
-                .into_iter()
                 .filter(|n| tag(*n) == Some("img"))
                 .filter(|n| {
                     element(*n)
