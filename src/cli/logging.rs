@@ -11,7 +11,7 @@ use tracing_subscriber::EnvFilter;
 /// anything else a full `EnvFilter`. Under systemd the journal adds
 /// timestamps, so ours are left out.
 pub fn init(daemon: bool) {
-    let default = if daemon { "warn,refeed=info" } else { "warn" };
+    let default = default_filter(daemon);
     let (filter, rejected) = match std::env::var("REFEED_LOG") {
         Ok(value) => match EnvFilter::try_new(log_filter(&value)) {
             Ok(filter) => (filter, None),
@@ -36,6 +36,18 @@ pub fn init(daemon: bool) {
     }
 }
 
+/// The filter when `REFEED_LOG` and `RUST_LOG` are unset. html5ever warns
+/// "foster parenting not implemented" for every page with text or markup
+/// misplaced inside a `<table>` (a common sight), although it does foster
+/// parent; its warnings are muted unless asked for.
+fn default_filter(daemon: bool) -> &'static str {
+    if daemon {
+        "warn,html5ever=error,refeed=info"
+    } else {
+        "warn,html5ever=error"
+    }
+}
+
 /// The `EnvFilter` directives `REFEED_LOG` stands for. A bare level means
 /// refeed's own logs at that level, and at most `info` from the libraries
 /// under it (sqlx logs every statement at `debug`, hyper every connection):
@@ -44,7 +56,7 @@ pub fn init(daemon: bool) {
 fn log_filter(value: &str) -> String {
     let level = value.trim().to_ascii_lowercase();
     match level.as_str() {
-        "debug" | "trace" => format!("info,refeed={level}"),
+        "debug" | "trace" => format!("info,html5ever=error,refeed={level}"),
         _ => value.to_owned(),
     }
 }
@@ -55,8 +67,8 @@ mod tests {
 
     #[test]
     fn a_bare_verbose_level_is_refeeds_own() {
-        assert_eq!(log_filter("debug"), "info,refeed=debug");
-        assert_eq!(log_filter("TRACE"), "info,refeed=trace");
+        assert_eq!(log_filter("debug"), "info,html5ever=error,refeed=debug");
+        assert_eq!(log_filter("TRACE"), "info,html5ever=error,refeed=trace");
         assert_eq!(log_filter("warn"), "warn");
         assert_eq!(
             log_filter("refeed::fetch=debug,sqlx=warn"),

@@ -423,6 +423,32 @@ fn first_paragraph(name: &str) -> String {
     paragraphs(&expected_text(name)).remove(0)
 }
 
+/// A page with text and paragraphs misplaced inside a `<table>` (browsers
+/// and html5ever move them before it): its text is extracted, and the
+/// parser's "foster parenting not implemented" warning, which it prints
+/// for every such page although it does foster parent, stays out of the
+/// user's terminal.
+#[tokio::test]
+async fn misplaced_table_content_is_kept_without_parser_warnings() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let page = dir.path().join("table.html");
+    let paragraph = "The council met on Tuesday and agreed the budget for the \
+        coming year after a debate that lasted well into the evening hours.";
+    let html = format!(
+        "<html><body><article><h1>Budget</h1><table><tr><td>Votes</td><td>7</td></tr>\
+         <p>{paragraph}</p><p>{paragraph}</p></table></article></body></html>"
+    );
+    std::fs::write(&page, html).expect("write page");
+    let out = run_refeed(
+        dir.path(),
+        &["extract".to_owned(), page.display().to_string()],
+    )
+    .await;
+    assert!(out.success(), "refeed extract failed:\n{out}");
+    assert!(collapse(&out.stdout).contains(paragraph), "{out}");
+    assert!(!out.stderr.contains("foster"), "{}", out.stderr);
+}
+
 #[tokio::test]
 async fn batch_prints_one_json_object_of_texts_keyed_by_file_stem() {
     let dir = tempfile::tempdir().expect("temporary folder");
