@@ -368,3 +368,24 @@ fn is_debug_duration(word: &str) -> bool {
     let digits = !number.is_empty() && number.chars().all(|c| c.is_ascii_digit() || c == '.');
     digits && (number.contains('.') || word.ends_with("ns") || word.ends_with("µs"))
 }
+
+/// The binary asks mimalloc to commit arena memory on demand (so purged
+/// memory leaves the resident set), before its first allocation: mimalloc's
+/// own report of its options, printed at start with `MIMALLOC_VERBOSE=1`,
+/// shows the option at 0 even when the environment asks for eager commit.
+#[test]
+fn the_allocator_commits_memory_on_demand() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let out = isolated(std::process::Command::new(BIN), dir.path())
+        .arg("--version")
+        .env("MIMALLOC_VERBOSE", "1")
+        .env("MIMALLOC_ARENA_EAGER_COMMIT", "1")
+        .output()
+        .expect("run refeed --version");
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("option 'arena_eager_commit': 0"),
+        "{stderr}"
+    );
+}
