@@ -7,6 +7,7 @@
 //! are pure; `http` serves from `store` + `feed`; `config` validates the TOML
 //! and compiles selectors and schedules.
 
+pub mod allocator;
 pub mod app;
 pub mod config;
 pub mod dates;

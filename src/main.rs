@@ -22,31 +22,12 @@ use url::Url;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// mimalloc's `mi_option_arena_eager_commit`: its id in the `mi_option_e`
-/// enum of mimalloc v3's `mimalloc.h`, the version libmimalloc-sys 0.1.49
-/// builds (`libmimalloc-sys` is pinned by `Cargo.lock`).
-const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
-
-/// Makes mimalloc commit its arenas' memory on demand rather than eagerly,
-/// as `MIMALLOC_ARENA_EAGER_COMMIT=0` would. On Linux it commits eagerly by
-/// default, and the pages it then purges are only reset (`MADV_FREE`), so
-/// they stay in the resident set: `scripts/bench-fetch` peaked at 146 MB
-/// with the default and 62 MB with this (CPU time unchanged). mimalloc
-/// reads the option when it reserves its first arena, at Rust's first
-/// allocation, so it is set from the ELF `.init_array`, which runs before
-/// the Rust runtime starts.
+/// mimalloc commits memory on demand (see `refeed::allocator`), set before
+/// the runtime's first allocation.
 #[cfg(target_os = "linux")]
 #[used]
 #[unsafe(link_section = ".init_array")]
-static LAZY_ARENA_COMMIT: extern "C" fn() = lazy_arena_commit;
-
-/// Sets [`ARENA_EAGER_COMMIT`] to 0 (see [`LAZY_ARENA_COMMIT`]).
-#[cfg(target_os = "linux")]
-extern "C" fn lazy_arena_commit() {
-    // SAFETY: `mi_option_set` stores one value in mimalloc's option table;
-    // it allocates nothing and may be called before mimalloc is initialised.
-    unsafe { libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0) }
-}
+static LAZY_ARENA_COMMIT: extern "C" fn() = refeed::allocator::lazy_arena_commit;
 
 // The binary's own modules live beside it in `cli/` (`src/` is the library's).
 #[path = "cli/logging.rs"]

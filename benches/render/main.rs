@@ -32,6 +32,12 @@ mod memory;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Set up as in the daemon (see `refeed::allocator`).
+#[cfg(target_os = "linux")]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static LAZY_ARENA_COMMIT: extern "C" fn() = refeed::allocator::lazy_arena_commit;
+
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, to_bytes};
