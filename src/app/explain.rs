@@ -46,10 +46,6 @@ pub async fn explain_source(config: &Config, source_id: &str, url: &Url) -> anyh
         let mut done = extract::explain(&page.body, &page.url, &rules)
             .with_context(|| format!("cannot extract {}", page.url))?;
         done.article = strip_learned(done.article, &boilerplate, &mut done.removals);
-        if let Some(configs) = &rules.site_configs {
-            done.chosen
-                .extend(configs.page_link_rules(&page.body, &page.url));
-        }
         anyhow::Ok(render(page.url.as_str(), &done))
     })
     .await

@@ -55,7 +55,7 @@ use crate::markup::{self, TooComplex};
 use crate::model::Article;
 use dom::{Doc, NodeRef};
 pub use pages::{BlockPrint, PageLinks, join as join_pages};
-use siteconfig::{Applied, Body, SiteConfigs, SiteRun};
+use siteconfig::{Applied, Body, SiteConfigs, SiteLinks, SiteRun};
 
 /// A source's `[source.clean]` rules, compiled.
 #[derive(Debug, Clone, Default)]
@@ -171,7 +171,8 @@ pub struct ArticlePage {
 
 /// Extracts one page of a story that may be split over pages: as
 /// [`article`], then the page's next-page and single-page links are read
-/// (see `pages`), the story's paging box ("Pages: 1 2 3", "Next page ›")
+/// (see `pages`; a site config's `next_page_link` and `single_page_link`
+/// rules win over detection, read from the same parse), the story's paging box ("Pages: 1 2 3", "Next page ›")
 /// leaves the article, and so does every text block whose fingerprint is
 /// in `earlier` (the blocks of the pages before: headline, byline). A page
 /// without paging links comes out as [`article`] gives it.
@@ -236,6 +237,10 @@ fn extract(
     clean::remove_junk(&mut doc, url);
     clean::remove_selected(&mut doc, &rules.clean.remove);
     let mut site = site.map(|site| SiteRun::new(site, &parsed));
+    let site_links = match (&site, mode) {
+        (Some(site), Mode::Page(_) | Mode::Explain) => Some(site.page_links(url)),
+        _ => None,
+    };
     if let Some(site) = &mut site {
         site.strip(&mut doc);
     }
@@ -253,7 +258,7 @@ fn extract(
     }
     let root = match body {
         Body::Chosen(root) => root,
-        Body::Failed(why) => return Ok(no_article(&doc, meta, &why, mode)),
+        Body::Failed(why) => return Ok(no_article(&doc, meta, (&why, site_links), mode)),
         Body::Generic => generic_root(&mut doc, rules),
     };
     let (applied, prunes) = match site {
@@ -267,14 +272,17 @@ fn extract(
         prune::prune(&mut doc, root, meta.title.as_deref());
     }
     let paging = match mode {
-        Mode::Page(earlier) => Some(pages::paginate(&mut doc, root, url, earlier)),
+        Mode::Page(earlier) => {
+            let (detected, blocks) = pages::paginate(&mut doc, root, url, earlier);
+            Some((with_site_links(detected, site_links.as_ref()), blocks))
+        }
         _ => None,
     };
     let (removals, chosen) = if matches!(mode, Mode::Explain) {
-        (
-            explain::removals(&cuts, &doc, root, &applied),
-            applied.chosen,
-        )
+        let removals = explain::removals(&cuts, &doc, root, &applied);
+        let mut chosen = applied.chosen;
+        chosen.extend(site_links.iter().flat_map(SiteLinks::explained));
+        (removals, chosen)
     } else {
         (Vec::new(), Vec::new())
     };
@@ -323,24 +331,41 @@ fn generic_root<'a>(doc: &mut Doc<'a>, rules: &ArticleRules) -> NodeRef<'a> {
     root
 }
 
+/// The links the site's paging rules found (`site`), else the
+/// `detected` ones (see `siteconfig::links`).
+fn with_site_links(detected: PageLinks, site: Option<&SiteLinks<'_>>) -> PageLinks {
+    match site {
+        Some(site) => site.over(detected),
+        None => detected,
+    }
+}
+
 /// The page's metadata without an article: its site config's `body`
-/// rules matched nothing and it turned generic extraction off. `explain`
-/// lists the whole page as removed by that rule.
-fn no_article(doc: &Doc<'_>, meta: meta::Meta, why: &str, mode: Mode<'_>) -> Extracted {
-    let removals = if matches!(mode, Mode::Explain) {
-        vec![explain::whole(
-            doc,
-            RemovalReason::SiteConfig,
-            format!("body ({why})"),
-        )]
+/// rules matched nothing (`why`) and it turned generic extraction off.
+/// `explain` lists the whole page as removed by that rule; the site's
+/// paging links are still read.
+fn no_article(
+    doc: &Doc<'_>,
+    meta: meta::Meta,
+    (why, site_links): (&str, Option<SiteLinks<'_>>),
+    mode: Mode<'_>,
+) -> Extracted {
+    let (removals, chosen) = if matches!(mode, Mode::Explain) {
+        let whole = explain::whole(doc, RemovalReason::SiteConfig, format!("body ({why})"));
+        let links = site_links.iter().flat_map(SiteLinks::explained).collect();
+        (vec![whole], links)
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
+    let paging = matches!(mode, Mode::Page(_)).then(|| {
+        let links = with_site_links(PageLinks::default(), site_links.as_ref());
+        (links, Vec::new())
+    });
     Extracted {
         article: article_of(meta, String::new(), String::new()),
         removals,
-        chosen: Vec::new(),
-        paging: None,
+        chosen,
+        paging,
     }
 }
 

@@ -56,6 +56,11 @@ pub(crate) fn strip(html: &str) -> (String, Vec<Cut>) {
 
 /// The dropped tag opening at `rest` (just after a `<`), if any.
 fn dropped_tag(rest: &[u8]) -> Option<&'static str> {
+    // Most `<` open something else: one byte tells (`| 0x20` lower-cases
+    // the letters, and maps no other byte to these).
+    if !matches!(rest.first()? | 0x20, b's' | b'n' | b't') {
+        return None;
+    }
     DROPPED.iter().copied().find(|name| {
         rest.len() > name.len()
             && rest[..name.len()].eq_ignore_ascii_case(name.as_bytes())

@@ -84,7 +84,8 @@ pub struct Shape {
     /// The sum of the depths start tags open at (see [`MAX_NESTING`]).
     pub nesting: u64,
     /// Bytes the serializer would scan escaping the text (see
-    /// [`MAX_ESCAPE_SCAN`]).
+    /// [`MAX_ESCAPE_SCAN`]): an upper bound, exact only where a coarse one
+    /// (each `&` costing the whole page) would exceed the limit.
     pub escape_scan: u64,
 }
 
@@ -158,7 +159,7 @@ pub fn measure(html: &str) -> Shape {
         }
     }
     shape.depth = tree.max_depth;
-    shape.escape_scan = escape::scan_cost(html);
+    shape.escape_scan = escape::scan_cost_within(html, MAX_ESCAPE_SCAN);
     shape
 }
 

@@ -138,15 +138,14 @@ impl Pipeline {
         let validators = page.validators.clone();
         // Multi-page articles (`pages`): the first page's links lead on.
         let walk = Walk::new(link, &page.url, &page.body);
-        let finder = self.page_finder(source);
         let extracted = self
-            .extract_page(&source.article, page, HashSet::new(), finder.clone())
+            .extract_page(&source.article, page, HashSet::new())
             .await;
         match extracted {
             // The canonical check is the caller's (`shared_article`): it
             // depends on the source, and the article may serve another.
             Ok(Ok(first)) if !first.article.text.trim().is_empty() => {
-                let article = self.rest_of_article(source, first, walk, finder).await;
+                let article = self.rest_of_article(source, first, walk).await;
                 ArticleOutcome::Extracted(Box::new(article), validators)
             }
             Ok(Err(err)) => {

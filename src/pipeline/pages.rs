@@ -1,8 +1,9 @@
 //! Multi-page articles, the pipeline's side (issue 11): after an article's
 //! first page is extracted, fetch the whole story on one page when the page
 //! offers it, else follow its next-page links to the end, and join the
-//! pages into one article. Finding the links is `extract::pages`'s job (or
-//! a [`PageFinder`]'s), fetching `fetch`'s: every page goes through the one
+//! pages into one article. Finding the links is `extract`'s job (detection
+//! in `extract::pages`, a site config's paging rules in
+//! `extract::siteconfig`, both in the page's one parse), fetching `fetch`'s: every page goes through the one
 //! client, with its per-host politeness and robots.txt, and is cleaned with
 //! the source's `[source.clean]` rules like a single page (learned
 //! boilerplate is stripped from the joined article later, in `learn`).
@@ -18,14 +19,12 @@
 //! first).
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
 use tokio::task::JoinError;
 use url::Url;
 
 use crate::config::Source;
-use crate::extract::siteconfig::SiteConfigs;
-use crate::extract::{self, ArticlePage, ArticleRules, BlockPrint, PageLinks};
+use crate::extract::{self, ArticlePage, ArticleRules, BlockPrint};
 use crate::fetch::{FetchOptions, Fetched, Page};
 use crate::markup::TooComplex;
 use crate::model::Article;
@@ -37,66 +36,23 @@ mod walk;
 pub(super) use walk::Walk;
 pub use walk::{MAX_ARTICLE_PAGES, MAX_ARTICLE_PAGES_BYTES};
 
-/// Where the links to an article's other pages come from: the hook for
-/// rules that know an outlet better than detection does (a site config's
-/// `next_page_link` / `single_page_link`). The links it gives are held to
-/// the same bounds as detected ones (same host, page count, bytes).
-pub(super) trait PageFinder: Send + Sync {
-    /// The next-page and single-page links of one fetched page, given the
-    /// page and what `extract::pages` detected on it.
-    fn links(&self, html: &str, url: &Url, detected: PageLinks) -> PageLinks;
-}
-
-/// Detection only: the links `extract::pages` found.
-pub(super) struct Detected;
-
-impl PageFinder for Detected {
-    fn links(&self, _html: &str, _url: &Url, detected: PageLinks) -> PageLinks {
-        detected
-    }
-}
-
-/// The site config files of `[extract] site_config_dir`: the page host's
-/// `next_page_link` / `single_page_link` rules win over detection, which
-/// stands where they find nothing (unless the site says
-/// `autodetect_next_page: no`).
-struct SiteRules(Arc<SiteConfigs>);
-
-impl PageFinder for SiteRules {
-    fn links(&self, html: &str, url: &Url, detected: PageLinks) -> PageLinks {
-        self.0.page_links(html, url, detected)
-    }
-}
-
 /// The extraction of one page, as the blocking pool returns it.
 pub(super) type PageExtraction = Result<Result<ArticlePage, TooComplex>, JoinError>;
 
 impl Pipeline {
-    /// The page finder for a source's articles: its site configs' rules
-    /// when `[extract] site_config_dir` is set, else detection alone.
-    pub(super) fn page_finder(&self, source: &Source) -> Arc<dyn PageFinder> {
-        match &source.article.site_configs {
-            Some(configs) => Arc::new(SiteRules(configs.clone())),
-            None => Arc::new(Detected),
-        }
-    }
-
     /// Extracts one page of an article on the blocking pool, after pages
-    /// with the `earlier` blocks; its links are the finder's.
+    /// with the `earlier` blocks.
     pub(super) async fn extract_page(
         &self,
         rules: &ArticleRules,
         page: Page,
         earlier: HashSet<BlockPrint>,
-        finder: Arc<dyn PageFinder>,
     ) -> PageExtraction {
         let rules = rules.clone();
         self.cpu
             .run_sized(page.body.len(), move || {
                 crate::metrics::time_extraction(|| {
-                    let mut part = extract::article_page(&page.body, &page.url, &rules, &earlier)?;
-                    part.links = finder.links(&page.body, &page.url, part.links);
-                    Ok(part)
+                    extract::article_page(&page.body, &page.url, &rules, &earlier)
                 })
             })
             .await
@@ -110,7 +66,6 @@ impl Pipeline {
         source: &Source,
         first: ArticlePage,
         mut walk: Walk,
-        finder: Arc<dyn PageFinder>,
     ) -> Article {
         let ArticlePage {
             article,
@@ -118,9 +73,7 @@ impl Pipeline {
             blocks,
         } = first;
         if let Some(single) = links.single
-            && let Some(whole) = self
-                .single_page(source, &single, &mut walk, &article, finder.clone())
-                .await
+            && let Some(whole) = self.single_page(source, &single, &mut walk, &article).await
         {
             return whole;
         }
@@ -128,7 +81,7 @@ impl Pipeline {
             return article;
         };
         let rest = self
-            .follow(source, next, &mut walk, (&article.text, blocks), finder)
+            .follow(source, next, &mut walk, (&article.text, blocks))
             .await;
         if !rest.is_empty() {
             tracing::debug!(source = %source.id, url = %walk.first(), pages = rest.len() + 1, "joined a multi-page article");
@@ -145,11 +98,10 @@ impl Pipeline {
         url: &Url,
         walk: &mut Walk,
         first: &Article,
-        finder: Arc<dyn PageFinder>,
     ) -> Option<Article> {
         let page = self.next_page(source, url, walk).await?;
         let extracted = self
-            .extract_page(&source.article, page, HashSet::new(), finder)
+            .extract_page(&source.article, page, HashSet::new())
             .await;
         match extracted {
             Ok(Ok(whole)) if whole.article.text.len() >= first.text.len() => Some(Article {
@@ -173,7 +125,6 @@ impl Pipeline {
         next: Url,
         walk: &mut Walk,
         (first_text, blocks): (&str, Vec<BlockPrint>),
-        finder: Arc<dyn PageFinder>,
     ) -> Vec<Article> {
         let mut earlier: HashSet<BlockPrint> = blocks.into_iter().collect();
         let mut rest: Vec<Article> = Vec::new();
@@ -183,7 +134,7 @@ impl Pipeline {
                 break;
             };
             let part = match self
-                .extract_page(&source.article, page, earlier.clone(), finder.clone())
+                .extract_page(&source.article, page, earlier.clone())
                 .await
             {
                 Ok(Ok(part)) => part,

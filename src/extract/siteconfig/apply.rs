@@ -13,6 +13,7 @@ use std::borrow::Cow;
 
 use scraper::Html;
 
+use super::links::{SiteLinks, site_links};
 use super::parse::{Origin, Replace};
 use super::xpath::{Item, Page, XPath};
 use super::{Resolved, Rule};
@@ -217,6 +218,11 @@ impl<'s, 'a> SiteRun<'s, 'a> {
             )),
             _ => Body::Generic,
         }
+    }
+
+    /// The site's paging links on this page (see `links`).
+    pub(crate) fn page_links(&self, url: &url::Url) -> SiteLinks<'s> {
+        site_links(self.resolved, &self.page, url)
     }
 
     /// Whether the generic pruning (share bars, related links) runs on a

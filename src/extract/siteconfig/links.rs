@@ -12,62 +12,71 @@
 //! `replace_string`, before `strip` (a site often strips the very pager
 //! its `next_page_link` reads).
 //!
-//! Cost: the page is parsed again, only on hosts whose site config has
-//! such a rule, and refused beyond the [`markup`](crate::markup) limits
-//! like every extracted page.
+//! Cost: the rules read the tree extraction parsed (through
+//! `SiteRun::page_links`); the page is not parsed again.
 
-use scraper::Html;
 use url::Url;
 
 use super::xpath::{Item, Page, XPath};
-use super::{Origin, Resolved, Rule, SiteConfig, SiteConfigs, replace_html};
-use crate::extract::{PageLinks, prepass};
+use super::{Origin, Resolved, Rule, SiteConfig};
+use crate::extract::PageLinks;
 
-impl SiteConfigs {
-    /// The next-page and single-page links of the page `html` at `url`:
-    /// those of its site's rules where they find one, else `detected`
-    /// (see the module documentation). Without such rules for the host,
-    /// `detected` unchanged and the page not parsed.
-    pub fn page_links(&self, html: &str, url: &Url, detected: PageLinks) -> PageLinks {
-        let Some(site) = self.for_url(url) else {
-            return detected;
+/// What a site's paging rules found on one page, before detection is
+/// consulted.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SiteLinks<'s> {
+    /// The next page, with the rule that gave it.
+    next: Option<(Url, &'s Origin)>,
+    /// The single-page version, with its rule.
+    single: Option<(Url, &'s Origin)>,
+    /// Whether detected links stand where the rules find none (not when
+    /// the site says `autodetect_next_page: no`).
+    autodetect: bool,
+}
+
+/// Evaluates the site's `next_page_link` and `single_page_link` rules on
+/// `page`, the page as extraction parsed it (after the site's
+/// replacements, without scripts and styles, before any removal: the
+/// overlay of `dom::Doc` never touches the tree the rules read). Without
+/// such rules nothing is evaluated.
+pub(crate) fn site_links<'s>(site: Resolved<'s>, page: &Page<'_>, url: &Url) -> SiteLinks<'s> {
+    let autodetect = site
+        .switch(|c| &c.autodetect_next_page)
+        .is_none_or(|rule| rule.value);
+    if !has_paging_rules(site) {
+        return SiteLinks {
+            autodetect,
+            ..SiteLinks::default()
         };
-        let autodetect = site
-            .switch(|c| &c.autodetect_next_page)
-            .is_none_or(|rule| rule.value);
-        let fallback = if autodetect {
+    }
+    SiteLinks {
+        next: link(site, page, url, |c| &c.next_page_link),
+        single: link(site, page, url, |c| &c.single_page_link),
+        autodetect,
+    }
+}
+
+impl SiteLinks<'_> {
+    /// The page's links: the site's where its rules found one, else
+    /// `detected` (see the module documentation).
+    pub(crate) fn over(&self, detected: PageLinks) -> PageLinks {
+        let fallback = if self.autodetect {
             detected
         } else {
             PageLinks::default()
         };
-        if !has_paging_rules(site) {
-            return fallback;
-        }
-        let Some(page) = parse(site, html) else {
-            return fallback;
-        };
+        let url = |found: &Option<(Url, &Origin)>| found.as_ref().map(|(link, _)| link.clone());
         PageLinks {
-            next: link(site, &page, url, |c| &c.next_page_link)
-                .map(|(link, _)| link)
-                .or(fallback.next),
-            single: link(site, &page, url, |c| &c.single_page_link)
-                .map(|(link, _)| link)
-                .or(fallback.single),
+            next: url(&self.next).or(fallback.next),
+            single: url(&self.single).or(fallback.single),
         }
     }
 
-    /// The links the site's rules find on the page, each with its rule,
-    /// for `refeed explain` (`next page: URL (by file:line
-    /// next_page_link)`); empty without such rules or links.
-    pub fn page_link_rules(&self, html: &str, url: &Url) -> Vec<String> {
-        let Some(site) = self.for_url(url).filter(|site| has_paging_rules(*site)) else {
-            return Vec::new();
-        };
-        let Some(page) = parse(site, html) else {
-            return Vec::new();
-        };
-        let next = link(site, &page, url, |c| &c.next_page_link).map(|l| ("next page", l));
-        let single = link(site, &page, url, |c| &c.single_page_link).map(|l| ("single page", l));
+    /// The links found, each with its rule, for `refeed explain` (`next
+    /// page: URL (by file:line next_page_link)`).
+    pub(crate) fn explained(&self) -> Vec<String> {
+        let next = self.next.as_ref().map(|l| ("next page", l));
+        let single = self.single.as_ref().map(|l| ("single page", l));
         next.into_iter()
             .chain(single)
             .map(|(what, (link, origin))| format!("{what}: {link} (by {origin})"))
@@ -81,25 +90,16 @@ fn has_paging_rules(site: Resolved<'_>) -> bool {
         || site.rules(|c| &c.single_page_link).next().is_some()
 }
 
-/// The page as the rules read it: after the site's replacements, without
-/// scripts and styles; `None` beyond the markup limits.
-fn parse(site: Resolved<'_>, html: &str) -> Option<Html> {
-    let (stripped, _) = prepass::strip(&replace_html(&site, html));
-    crate::markup::check(&stripped).ok()?;
-    Some(Html::parse_document(&stripped))
-}
-
 /// The link of the first of the site's rules (`pick`) that gives one,
 /// and that rule.
 fn link<'s>(
     site: Resolved<'s>,
-    page: &Html,
+    page: &Page<'_>,
     url: &Url,
     pick: impl Fn(&'s SiteConfig) -> &'s Vec<Rule<XPath>>,
 ) -> Option<(Url, &'s Origin)> {
-    let indexed = Page::new(page.tree.root());
     site.rules(pick).find_map(|rule| {
-        let link = link_of(&rule.value, &indexed, url)?;
+        let link = link_of(&rule.value, page, url)?;
         tracing::debug!(rule = %rule.origin, url = %url, link = %link, "site config page link");
         Some((link, &rule.origin))
     })

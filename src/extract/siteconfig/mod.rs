@@ -7,7 +7,7 @@
 //! name and text; [`parse`] reads one file, [`xpath`] evaluates its rules
 //! over scraper's tree, `apply` uses them during extraction (called from
 //! `extract`), `links` finds the other pages of a multi-page article by
-//! them (for the pipeline), and [`SiteConfigs`] picks the file for a
+//! them (during the same extraction), and [`SiteConfigs`] picks the file for a
 //! page's host.
 //!
 //! Host resolution follows Full-Text RSS and graby
@@ -31,6 +31,7 @@ use scraper::Html;
 use url::Url;
 
 pub(crate) use apply::{Applied, Body, SiteRun, replace_html};
+pub(crate) use links::SiteLinks;
 pub use parse::{Origin, Problem, Replace, Rule, Severity, SiteConfig, TestUrl};
 use xpath::{Item, Page};
 

@@ -25,7 +25,7 @@
 //! `pending`'s, and popping what end tags and implied ends close `close`'s.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
+use std::hash::BuildHasher;
 
 use super::lexer::{Lexer, Tag, attribute};
 
@@ -77,7 +77,9 @@ pub(super) struct Tree {
     pending: Pending,
     /// Lower-cased name of the current tag.
     lower: Vec<u8>,
-    hasher: RandomState,
+    /// Hashes formatting elements' attributes (their identity): foldhash,
+    /// randomly seeded; SipHash cost as much as the rest of the model.
+    hasher: foldhash::quality::RandomState,
     /// The deepest the stack (with pending formatting) has been.
     pub(super) max_depth: usize,
 }
@@ -92,7 +94,7 @@ impl Tree {
             classes: Default::default(),
             pending: Pending::default(),
             lower: Vec::new(),
-            hasher: RandomState::new(),
+            hasher: foldhash::quality::RandomState::default(),
             max_depth: 0,
         }
     }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::extract::siteconfig::{SiteConfigs, replace_html};
 
 const URL: &str = "https://outlet.example/story/";
 
@@ -18,8 +19,20 @@ fn detected() -> PageLinks {
     }
 }
 
+/// The page's links as extraction reads them: the site's rules on the
+/// page parsed after its replacements and without its scripts, over
+/// `detected()`; a host without a site config keeps `detected()`.
+fn page_links(configs: &SiteConfigs, html: &str, page_url: &Url) -> PageLinks {
+    let Some(site) = configs.for_url(page_url) else {
+        return detected();
+    };
+    let (stripped, _) = crate::extract::prepass::strip(&replace_html(&site, html));
+    let parsed = scraper::Html::parse_document(&stripped);
+    site_links(site, &Page::new(parsed.tree.root()), page_url).over(detected())
+}
+
 fn links(rules: &str, html: &str) -> PageLinks {
-    configs(rules).page_links(html, &url(URL), detected())
+    page_links(&configs(rules), html, &url(URL))
 }
 
 fn next(links: &PageLinks) -> Option<&str> {
@@ -67,8 +80,11 @@ fn hosts_without_paging_rules_keep_the_detected_links() {
     let html = r#"<a class="more" href="/story/part-b">More</a>"#;
     assert_eq!(links("body: //article\n", html), detected());
     let other = url("https://other.example/story/");
-    let found =
-        configs("next_page_link: //a[@class='more']\n").page_links(html, &other, detected());
+    let found = page_links(
+        &configs("next_page_link: //a[@class='more']\n"),
+        html,
+        &other,
+    );
     assert_eq!(found, detected());
 }
 
