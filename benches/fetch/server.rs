@@ -91,13 +91,14 @@ pub fn host_ip(index: usize) -> Ipv4Addr {
     Ipv4Addr::from(u32::from(Ipv4Addr::new(127, 0, 0, 2)) + index as u32)
 }
 
-/// Binds `hosts` listeners on one port shared by every address (the port
-/// the kernel gives the first one), retrying with a new port when another
-/// process holds it on one of the addresses.
-pub async fn bind(hosts: usize) -> std::io::Result<(u16, Vec<TcpListener>)> {
+/// Binds `hosts` listeners on one port shared by every address: `port`,
+/// else the port the kernel gives the first one, retrying with a new port
+/// when another process holds it on one of the addresses.
+pub async fn bind(hosts: usize, port: Option<u16>) -> std::io::Result<(u16, Vec<TcpListener>)> {
     let mut last_err = None;
-    for _ in 0..20 {
-        let first = TcpListener::bind((host_ip(0), 0)).await?;
+    let tries = if port.is_some() { 1 } else { 20 };
+    for _ in 0..tries {
+        let first = TcpListener::bind((host_ip(0), port.unwrap_or(0))).await?;
         let port = first.local_addr()?.port();
         let mut listeners = vec![first];
         for index in 1..hosts {

@@ -79,7 +79,19 @@ pub async fn prune(store: &Store, plan: &PrunePlan) {
     if let Err(err) = store.prune_removed(plan.keep_removed, now).await {
         tracing::warn!(error = %err, "cannot prune removed sources");
     }
+    // One statement for every source's tombstones; only the sources with
+    // a retention or tombstones due get their own queries.
+    let tombstones_due = match store.tombstones_due(&configured, now).await {
+        Ok(due) => due,
+        Err(err) => {
+            tracing::warn!(error = %err, "cannot check tombstones");
+            return;
+        }
+    };
     for (source, retention) in &plan.retention {
+        if retention.keeps_all() && !tombstones_due.contains(source) {
+            continue;
+        }
         if let Err(err) = store.prune_items(source, *retention, now).await {
             tracing::warn!(source = %source, error = %err, "cannot prune items");
         }

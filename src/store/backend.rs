@@ -141,16 +141,41 @@ pub(super) async fn sqlite_pool(
         .create_if_missing(create)
         .to_url_lossy();
     let options = AnyConnectOptions::from_url(&url)?;
+    sqlite_pool_options(connections.unwrap_or(SQLITE_CONNECTIONS))
+        .connect_with(options)
+        .await
+}
+
+/// A SQLite pool of up to `connections`, each set up with [`SQLITE_SETUP`].
+fn sqlite_pool_options(connections: u32) -> AnyPoolOptions {
     AnyPoolOptions::new()
-        .max_connections(connections.unwrap_or(SQLITE_CONNECTIONS))
+        .max_connections(connections)
+        // A connection to a local file does not go stale: pinging it at
+        // every acquire was a round trip to its worker thread per query
+        // (issue 13: a quarter of an unchanged refresh's).
+        .test_before_acquire(false)
         .after_connect(|conn, _| {
             Box::pin(async move {
                 conn.execute(SQLITE_SETUP).await?;
                 Ok(())
             })
         })
-        .connect_with(options)
-        .await
+}
+
+/// The pool write transactions take their connection from. On SQLite, one
+/// connection to the file of `pool`, opened when first needed: SQLite has
+/// one writer at a time anyway, and writers queued here wait their turn
+/// without polling, where `BEGIN IMMEDIATE` on a connection each would
+/// make all but one sleep in SQLite's busy handler (1 ms, 2 ms, 5 ms, …:
+/// with several refresh workers writing a small record each, most of the
+/// time of an unchanged refresh; issue 13). On PostgreSQL, `pool` itself:
+/// writers run side by side there.
+pub(super) fn writer_pool(pool: &AnyPool, backend: Backend) -> AnyPool {
+    match backend {
+        Backend::Sqlite => sqlite_pool_options(1)
+            .connect_lazy_with(AnyConnectOptions::clone(&pool.connect_options())),
+        Backend::Postgres => pool.clone(),
+    }
 }
 
 /// A pool on the PostgreSQL database at `url`.

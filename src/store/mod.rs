@@ -181,6 +181,8 @@ fn query_error(operation: &'static str) -> impl FnOnce(sqlx::Error) -> StoreErro
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: sqlx::AnyPool,
+    /// Where write transactions run: see [`backend::writer_pool`].
+    writer: sqlx::AnyPool,
     /// Which database `pool` reaches.
     backend: Backend,
     /// Which sources changed, for readers that cache (see `changes`).
@@ -250,6 +252,7 @@ impl Store {
                 source,
             })?;
         let store = Self {
+            writer: backend::writer_pool(&pool, backend),
             pool,
             backend,
             changes: Arc::new(changes::ChangeLog::new()),
@@ -263,7 +266,7 @@ impl Store {
         &self,
         operation: &'static str,
     ) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
-        self.pool
+        self.writer
             .begin_with(self.backend.begin_write())
             .await
             .map_err(query_error(operation))
@@ -277,6 +280,7 @@ impl Store {
 
     /// Waits for in-flight queries and closes the database cleanly.
     pub async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
     }
 }

@@ -4,9 +4,12 @@
 //! host (127.0.0.2 … : Linux routes all of 127/8 to lo), served with
 //! keep-alive; the test samples the process's open descriptors
 //! (`/proc/PID/fd`) and, among them, its sockets connected to the outlets
-//! (`/proc/PID/net/tcp`), during the refresh and after it.
+//! (`/proc/PID/net/tcp`), during the refresh and after it. The same holds
+//! for an unchanged refresh (`refeed once` again, every feed answering
+//! `304 Not Modified`: the second pass of `scripts/bench-fetch`).
 
 use std::collections::HashSet;
+use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -14,7 +17,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::support::{SourceToml, TestEnv};
+use crate::support::{SourceToml, TestEnv, command};
 
 /// Hosts, one source each.
 const HOSTS: usize = 150;
@@ -26,34 +29,30 @@ const CLOSING_SLACK: usize = MAX_CONNECTIONS;
 
 /// Counts feed requests answered, across all hosts.
 #[derive(Default)]
-struct Served(AtomicUsize);
+struct Served {
+    /// Every request.
+    requests: AtomicUsize,
+    /// Those answered `304 Not Modified`.
+    not_modified: AtomicUsize,
+}
+
+/// The feeds' strong ETag: a request sending it back gets a 304.
+const ETAG: &str = "\"v1\"";
 
 #[tokio::test]
 async fn refreshing_many_hosts_keeps_connections_within_max_connections() {
     let served = Arc::new(Served::default());
-    let mut sources = Vec::new();
     let mut ports = HashSet::new();
-    for n in 0..HOSTS {
-        let ip = format!("127.0.0.{}", n + 2);
-        let port = serve_feed(&ip, served.clone()).await;
-        ports.insert(port);
-        let url = format!("http://{ip}:{port}/feed.xml");
-        sources.push(SourceToml::feed(&format!("s{n}"), &url).ignore_robots());
-    }
-    let settings = format!(
-        "[fetch]\ntimeout = \"10s\"\nper_host_delay = \"0s\"\nmax_connections = {MAX_CONNECTIONS}\n\
-         [scheduler]\nworkers = 32\n"
-    );
-    let env = TestEnv::with_settings(&sources, &settings);
+    let env = many_hosts(&served, &mut ports).await;
     let mut daemon = env.daemon().await;
     let pid = daemon.pid();
     let (mut peak_outgoing, mut peak_fds) = (0, 0);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
-    while served.0.load(Ordering::SeqCst) < HOSTS {
+    while served.requests.load(Ordering::SeqCst) < HOSTS {
         assert!(
             tokio::time::Instant::now() < deadline,
             "only {} of {HOSTS} feeds fetched; logs:\n{}",
-            served.0.load(Ordering::SeqCst),
+            served.requests.load(Ordering::SeqCst),
             daemon.logs()
         );
         peak_outgoing = peak_outgoing.max(outgoing(pid, &ports));
@@ -76,6 +75,69 @@ async fn refreshing_many_hosts_keeps_connections_within_max_connections() {
     assert!(after, "{} connections left open", outgoing(pid, &ports));
 }
 
+#[tokio::test]
+async fn an_unchanged_refresh_of_many_hosts_keeps_descriptors_within_max_connections() {
+    let served = Arc::new(Served::default());
+    let mut ports = HashSet::new();
+    let env = many_hosts(&served, &mut ports).await;
+    let first = env.refeed(&["once"]).await;
+    assert!(first.success(), "first refresh failed:\n{first}");
+    served.not_modified.store(0, Ordering::SeqCst);
+    // Again, nothing changed: the path of every unchanged source.
+    let mut child = command(env.dir())
+        .args(["once", "--config"])
+        .arg(env.config())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start refeed once");
+    let pid = child.id();
+    let (mut peak_outgoing, mut peak_fds) = (0, 0);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
+    let status = loop {
+        peak_outgoing = peak_outgoing.max(outgoing(pid, &ports));
+        peak_fds = peak_fds.max(descriptors(pid));
+        if let Some(status) = child.try_wait().expect("wait for refeed once") {
+            break status;
+        }
+        if tokio::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("refeed once did not finish within 90 s");
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    };
+    assert!(status.success(), "second refresh failed: {status}");
+    let not_modified = served.not_modified.load(Ordering::SeqCst);
+    assert_eq!(not_modified, HOSTS, "feeds answered 304 the second time");
+    eprintln!(
+        "{HOSTS} unchanged hosts: peak {peak_outgoing} outgoing connections, {peak_fds} descriptors"
+    );
+    assert!(
+        peak_outgoing <= MAX_CONNECTIONS + CLOSING_SLACK,
+        "{peak_outgoing} connections open at once (max_connections = {MAX_CONNECTIONS})"
+    );
+    assert!(peak_fds < HOSTS, "{peak_fds} descriptors open at once");
+}
+
+/// A config of [`HOSTS`] feed sources, each on its own loopback host
+/// served by this process (their ports go into `ports`), with
+/// `max_connections` = [`MAX_CONNECTIONS`] and 32 workers.
+async fn many_hosts(served: &Arc<Served>, ports: &mut HashSet<u16>) -> TestEnv {
+    let mut sources = Vec::new();
+    for n in 0..HOSTS {
+        let ip = format!("127.0.0.{}", n + 2);
+        let port = serve_feed(&ip, served.clone()).await;
+        ports.insert(port);
+        let url = format!("http://{ip}:{port}/feed.xml");
+        sources.push(SourceToml::feed(&format!("s{n}"), &url).ignore_robots());
+    }
+    let settings = format!(
+        "[fetch]\ntimeout = \"10s\"\nper_host_delay = \"0s\"\nmax_connections = {MAX_CONNECTIONS}\n\
+         [scheduler]\nworkers = 32\n"
+    );
+    TestEnv::with_settings(&sources, &settings)
+}
+
 /// Polls `done` for up to 10 s.
 async fn poll_until(mut done: impl FnMut() -> bool) -> bool {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -88,9 +150,42 @@ async fn poll_until(mut done: impl FnMut() -> bool) -> bool {
     done()
 }
 
-/// The process's open descriptors.
+/// The process's open descriptors but for sockets of this process. A
+/// child read right after `spawn` may not have closed what it inherited
+/// close-on-exec yet (a vfork-style spawn resumes the parent a step before
+/// the kernel closes them), and would count this process's listeners as
+/// its own. refeed is given no socket of ours.
 fn descriptors(pid: u32) -> usize {
-    std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, |dir| dir.count())
+    let Ok(dir) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return 0;
+    };
+    let links: Vec<String> = dir
+        .filter_map(|entry| std::fs::read_link(entry.ok()?.path()).ok())
+        .map(|target| target.to_string_lossy().into_owned())
+        .collect();
+    let ours = sockets("self");
+    links
+        .iter()
+        .filter(|link| socket_inode(link).is_none_or(|inode| !ours.contains(&inode)))
+        .count()
+}
+
+/// `N` of a `socket:[N]` link.
+fn socket_inode(link: &str) -> Option<u64> {
+    link.strip_prefix("socket:[")?
+        .strip_suffix(']')?
+        .parse()
+        .ok()
+}
+
+/// The socket inodes among the descriptors of `/proc/PROCESS`.
+fn sockets(process: &str) -> HashSet<u64> {
+    let Ok(dir) = std::fs::read_dir(format!("/proc/{process}/fd")) else {
+        return HashSet::new();
+    };
+    dir.filter_map(|entry| std::fs::read_link(entry.ok()?.path()).ok())
+        .filter_map(|target| socket_inode(&target.to_string_lossy()))
+        .collect()
 }
 
 /// The process's sockets connected to one of `ports` (the outlets).
@@ -109,15 +204,8 @@ fn outgoing(pid: u32, ports: &HashSet<u16>) -> usize {
             ports.contains(&port).then_some(inode)
         })
         .collect();
-    let Ok(dir) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
-        return 0;
-    };
-    dir.filter_map(|entry| std::fs::read_link(entry.ok()?.path()).ok())
-        .filter_map(|target| {
-            let target = target.to_string_lossy().into_owned();
-            let inode = target.strip_prefix("socket:[")?.strip_suffix(']')?;
-            inode.parse::<u64>().ok()
-        })
+    sockets(&pid.to_string())
+        .iter()
         .filter(|inode| to_outlets.contains(inode))
         .count()
 }
@@ -137,7 +225,8 @@ async fn serve_feed(ip: &str, served: Arc<Served>) -> u16 {
     port
 }
 
-/// Answers each request on `socket` with the feed until the client closes.
+/// Answers each request on `socket` with the feed (a 304 when it sends
+/// the feed's ETag back) until the client closes.
 async fn answer(mut socket: TcpStream, origin: String, served: Arc<Served>) {
     let body = format!(
         "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>\
@@ -146,9 +235,11 @@ async fn answer(mut socket: TcpStream, origin: String, served: Arc<Served>) {
          </channel></rss>"
     );
     let answer = format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: {}\r\n\r\n{body}",
+        "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nETag: {ETAG}\r\n\
+         Content-Length: {}\r\n\r\n{body}",
         body.len()
     );
+    let unchanged = format!("HTTP/1.1 304 Not Modified\r\nETag: {ETAG}\r\n\r\n");
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 4096];
     while let Ok(n) = socket.read(&mut chunk).await {
@@ -157,9 +248,16 @@ async fn answer(mut socket: TcpStream, origin: String, served: Arc<Served>) {
         }
         buffer.extend_from_slice(&chunk[..n]);
         while let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buffer[..end]).to_ascii_lowercase();
             buffer.drain(..end + 4);
-            served.0.fetch_add(1, Ordering::SeqCst);
-            if socket.write_all(answer.as_bytes()).await.is_err() {
+            served.requests.fetch_add(1, Ordering::SeqCst);
+            let reply = if head.contains(&format!("if-none-match: {ETAG}")) {
+                served.not_modified.fetch_add(1, Ordering::SeqCst);
+                &unchanged
+            } else {
+                &answer
+            };
+            if socket.write_all(reply.as_bytes()).await.is_err() {
                 return;
             }
         }

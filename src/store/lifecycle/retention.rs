@@ -13,6 +13,7 @@
 //! ago; were it to come back after that, it would be stored again), and a
 //! source keeps at most [`MAX_TOMBSTONES`] (the most recently seen).
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -72,6 +73,35 @@ impl Store {
             self.notify_changed(source);
         }
         Ok(pruned.len() as u64)
+    }
+}
+
+impl Store {
+    /// Which of `sources` have tombstones to drop (what
+    /// [`Store::prune_items`] checks first), in one statement: a prune of
+    /// every source asks this once and skips the sources that keep all
+    /// their items and have none due, instead of a query per source
+    /// (issue 13: 10,000 sources made that 20,000 queries per `refeed once`).
+    pub async fn tombstones_due(
+        &self,
+        sources: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<HashSet<String>, StoreError> {
+        let ids = serde_json::Value::from(sources.to_vec()).to_string();
+        let due: Vec<String> = sqlx::query_scalar(
+            "SELECT s.value FROM json_each($1) s
+             WHERE EXISTS (SELECT 1 FROM item_tombstones
+                           WHERE source_id = s.value AND seen < $2)
+                OR EXISTS (SELECT 1 FROM item_tombstones
+                           WHERE source_id = s.value LIMIT 1 OFFSET $3)",
+        )
+        .bind(ids)
+        .bind(Millis(unseen_cutoff(now)))
+        .bind(MAX_TOMBSTONES)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(query_error("prune items: find tombstones due"))?;
+        Ok(due.into_iter().collect())
     }
 }
 
