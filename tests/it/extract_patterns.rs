@@ -77,3 +77,22 @@ async fn golden_blog_sidebar_about() {
     )
     .await;
 }
+
+/// Typepad: the comment form's boxes (preview, confirmation, captcha) are
+/// in every page, hidden by Typepad's own `hiddenBox` class; the captcha
+/// box's sentences outscore a post made of short link items.
+#[tokio::test]
+async fn golden_typepad_hidden_boxes() {
+    golden(
+        "typepad_hidden_boxes",
+        &[
+            "letters and numbers",
+            "final step before posting",
+            "automated programs",
+            "This is only a preview",
+            "Recent Posts",
+            "Faster snapshots",
+        ],
+    )
+    .await;
+}
