@@ -10,6 +10,8 @@ use super::dom::{Doc, Key, KeyMap, NodeRef, Reason, element, normalize, tag};
 use super::embed;
 use super::vocab::{self, Boilerplate};
 
+mod blog;
+
 /// Blocks the vocabulary may remove (inline elements such as a
 /// `<a class="share">` inside a sentence stay: removing them would cut words).
 const PRUNABLE: &[&str] = &[
@@ -183,7 +185,8 @@ const POINTER_LABELS: &[&str] = &[
     "recommended",
 ];
 
-/// An ad label or a paragraph that is only a link.
+/// An ad label, a paragraph that is only a link, or a blog theme's entry
+/// footer (see `blog`).
 fn is_noise_block<'a>(doc: &Doc<'a>, node: NodeRef<'a>) -> bool {
     if !matches!(tag(node), Some("p" | "div" | "li" | "ul" | "ol")) {
         return false;
@@ -199,6 +202,9 @@ fn is_noise_block<'a>(doc: &Doc<'a>, node: NodeRef<'a>) -> bool {
         return true;
     }
     if is_pointer(&text) && stats.link_density() >= 0.5 || is_date_line(&text) {
+        return true;
+    }
+    if blog::is_entry_footer(&text, stats.chars) {
         return true;
     }
     // A list of nothing but links is a list of other stories.

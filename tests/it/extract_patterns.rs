@@ -96,3 +96,25 @@ async fn golden_typepad_hidden_boxes() {
     )
     .await;
 }
+
+/// WordPress's classic default theme (Kubrick) and the themes built from
+/// it: a short `postmetadata` line ("Posted in … | No Comments »") and the
+/// theme's fixed sentence "You can follow any responses to this entry
+/// through the RSS 2.0 feed…" inside the post's `div.entry`.
+#[tokio::test]
+async fn golden_wp_kubrick_footer() {
+    golden(
+        "wp_kubrick_footer",
+        &[
+            "Posted in",
+            "No Comments",
+            "follow any responses",
+            "trackback",
+            "Leave a Reply",
+            "Waiting lists, again",
+            "Archives",
+            "proudly powered",
+        ],
+    )
+    .await;
+}
