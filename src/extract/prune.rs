@@ -1,7 +1,8 @@
 //! Inside the chosen article root, drops what themes put around the text:
 //! share bars (Jetpack's `.sharedaddy`), related posts (`.jp-relatedposts`,
-//! "Related" link lists), author bios, tag lists, bylines, and the headline
-//! the feed already carries as the item title.
+//! "Related" link lists), author bios (named so, or headed "About the
+//! author"), tag lists, bylines, entry footers, and the headline the feed
+//! already carries as the item title.
 //!
 //! Generic by design: it reads class/id vocabulary and link density, never a
 //! particular outlet's markup.
@@ -109,6 +110,9 @@ fn is_boilerplate<'a>(doc: &Doc<'a>, node: NodeRef<'a>, total: usize) -> bool {
         return false;
     }
     if is_noise_block(doc, node) {
+        return true;
+    }
+    if blog::is_author_box(doc, node) && doc.text_stats(node).chars * 2 <= total {
         return true;
     }
     let Some(kind) = vocab::boilerplate(el) else {

@@ -118,3 +118,22 @@ async fn golden_wp_kubrick_footer() {
     )
     .await;
 }
+
+/// A theme's author box inside the post's content: headed "About the
+/// author", with a class that only says `author_info` (a weak word) and a
+/// bio too long to pass for a byline.
+#[tokio::test]
+async fn golden_author_box() {
+    golden(
+        "author_box",
+        &[
+            "About the author",
+            "Wren Halloway",
+            "edited the Tidewater Notebook",
+            "View all posts",
+            "Ferry fares frozen",
+            "© 2026",
+        ],
+    )
+    .await;
+}
