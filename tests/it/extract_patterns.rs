@@ -137,3 +137,21 @@ async fn golden_author_box() {
     )
     .await;
 }
+
+/// Movable Type / Typepad "Continue reading": the post's extended entry is
+/// loose text in a `div.entry-more` after the `div.entry-body` and an
+/// `<a id="more">` anchor; the body alone scores best.
+#[tokio::test]
+async fn golden_mt_entry_more() {
+    golden(
+        "mt_entry_more",
+        &[
+            "County hires outside firm",
+            "Posted by Ines Varga",
+            "TrackBack",
+            "Judges named",
+            "Budget hearing moved",
+        ],
+    )
+    .await;
+}
