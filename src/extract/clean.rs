@@ -110,10 +110,19 @@ pub(crate) fn is_hidden(el: &Element) -> bool {
 
 /// Utility classes that hide an element in the common CSS frameworks
 /// (Bootstrap's `hidden`, `hide`, `d-none`, `invisible`; Bulma's
-/// `is-hidden`): the page's stylesheet, which is not read, hides it.
+/// `is-hidden`) and blog platforms (Typepad's `hiddenBox`, on the comment
+/// form's preview and captcha boxes of every Typepad blog): the page's
+/// stylesheet, which is not read, hides it.
 /// Responsive variants (`hidden-xs`) hide only on some screens and stay.
 fn is_hiding_class(class: &str) -> bool {
-    const HIDING: &[&str] = &["hidden", "hide", "d-none", "invisible", "is-hidden"];
+    const HIDING: &[&str] = &[
+        "hidden",
+        "hide",
+        "d-none",
+        "invisible",
+        "is-hidden",
+        "hiddenbox",
+    ];
     HIDING.iter().any(|h| class.eq_ignore_ascii_case(h))
 }
 
@@ -337,6 +346,7 @@ mod tests {
             r#"<p>Visible text.</p>
             <div class="badgetext hidden"><p>Badge holders post thoughtful comments.</p></div>
             <div class="Hide">collapsed</div><div class="d-none">gone</div>
+            <div id="comment-captcha" class="hiddenBox yellowBox"><p>Enter the letters you see.</p></div>
             <p class="hidden-xs">wide screens only</p>"#,
         );
         let mut doc = Doc::new(&html);

@@ -1,7 +1,8 @@
 //! Inside the chosen article root, drops what themes put around the text:
 //! share bars (Jetpack's `.sharedaddy`), related posts (`.jp-relatedposts`,
-//! "Related" link lists), author bios, tag lists, bylines, and the headline
-//! the feed already carries as the item title.
+//! "Related" link lists), author bios (named so, or headed "About the
+//! author"), tag lists, bylines, entry footers, and the headline the feed
+//! already carries as the item title.
 //!
 //! Generic by design: it reads class/id vocabulary and link density, never a
 //! particular outlet's markup.
@@ -9,6 +10,8 @@
 use super::dom::{Doc, Key, KeyMap, NodeRef, Reason, element, normalize, tag};
 use super::embed;
 use super::vocab::{self, Boilerplate};
+
+mod blog;
 
 /// Blocks the vocabulary may remove (inline elements such as a
 /// `<a class="share">` inside a sentence stay: removing them would cut words).
@@ -109,6 +112,9 @@ fn is_boilerplate<'a>(doc: &Doc<'a>, node: NodeRef<'a>, total: usize) -> bool {
     if is_noise_block(doc, node) {
         return true;
     }
+    if blog::is_author_box(doc, node) && doc.text_stats(node).chars * 2 <= total {
+        return true;
+    }
     let Some(kind) = vocab::boilerplate(el) else {
         return false;
     };
@@ -183,7 +189,8 @@ const POINTER_LABELS: &[&str] = &[
     "recommended",
 ];
 
-/// An ad label or a paragraph that is only a link.
+/// An ad label, a paragraph that is only a link, or a blog theme's entry
+/// footer (see `blog`).
 fn is_noise_block<'a>(doc: &Doc<'a>, node: NodeRef<'a>) -> bool {
     if !matches!(tag(node), Some("p" | "div" | "li" | "ul" | "ol")) {
         return false;
@@ -199,6 +206,9 @@ fn is_noise_block<'a>(doc: &Doc<'a>, node: NodeRef<'a>) -> bool {
         return true;
     }
     if is_pointer(&text) && stats.link_density() >= 0.5 || is_date_line(&text) {
+        return true;
+    }
+    if blog::is_entry_footer(&text, stats.chars) {
         return true;
     }
     // A list of nothing but links is a list of other stories.

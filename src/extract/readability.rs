@@ -288,7 +288,7 @@ fn loose_runs<'a>(doc: &Doc<'a>, node: NodeRef<'a>) -> Vec<String> {
 
 /// A paragraph: `p`, `pre`, or a `div`/`section`/`td` holding only inline
 /// content (div-soup themes write paragraphs as divs).
-fn is_paragraph(doc: &Doc<'_>, node: NodeRef<'_>) -> bool {
+pub(crate) fn is_paragraph(doc: &Doc<'_>, node: NodeRef<'_>) -> bool {
     match tag(node) {
         Some("p" | "pre") => true,
         Some("div" | "section" | "td") => !node

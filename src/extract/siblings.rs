@@ -2,14 +2,16 @@
 //! blocks side by side (text, a photo block, more text: Express writes each
 //! run of paragraphs in its own `text-description`), and the best-scoring
 //! block alone would be a fraction of it. Siblings of the winner that score
-//! well, share its class, or are prose paragraphs join it: the root becomes
-//! the parent and the siblings that do not belong are removed. An embedded
+//! well, share its class, or are prose paragraphs (a `p`, or a content
+//! `div` of loose text) join it: the root becomes the parent and the
+//! siblings that do not belong are removed. An embedded
 //! player or post between joined blocks (a video between two runs of
 //! paragraphs) stays where it was.
 
-use super::dom::{Doc, Key, KeyMap, NodeRef, Reason, attr, tag};
+use super::dom::{Doc, Key, KeyMap, NodeRef, Reason, attr, element, tag};
 use super::embed;
-use super::readability::candidate_scores;
+use super::readability::{candidate_scores, is_paragraph};
+use super::vocab;
 
 /// A sibling joins when it scores this share of the winner (readability's
 /// 0.2), and at least [`MIN_SIBLING_SCORE`].
@@ -106,8 +108,12 @@ fn outermost_only_child<'a>(doc: &Doc<'a>, top: NodeRef<'a>) -> NodeRef<'a> {
     node
 }
 
-/// A `p` of prose: long with few links, or a short link-free sentence.
+/// A `p` of prose: long with few links, or a short link-free sentence;
+/// or a content `div` of loose prose (see [`is_prose_text`]).
 fn is_prose<'a>(doc: &Doc<'a>, node: NodeRef<'a>) -> bool {
+    if tag(node) == Some("div") && is_paragraph(doc, node) {
+        return is_prose_text(doc, node);
+    }
     if tag(node) != Some("p") {
         return false;
     }
@@ -119,6 +125,17 @@ fn is_prose<'a>(doc: &Doc<'a>, node: NodeRef<'a>) -> bool {
     stats.chars > 0
         && stats.link_chars == 0
         && (text.contains(". ") || text.trim_end().ends_with('.'))
+}
+
+/// The loose text of a `div` named like content (Movable Type's and
+/// Typepad's extended entry, `div.entry-more`, after the `div.entry-body`
+/// and its "Continue reading" anchor): long, with few links, in sentences.
+fn is_prose_text<'a>(doc: &Doc<'a>, node: NodeRef<'a>) -> bool {
+    let stats = doc.text_stats(node);
+    element(node).is_some_and(|e| vocab::class_weight(e) > 0.0)
+        && stats.chars > LONG_PARAGRAPH
+        && stats.link_density() < MAX_LINK_DENSITY
+        && doc.raw_text(node).contains(". ")
 }
 
 #[cfg(test)]

@@ -65,7 +65,13 @@ const STRONG_TOKENS: &[&str] = &["ad", "ads", "nav", "menu", "tags", "bio", "sub
 /// Words of blocks that are boilerplate when short or made of links
 /// (a byline or an entry footer), but may hold text on some themes.
 const WEAK_SUBSTRINGS: &[&str] = &[
-    "byline", "header", "footer", "masthead", "banner", "dateline",
+    "byline",
+    "header",
+    "footer",
+    "masthead",
+    "banner",
+    "dateline",
+    "postmetadata",
 ];
 
 /// Short weak words, matched as whole tokens.
@@ -304,10 +310,17 @@ mod tests {
                 "{html}"
             );
         }
-        assert_eq!(
-            boilerplate(&first_element(r#"<div class="entry-meta"></div>"#)),
-            Some(Boilerplate::Weak)
-        );
+        for html in [
+            r#"<div class="entry-meta"></div>"#,
+            // WordPress's classic default theme (Kubrick) and its offspring.
+            r#"<p class="postmetadata alt"></p>"#,
+        ] {
+            assert_eq!(
+                boilerplate(&first_element(html)),
+                Some(Boilerplate::Weak),
+                "{html}"
+            );
+        }
     }
 
     #[test]

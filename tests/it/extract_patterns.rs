@@ -77,3 +77,81 @@ async fn golden_blog_sidebar_about() {
     )
     .await;
 }
+
+/// Typepad: the comment form's boxes (preview, confirmation, captcha) are
+/// in every page, hidden by Typepad's own `hiddenBox` class; the captcha
+/// box's sentences outscore a post made of short link items.
+#[tokio::test]
+async fn golden_typepad_hidden_boxes() {
+    golden(
+        "typepad_hidden_boxes",
+        &[
+            "letters and numbers",
+            "final step before posting",
+            "automated programs",
+            "This is only a preview",
+            "Recent Posts",
+            "Faster snapshots",
+        ],
+    )
+    .await;
+}
+
+/// WordPress's classic default theme (Kubrick) and the themes built from
+/// it: a short `postmetadata` line ("Posted in … | No Comments »") and the
+/// theme's fixed sentence "You can follow any responses to this entry
+/// through the RSS 2.0 feed…" inside the post's `div.entry`.
+#[tokio::test]
+async fn golden_wp_kubrick_footer() {
+    golden(
+        "wp_kubrick_footer",
+        &[
+            "Posted in",
+            "No Comments",
+            "follow any responses",
+            "trackback",
+            "Leave a Reply",
+            "Waiting lists, again",
+            "Archives",
+            "proudly powered",
+        ],
+    )
+    .await;
+}
+
+/// A theme's author box inside the post's content: headed "About the
+/// author", with a class that only says `author_info` (a weak word) and a
+/// bio too long to pass for a byline.
+#[tokio::test]
+async fn golden_author_box() {
+    golden(
+        "author_box",
+        &[
+            "About the author",
+            "Wren Halloway",
+            "edited the Tidewater Notebook",
+            "View all posts",
+            "Ferry fares frozen",
+            "© 2026",
+        ],
+    )
+    .await;
+}
+
+/// Movable Type / Typepad "Continue reading": the post's extended entry is
+/// loose text in a `div.entry-more` after the `div.entry-body` and an
+/// `<a id="more">` anchor; the body alone scores best.
+#[tokio::test]
+async fn golden_mt_entry_more() {
+    golden(
+        "mt_entry_more",
+        &[
+            "County hires outside firm",
+            "Posted by Ines Varga",
+            "TrackBack",
+            "Judges named",
+            "Budget hearing moved",
+        ],
+    )
+    .await;
+}
