@@ -228,7 +228,7 @@ impl Fleet {
 
     async fn claim(&self, id: &str) -> bool {
         let now = Utc::now();
-        match self
+        let won = match self
             .store
             .claim_refresh(id, &self.me, now, now + delta(LEASE))
             .await
@@ -238,7 +238,9 @@ impl Fleet {
                 tracing::warn!(source = id, error = %err, "cannot claim refresh");
                 false
             }
-        }
+        };
+        crate::metrics::fleet_claim(won);
+        won
     }
 
     /// Renews the lease on `id` every [`RENEW_EVERY`]; returns once it is
