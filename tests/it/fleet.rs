@@ -10,6 +10,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use crate::fleet_start::claims_and_refreshes;
 use crate::outlet::Outlet;
 use crate::postgres::{ON_POSTGRES, available};
 use crate::support::{Daemon, SourceToml, TestEnv, parse_rss, signal};
@@ -158,6 +159,7 @@ async fn fleet_body() {
     for outlet in &outlets {
         assert_eq!(outlet.peak_in_flight(), 1, "a host fetched by two at once");
     }
+    assert_one_claim_per_refresh(&daemons).await;
 
     // A change reaches every daemon within 2 s, as the same bytes.
     outlets[0].write("/s0/", &listing(0, 4));
@@ -202,6 +204,24 @@ async fn fleet_body() {
             assert_eq!(links(&feed).len(), expected, "{id}");
         }
     }
+}
+
+/// Asserts that the fleet ran about one claim `UPDATE` per refresh: a few
+/// more while the daemons learned of each other (a host's old owner may
+/// claim once more), and one per worker (4 by default) for refreshes still
+/// running.
+async fn assert_one_claim_per_refresh(daemons: &[Daemon]) {
+    let (mut claims, mut refreshes) = (0.0, 0.0);
+    for daemon in daemons {
+        let (c, r) = claims_and_refreshes(daemon).await;
+        claims += c;
+        refreshes += r;
+    }
+    assert!(
+        claims <= refreshes * 1.05 + (daemons.len() * 4) as f64,
+        "{claims} claims for {refreshes} refreshes"
+    );
+    eprintln!("three daemons: {claims} claims for {refreshes} refreshes");
 }
 
 /// When some daemon first serves `link` in o0s0's feed (waiting up to

@@ -1,0 +1,92 @@
+//! The fleet's claims and starts (issue 13), on PostgreSQL: each due
+//! refresh costs one claim `UPDATE` (one path claims: the poller), and a
+//! fleet's start refreshes every source once in all, however many
+//! instances start together, while an instance joining a running fleet
+//! makes nothing due.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::outlet::Outlet;
+use crate::postgres::{ON_POSTGRES, available};
+use crate::support::{Daemon, SourceToml, TestEnv, http_get};
+
+/// Workers per daemon (`[scheduler] workers`).
+const WORKERS: usize = 2;
+
+/// `[fetch]` and `[scheduler]` settings of these tests.
+fn settings() -> String {
+    format!(
+        "[fetch]\ntimeout = \"10s\"\nper_host_delay = \"0s\"\n\n[scheduler]\nworkers = {WORKERS}\n"
+    )
+}
+
+/// `count` listing sources on `outlet`, `s0`..., on `schedule`.
+fn sources(outlet: &Outlet, count: usize, schedule: &str) -> Vec<SourceToml> {
+    (0..count)
+        .map(|n| {
+            let path = format!("/s{n}/");
+            outlet.write(
+                &path,
+                &format!(
+                    "<html><body><article><h2 class=\"entry-title\"><a href=\"/s{n}/1/\">Story {n}</a></h2>\
+                     <div class=\"entry-summary\">Summary {n}.</div></article></body></html>"
+                ),
+            );
+            SourceToml::listing(&format!("s{n}"), &outlet.url(&path))
+                .ignore_robots()
+                .schedule(schedule)
+        })
+        .collect()
+}
+
+/// Starts a daemon on `env`'s config in a folder of its own.
+async fn start(env: &TestEnv, name: &str) -> Daemon {
+    let cwd: PathBuf = env.dir().join(name);
+    std::fs::create_dir_all(&cwd).unwrap();
+    Daemon::start(&cwd, env.config()).await
+}
+
+/// The sum of the samples of metric `name` whose labels contain `label`
+/// (all of them when empty), in `daemon`'s `/metrics`.
+pub async fn metric(daemon: &Daemon, name: &str, label: &str) -> f64 {
+    let text = http_get(&daemon.url("/metrics")).await.body;
+    text.lines()
+        .filter(|l| l.starts_with(&format!("{name}{{")) || l.starts_with(&format!("{name} ")))
+        .filter(|l| l.contains(label))
+        .filter_map(|l| l.rsplit_once(' ')?.1.parse::<f64>().ok())
+        .sum()
+}
+
+/// Claims tried (won and lost) and refreshes run by `daemon`.
+pub async fn claims_and_refreshes(daemon: &Daemon) -> (f64, f64) {
+    let claims = metric(daemon, "refeed_fleet_claims_total", "").await;
+    let refreshes = metric(daemon, "refeed_refreshes_total", "").await;
+    (claims, refreshes)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_daemon_claims_each_due_refresh_once() {
+    if !available().await {
+        return;
+    }
+    ON_POSTGRES.scope(true, claims_body()).await;
+}
+
+async fn claims_body() {
+    let outlet = Outlet::start().await;
+    let env = TestEnv::with_settings(&sources(&outlet, 12, "*/3 * * * * *"), &settings());
+    // Slow answers: the sources due together wait for a worker, which is
+    // when a second path to the claim would claim them again.
+    outlet.slow_down("/s", Duration::from_millis(200));
+    let daemon = start(&env, "one").await;
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let (claims, refreshes) = claims_and_refreshes(&daemon).await;
+    let lost = metric(&daemon, "refeed_fleet_claims_total", "lost").await;
+    // Refreshes still running when read hold a claim not yet counted.
+    assert!(refreshes >= 24.0, "only {refreshes} refreshes");
+    assert!(
+        claims <= refreshes + WORKERS as f64 && lost == 0.0,
+        "{claims} claims ({lost} lost) for {refreshes} refreshes"
+    );
+}
