@@ -191,12 +191,11 @@ async fn join_fleet(
     if !store.is_shared() {
         return Ok(None);
     }
-    let context = "cannot join the fleet on the shared database";
     let workers = config.scheduler.workers;
-    let fleet = Fleet::join(store.clone(), scheduling_policy(config), workers)
+    let policy = scheduling_policy(config);
+    let fleet = Fleet::join(store.clone(), policy, workers, config, health)
         .await
-        .context(context)?;
-    fleet.start_due(config, health).await.context(context)?;
+        .context("cannot join the fleet on the shared database")?;
     Ok(Some(fleet))
 }
 

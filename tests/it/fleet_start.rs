@@ -90,3 +90,50 @@ async fn claims_body() {
         "{claims} claims ({lost} lost) for {refreshes} refreshes"
     );
 }
+
+/// Sources of the start test: never due by their schedule while it runs.
+const SOURCES: usize = 6;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fleet_start_refreshes_each_source_once_and_a_joiner_nothing() {
+    if !available().await {
+        return;
+    }
+    ON_POSTGRES.scope(true, start_body()).await;
+}
+
+async fn start_body() {
+    let outlet = Outlet::start().await;
+    let env = TestEnv::with_settings(&sources(&outlet, SOURCES, "@yearly"), &settings());
+    let names = ["a", "b", "c"];
+    let mut fleet = futures::future::join_all(names.map(|n| start(&env, n))).await;
+    assert_fetched_each(&outlet, 1).await;
+    let joiner = start(&env, "d").await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_fetched_each(&outlet, 1).await;
+
+    // The whole fleet stops, then starts again together.
+    fleet.push(joiner);
+    for daemon in &mut fleet {
+        crate::support::signal(daemon.pid(), "TERM");
+        assert!(daemon.wait_exit(Duration::from_secs(20)).await.is_some());
+    }
+    let _fleet = futures::future::join_all(names.map(|n| start(&env, n))).await;
+    assert_fetched_each(&outlet, 2).await;
+}
+
+/// Waits until every source's listing was fetched `times` times, then
+/// asserts that none was fetched more often (2 s later).
+async fn assert_fetched_each(outlet: &Outlet, times: usize) {
+    let hits = || (0..SOURCES).map(|n| outlet.hits(&format!("/s{n}/")));
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while hits().any(|h| h < times) && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let counts: Vec<usize> = hits().collect();
+    assert!(
+        counts.iter().all(|c| *c == times),
+        "listings fetched {counts:?} times, expected {times} each"
+    );
+}

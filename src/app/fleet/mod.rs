@@ -14,6 +14,22 @@
 //!   back). At the end the lease is released with the source's next due
 //!   time, planned from the stored health (backoff, `Retry-After`), so the
 //!   schedule is the fleet's, not the instance's.
+//! - A fleet's start refreshes every source once, however many instances
+//!   start, even at the same instant. An instance joins under the lock of
+//!   the database's one `fleet` row (`Store::join_fleet`, one
+//!   transaction): when it finds no other live instance it starts the
+//!   fleet anew, recording the start and making every source due (at
+//!   once, or when its backoff or `Retry-After` ends; a leased one is
+//!   left alone); when it finds one, it joins the running fleet and makes
+//!   nothing due. Instances starting together queue on that lock: the
+//!   first finds none live and starts the fleet, the others find it live
+//!   (it registered before its commit), so the sources are due once and
+//!   each due refresh is claimed once. Sources never scheduled (a new
+//!   config's) get a row due at once from whichever instance polls first.
+//!   A lone daemon restarted cleanly (it unregisters at stop) starts the
+//!   fleet again; one restarted within [`DEAD_AFTER`] of being killed
+//!   finds its dead self live and joins, so nothing is due but what the
+//!   schedule says.
 //! - One path claims (`claims`): a poller reads the due sources nobody
 //!   holds every [`POLL`] (sooner when the local scheduler says a source
 //!   fell due), keeps those of this instance's hosts, and claims them one
@@ -83,16 +99,26 @@ pub(super) struct Fleet {
 
 impl Fleet {
     /// Registers this instance on `store`'s database; it runs at most
-    /// `workers` claimed refreshes at once.
+    /// `workers` claimed refreshes at once. When no other instance is live
+    /// it starts the fleet: every source of `config` is due once, at once
+    /// or at the end of the backoff its `health` holds (see the module
+    /// doc); joining a running fleet makes nothing due.
     pub(super) async fn join(
         store: Store,
         policy: Policy,
         workers: usize,
+        config: &Config,
+        health: &HashMap<String, SourceHealth>,
     ) -> Result<Self, StoreError> {
         let now = Utc::now();
         let me: Arc<str> = format!("{}@{}", std::process::id(), now.timestamp_millis()).into();
-        store.register_instance(&me, now).await?;
-        tracing::info!(instance = %me, "joined the fleet");
+        let due = start_due(config, health, &policy, now);
+        let alive_since = now - delta(DEAD_AFTER);
+        if store.join_fleet(&me, now, alive_since, &due).await? {
+            tracing::info!(instance = %me, "started the fleet: every source is due once");
+        } else {
+            tracing::info!(instance = %me, "joined the running fleet");
+        }
         let fleet = Self {
             store,
             live: Arc::new(RwLock::new(vec![me.to_string()])),
@@ -106,30 +132,6 @@ impl Fleet {
         // claimed here because the live set was not read yet.
         fleet.beat().await;
         Ok(fleet)
-    }
-
-    /// Makes every source due at once, as a lone daemon refreshes
-    /// everything at start (so a restarted instance, or a fleet started
-    /// anew, refreshes everything once, claimed by one instance); a source
-    /// still backing off (`health`) waits for the end of its backoff, and
-    /// one whose refresh holds a lease is left alone.
-    pub(super) async fn start_due(
-        &self,
-        config: &Config,
-        health: &HashMap<String, SourceHealth>,
-    ) -> Result<(), StoreError> {
-        let now = Utc::now();
-        for source in &config.sources {
-            let state = health
-                .get(&source.id)
-                .map(RunState::from_health)
-                .unwrap_or_default();
-            let entry = entry(source);
-            let held = backoff_until(&entry, &state, &self.policy, Local::now());
-            let due = held.map_or(now, |t| t.with_timezone(&Utc).max(now));
-            self.store.set_due(&source.id, due, now).await?;
-        }
-        Ok(())
     }
 
     /// Beats every [`HEARTBEAT`] until `shutdown`, keeping the live set.
@@ -181,6 +183,31 @@ impl Fleet {
         let live = self.live.read().unwrap_or_else(PoisonError::into_inner);
         owner(&live, &host).is_none_or(|owner| owner.as_str() == &*self.me)
     }
+}
+
+/// When each of `config`'s sources is due at a fleet's start: at `now`,
+/// as a lone daemon refreshes everything at start, or at the end of the
+/// backoff or `Retry-After` its stored `health` holds.
+fn start_due(
+    config: &Config,
+    health: &HashMap<String, SourceHealth>,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Vec<(String, DateTime<Utc>)> {
+    let local = now.with_timezone(&Local);
+    config
+        .sources
+        .iter()
+        .map(|source| {
+            let state = health
+                .get(&source.id)
+                .map(RunState::from_health)
+                .unwrap_or_default();
+            let held = backoff_until(&entry(source), &state, policy, local);
+            let due = held.map_or(now, |t| t.with_timezone(&Utc).max(now));
+            (source.id.clone(), due)
+        })
+        .collect()
 }
 
 /// When `source` is due next after `now` in `state`.
