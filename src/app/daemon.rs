@@ -214,8 +214,8 @@ fn spawn_fleet_tasks(
     ]
 }
 
-/// Serves the control socket (`refeed refresh`, `refeed reload`) beside the
-/// database. Without it the daemon still runs (reloads by SIGHUP).
+/// Serves the control socket (`refeed refresh`, `refeed reload`; where:
+/// `control::socket_path`). Without it the daemon still runs (reloads by SIGHUP).
 fn start_control(
     config: &Config,
     reloader: Arc<Reloader>,

@@ -56,8 +56,9 @@ fn sources(outlets: &[Outlet]) -> Vec<SourceToml> {
     all
 }
 
-/// Starts a daemon on `env`'s config in a folder of its own (each has its
-/// own control socket).
+/// Starts a daemon on `env`'s config in a folder of its own (the first
+/// started answers on the config's control socket; the others run
+/// without one).
 async fn start(env: &TestEnv, n: usize) -> Daemon {
     let cwd: PathBuf = env.dir().join(format!("instance{n}"));
     std::fs::create_dir_all(&cwd).unwrap();

@@ -21,8 +21,9 @@ fn settings() -> String {
     )
 }
 
-/// `count` listing sources on `outlet`, `s0`..., on `schedule`.
-fn sources(outlet: &Outlet, count: usize, schedule: &str) -> Vec<SourceToml> {
+/// `count` listing sources on `outlet` at `/s0/`..., named `{prefix}0`...,
+/// on `schedule`.
+fn sources(outlet: &Outlet, prefix: &str, count: usize, schedule: &str) -> Vec<SourceToml> {
     (0..count)
         .map(|n| {
             let path = format!("/s{n}/");
@@ -33,7 +34,7 @@ fn sources(outlet: &Outlet, count: usize, schedule: &str) -> Vec<SourceToml> {
                      <div class=\"entry-summary\">Summary {n}.</div></article></body></html>"
                 ),
             );
-            SourceToml::listing(&format!("s{n}"), &outlet.url(&path))
+            SourceToml::listing(&format!("{prefix}{n}"), &outlet.url(&path))
                 .ignore_robots()
                 .schedule(schedule)
         })
@@ -75,7 +76,7 @@ async fn one_daemon_claims_each_due_refresh_once() {
 
 async fn claims_body() {
     let outlet = Outlet::start().await;
-    let env = TestEnv::with_settings(&sources(&outlet, 12, "*/3 * * * * *"), &settings());
+    let env = TestEnv::with_settings(&sources(&outlet, "s", 12, "*/3 * * * * *"), &settings());
     // Slow answers: the sources due together wait for a worker, which is
     // when a second path to the claim would claim them again.
     outlet.slow_down("/s", Duration::from_millis(200));
@@ -104,7 +105,7 @@ async fn a_fleet_start_refreshes_each_source_once_and_a_joiner_nothing() {
 
 async fn start_body() {
     let outlet = Outlet::start().await;
-    let env = TestEnv::with_settings(&sources(&outlet, SOURCES, "@yearly"), &settings());
+    let env = TestEnv::with_settings(&sources(&outlet, "s", SOURCES, "@yearly"), &settings());
     let names = ["a", "b", "c"];
     let mut fleet = futures::future::join_all(names.map(|n| start(&env, n))).await;
     assert_fetched_each(&outlet, 1).await;
@@ -135,5 +136,59 @@ async fn assert_fetched_each(outlet: &Outlet, times: usize) {
     assert!(
         counts.iter().all(|c| *c == times),
         "listings fetched {counts:?} times, expected {times} each"
+    );
+}
+
+/// Outlets (hosts) of the refresh test, one source each: with two
+/// daemons, each most likely owns some.
+const HOSTS: usize = 6;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refresh_through_any_daemon_runs_on_the_hosts_owner() {
+    if !available().await {
+        return;
+    }
+    ON_POSTGRES.scope(true, refresh_body()).await;
+}
+
+async fn refresh_body() {
+    let mut outlets = Vec::new();
+    let mut all = Vec::new();
+    for n in 0..HOSTS {
+        let outlet = Outlet::start().await;
+        all.extend(sources(&outlet, &format!("h{n}-"), 1, "@yearly"));
+        outlets.push(outlet);
+    }
+    let env = TestEnv::with_settings(&all, &settings());
+    let _a = start(&env, "a").await;
+    let _b = start(&env, "b").await;
+    let fetched = || outlets.iter().map(|o| o.hits("/s0/")).collect::<Vec<_>>();
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while fetched().contains(&0) && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let ids: Vec<String> = (0..HOSTS).map(|n| format!("h{n}-0")).collect();
+    let mut args: Vec<&str> = vec!["refresh"];
+    args.extend(ids.iter().map(String::as_str));
+    let out = env.refeed(&args).await;
+    assert!(out.success(), "{out}");
+    assert!(
+        !out.stderr.contains("no daemon"),
+        "not asked of a daemon: {out}"
+    );
+    for id in &ids {
+        let line = out.line(id);
+        assert!(
+            line.ends_with("not modified") || line.contains(": ok, "),
+            "{line}"
+        );
+    }
+    assert_eq!(fetched(), vec![2; HOSTS], "each listing fetched again once");
+    let out = env.refeed(&["refresh", "nope"]).await;
+    assert!(!out.success());
+    assert!(
+        out.stdout
+            .contains("nope: no such source in the running config"),
+        "{out}"
     );
 }
