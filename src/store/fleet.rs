@@ -15,11 +15,14 @@
 //! migration 0003), so that a fleet's start makes every source due once
 //! however many instances start together ([`Store::join_fleet`]).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 
 use super::backend::Backend;
 use super::time::Millis;
 use super::{Store, StoreError, query_error};
+use crate::model::ScheduledRun;
 
 impl Store {
     /// Whether several daemons may share this database (PostgreSQL): the
@@ -239,6 +242,35 @@ impl Store {
         .fetch_all(&self.pool)
         .await
         .map_err(query_error("read claimable sources"))
+    }
+
+    /// Every source's place in the fleet's schedule at `now`: when it is
+    /// due next and which instance holds an unexpired lease on it.
+    pub async fn shared_schedule(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<HashMap<String, ScheduledRun>, StoreError> {
+        let rows: Vec<(String, Option<Millis>, Option<String>)> = sqlx::query_as(
+            "SELECT source_id, due_at, CASE WHEN lease_until >= $1 THEN lease_owner END
+             FROM source_schedule",
+        )
+        .bind(Millis(now))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(query_error("read the fleet's schedule"))?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, due, running_on)| {
+                let next_run = due.map(|m| m.0);
+                (
+                    id,
+                    ScheduledRun {
+                        next_run,
+                        running_on,
+                    },
+                )
+            })
+            .collect())
     }
 
     /// When `source` is due next, as the fleet last planned it.

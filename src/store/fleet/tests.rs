@@ -238,3 +238,33 @@ async fn a_start_makes_sources_due_once_and_a_joiner_nothing() {
         "held: unchanged"
     );
 }
+
+#[tokio::test]
+async fn the_shared_schedule_shows_due_times_and_who_runs_what() {
+    let Some(store) = shared_store().await else {
+        return;
+    };
+    store
+        .schedule_sources(&["a".into(), "b".into()])
+        .await
+        .unwrap();
+    assert!(
+        store
+            .claim_refresh("a", "one", at(0), at(20))
+            .await
+            .unwrap()
+    );
+    store.release_claim("a", "one", Some(at(60))).await.unwrap();
+    assert!(
+        store
+            .claim_refresh("b", "two", at(0), at(20))
+            .await
+            .unwrap()
+    );
+    let schedule = store.shared_schedule(at(10)).await.unwrap();
+    assert_eq!(schedule["a"].next_run, Some(at(60)));
+    assert_eq!(schedule["a"].running_on, None);
+    assert_eq!(schedule["b"].running_on.as_deref(), Some("two"));
+    let later = store.shared_schedule(at(30)).await.unwrap();
+    assert_eq!(later["b"].running_on, None, "the lease expired");
+}
