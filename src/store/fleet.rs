@@ -96,6 +96,15 @@ impl Store {
             .execute(&self.pool)
             .await
             .map_err(query_error("prune instances"))?;
+        self.live_instances(alive_since).await
+    }
+
+    /// The ids of the instances whose beat is not older than
+    /// `alive_since` (sorted), without registering anyone.
+    pub async fn live_instances(
+        &self,
+        alive_since: DateTime<Utc>,
+    ) -> Result<Vec<String>, StoreError> {
         sqlx::query_scalar("SELECT id FROM instances WHERE beat_at >= $1 ORDER BY id")
             .bind(Millis(alive_since))
             .fetch_all(&self.pool)
