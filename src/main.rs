@@ -135,6 +135,11 @@ enum Command {
         /// (the database must exist and be empty).
         #[arg(long)]
         to: String,
+        /// Copy although instances of a fleet are live on a PostgreSQL
+        /// source or destination (their writes during the copy may be
+        /// missed). A daemon on a SQLite file is always refused.
+        #[arg(long)]
+        while_running: bool,
     },
     /// Print the OPML list of every feed, each once in Atom (what the
     /// server offers at /feeds.opml), for importing into a feed reader.
@@ -273,9 +278,15 @@ fn execute(cli: Cli) -> anyhow::Result<bool> {
         print!("{}", app::init(path, *force, storage.as_deref())?);
         return Ok(true);
     }
-    if let Command::MigrateStore { from, to } = &cli.command {
+    if let Command::MigrateStore {
+        from,
+        to,
+        while_running,
+    } = &cli.command
+    {
         let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-        print!("{}", runtime.block_on(app::database::migrate(from, to))?);
+        let copied = app::database::migrate(from, to, *while_running);
+        print!("{}", runtime.block_on(copied)?);
         return Ok(true);
     }
     let config = load_config(&cli.config)?;

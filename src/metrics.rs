@@ -61,6 +61,11 @@ pub const CACHE_EVICTIONS: &str = "refeed_feed_cache_evictions_total";
 /// not the wait for a core).
 pub const EXTRACT_SECONDS: &str = "refeed_extraction_duration_seconds";
 
+/// Refresh claims tried on the fleet's shared schedule (PostgreSQL,
+/// issue 13), by result (`won`: this instance runs the refresh; `lost`:
+/// another instance held it or it was no longer due).
+pub const FLEET_CLAIMS: &str = "refeed_fleet_claims_total";
+
 /// Buckets of [`REFRESH_SECONDS`]: a 304 takes well under a second, a
 /// full-text refresh of a busy outlet minutes (politeness delays included).
 const REFRESH_BUCKETS: &[f64] = &[
@@ -177,6 +182,10 @@ fn describe() {
         Unit::Seconds,
         "Time to extract one article."
     );
+    describe_counter!(
+        FLEET_CLAIMS,
+        "Refresh claims tried on the fleet's shared schedule (PostgreSQL), by result (won, lost)."
+    );
     for name in [
         FETCH_BYTES,
         NOT_MODIFIED,
@@ -268,6 +277,13 @@ pub fn fetched(status: Option<u16>) {
 /// A response body of `bytes` bytes was read.
 pub fn bytes_read(bytes: usize) {
     counter!(FETCH_BYTES).increment(bytes as u64);
+}
+
+/// This instance tried to claim a refresh on the fleet's schedule; `won`
+/// when it got it.
+pub fn fleet_claim(won: bool) {
+    let result = if won { "won" } else { "lost" };
+    counter!(FLEET_CLAIMS, "result" => result).increment(1);
 }
 
 /// robots.txt refused a fetch (no request sent).

@@ -17,8 +17,8 @@ pub mod tracking;
 pub use dedup::dedup_key;
 pub use discovery::{DiscoveryRecord, Method, TeaserPattern};
 pub use health::{
-    FailureNotice, HealthTally, RefreshRecord, SourceHealth, StaleKind, StaleVerdict, StaleWarning,
-    failure_notice_after,
+    FailureNotice, HealthTally, RefreshRecord, ScheduledRun, SourceHealth, StaleKind, StaleVerdict,
+    StaleWarning, failure_notice_after,
 };
 pub use lifecycle::{Retention, SourceFate};
 pub use tracking::{link_without_tracking, without_tracking};

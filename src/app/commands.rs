@@ -80,8 +80,16 @@ fn known_ids(config: &Config) -> String {
 /// The one-line result of a refresh, as `once` prints it.
 pub fn summary_line(id: &str, result: &Result<RefreshCounts, RefreshError>) -> String {
     match result {
-        Ok(c) if c.not_modified => format!("{id}: not modified"),
-        Ok(c) => {
+        Ok(counts) => counts_line(id, counts),
+        Err(err) => format!("{id}: error: {}", err.chain()),
+    }
+}
+
+/// The one-line result of a successful refresh.
+pub(super) fn counts_line(id: &str, counts: &RefreshCounts) -> String {
+    match counts {
+        c if c.not_modified => format!("{id}: not modified"),
+        c => {
             let mut line = format!(
                 "{id}: ok, {} seen, {} new, {} updated",
                 c.seen, c.new, c.updated
@@ -101,7 +109,6 @@ pub fn summary_line(id: &str, result: &Result<RefreshCounts, RefreshError>) -> S
             }
             line
         }
-        Err(err) => format!("{id}: error: {}", err.chain()),
     }
 }
 

@@ -110,9 +110,16 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let (due_tx, due_rx) = mpsc::channel(config.sources.len().max(1) * 2);
     let (outcome_tx, outcome_rx) = mpsc::unbounded_channel();
     let fleet = join_fleet(&config, &store, &health).await?;
-    let fleet_tasks = fleet
-        .as_ref()
-        .map(|f| spawn_fleet_tasks(f, &desk, &due_tx, &shutdown));
+    // On PostgreSQL only the fleet's poller claims and queues refreshes;
+    // the local scheduler's due times just wake it (issue 13).
+    let (scheduled_tx, fleet_tasks) = match &fleet {
+        None => (due_tx, None),
+        Some(fleet) => {
+            let (wake_tx, wake_rx) = mpsc::channel(config.sources.len().max(1) * 2);
+            let tasks = spawn_fleet_tasks(fleet, &desk, due_tx, wake_rx, &shutdown);
+            (wake_tx, Some(tasks))
+        }
+    };
     let workers = spawn_workers(
         &config,
         pipeline,
@@ -128,7 +135,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let scheduler = tokio::spawn(schedule::run(
         schedule_entries(&config, &health),
         scheduling_policy(&config),
-        due_tx,
+        scheduled_tx,
         outcome_rx,
         command_rx,
         board.clone(),
@@ -184,29 +191,31 @@ async fn join_fleet(
     if !store.is_shared() {
         return Ok(None);
     }
-    let context = "cannot join the fleet on the shared database";
-    let fleet = Fleet::join(store.clone(), scheduling_policy(config))
+    let workers = config.scheduler.workers;
+    let policy = scheduling_policy(config);
+    let fleet = Fleet::join(store.clone(), policy, workers, config, health)
         .await
-        .context(context)?;
-    fleet.start_due(config, health).await.context(context)?;
+        .context("cannot join the fleet on the shared database")?;
     Ok(Some(fleet))
 }
 
-/// The fleet's heartbeat and its poll for unheld due sources.
+/// The fleet's heartbeat and its poller, which claims due sources and
+/// queues them on `due`, polling sooner when `wake` says one fell due.
 fn spawn_fleet_tasks(
     fleet: &Fleet,
     desk: &Desk,
-    due: &mpsc::Sender<String>,
+    due: mpsc::Sender<String>,
+    wake: mpsc::Receiver<String>,
     shutdown: &CancellationToken,
 ) -> [JoinHandle<()>; 2] {
     [
         fleet.spawn_heartbeat(shutdown.clone()),
-        fleet.spawn_poller(desk.clone(), due.clone(), shutdown.clone()),
+        fleet.spawn_poller(desk.clone(), due, wake, shutdown.clone()),
     ]
 }
 
-/// Serves the control socket (`refeed refresh`, `refeed reload`) beside the
-/// database. Without it the daemon still runs (reloads by SIGHUP).
+/// Serves the control socket (`refeed refresh`, `refeed reload`; where:
+/// `control::socket_path`). Without it the daemon still runs (reloads by SIGHUP).
 fn start_control(
     config: &Config,
     reloader: Arc<Reloader>,

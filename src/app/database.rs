@@ -7,6 +7,7 @@ use std::path::Path;
 
 use anyhow::Context;
 
+use super::fleet::DEAD_AFTER;
 use crate::config::StorageConfig;
 use crate::store::{DaemonLock, Store, StoreError, is_postgres_url};
 
@@ -40,8 +41,12 @@ pub async fn lock(storage: &StorageConfig) -> Result<Option<DaemonLock>, StoreEr
 
 /// `refeed migrate-store --from FROM --to TO`: copies every row of the
 /// database at `from` into the new, empty one at `to` (each a SQLite file or
-/// a `postgres://` URL); the lines to print (rows per table).
-pub async fn migrate(from: &str, to: &str) -> anyhow::Result<String> {
+/// a `postgres://` URL); the lines to print (rows per table). Refuses when
+/// a daemon runs on either: a SQLite file's daemon lock is held (it is
+/// taken here for the copy), or, unless `while_running`, instances of a
+/// fleet are live on a PostgreSQL database.
+pub async fn migrate(from: &str, to: &str, while_running: bool) -> anyhow::Result<String> {
+    let _locks = (no_daemon_on(from).await?, no_daemon_on(to).await?);
     let source = match is_postgres_url(from) {
         true => Store::open_url(from).await,
         false => Store::open_existing(Path::new(from)).await,
@@ -52,6 +57,10 @@ pub async fn migrate(from: &str, to: &str) -> anyhow::Result<String> {
         false => Store::open(Path::new(to)).await,
     }
     .with_context(|| format!("cannot open {}", shown(to)))?;
+    if !while_running {
+        no_live_fleet(&source, from).await?;
+        no_live_fleet(&target, to).await?;
+    }
     let copied = source.copy_into(&target).await;
     source.close().await;
     target.close().await;
@@ -61,6 +70,37 @@ pub async fn migrate(from: &str, to: &str) -> anyhow::Result<String> {
         out.push_str(&format!("  {table}: {rows} rows\n"));
     }
     Ok(out)
+}
+
+/// The daemon lock of the SQLite file at `location`, held for the copy;
+/// an error naming the database when a daemon holds it.
+async fn no_daemon_on(location: &str) -> anyhow::Result<Option<DaemonLock>> {
+    if is_postgres_url(location) {
+        return Ok(None);
+    }
+    let lock = DaemonLock::acquire(Path::new(location)).await;
+    let lock =
+        lock.with_context(|| format!("refusing to copy {location}: stop its daemon first"))?;
+    Ok(Some(lock))
+}
+
+/// Fails when instances of a fleet are live on `store` (PostgreSQL).
+async fn no_live_fleet(store: &Store, location: &str) -> anyhow::Result<()> {
+    if !store.is_shared() {
+        return Ok(());
+    }
+    let since = chrono::Utc::now() - chrono::TimeDelta::from_std(DEAD_AFTER)?;
+    let live = store.live_instances(since).await?;
+    if !live.is_empty() {
+        anyhow::bail!(
+            "refusing to copy {}: {} instance(s) of refeed run are live on it ({}); stop them \
+             first, or pass --while-running to copy anyway",
+            shown(location),
+            live.len(),
+            live.join(", ")
+        );
+    }
+    Ok(())
 }
 
 /// `location` as printed: a URL without its password.

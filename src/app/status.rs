@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Local, Utc};
 
 use crate::config::Config;
-use crate::http::status::{StatusRow, iso_time, relative_time, status_rows};
+use crate::http::status::{StatusRow, iso_time, relative_time, status_rows, with_fleet_schedule};
 use crate::model::SourceHealth;
 use crate::schedule;
 use crate::store::Store;
@@ -70,7 +70,12 @@ async fn read(
     let next = next_runs(config, &health, Local::now());
     let mut sources = config.source_meta();
     sources.retain(|s| source.is_none_or(|wanted| wanted == s.id));
-    let rows = status_rows(&sources, &health, |id| next.get(id).copied().flatten());
+    let mut rows = status_rows(&sources, &health, |id| next.get(id).copied().flatten());
+    if store.is_shared() {
+        // The fleet's schedule, as its instances planned it (issue 13).
+        let schedule = store.shared_schedule(Utc::now()).await?;
+        with_fleet_schedule(&mut rows, &schedule);
+    }
     Ok((rows, records))
 }
 

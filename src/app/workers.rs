@@ -86,8 +86,9 @@ fn source_map(config: &Config) -> HashMap<String, Source> {
 
 /// A fixed pool of workers taking source ids off the queue and reporting
 /// each outcome back to the scheduler. A source already being refreshed is
-/// not refreshed twice at once. With a `fleet` (PostgreSQL), a source is
-/// refreshed only under the fleet's claim (see `fleet`).
+/// not refreshed twice at once. With a `fleet` (PostgreSQL), the queue
+/// holds only refreshes the fleet's poller claimed; the workers run them
+/// under that lease (see `fleet`).
 pub(super) fn spawn_workers(
     config: &Config,
     pipeline: Pipeline,
@@ -134,6 +135,9 @@ impl Worker {
             };
             let Some(id) = next else { return };
             let Some(source) = self.desk.source(&id) else {
+                if let Some(fleet) = &self.fleet {
+                    fleet.drop_claim(&id).await;
+                }
                 continue;
             };
             if !self.running.lock().expect("lock").insert(id.clone()) {
@@ -146,16 +150,15 @@ impl Worker {
                 None => Some(self.pipeline.refresh(&source).await),
                 Some(fleet) => {
                     fleet
-                        .run_claimed(&source, self.pipeline.refresh(&source))
+                        .run_leased(&source, self.pipeline.refresh(&source))
                         .await
                 }
             };
             let Some(result) = result else {
-                // Not this instance's to run (see `fleet`); `refeed
-                // refresh` hears so instead of waiting.
+                // Abandoned (see `fleet`); `refeed refresh` hears so
+                // instead of waiting.
                 self.running.lock().expect("lock").remove(&id);
-                let line =
-                    format!("{id}: not run here: not due, or another daemon of the fleet runs it");
+                let line = format!("{id}: abandoned: another instance of the fleet took it over");
                 let _ = self.desk.reports.send(Report {
                     id,
                     ok: false,

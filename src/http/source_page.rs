@@ -44,10 +44,13 @@ pub async fn detail(state: &AppState, id: &str) -> Result<Option<SourceDetail>, 
     let health = state.store.source_health_of(id).await?;
     let records = state.store.refresh_history(id, HISTORY_LIMIT).await?;
     let titles = state.store.source_titles().await?;
+    let mut row = [source_row(meta, health.as_ref(), (state.next_runs)(id))];
+    super::status_page::with_shared_schedule(state, &mut row).await?;
+    let [health] = row;
     Ok(Some(SourceDetail {
         title: source_title(meta, &titles),
         url: meta.url.to_string(),
-        health: source_row(meta, health.as_ref(), (state.next_runs)(id)),
+        health,
         history: records.iter().map(HistoryRow::from).collect(),
     }))
 }
@@ -105,7 +108,7 @@ fn health(row: &StatusRow, now: DateTime<Utc>) -> Markup {
                     dt { "Method note" } dd { (method_note(discovery)) }
                 }
             }
-            dt { "Next run" } dd.next { (relative(row.next_run, now, "not scheduled")) }
+            dt { "Next run" } dd.next { (super::status_page::next_run(row, now)) }
         }
     }
 }

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Serialize, Serializer};
 
-use crate::model::{RefreshRecord, SourceHealth, SourceMeta, StaleWarning};
+use crate::model::{RefreshRecord, ScheduledRun, SourceHealth, SourceMeta, StaleWarning};
 
 mod failure;
 mod history;
@@ -139,6 +139,10 @@ pub struct StatusRow {
     /// When the source runs next, if known.
     #[serde(serialize_with = "optional_time")]
     pub next_run: Option<DateTime<Utc>>,
+    /// On PostgreSQL, the instance of the fleet running its refresh now
+    /// (it holds the lease).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub running_on: Option<String>,
     /// A failing server's `Retry-After`: not before this.
     #[serde(serialize_with = "optional_time")]
     pub retry_at: Option<DateTime<Utc>>,
@@ -176,6 +180,7 @@ pub fn status_row(
         consecutive_failures: health.map_or(0, |h| h.consecutive_failures),
         items: health.and_then(|h| h.last_seen),
         next_run,
+        running_on: None,
         retry_at: last.filter(|r| r.outcome.is_err()).and_then(|r| r.retry_at),
         stale: health.and_then(|h| h.stale.as_ref()).map(StaleRow::from),
         failure: None,
@@ -196,6 +201,17 @@ pub fn status_rows(
         .iter()
         .map(|source| source_row(source, health.get(&source.id), next_run(&source.id)))
         .collect()
+}
+
+/// Takes each row's next run, and the instance running it, from the
+/// fleet's shared `schedule` (PostgreSQL, issue 13) instead of this
+/// process's own planning: any instance of the fleet may run it.
+pub fn with_fleet_schedule(rows: &mut [StatusRow], schedule: &HashMap<String, ScheduledRun>) {
+    for row in rows {
+        let run = schedule.get(&row.id).cloned().unwrap_or_default();
+        row.next_run = run.next_run;
+        row.running_on = run.running_on;
+    }
 }
 
 /// The row of a configured source: [`status_row`] plus the failure notice

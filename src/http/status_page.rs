@@ -22,7 +22,9 @@ use url::Url;
 
 use super::error::HttpError;
 use super::layout::{Head, document, relative};
-use super::status::{MethodRow, StatusRow, iso_time, serialize_time, status_rows};
+use super::status::{
+    MethodRow, StatusRow, iso_time, serialize_time, status_rows, with_fleet_schedule,
+};
 use super::{AppState, ReloadFailure, source_status_url, status_url};
 use crate::store::StoreError;
 
@@ -65,7 +67,23 @@ struct ReloadFailureDocument {
 async fn rows(state: &AppState) -> Result<Vec<StatusRow>, StoreError> {
     let health = state.store.source_health().await?;
     let sources = state.sources.load();
-    Ok(status_rows(&sources, &health, |id| (state.next_runs)(id)))
+    let mut rows = status_rows(&sources, &health, |id| (state.next_runs)(id));
+    with_shared_schedule(state, &mut rows).await?;
+    Ok(rows)
+}
+
+/// On PostgreSQL, the rows' next runs (and running instances) as the
+/// fleet's shared schedule holds them; nothing to do on SQLite, where the
+/// daemon's own scheduler plans every run.
+pub(super) async fn with_shared_schedule(
+    state: &AppState,
+    rows: &mut [StatusRow],
+) -> Result<(), StoreError> {
+    if state.store.is_shared() {
+        let schedule = state.store.shared_schedule(Utc::now()).await?;
+        with_fleet_schedule(rows, &schedule);
+    }
+    Ok(())
 }
 
 /// `GET /status`.
@@ -96,6 +114,14 @@ pub(super) fn no_store(response: impl IntoResponse) -> Response {
     let value = HeaderValue::from_static("no-store");
     response.headers_mut().insert(CACHE_CONTROL, value);
     response
+}
+
+/// When `row`'s source runs next, or where it runs now (PostgreSQL).
+pub(super) fn next_run(row: &StatusRow, now: DateTime<Utc>) -> Markup {
+    match &row.running_on {
+        Some(instance) => html! { "running on " (instance) },
+        None => html! { (relative(row.next_run, now, "not scheduled")) },
+    }
 }
 
 fn page(
@@ -163,7 +189,7 @@ fn source_rows(base: &Url, row: &StatusRow, now: DateTime<Utc>) -> Markup {
             td.num { (row.consecutive_failures) }
             td.num { (items) }
             td.method { (method(row.discovery.as_ref(), now)) }
-            td { (relative(row.next_run, now, "not scheduled")) }
+            td { (next_run(row, now)) }
         }
         @if let Some(discovery) = &row.discovery {
             @if discovery.change.is_some() || discovery.wordpress_refused.is_some() {
@@ -243,6 +269,7 @@ mod tests {
             consecutive_failures: 0,
             items: None,
             next_run: None,
+            running_on: None,
             retry_at: None,
             stale: None,
             failure: None,

@@ -112,6 +112,15 @@ pub struct RefreshRecord {
     pub retry_at: Option<DateTime<Utc>>,
 }
 
+/// A source's place in the fleet's shared schedule (PostgreSQL, issue 13).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScheduledRun {
+    /// When it is due next (`None`: never again).
+    pub next_run: Option<DateTime<Utc>>,
+    /// The instance whose unexpired lease runs its refresh now.
+    pub running_on: Option<String>,
+}
+
 /// A source failing for at least this long may get a failure notice
 /// (issue 12, point 5): the notice's threshold is never shorter. Six hours
 /// ride out an outlet's maintenance night without crying wolf.

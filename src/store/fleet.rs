@@ -10,12 +10,19 @@
 //! waiting, so exactly one claimant gets the row back. Renewals and the
 //! release name the owner, so an instance whose lease expired (and was
 //! taken over) changes nothing when it finally ends.
+//!
+//! An instance joins under the lock of the one `fleet` row (postgres
+//! migration 0003), so that a fleet's start makes every source due once
+//! however many instances start together ([`Store::join_fleet`]).
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
 use super::backend::Backend;
 use super::time::Millis;
 use super::{Store, StoreError, query_error};
+use crate::model::ScheduledRun;
 
 impl Store {
     /// Whether several daemons may share this database (PostgreSQL): the
@@ -26,17 +33,51 @@ impl Store {
 
     /// Registers (or re-registers) instance `id` as alive at `now`.
     pub async fn register_instance(&self, id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO instances (id, started_at, beat_at) VALUES ($1, $2, $2)
-             ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at,
-                                            beat_at = excluded.beat_at",
-        )
-        .bind(id)
-        .bind(Millis(now))
-        .execute(&self.pool)
-        .await
-        .map_err(query_error("register instance"))?;
+        register(id, now)
+            .execute(&self.pool)
+            .await
+            .map_err(query_error("register instance"))?;
         Ok(())
+    }
+
+    /// Registers instance `id` as alive at `now` and answers whether it
+    /// started the fleet anew: no other instance beat since `alive_since`.
+    /// A starter records `now` as the fleet's start and makes each of
+    /// `due`'s sources due at its time (adding missing rows) unless a
+    /// lease holds it. All of it runs under the `fleet` row's lock, in one
+    /// transaction: of instances joining at once exactly one finds none
+    /// live and starts the fleet; the others wait for its commit and find
+    /// it live.
+    pub async fn join_fleet(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+        alive_since: DateTime<Utc>,
+        due: &[(String, DateTime<Utc>)],
+    ) -> Result<bool, StoreError> {
+        let operation = "join the fleet";
+        let mut tx = self.pool.begin().await.map_err(query_error(operation))?;
+        sqlx::query("SELECT started_at FROM fleet WHERE id = 1 FOR UPDATE")
+            .execute(&mut *tx)
+            .await
+            .map_err(query_error(operation))?;
+        let others: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM instances WHERE beat_at >= $1 AND id <> $2")
+                .bind(Millis(alive_since))
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(query_error(operation))?;
+        register(id, now)
+            .execute(&mut *tx)
+            .await
+            .map_err(query_error(operation))?;
+        let starts = others == 0;
+        if starts {
+            start_fleet(&mut tx, now, due).await?;
+        }
+        tx.commit().await.map_err(query_error(operation))?;
+        Ok(starts)
     }
 
     /// Renews instance `id`'s heartbeat, prunes registrations silent since
@@ -55,6 +96,15 @@ impl Store {
             .execute(&self.pool)
             .await
             .map_err(query_error("prune instances"))?;
+        self.live_instances(alive_since).await
+    }
+
+    /// The ids of the instances whose beat is not older than
+    /// `alive_since` (sorted), without registering anyone.
+    pub async fn live_instances(
+        &self,
+        alive_since: DateTime<Utc>,
+    ) -> Result<Vec<String>, StoreError> {
         sqlx::query_scalar("SELECT id FROM instances WHERE beat_at >= $1 ORDER BY id")
             .bind(Millis(alive_since))
             .fetch_all(&self.pool)
@@ -203,6 +253,35 @@ impl Store {
         .map_err(query_error("read claimable sources"))
     }
 
+    /// Every source's place in the fleet's schedule at `now`: when it is
+    /// due next and which instance holds an unexpired lease on it.
+    pub async fn shared_schedule(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<HashMap<String, ScheduledRun>, StoreError> {
+        let rows: Vec<(String, Option<Millis>, Option<String>)> = sqlx::query_as(
+            "SELECT source_id, due_at, CASE WHEN lease_until >= $1 THEN lease_owner END
+             FROM source_schedule",
+        )
+        .bind(Millis(now))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(query_error("read the fleet's schedule"))?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, due, running_on)| {
+                let next_run = due.map(|m| m.0);
+                (
+                    id,
+                    ScheduledRun {
+                        next_run,
+                        running_on,
+                    },
+                )
+            })
+            .collect())
+    }
+
     /// When `source` is due next, as the fleet last planned it.
     pub async fn shared_due(&self, source: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
         let due: Option<Option<Millis>> =
@@ -213,6 +292,53 @@ impl Store {
                 .map_err(query_error("read source schedule"))?;
         Ok(due.flatten().map(|m| m.0))
     }
+}
+
+/// The statement registering (or re-registering) instance `id` as alive
+/// at `now`.
+fn register(
+    id: &str,
+    now: DateTime<Utc>,
+) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments> {
+    sqlx::query(
+        "INSERT INTO instances (id, started_at, beat_at) VALUES ($1, $2, $2)
+         ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at,
+                                        beat_at = excluded.beat_at",
+    )
+    .bind(id)
+    .bind(Millis(now))
+}
+
+/// Records `now` as the fleet's start and makes each of `due`'s sources
+/// due at its time, in one statement (the list goes as one JSON array),
+/// unless an unexpired lease holds it.
+async fn start_fleet(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    now: DateTime<Utc>,
+    due: &[(String, DateTime<Utc>)],
+) -> Result<(), StoreError> {
+    let operation = "start the fleet";
+    sqlx::query("UPDATE fleet SET started_at = $1 WHERE id = 1")
+        .bind(Millis(now))
+        .execute(&mut **tx)
+        .await
+        .map_err(query_error(operation))?;
+    let rows: Vec<serde_json::Value> = due
+        .iter()
+        .map(|(id, at)| serde_json::json!({"id": id, "due": at.timestamp_millis()}))
+        .collect();
+    sqlx::query(
+        "INSERT INTO source_schedule (source_id, due_at)
+         SELECT id, due FROM json_to_recordset(CAST($1 AS json)) AS d(id TEXT, due BIGINT)
+         ON CONFLICT (source_id) DO UPDATE SET due_at = excluded.due_at
+         WHERE source_schedule.lease_until IS NULL OR source_schedule.lease_until < $2",
+    )
+    .bind(serde_json::Value::Array(rows).to_string())
+    .bind(Millis(now))
+    .execute(&mut **tx)
+    .await
+    .map_err(query_error(operation))?;
+    Ok(())
 }
 
 #[cfg(test)]

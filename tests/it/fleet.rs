@@ -10,6 +10,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use crate::fleet_start::claims_and_refreshes;
 use crate::outlet::Outlet;
 use crate::postgres::{ON_POSTGRES, available};
 use crate::support::{Daemon, SourceToml, TestEnv, parse_rss, signal};
@@ -55,8 +56,9 @@ fn sources(outlets: &[Outlet]) -> Vec<SourceToml> {
     all
 }
 
-/// Starts a daemon on `env`'s config in a folder of its own (each has its
-/// own control socket).
+/// Starts a daemon on `env`'s config in a folder of its own (the first
+/// started answers on the config's control socket; the others run
+/// without one).
 async fn start(env: &TestEnv, n: usize) -> Daemon {
     let cwd: PathBuf = env.dir().join(format!("instance{n}"));
     std::fs::create_dir_all(&cwd).unwrap();
@@ -97,13 +99,13 @@ fn links(feed: &str) -> Vec<String> {
 }
 
 /// Asserts that no listing was fetched twice for one due time since
-/// `started`: at most one fetch per 5 s (plus one at each daemon's start:
-/// a start makes every source due once, claimed by one daemon), and,
+/// `started`: at most one fetch per 5 s (plus one at the fleet's start,
+/// whichever daemon claimed it; joining daemons make nothing due), and,
 /// once the fleet settled, never two within half a second (two daemons
 /// running one due time would fetch at once; a start's refresh may be
 /// followed closely by a due time).
 fn assert_once_per_due_time(outlets: &[Outlet], started: Instant, settled: Instant) {
-    let due_times = started.elapsed().as_secs() as usize / 5 + 1 + 3;
+    let due_times = started.elapsed().as_secs() as usize / 5 + 1 + 1;
     for (o, outlet) in outlets.iter().enumerate() {
         for n in 0..PER_OUTLET {
             let arrivals = outlet.arrivals(&format!("/s{n}/"));
@@ -158,6 +160,7 @@ async fn fleet_body() {
     for outlet in &outlets {
         assert_eq!(outlet.peak_in_flight(), 1, "a host fetched by two at once");
     }
+    assert_one_claim_per_refresh(&daemons).await;
 
     // A change reaches every daemon within 2 s, as the same bytes.
     outlets[0].write("/s0/", &listing(0, 4));
@@ -202,6 +205,24 @@ async fn fleet_body() {
             assert_eq!(links(&feed).len(), expected, "{id}");
         }
     }
+}
+
+/// Asserts that the fleet ran about one claim `UPDATE` per refresh: a few
+/// more while the daemons learned of each other (a host's old owner may
+/// claim once more), and one per worker (4 by default) for refreshes still
+/// running.
+async fn assert_one_claim_per_refresh(daemons: &[Daemon]) {
+    let (mut claims, mut refreshes) = (0.0, 0.0);
+    for daemon in daemons {
+        let (c, r) = claims_and_refreshes(daemon).await;
+        claims += c;
+        refreshes += r;
+    }
+    assert!(
+        claims <= refreshes * 1.05 + (daemons.len() * 4) as f64,
+        "{claims} claims for {refreshes} refreshes"
+    );
+    eprintln!("three daemons: {claims} claims for {refreshes} refreshes");
 }
 
 /// When some daemon first serves `link` in o0s0's feed (waiting up to

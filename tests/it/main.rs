@@ -32,7 +32,8 @@
 //! `extract_patterns` (golden pages of layouts that defeat scoring),
 //! `descriptors` (outgoing connections bounded across many hosts),
 //! `postgres`, `migrate` (`refeed migrate-store` SQLite → PostgreSQL →
-//! SQLite) and `fleet` (three daemons on one PostgreSQL, one killed).
+//! SQLite), `fleet` (three daemons on one PostgreSQL, one killed) and
+//! `fleet_start` (one claim per refresh; a fleet's start refreshes once).
 
 mod bombs;
 mod bounded;
@@ -58,6 +59,7 @@ mod failures;
 mod files;
 mod fixture;
 mod fleet;
+mod fleet_start;
 mod fuzz;
 mod hostile;
 mod learned;

@@ -67,3 +67,58 @@ async fn sqlite_to_postgres_to_sqlite_serves_the_same_feed_bytes() {
     assert!(!again.success(), "{again}");
     assert!(again.stderr.contains("not empty"), "{again}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_daemons_sqlite_database_is_refused() {
+    let outlet = Outlet::start().await;
+    let source = SourceToml::listing("s", &outlet.url("/s/")).ignore_robots();
+    let env = TestEnv::new(&[source], "2s");
+    let _daemon = env.daemon().await;
+    let db = env.dir().join("data/refeed.db").display().to_string();
+    let copy = env.dir().join("copy.db").display().to_string();
+    let out = migrate(&env, &db, &copy).await;
+    assert!(!out.success(), "{out}");
+    assert!(out.stderr.contains("refusing to copy"), "{out}");
+    assert!(out.stderr.contains(&db), "the database is named: {out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_fleets_postgres_database_is_refused_unless_asked() {
+    if !crate::postgres::available().await {
+        return;
+    }
+    crate::postgres::ON_POSTGRES
+        .scope(true, live_fleet_body())
+        .await;
+}
+
+async fn live_fleet_body() {
+    let outlet = Outlet::start().await;
+    let source = SourceToml::listing("s", &outlet.url("/s/")).ignore_robots();
+    let env = TestEnv::new(&[source], "2s");
+    let text = std::fs::read_to_string(env.config()).unwrap();
+    let url = text
+        .lines()
+        .find_map(|l| l.strip_prefix("url = '"))
+        .map(|rest| rest.trim_end_matches('\'').to_owned())
+        .expect("a [storage] url");
+    let _daemon = env.daemon().await;
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let copy = env.dir().join("copy.db").display().to_string();
+    let out = migrate(&env, &url, &copy).await;
+    assert!(!out.success(), "{out}");
+    assert!(
+        out.stderr.contains("instance(s) of refeed run are live"),
+        "{out}"
+    );
+    let args = [
+        "migrate-store",
+        "--from",
+        &url,
+        "--to",
+        &copy,
+        "--while-running",
+    ];
+    let out = run_refeed(env.dir(), &args.map(String::from)).await;
+    assert!(out.success(), "{out}");
+}

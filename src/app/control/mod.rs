@@ -1,7 +1,7 @@
 //! The control socket of a running daemon (issue 12): `refeed refresh ID...`
-//! and `refeed reload` talk to `refeed run` over a Unix socket beside the
-//! database (`refeed.sock`; mode 0600, never a network port), and do the
-//! work in-process when no daemon answers.
+//! and `refeed reload` talk to `refeed run` over a Unix socket (mode 0600,
+//! never a network port; where: [`socket_path`]), and do the work
+//! in-process when no daemon answers.
 //!
 //! The protocol is one JSON line each way: a [`Request`]
 //! (`{"command":"refresh","sources":["a"]}` or `{"command":"reload"}`),
@@ -9,10 +9,12 @@
 //! updated"]}`). Local clients may be hostile: requests, connections and
 //! waits are bounded (the `MAX_*` and `*_TIMEOUT` constants).
 //!
-//! `server` is the daemon's side, `client` the commands'.
+//! `server` is the daemon's side, `client` the commands'; `shared` runs
+//! `refeed refresh` through the fleet's schedule on PostgreSQL.
 
 mod client;
 mod server;
+mod shared;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -77,9 +79,15 @@ impl Response {
     }
 }
 
-/// The control socket of the daemon using `config`: `refeed.sock` in the
-/// database's folder.
+/// The control socket of the daemon using `config`. On SQLite
+/// `refeed.sock` in the database's folder (one daemon per database). On
+/// PostgreSQL, where several instances share the database and may share
+/// a machine, beside the config file and named after it
+/// (`/etc/refeed/a.toml`: `/etc/refeed/a.sock`): one socket per config.
 pub fn socket_path(config: &Config) -> PathBuf {
+    if config.storage.url.is_some() {
+        return config.path.with_extension("sock");
+    }
     let folder = config.storage.path.parent().unwrap_or(Path::new(""));
     let folder = if folder.as_os_str().is_empty() {
         Path::new(".")
@@ -116,5 +124,14 @@ mod tests {
         );
         config.storage.path = PathBuf::from("refeed.db");
         assert_eq!(socket_path(&config), Path::new("./refeed.sock"));
+    }
+
+    #[test]
+    fn on_postgresql_the_socket_sits_beside_the_config_named_after_it() {
+        let text = "[storage]\nurl = \"postgres://refeed@db/refeed\"\n";
+        let config = Config::parse(text, Path::new("/etc/refeed/east.toml")).unwrap();
+        assert_eq!(socket_path(&config), Path::new("/etc/refeed/east.sock"));
+        let config = Config::parse(text, Path::new("west.toml")).unwrap();
+        assert_eq!(socket_path(&config), Path::new("west.sock"));
     }
 }

@@ -193,13 +193,17 @@ fn reloaded(path: &Path, summary: Vec<String>) -> Vec<String> {
     std::iter::once(head).chain(summary).collect()
 }
 
-/// Asks the scheduler to run `ids` now and waits for their results.
+/// Asks the scheduler to run `ids` now and waits for their results; on
+/// PostgreSQL asks the fleet instead (see `shared`).
 async fn refresh(ids: Vec<String>, reloader: &Reloader) -> Response {
     let mut seen = HashSet::new();
     let ids: Vec<String> = ids
         .into_iter()
         .filter(|id| seen.insert(id.clone()))
         .collect();
+    if reloader.store.is_shared() {
+        return super::shared::refresh(ids, reloader).await;
+    }
     // Subscribed before asking, so no result can slip past.
     let reports = reloader.desk.reports();
     let (reply, answer) = oneshot::channel();

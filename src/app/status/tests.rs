@@ -31,6 +31,7 @@ fn row(id: &str, outcome: OutcomeKind, text: &str) -> StatusRow {
         last_success: Some(now() - Duration::minutes(3)),
         items: Some(12),
         next_run: Some(now() + Duration::minutes(27)),
+        running_on: None,
         ..status_row(id, None, None)
     }
 }

@@ -150,15 +150,48 @@ async fn instances_are_live_while_they_beat_and_leaving_frees_their_leases() {
     assert_eq!(live.unwrap(), vec!["one"]);
 }
 
+fn due(ids: &[(&str, i64)]) -> Vec<(String, DateTime<Utc>)> {
+    ids.iter()
+        .map(|(id, secs)| (id.to_string(), at(*secs)))
+        .collect()
+}
+
 #[tokio::test]
-async fn a_start_makes_sources_due_but_leaves_held_ones_alone() {
+async fn of_instances_joining_at_once_exactly_one_starts_the_fleet() {
     let Some(store) = shared_store().await else {
         return;
     };
-    store
-        .schedule_sources(&["a".into(), "b".into()])
+    let racers = (0..8).map(|n| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let me = format!("instance-{n}");
+            let since = at(0) - TimeDelta::seconds(5);
+            store.join_fleet(&me, at(0), since, &due(&[("a", 0)])).await
+        })
+    });
+    let started: Vec<bool> = futures::future::join_all(racers)
         .await
-        .unwrap();
+        .into_iter()
+        .map(|r| r.unwrap().unwrap())
+        .collect();
+    assert_eq!(started.iter().filter(|s| **s).count(), 1, "{started:?}");
+    assert_eq!(store.shared_due("a").await.unwrap(), Some(at(0)));
+}
+
+#[tokio::test]
+async fn a_start_makes_sources_due_once_and_a_joiner_nothing() {
+    let Some(store) = shared_store().await else {
+        return;
+    };
+    let since = |secs| at(secs) - TimeDelta::seconds(5);
+    let sources = due(&[("a", 0), ("b", 0), ("held", 500)]);
+    assert!(
+        store
+            .join_fleet("one", at(0), since(0), &sources)
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.shared_due("held").await.unwrap(), Some(at(500)));
     assert!(
         store
             .claim_refresh("a", "one", at(0), at(20))
@@ -175,14 +208,63 @@ async fn a_start_makes_sources_due_but_leaves_held_ones_alone() {
             .await
             .unwrap()
     );
-    store.set_due("a", at(10), at(10)).await.unwrap();
-    store.set_due("b", at(10), at(10)).await.unwrap();
-    store.set_due("c", at(10), at(10)).await.unwrap();
-    assert_eq!(store.shared_due("a").await.unwrap(), Some(at(10)));
+    // "one" is live: "two" joins its fleet, and nothing is due again.
+    let again = due(&[("a", 2), ("b", 2)]);
+    let joined = store.join_fleet("two", at(2), since(2), &again).await;
+    assert!(!joined.unwrap());
+    assert_eq!(store.shared_due("a").await.unwrap(), Some(at(3600)));
+    // Both stop; a later start makes every source due again, except one
+    // whose refresh still holds a lease.
+    store.leave_instance("two").await.unwrap();
+    store.leave_instance("one").await.unwrap();
+    assert!(
+        store
+            .claim_refresh("b", "dead", at(10), at(40))
+            .await
+            .unwrap()
+    );
+    let later = due(&[("a", 30), ("b", 30), ("c", 30)]);
+    assert!(
+        store
+            .join_fleet("three", at(30), since(30), &later)
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.shared_due("a").await.unwrap(), Some(at(30)));
+    assert_eq!(store.shared_due("c").await.unwrap(), Some(at(30)));
     assert_eq!(
         store.shared_due("b").await.unwrap(),
-        Some(DateTime::UNIX_EPOCH),
+        Some(at(0)),
         "held: unchanged"
     );
-    assert_eq!(store.shared_due("c").await.unwrap(), Some(at(10)));
+}
+
+#[tokio::test]
+async fn the_shared_schedule_shows_due_times_and_who_runs_what() {
+    let Some(store) = shared_store().await else {
+        return;
+    };
+    store
+        .schedule_sources(&["a".into(), "b".into()])
+        .await
+        .unwrap();
+    assert!(
+        store
+            .claim_refresh("a", "one", at(0), at(20))
+            .await
+            .unwrap()
+    );
+    store.release_claim("a", "one", Some(at(60))).await.unwrap();
+    assert!(
+        store
+            .claim_refresh("b", "two", at(0), at(20))
+            .await
+            .unwrap()
+    );
+    let schedule = store.shared_schedule(at(10)).await.unwrap();
+    assert_eq!(schedule["a"].next_run, Some(at(60)));
+    assert_eq!(schedule["a"].running_on, None);
+    assert_eq!(schedule["b"].running_on.as_deref(), Some("two"));
+    let later = store.shared_schedule(at(30)).await.unwrap();
+    assert_eq!(later["b"].running_on, None, "the lease expired");
 }

@@ -14,23 +14,43 @@
 //!   back). At the end the lease is released with the source's next due
 //!   time, planned from the stored health (backoff, `Retry-After`), so the
 //!   schedule is the fleet's, not the instance's.
-//! - Every [`POLL`] it looks for due sources nobody holds (a killed
-//!   instance's, once their lease expired) and hands those of its hosts to
-//!   its workers.
+//! - A fleet's start refreshes every source once, however many instances
+//!   start, even at the same instant. An instance joins under the lock of
+//!   the database's one `fleet` row (`Store::join_fleet`, one
+//!   transaction): when it finds no other live instance it starts the
+//!   fleet anew, recording the start and making every source due (at
+//!   once, or when its backoff or `Retry-After` ends; a leased one is
+//!   left alone); when it finds one, it joins the running fleet and makes
+//!   nothing due. Instances starting together queue on that lock: the
+//!   first finds none live and starts the fleet, the others find it live
+//!   (it registered before its commit), so the sources are due once and
+//!   each due refresh is claimed once. Sources never scheduled (a new
+//!   config's) get a row due at once from whichever instance polls first.
+//!   A lone daemon restarted cleanly (it unregisters at stop) starts the
+//!   fleet again; one restarted within [`DEAD_AFTER`] of being killed
+//!   finds its dead self live and joins, so nothing is due but what the
+//!   schedule says.
+//! - One path claims (`claims`): a poller reads the due sources nobody
+//!   holds every [`POLL`] (sooner when the local scheduler says a source
+//!   fell due), keeps those of this instance's hosts, and claims them one
+//!   `UPDATE` each while a worker is free, handing each won claim to a
+//!   worker. So a due refresh costs one claim, and a killed instance's
+//!   sources (once their lease expired) are picked up like any other.
 //!
 //! SQLite has none of this: one daemon per database, as before.
 
-use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, PoisonError, RwLock};
+mod claims;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Local, TimeDelta, Utc};
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-use super::workers::Desk;
 use crate::config::{Config, Source};
 use crate::model::SourceHealth;
 use crate::schedule::{Entry, Policy, RunState, backoff_until, next_run};
@@ -66,45 +86,52 @@ pub(super) struct Fleet {
     /// The live instances' ids at the last heartbeat (sorted).
     live: Arc<RwLock<Vec<String>>>,
     policy: Policy,
+    /// One permit per worker: a claim takes one, so this instance never
+    /// holds more leases than it has workers to run them (a claimed
+    /// refresh starts at once, well within its lease).
+    slots: Arc<Semaphore>,
+    /// The refreshes this instance claimed and has not released yet, with
+    /// their worker slot.
+    held: Arc<Mutex<HashMap<String, OwnedSemaphorePermit>>>,
+    /// Told when a claimed refresh ends (its slot is free again).
+    freed: Arc<Notify>,
 }
 
 impl Fleet {
-    /// Registers this instance on `store`'s database.
-    pub(super) async fn join(store: Store, policy: Policy) -> Result<Self, StoreError> {
+    /// Registers this instance on `store`'s database; it runs at most
+    /// `workers` claimed refreshes at once. When no other instance is live
+    /// it starts the fleet: every source of `config` is due once, at once
+    /// or at the end of the backoff its `health` holds (see the module
+    /// doc); joining a running fleet makes nothing due.
+    pub(super) async fn join(
+        store: Store,
+        policy: Policy,
+        workers: usize,
+        config: &Config,
+        health: &HashMap<String, SourceHealth>,
+    ) -> Result<Self, StoreError> {
         let now = Utc::now();
         let me: Arc<str> = format!("{}@{}", std::process::id(), now.timestamp_millis()).into();
-        store.register_instance(&me, now).await?;
-        tracing::info!(instance = %me, "joined the fleet");
-        Ok(Self {
+        let due = start_due(config, health, &policy, now);
+        let alive_since = now - delta(DEAD_AFTER);
+        if store.join_fleet(&me, now, alive_since, &due).await? {
+            tracing::info!(instance = %me, "started the fleet: every source is due once");
+        } else {
+            tracing::info!(instance = %me, "joined the running fleet");
+        }
+        let fleet = Self {
             store,
             live: Arc::new(RwLock::new(vec![me.to_string()])),
             me,
             policy,
-        })
-    }
-
-    /// Makes every source due at once, as a lone daemon refreshes
-    /// everything at start (so a restarted instance, or a fleet started
-    /// anew, refreshes everything once, claimed by one instance); a source
-    /// still backing off (`health`) waits for the end of its backoff, and
-    /// one whose refresh holds a lease is left alone.
-    pub(super) async fn start_due(
-        &self,
-        config: &Config,
-        health: &HashMap<String, SourceHealth>,
-    ) -> Result<(), StoreError> {
-        let now = Utc::now();
-        for source in &config.sources {
-            let state = health
-                .get(&source.id)
-                .map(RunState::from_health)
-                .unwrap_or_default();
-            let entry = entry(source);
-            let held = backoff_until(&entry, &state, &self.policy, Local::now());
-            let due = held.map_or(now, |t| t.with_timezone(&Utc).max(now));
-            self.store.set_due(&source.id, due, now).await?;
-        }
-        Ok(())
+            slots: Arc::new(Semaphore::new(workers.max(1))),
+            held: Arc::default(),
+            freed: Arc::default(),
+        };
+        // Knows the others before its first claim: a host is never
+        // claimed here because the live set was not read yet.
+        fleet.beat().await;
+        Ok(fleet)
     }
 
     /// Beats every [`HEARTBEAT`] until `shutdown`, keeping the live set.
@@ -156,126 +183,31 @@ impl Fleet {
         let live = self.live.read().unwrap_or_else(PoisonError::into_inner);
         owner(&live, &host).is_none_or(|owner| owner.as_str() == &*self.me)
     }
+}
 
-    /// Hands the due sources nobody holds, of this instance's hosts, to the
-    /// workers every [`POLL`] until `shutdown`; adds schedule rows for the
-    /// configured sources (again after a reload).
-    pub(super) fn spawn_poller(
-        &self,
-        desk: Desk,
-        due: mpsc::Sender<String>,
-        shutdown: CancellationToken,
-    ) -> JoinHandle<()> {
-        let fleet = self.clone();
-        tokio::spawn(async move {
-            let mut scheduled = BTreeSet::new();
-            loop {
-                if let Err(err) = fleet.poll(&desk, &due, &mut scheduled).await {
-                    tracing::warn!(error = %err, "cannot read the fleet's schedule");
-                }
-                tokio::select! {
-                    _ = shutdown.cancelled() => return,
-                    _ = tokio::time::sleep(POLL) => {}
-                }
-            }
+/// When each of `config`'s sources is due at a fleet's start: at `now`,
+/// as a lone daemon refreshes everything at start, or at the end of the
+/// backoff or `Retry-After` its stored `health` holds.
+fn start_due(
+    config: &Config,
+    health: &HashMap<String, SourceHealth>,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Vec<(String, DateTime<Utc>)> {
+    let local = now.with_timezone(&Local);
+    config
+        .sources
+        .iter()
+        .map(|source| {
+            let state = health
+                .get(&source.id)
+                .map(RunState::from_health)
+                .unwrap_or_default();
+            let held = backoff_until(&entry(source), &state, policy, local);
+            let due = held.map_or(now, |t| t.with_timezone(&Utc).max(now));
+            (source.id.clone(), due)
         })
-    }
-
-    async fn poll(
-        &self,
-        desk: &Desk,
-        due: &mpsc::Sender<String>,
-        scheduled: &mut BTreeSet<String>,
-    ) -> Result<(), StoreError> {
-        let ids: BTreeSet<String> = desk.ids().into_iter().collect();
-        if ids != *scheduled {
-            let ids: Vec<String> = ids.iter().cloned().collect();
-            self.store.schedule_sources(&ids).await?;
-            *scheduled = ids.into_iter().collect();
-        }
-        for id in self.store.claimable_sources(Utc::now()).await? {
-            let mine = desk.source(&id).is_some_and(|s| self.owns(&s.url));
-            // A full queue: the workers are busy; the next poll retries.
-            if mine && due.try_send(id).is_err() {
-                break;
-            }
-        }
-        Ok(())
-    }
-
-    /// Runs `refresh` of `source` when this instance owns its host and wins
-    /// its claim, renewing the lease meanwhile, then releases it with the
-    /// next due time. `None` when it did not run (not ours, not due, held
-    /// elsewhere) or was abandoned because the lease was lost.
-    pub(super) async fn run_claimed<R>(
-        &self,
-        source: &Source,
-        refresh: impl Future<Output = R>,
-    ) -> Option<R> {
-        if !self.owns(&source.url) || !self.claim(&source.id).await {
-            return None;
-        }
-        let result = tokio::select! {
-            result = refresh => result,
-            () = self.keep_lease(&source.id) => {
-                tracing::warn!(source = %source.id, "lease lost to another instance; refresh abandoned");
-                return None;
-            }
-        };
-        self.release(source).await;
-        Some(result)
-    }
-
-    async fn claim(&self, id: &str) -> bool {
-        let now = Utc::now();
-        match self
-            .store
-            .claim_refresh(id, &self.me, now, now + delta(LEASE))
-            .await
-        {
-            Ok(won) => won,
-            Err(err) => {
-                tracing::warn!(source = id, error = %err, "cannot claim refresh");
-                false
-            }
-        }
-    }
-
-    /// Renews the lease on `id` every [`RENEW_EVERY`]; returns once it is
-    /// lost (another instance holds it).
-    async fn keep_lease(&self, id: &str) {
-        loop {
-            tokio::time::sleep(RENEW_EVERY).await;
-            let until = Utc::now() + delta(LEASE);
-            match self.store.renew_claim(id, &self.me, until).await {
-                Ok(true) => {}
-                Ok(false) => return,
-                // Retried at the next turn; the lease has two more.
-                Err(err) => tracing::warn!(source = id, error = %err, "cannot renew lease"),
-            }
-        }
-    }
-
-    /// Releases the lease on `source` with its next due time, planned from
-    /// the health the refresh just stored.
-    async fn release(&self, source: &Source) {
-        let health = match self.store.source_health_of(&source.id).await {
-            Ok(health) => health,
-            Err(err) => {
-                tracing::warn!(source = %source.id, error = %err, "cannot read health; planning as healthy");
-                None
-            }
-        };
-        let state = health
-            .as_ref()
-            .map(RunState::from_health)
-            .unwrap_or_default();
-        let next = next_due(source, &state, &self.policy, Local::now());
-        if let Err(err) = self.store.release_claim(&source.id, &self.me, next).await {
-            // The lease lapses by itself; the source runs again then.
-            tracing::warn!(source = %source.id, error = %err, "cannot release lease");
-        }
-    }
+        .collect()
 }
 
 /// When `source` is due next after `now` in `state`.
