@@ -109,7 +109,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 
     let (due_tx, due_rx) = mpsc::channel(config.sources.len().max(1) * 2);
     let (outcome_tx, outcome_rx) = mpsc::unbounded_channel();
-    let fleet = join_fleet(&config, &store, &health).await?;
+    let fleet = join_fleet(&config, &store, &fetcher, &health).await?;
     // On PostgreSQL only the fleet's poller claims and queues refreshes;
     // the local scheduler's due times just wake it (issue 13).
     let (scheduled_tx, fleet_tasks) = match &fleet {
@@ -186,6 +186,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 async fn join_fleet(
     config: &Config,
     store: &Store,
+    fetcher: &Fetcher,
     health: &HashMap<String, SourceHealth>,
 ) -> anyhow::Result<Option<Fleet>> {
     if !store.is_shared() {
@@ -193,9 +194,16 @@ async fn join_fleet(
     }
     let workers = config.scheduler.workers;
     let policy = scheduling_policy(config);
-    let fleet = Fleet::join(store.clone(), policy, workers, config, health)
-        .await
-        .context("cannot join the fleet on the shared database")?;
+    let fleet = Fleet::join(
+        store.clone(),
+        fetcher.clone(),
+        policy,
+        workers,
+        config,
+        health,
+    )
+    .await
+    .context("cannot join the fleet on the shared database")?;
     Ok(Some(fleet))
 }
 

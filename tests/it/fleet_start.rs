@@ -42,7 +42,7 @@ fn sources(outlet: &Outlet, prefix: &str, count: usize, schedule: &str) -> Vec<S
 }
 
 /// Starts a daemon on `env`'s config in a folder of its own.
-async fn start(env: &TestEnv, name: &str) -> Daemon {
+pub async fn start(env: &TestEnv, name: &str) -> Daemon {
     let cwd: PathBuf = env.dir().join(name);
     std::fs::create_dir_all(&cwd).unwrap();
     Daemon::start(&cwd, env.config()).await
@@ -167,6 +167,9 @@ async fn refresh_body() {
     while fetched().contains(&0) && std::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    // The start's refreshes commit: one still running when asked would be
+    // the one reported, and the refresh asked for would come after.
+    tokio::time::sleep(Duration::from_secs(1)).await;
     let ids: Vec<String> = (0..HOSTS).map(|n| format!("h{n}-0")).collect();
     let mut args: Vec<&str> = vec!["refresh"];
     args.extend(ids.iter().map(String::as_str));

@@ -32,8 +32,9 @@
 //! `extract_patterns` (golden pages of layouts that defeat scoring),
 //! `descriptors` (outgoing connections bounded across many hosts),
 //! `postgres`, `migrate` (`refeed migrate-store` SQLite → PostgreSQL →
-//! SQLite), `fleet` (three daemons on one PostgreSQL, one killed) and
-//! `fleet_start` (one claim per refresh; a fleet's start refreshes once).
+//! SQLite), `fleet` (three daemons on one PostgreSQL, one killed),
+//! `fleet_start` (one claim per refresh; a fleet's start refreshes once) and
+//! `fleet_robots` (a host's robots.txt fetched once by the fleet).
 
 mod bombs;
 mod bounded;
@@ -59,6 +60,7 @@ mod failures;
 mod files;
 mod fixture;
 mod fleet;
+mod fleet_robots;
 mod fleet_start;
 mod fuzz;
 mod hostile;

@@ -36,10 +36,13 @@
 //!   `UPDATE` each while a worker is free, handing each won claim to a
 //!   worker. So a due refresh costs one claim, and a killed instance's
 //!   sources (once their lease expired) are picked up like any other.
+//! - robots.txt answers are shared through the database (`robots`), so a
+//!   host's new owner does not ask it again.
 //!
 //! SQLite has none of this: one daemon per database, as before.
 
 mod claims;
+mod robots;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
@@ -52,6 +55,7 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::config::{Config, Source};
+use crate::fetch::Fetcher;
 use crate::model::SourceHealth;
 use crate::schedule::{Entry, Policy, RunState, backoff_until, next_run};
 use crate::store::{Store, StoreError};
@@ -95,6 +99,9 @@ pub(super) struct Fleet {
     held: Arc<Mutex<HashMap<String, OwnedSemaphorePermit>>>,
     /// Told when a claimed refresh ends (its slot is free again).
     freed: Arc<Notify>,
+    /// The one HTTP client, whose robots.txt answers the fleet shares
+    /// (`robots`).
+    fetcher: Fetcher,
 }
 
 impl Fleet {
@@ -105,6 +112,7 @@ impl Fleet {
     /// doc); joining a running fleet makes nothing due.
     pub(super) async fn join(
         store: Store,
+        fetcher: Fetcher,
         policy: Policy,
         workers: usize,
         config: &Config,
@@ -127,6 +135,7 @@ impl Fleet {
             slots: Arc::new(Semaphore::new(workers.max(1))),
             held: Arc::default(),
             freed: Arc::default(),
+            fetcher,
         };
         // Knows the others before its first claim: a host is never
         // claimed here because the live set was not read yet.
@@ -134,12 +143,15 @@ impl Fleet {
         Ok(fleet)
     }
 
-    /// Beats every [`HEARTBEAT`] until `shutdown`, keeping the live set.
+    /// Beats every [`HEARTBEAT`] until `shutdown`, keeping the live set,
+    /// and shares the robots.txt answers fetched since the last beat.
     pub(super) fn spawn_heartbeat(&self, shutdown: CancellationToken) -> JoinHandle<()> {
         let fleet = self.clone();
         tokio::spawn(async move {
+            let mut published = robots::Published::new();
             loop {
                 fleet.beat().await;
+                fleet.publish_robots(&mut published).await;
                 tokio::select! {
                     _ = shutdown.cancelled() => return,
                     _ = tokio::time::sleep(HEARTBEAT) => {}
@@ -158,10 +170,11 @@ impl Fleet {
             .await
         {
             Ok(live) => {
-                let mut known = self.live.write().unwrap_or_else(PoisonError::into_inner);
-                if *known != live {
+                if self.live_instances() != live {
                     tracing::info!(instances = live.len(), "live instances changed");
-                    *known = live;
+                    // Before any moved host is claimed here.
+                    self.adopt_robots().await;
+                    *self.live.write().unwrap_or_else(PoisonError::into_inner) = live;
                 }
             }
             Err(err) => tracing::warn!(error = %err, "cannot renew this instance's heartbeat"),
@@ -174,6 +187,14 @@ impl Fleet {
         if let Err(err) = self.store.leave_instance(&self.me).await {
             tracing::warn!(error = %err, "cannot unregister this instance");
         }
+    }
+
+    /// The live instances' ids at the last heartbeat (sorted).
+    fn live_instances(&self) -> Vec<String> {
+        self.live
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Whether this instance fetches `url`'s host. A host is its origin
