@@ -14,20 +14,8 @@ use refeed::config::{Config, ConfigError, DEFAULT_CONFIG_PATH};
 use refeed::http::FeedFormat;
 use url::Url;
 
-/// mimalloc instead of the system allocator: parsing a page allocates a
-/// node, its attributes and its text in many small pieces and frees them
-/// all at once: glibc's malloc/free were about 7% of extraction's
-/// instructions, mimalloc's are about 2.5% (callgrind, `refeed extract
-/// --batch` on the Dragnet dev set).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// mimalloc commits memory on demand (see `refeed::allocator`), set before
-/// the runtime's first allocation.
-#[cfg(target_os = "linux")]
-#[used]
-#[unsafe(link_section = ".init_array")]
-static LAZY_ARENA_COMMIT: extern "C" fn() = refeed::allocator::lazy_arena_commit;
+// mimalloc, committing memory on demand (see `refeed::allocator`).
+refeed::daemon_allocator!();
 
 // The binary's own modules live beside it in `cli/` (`src/` is the library's).
 #[path = "cli/logging.rs"]

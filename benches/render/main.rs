@@ -27,16 +27,9 @@
 mod db;
 mod memory;
 
-/// The daemon's allocator (`src/main.rs`), so the memory part measures
-/// what `refeed run` would hold.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// Set up as in the daemon (see `refeed::allocator`).
-#[cfg(target_os = "linux")]
-#[used]
-#[unsafe(link_section = ".init_array")]
-static LAZY_ARENA_COMMIT: extern "C" fn() = refeed::allocator::lazy_arena_commit;
+// The daemon's allocator, set up alike (`refeed::allocator`), so the
+// memory part measures what `refeed run` would hold.
+refeed::daemon_allocator!();
 
 use std::time::{Duration, Instant};
 
