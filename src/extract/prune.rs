@@ -9,9 +9,11 @@
 
 use super::dom::{Doc, Key, KeyMap, NodeRef, Reason, element, normalize, tag};
 use super::embed;
+use super::readability::is_paragraph;
 use super::vocab::{self, Boilerplate};
 
 mod blog;
+mod notes;
 
 /// Blocks the vocabulary may remove (inline elements such as a
 /// `<a class="share">` inside a sentence stay: removing them would cut words).
@@ -175,7 +177,8 @@ fn is_pointer(text: &str) -> bool {
         .is_some_and(|(label, _)| POINTER_LABELS.contains(&label.trim()))
 }
 
-/// Labels that introduce a link to another article inside the body.
+/// Labels that introduce a link to another article (or to the post's topic
+/// pages) inside the body.
 const POINTER_LABELS: &[&str] = &[
     "read more",
     "read also",
@@ -187,6 +190,10 @@ const POINTER_LABELS: &[&str] = &[
     "watch",
     "listen",
     "recommended",
+    "related topics",
+    "topics",
+    "filed under",
+    "categories",
 ];
 
 /// An ad label, a paragraph that is only a link, or a blog theme's entry
@@ -208,17 +215,24 @@ fn is_noise_block<'a>(doc: &Doc<'a>, node: NodeRef<'a>) -> bool {
     if is_pointer(&text) && stats.link_density() >= 0.5 || is_date_line(&text) {
         return true;
     }
-    if blog::is_entry_footer(&text, stats.chars) {
+    if blog::is_entry_footer(&text, stats.chars) || notes::is_note(&text, stats.chars) {
         return true;
     }
     // A list of nothing but links is a list of other stories.
     if matches!(tag(node), Some("ul" | "ol")) {
         return stats.link_density() >= LINK_PARAGRAPH;
     }
-    // A bare URL is a cited source, written out to be read.
-    tag(node) == Some("p")
-        && stats.link_density() >= LINK_PARAGRAPH
-        && !doc.norm_text(node).starts_with("http")
+    // A bare URL is a cited source, written out to be read. A `div` of
+    // nothing but inline links is a pointer too, or a row of them (a story
+    // ticker), unless it is part of a quoted post (an Instagram embed's
+    // "View this post on Instagram").
+    let paragraph = tag(node) == Some("p") || tag(node) == Some("div") && is_link_div(doc, node);
+    paragraph && stats.link_density() >= LINK_PARAGRAPH && !text.starts_with("http")
+}
+
+/// A `div` of inline content outside any quote.
+fn is_link_div<'a>(doc: &Doc<'a>, node: NodeRef<'a>) -> bool {
+    is_paragraph(doc, node) && !node.ancestors().any(|a| tag(a) == Some("blockquote"))
 }
 
 /// "Related" / "Share this:" headings followed by a list of links: both go.

@@ -32,6 +32,10 @@ const ALTERNATIVE_SHARE: f64 = 0.75;
 /// same article body.
 const SAME_CLASS_SHARE: f64 = 0.3;
 
+/// The share of a boilerplate-named winner's score another block needs to
+/// win instead (see `unnamed_winner`).
+const NAMED_WINNER_SHARE: f64 = 0.5;
+
 /// How many enclosing elements a paragraph's score reaches.
 const LEVELS: usize = 3;
 
@@ -148,33 +152,65 @@ fn best_candidate<'a>(doc: &Doc<'a>) -> Option<NodeRef<'a>> {
             best = Some((*node, *score));
         }
     }
-    let (top, top_score) = best?;
-    Some(common_root(doc, top, top_score, &scores))
+    let best = best?;
+    let (top, top_score) = unnamed_winner(best, &scores);
+    let passed_over = (top != best.0).then_some(best.0);
+    Some(common_root(doc, (top, top_score), passed_over, &scores))
+}
+
+/// A block named as boilerplate beyond doubt (a blog's "About me"
+/// `profile-container`, a comment thread) wins only when no other block,
+/// outside it, scores at least [`NAMED_WINNER_SHARE`] of its score: a long
+/// sidebar bio outvotes a short post, yet is never the post.
+fn unnamed_winner<'a>(
+    best: (NodeRef<'a>, f64),
+    scores: &[(NodeRef<'a>, f64)],
+) -> (NodeRef<'a>, f64) {
+    let strong = |n: NodeRef<'_>| {
+        element(n).and_then(vocab::boilerplate) == Some(vocab::Boilerplate::Strong)
+    };
+    if !strong(best.0) {
+        return best;
+    }
+    scores
+        .iter()
+        .filter(|(n, s)| {
+            !strong(*n)
+                && !contains(*n, best.0)
+                && !contains(best.0, *n)
+                && *s >= best.1 * NAMED_WINNER_SHARE
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .copied()
+        .unwrap_or(best)
 }
 
 /// Readability's rule for articles split into sections (Quanta puts each
 /// part between figures in its own `post__content__section`): when other
 /// blocks, unrelated to the winner, score nearly as well (or well, and
-/// carry the winner's class), the article is their nearest common ancestor
-/// (below the body). A block named as boilerplate (a sidebar's text
+/// are another part of it: see [`same_class_part`]), the article is their
+/// nearest common ancestor (below the body). A block named as boilerplate (a sidebar's text
 /// widget scoring as well as a short blog post) is not part of the article
 /// and does not move the root.
 fn common_root<'a>(
     doc: &Doc<'a>,
-    top: NodeRef<'a>,
-    top_score: f64,
+    (top, top_score): (NodeRef<'a>, f64),
+    passed_over: Option<NodeRef<'a>>,
     scores: &[(NodeRef<'a>, f64)],
 ) -> NodeRef<'a> {
     let body = doc.body();
     let mut root = top;
-    let top_class = attr(top, "class").filter(|c| !c.trim().is_empty());
     for (node, score) in scores {
-        let share = if top_class.is_some() && attr(*node, "class") == top_class {
+        let share = if same_class_part(doc, top, *node) {
             SAME_CLASS_SHARE
         } else {
             ALTERNATIVE_SHARE
         };
         if *score < top_score * share || contains(root, *node) || contains(*node, root) {
+            continue;
+        }
+        // The named block the winner was preferred to (see `unnamed_winner`).
+        if Some(*node) == passed_over {
             continue;
         }
         let Some(common) = root.ancestors().find(|a| contains(*a, *node)) else {
@@ -186,6 +222,18 @@ fn common_root<'a>(
         root = common;
     }
     root
+}
+
+/// Whether `node` carries the winner `top`'s class and at least
+/// [`SAME_CLASS_SHARE`] of its text: another part of the same body. A side
+/// column sharing the story column's class (`left content` beside `right
+/// content`) with a few words under its `content` bonus is no such part.
+fn same_class_part<'a>(doc: &Doc<'a>, top: NodeRef<'a>, node: NodeRef<'a>) -> bool {
+    let Some(class) = attr(top, "class").filter(|c| !c.trim().is_empty()) else {
+        return false;
+    };
+    attr(node, "class") == Some(class)
+        && doc.text_stats(node).chars as f64 >= doc.text_stats(top).chars as f64 * SAME_CLASS_SHARE
 }
 
 /// Whether an ancestor of `node` below `scope` is named as boilerplate

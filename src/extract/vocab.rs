@@ -57,25 +57,24 @@ const STRONG_SUBSTRINGS: &[&str] = &[
     "paywall",
     "pagination",
     "navigation",
+    "prevnext",
+    "prev-next",
+    "profile",
 ];
 
 /// Short words of boilerplate blocks, matched as whole class/id tokens.
-const STRONG_TOKENS: &[&str] = &["ad", "ads", "nav", "menu", "tags", "bio", "subnav", "rail"];
+const STRONG_TOKENS: &[&str] = &[
+    "ad", "ads", "nav", "menu", "tags", "bio", "subnav", "rail", "prev", "pager",
+];
 
 /// Words of blocks that are boilerplate when short or made of links
 /// (a byline or an entry footer), but may hold text on some themes.
 const WEAK_SUBSTRINGS: &[&str] = &[
-    "byline",
-    "header",
-    "footer",
-    "masthead",
-    "banner",
-    "dateline",
-    "postmetadata",
+    "byline", "header", "footer", "masthead", "banner", "dateline", "postmeta",
 ];
 
 /// Short weak words, matched as whole tokens.
-const WEAK_TOKENS: &[&str] = &["meta", "author", "date", "posted", "print"];
+const WEAK_TOKENS: &[&str] = &["meta", "author", "date", "posted", "print", "module"];
 
 /// Words of blocks that hold the article.
 const POSITIVE_SUBSTRINGS: &[&str] = &[

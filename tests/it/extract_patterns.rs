@@ -155,3 +155,61 @@ async fn golden_mt_entry_more() {
     )
     .await;
 }
+
+/// Two page columns with the same class (`left content`, `right content`):
+/// the short right column scores enough with its `content` bonus to pass
+/// for another part of the story, yet holds a newsletter box; the story
+/// column opens with a ticker of other stories' links.
+#[tokio::test]
+async fn golden_side_columns() {
+    golden(
+        "side_columns",
+        &[
+            "NEWSLETTER SIGN UP",
+            "ticket deals",
+            "Choir benefit",
+            "Lighting crew",
+            "Advertisement",
+        ],
+    )
+    .await;
+}
+
+/// Notes in fixed wording around a news story: a "Follow @…" button, "Like
+/// us on Facebook!", the print-edition note, "Related Topics:", previous
+/// and next post links, an empty comment section's "Comments (0)" and "No
+/// comments yet.".
+#[tokio::test]
+async fn golden_newsroom_notes() {
+    golden(
+        "newsroom_notes",
+        &[
+            "Follow @PortAlderRecord",
+            "Like us on Facebook",
+            "A version of this article",
+            "Related Topics",
+            "PREVIOUS POST",
+            "Council votes to repair",
+            "Comments (0)",
+            "No comments yet",
+        ],
+    )
+    .await;
+}
+
+/// Blogger: a short post beside the sidebar's "About Me" `profile-container`,
+/// whose comma-rich lists outscore the post.
+#[tokio::test]
+async fn golden_blog_profile_sidebar() {
+    golden(
+        "blog_profile_sidebar",
+        &[
+            "About Me",
+            "I dislike",
+            "Clients so far",
+            "View my complete profile",
+            "The poster nobody read",
+        ],
+    )
+    .await;
+}

@@ -4,19 +4,23 @@
 
 use super::super::dom::{Doc, NodeRef, tag};
 
-/// The start of the entry footer of WordPress's classic default theme
-/// (Kubrick, and the themes built from it): "This entry was posted on …
-/// and is filed under … You can follow any responses to this entry
-/// through the RSS 2.0 feed. You can leave a response, or trackback…".
-const ENTRY_FOOTER_PHRASE: &str = "follow any responses to this entry";
+/// Phrases of the entry footers of WordPress's default themes: Kubrick's
+/// (and the themes built from it) "This entry was posted on … and is filed
+/// under … You can follow any responses to this entry through the RSS 2.0
+/// feed…", and Twenty Ten's and Twenty Eleven's "This entry was posted in …
+/// Bookmark the permalink."
+const ENTRY_FOOTER_PHRASES: &[&str] = &[
+    "follow any responses to this entry",
+    "bookmark the permalink",
+];
 
 /// An entry footer is a sentence or two around its links, never this long.
 const ENTRY_FOOTER_MAX_CHARS: usize = 500;
 
 /// Whether a block's normalized text is a WordPress entry footer (see
-/// [`ENTRY_FOOTER_PHRASE`]).
+/// [`ENTRY_FOOTER_PHRASES`]).
 pub(super) fn is_entry_footer(text: &str, chars: usize) -> bool {
-    chars < ENTRY_FOOTER_MAX_CHARS && text.contains(ENTRY_FOOTER_PHRASE)
+    chars < ENTRY_FOOTER_MAX_CHARS && ENTRY_FOOTER_PHRASES.iter().any(|p| text.contains(p))
 }
 
 /// Headings of the author box themes put after a post.
