@@ -231,8 +231,11 @@ fn extract(
     };
     let (stripped, cuts) = prepass::strip(&html);
     // What html5ever will parse is the page without its scripts and styles.
-    let shape = markup::check(&stripped)?;
-    let parsed = parse_sized(&stripped, shape.elements);
+    let (shape, mut comments) = markup::check_with_comments(&stripped)?;
+    if matches!(mode, Mode::Explain) || site.is_some() {
+        comments.clear();
+    }
+    let parsed = parse_sized(&prepass::parser_input(stripped, &comments), shape.elements);
     let mut doc = Doc::new(&parsed);
     clean::remove_junk(&mut doc, url);
     clean::remove_selected(&mut doc, &rules.clean.remove);

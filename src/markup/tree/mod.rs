@@ -267,6 +267,13 @@ impl Tree {
         self.stack.len() + self.pending.live
     }
 
+    /// Whether html5ever is surely in plain HTML content here: no `select`
+    /// and no SVG or MathML element open (the model keeps more open than
+    /// html5ever, so none open in it means none open in html5ever).
+    pub(super) fn in_plain_html(&self) -> bool {
+        self.classes[class(SELECT)].is_empty() && self.stack.iter().all(|e| e.ns == Ns::Html)
+    }
+
     fn note_depth(&mut self) {
         self.max_depth = self.max_depth.max(self.depth());
     }
