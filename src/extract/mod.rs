@@ -29,6 +29,7 @@ mod embed;
 mod explain;
 mod fallback;
 mod jsonld;
+mod landmarks;
 pub mod learned;
 mod marked;
 mod meta;
