@@ -65,11 +65,15 @@ impl<'a> Landmarks<'a> {
                 "time" if attr(node, "datetime").is_some() => marks.times.push(node),
                 _ => {}
             }
-            if attr(node, "rel").is_some() {
-                marks.rels.push(node);
-            }
-            if attr(node, "class").is_some_and(has_byline_class) {
-                marks.bylines.push(node);
+            for (key, value) in &el.attrs {
+                if key.prefix.is_some() || !key.ns.is_empty() {
+                    continue;
+                }
+                match &*key.local {
+                    "rel" => marks.rels.push(node),
+                    "class" if has_byline_class(value) => marks.bylines.push(node),
+                    _ => {}
+                }
             }
         }
         marks
