@@ -29,7 +29,8 @@ pub(crate) struct Cut {
 /// The page without its dropped elements, and what was cut.
 pub(crate) fn strip(html: &str) -> (String, Vec<Cut>) {
     let bytes = html.as_bytes();
-    let mut out = String::with_capacity(html.len() / 2);
+    // Room for all of it: growing the copy cost more than the pass.
+    let mut out = String::with_capacity(html.len());
     let mut cuts = Vec::new();
     let mut copied = 0;
     let mut at = 0;
