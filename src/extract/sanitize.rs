@@ -7,7 +7,6 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
 use ammonia::UrlRelative;
-use scraper::Html;
 use url::Url;
 
 use super::dom::{Doc, NodeRef, Reason, attr, tag};
@@ -138,7 +137,7 @@ fn keep_attribute(attribute: &str, value: &str) -> bool {
 /// Removes elements left without text or image (empty paragraphs, wrappers
 /// of removed share buttons, images whose only source was unsafe).
 fn drop_empty(html: &str) -> String {
-    let parsed = Html::parse_fragment(html);
+    let parsed = super::parse_fragment_sized(html);
     let mut doc = Doc::new(&parsed);
     doc.remove_where(doc.root, |doc, node| {
         is_empty(doc, node).then_some(Reason::Empty)
