@@ -92,10 +92,14 @@ pub(crate) struct Doc<'a> {
 
 impl<'a> Doc<'a> {
     pub(crate) fn new(html: &'a scraper::Html) -> Doc<'a> {
+        // Scoring reads the stats of about every element with children:
+        // room for them up front spares rehashing the cache as it fills.
+        let stats =
+            KeyMap::with_capacity_and_hasher(html.tree.values().len() / 2, Default::default());
         Doc {
             root: html.tree.root(),
             removed: KeyMap::default(),
-            stats: RefCell::default(),
+            stats: RefCell::new(stats),
             scores: RefCell::default(),
         }
     }
