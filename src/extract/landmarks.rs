@@ -6,6 +6,8 @@
 //! Every element is listed, removed or not, in document order: readers that
 //! want only live ones (visible dates, bylines) ask the [`Doc`].
 
+use html5ever::local_name;
+
 use super::dom::{Doc, NodeRef, attr, element, tag};
 
 /// Classes one of which every element a byline selector (`meta::BYLINE`)
@@ -55,24 +57,29 @@ impl<'a> Landmarks<'a> {
             html: doc.root.children().find(|n| tag(*n) == Some("html")),
             ..Landmarks::default()
         };
+        // Names compared as interned atoms: one integer comparison each.
         for node in doc.root.descendants() {
             let Some(el) = element(node) else { continue };
-            match el.name() {
-                "meta" => marks.metas.push(node),
-                "link" => marks.links.push(node),
-                "script" => marks.scripts.push(node),
-                "title" if marks.title.is_none() => marks.title = Some(node),
-                "time" if attr(node, "datetime").is_some() => marks.times.push(node),
-                _ => {}
+            let name = &el.name.local;
+            if *name == local_name!("meta") {
+                marks.metas.push(node);
+            } else if *name == local_name!("link") {
+                marks.links.push(node);
+            } else if *name == local_name!("script") {
+                marks.scripts.push(node);
+            } else if *name == local_name!("title") && marks.title.is_none() {
+                marks.title = Some(node);
+            } else if *name == local_name!("time") && attr(node, "datetime").is_some() {
+                marks.times.push(node);
             }
             for (key, value) in &el.attrs {
                 if key.prefix.is_some() || !key.ns.is_empty() {
                     continue;
                 }
-                match &*key.local {
-                    "rel" => marks.rels.push(node),
-                    "class" if has_byline_class(value) => marks.bylines.push(node),
-                    _ => {}
+                if key.local == local_name!("rel") {
+                    marks.rels.push(node);
+                } else if key.local == local_name!("class") && has_byline_class(value) {
+                    marks.bylines.push(node);
                 }
             }
         }
