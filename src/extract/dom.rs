@@ -92,10 +92,14 @@ pub(crate) struct Doc<'a> {
 
 impl<'a> Doc<'a> {
     pub(crate) fn new(html: &'a scraper::Html) -> Doc<'a> {
+        // Scoring reads the stats of about every element with children:
+        // room for them up front spares rehashing the cache as it fills.
+        let stats =
+            KeyMap::with_capacity_and_hasher(html.tree.values().len() / 2, Default::default());
         Doc {
             root: html.tree.root(),
             removed: KeyMap::default(),
-            stats: RefCell::default(),
+            stats: RefCell::new(stats),
             scores: RefCell::default(),
         }
     }
@@ -364,14 +368,37 @@ pub(crate) fn normalize(text: &str) -> String {
     if text.is_ascii() {
         return normalize_ascii(text.as_bytes());
     }
-    let mut out = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
+    if text.contains('Σ') {
+        // `str::to_lowercase` lower-cases a final capital sigma to `ς`,
+        // looking at its neighbours: leave that to it.
+        let words: Vec<&str> = text.split_whitespace().collect();
+        return words.join(" ").to_lowercase();
     }
-    out.to_lowercase()
+    normalize_chars(text)
+}
+
+/// [`normalize`] of text without a capital sigma, one character at a time
+/// (the collapsed string's `to_lowercase` handled every character after
+/// the first non-ASCII one the slow way: a tenth of pruning's time).
+fn normalize_chars(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
 }
 
 /// [`normalize`] of ASCII text, byte by byte (most pages' texts, and every
@@ -422,7 +449,7 @@ mod tests {
         };
         let pieces = [
             "A", "b", " ", "\t", "\n", "\u{b}", "\u{c}", "\r", "\u{1c}", "\u{a0}", "\u{85}", "É",
-            "ΟΔΟΣ", "Σ", "İ", "\u{3000}", "x.Y", "\u{0}",
+            "ΟΔΟΣ", "Σ", "İ", "\u{3000}", "x.Y", "\u{0}", "Ǆ", "ẞ", "Ω", "ﬁ",
         ];
         let mut rng = fastrand::Rng::with_seed(5);
         for _ in 0..5000 {
@@ -430,6 +457,8 @@ mod tests {
                 .map(|_| pieces[rng.usize(..pieces.len())])
                 .collect();
             assert_eq!(normalize(&text), plain(&text), "{text:?}");
+            let no_sigma = text.replace('Σ', "");
+            assert_eq!(normalize_chars(&no_sigma), plain(&no_sigma), "{no_sigma:?}");
         }
     }
 

@@ -7,7 +7,9 @@
 
 use serde_json::Value;
 
-use super::dom::{Doc, attr, tag};
+#[cfg(test)]
+use super::dom::Doc;
+use super::dom::{NodeRef, attr, tag};
 
 /// The JSON-LD nodes of a page.
 #[derive(Debug, Default)]
@@ -19,9 +21,15 @@ impl JsonLd {
     /// Collects every `<script type="application/ld+json">`, removed or not
     /// (junk removal drops scripts before metadata is read). Scripts that do
     /// not parse are skipped.
+    #[cfg(test)]
     pub(crate) fn from_doc(doc: &Doc<'_>) -> JsonLd {
+        JsonLd::from_scripts(&super::landmarks::Landmarks::of(doc).scripts)
+    }
+
+    /// [`JsonLd::from_doc`] from the page's `<script>` elements.
+    pub(crate) fn from_scripts(scripts: &[NodeRef<'_>]) -> JsonLd {
         let mut nodes = Vec::new();
-        for node in doc.root.descendants() {
+        for &node in scripts {
             let is_ld = tag(node) == Some("script")
                 && attr(node, "type").is_some_and(|t| {
                     t.trim()

@@ -15,6 +15,7 @@ use url::Url;
 
 use super::dom::{Doc, NodeRef, attr, element, tag};
 use super::jsonld::JsonLd;
+use super::landmarks::Landmarks;
 use super::site;
 use crate::dates;
 
@@ -73,20 +74,22 @@ static REL_AUTHOR: LazyLock<Selector> =
 /// scripts too; visible elements only while live). `url` resolves the image
 /// and dates the article when nothing else does (`/2020/10/23/`).
 pub(crate) fn read(doc: &Doc<'_>, url: &Url) -> Meta {
-    let tags = MetaTags::from_doc(doc);
-    let ld = JsonLd::from_doc(doc);
+    let marks = Landmarks::of(doc);
+    let tags = MetaTags::from_nodes(&marks.metas);
+    let ld = JsonLd::from_scripts(&marks.scripts);
     let site_name = site::site_name(&tags, &ld);
+    let published_marks = &["datePublished", "published", "entry-date"];
     Meta {
-        title: title(doc, &tags, &ld, site_name.as_deref()),
-        author: author(doc, &tags, &ld),
+        title: title(doc, &marks, &tags, &ld, site_name.as_deref()),
+        author: author(doc, &marks, &tags, &ld),
         published: date(&[ld.date_published()], &tags, PUBLISHED_KEYS)
-            .or_else(|| time_element(doc, &["datePublished", "published", "entry-date"], true))
+            .or_else(|| time_element(doc, &marks, published_marks, true))
             .or_else(|| site::url_date(url)),
         modified: date(&[ld.date_modified()], &tags, MODIFIED_KEYS)
-            .or_else(|| time_element(doc, &["dateModified", "updated"], false)),
+            .or_else(|| time_element(doc, &marks, &["dateModified", "updated"], false)),
         image: site::image(&tags, &ld, url),
-        language: site::language(doc, &tags, &ld),
-        canonical: site::canonical(doc, &tags, url),
+        language: site::language(&marks, &tags, &ld),
+        canonical: site::canonical(&marks, &tags, url),
         body: ld.article_body().map(str::to_owned),
         site_name,
     }
@@ -97,9 +100,16 @@ pub(crate) fn read(doc: &Doc<'_>, url: &Url) -> Meta {
 pub(crate) struct MetaTags(HashMap<String, String>);
 
 impl MetaTags {
+    /// The meta tags of a page.
+    #[cfg(test)]
     pub(crate) fn from_doc(doc: &Doc<'_>) -> MetaTags {
+        MetaTags::from_nodes(&Landmarks::of(doc).metas)
+    }
+
+    /// The meta tags among `metas` (`<meta>` elements).
+    pub(crate) fn from_nodes(metas: &[NodeRef<'_>]) -> MetaTags {
         let mut map = HashMap::new();
-        for node in doc.root.descendants().filter(|n| tag(*n) == Some("meta")) {
+        for &node in metas {
             let Some(content) = attr(node, "content")
                 .map(str::trim)
                 .filter(|c| !c.is_empty())
@@ -121,13 +131,19 @@ impl MetaTags {
     }
 }
 
-fn title(doc: &Doc<'_>, tags: &MetaTags, ld: &JsonLd, site: Option<&str>) -> Option<String> {
+fn title(
+    doc: &Doc<'_>,
+    marks: &Landmarks<'_>,
+    tags: &MetaTags,
+    ld: &JsonLd,
+    site: Option<&str>,
+) -> Option<String> {
     // Read lazily, in order: the `h1` walks the page.
     let candidates: [&dyn Fn() -> Option<String>; 4] = [
         &|| tags.get("og:title").map(|t| trim_site_name(t, site, false)),
         &|| ld.headline().map(|t| trim_site_name(t, site, false)),
         &|| first_text(doc, "h1"),
-        &|| document_title(doc).map(|t| trim_site_name(&t, site, true)),
+        &|| document_title(marks).map(|t| trim_site_name(&t, site, true)),
     ];
     candidates
         .into_iter()
@@ -144,8 +160,8 @@ fn first_text(doc: &Doc<'_>, name: &str) -> Option<String> {
 }
 
 /// The `<title>` text, read even though the head is never article content.
-fn document_title(doc: &Doc<'_>) -> Option<String> {
-    let node = doc.root.descendants().find(|n| tag(*n) == Some("title"))?;
+fn document_title(marks: &Landmarks<'_>) -> Option<String> {
+    let node = marks.title?;
     Some(
         node.children()
             .filter_map(|c| c.value().as_text().map(|t| t.to_string()))
@@ -195,7 +211,12 @@ fn strip_prefix_ci<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
         .then(|| &text[prefix.len()..])
 }
 
-fn author(doc: &Doc<'_>, tags: &MetaTags, ld: &JsonLd) -> Option<String> {
+fn author<'a>(
+    doc: &Doc<'a>,
+    marks: &Landmarks<'a>,
+    tags: &MetaTags,
+    ld: &JsonLd,
+) -> Option<String> {
     let not_url = |s: &&str| !s.starts_with("http://") && !s.starts_with("https://");
     ld.author()
         .or_else(|| tags.get("author").filter(not_url).map(str::to_owned))
@@ -204,18 +225,21 @@ fn author(doc: &Doc<'_>, tags: &MetaTags, ld: &JsonLd) -> Option<String> {
                 .filter(not_url)
                 .map(str::to_owned)
         })
-        .or_else(|| byline(doc, &REL_AUTHOR, "rel"))
-        .or_else(|| byline(doc, &BYLINE, "class"))
+        .or_else(|| byline(doc, &marks.rels, &REL_AUTHOR))
+        .or_else(|| byline(doc, &marks.bylines, &BYLINE))
 }
 
-/// The first live match of `selector` that reads like a name ("by " dropped).
-/// Every match has the attribute `needs` (the selector asks for a value of
-/// it): elements without it are not matched, which saves most of the cost.
-fn byline(doc: &Doc<'_>, selector: &Selector, needs: &str) -> Option<String> {
-    let mut matches = doc
-        .elements(doc.root)
-        .filter(|node| attr(*node, needs).is_some())
-        .filter(|node| scraper::ElementRef::wrap(*node).is_some_and(|e| selector.matches(&e)));
+/// The first live match of `selector` that reads like a name ("by " dropped),
+/// among `candidates`: the elements of the page with what every match has
+/// (a `rel` attribute for [`REL_AUTHOR`], one of the
+/// `landmarks::BYLINE_CLASSES` for [`BYLINE`]), which saves most of the
+/// cost of matching.
+fn byline<'a>(doc: &Doc<'a>, candidates: &[NodeRef<'a>], selector: &Selector) -> Option<String> {
+    let mut matches = candidates
+        .iter()
+        .copied()
+        .filter(|node| scraper::ElementRef::wrap(*node).is_some_and(|e| selector.matches(&e)))
+        .filter(|node| doc.is_live(*node));
     matches.find_map(|node| {
         let text = collapse(&doc.raw_text(node));
         let name = strip_prefix_ci(&text, "by:")
@@ -238,10 +262,17 @@ fn date(ld: &[Option<&str>], tags: &MetaTags, keys: &[&str]) -> Option<DateTime<
 /// The first live `<time datetime>` marked with one of `marks` (an
 /// `itemprop` or a class); with `any`, else the first that parses at all.
 /// Empty `datetime` attributes are skipped.
-fn time_element(doc: &Doc<'_>, marks: &[&str], any: bool) -> Option<DateTime<Utc>> {
-    let times: Vec<NodeRef<'_>> = doc
-        .elements(doc.root)
-        .filter(|n| tag(*n) == Some("time") && attr(*n, "datetime").is_some())
+fn time_element(
+    doc: &Doc<'_>,
+    landmarks: &Landmarks<'_>,
+    marks: &[&str],
+    any: bool,
+) -> Option<DateTime<Utc>> {
+    let times: Vec<NodeRef<'_>> = landmarks
+        .times
+        .iter()
+        .copied()
+        .filter(|n| doc.is_live(*n))
         .collect();
     let parse = |n: &NodeRef<'_>| attr(*n, "datetime").and_then(dates::parse);
     let marked = |n: &&NodeRef<'_>| {
@@ -280,28 +311,31 @@ mod tests {
     }
 
     #[test]
-    fn byline_matches_have_the_attribute_their_search_needs() {
+    fn byline_matches_are_among_the_candidates_their_search_reads() {
+        // No doctype: quirks mode, where class selectors ignore case.
         let html = Html::parse_document(
             r#"<body><div class="byline"><span class="author">A</span><b class=fn>B</b></div>
             <p class="author vcard">C</p><a rel="author nofollow">D</a><a rel=me>E</a>
-            <span class="entry-author post-author-name author-name">F</span><i>G</i></body>"#,
+            <span class="entry-author post-author-name author-name">F</span><i>G</i>
+            <div class="Byline x"><em class="AUTHOR">H</em></div></body>"#,
         );
-        for (selector, needs) in [(&*REL_AUTHOR, "rel"), (&*BYLINE, "class")] {
+        let doc = Doc::new(&html);
+        let marks = Landmarks::of(&doc);
+        for (selector, candidates) in [(&*REL_AUTHOR, &marks.rels), (&*BYLINE, &marks.bylines)] {
             let mut matched = 0;
             for node in html.tree.root().descendants() {
                 let Some(el) = scraper::ElementRef::wrap(node) else {
                     continue;
                 };
                 if selector.matches(&el) {
-                    assert!(attr(node, needs).is_some(), "{}", el.html());
+                    assert!(candidates.contains(&node), "{}", el.html());
                     matched += 1;
                 }
             }
             assert!(matched > 0);
         }
-        let doc = Doc::new(&html);
-        assert_eq!(byline(&doc, &BYLINE, "class").as_deref(), Some("AB"));
-        assert_eq!(byline(&doc, &REL_AUTHOR, "rel").as_deref(), Some("D"));
+        assert_eq!(byline(&doc, &marks.bylines, &BYLINE).as_deref(), Some("AB"));
+        assert_eq!(byline(&doc, &marks.rels, &REL_AUTHOR).as_deref(), Some("D"));
     }
 
     #[test]

@@ -29,6 +29,7 @@ mod embed;
 mod explain;
 mod fallback;
 mod jsonld;
+mod landmarks;
 pub mod learned;
 mod marked;
 mod meta;
@@ -231,8 +232,12 @@ fn extract(
     };
     let (stripped, cuts) = prepass::strip(&html);
     // What html5ever will parse is the page without its scripts and styles.
-    let shape = markup::check(&stripped)?;
-    let parsed = parse_sized(&stripped, shape.elements);
+    let (shape, mut comments) = markup::check_with_comments(&stripped)?;
+    let nodes = 3 * shape.elements + comments.len();
+    if matches!(mode, Mode::Explain) || site.is_some() {
+        comments.clear();
+    }
+    let parsed = parse_sized(&prepass::parser_input(stripped, &comments), nodes);
     let mut doc = Doc::new(&parsed);
     clean::remove_junk(&mut doc, url);
     clean::remove_selected(&mut doc, &rules.clean.remove);
@@ -303,16 +308,37 @@ fn extract(
 }
 
 /// Parses a page as `Html::parse_document` does, into a tree with room
-/// for about the nodes it will hold (its `elements`, counted by `markup`,
-/// and as many texts): growing the tree node by node copied it over and
-/// over. `elements` is within `markup::MAX_ELEMENTS`, which bounds the room.
-fn parse_sized(html: &str, elements: usize) -> Html {
+/// for the `nodes` it will hold (from `markup`'s count: each element, a
+/// text after its start and end tags, the comments): growing the tree
+/// copied it over and over. Elements are within `markup::MAX_ELEMENTS`,
+/// which bounds the room; untouched room costs no memory.
+fn parse_sized(html: &str, nodes: usize) -> Html {
     use html5ever::tendril::TendrilSink;
-    let tree = ego_tree::Tree::with_capacity(scraper::Node::Document, 2 * elements + 16);
+    let tree = ego_tree::Tree::with_capacity(scraper::Node::Document, nodes + 16);
     let mut empty = Html::new_document();
     empty.tree = tree;
     html5ever::driver::parse_document(scraper::HtmlTreeSink::new(empty), Default::default())
         .one(html)
+}
+
+/// Parses a fragment as `Html::parse_fragment` does, into a tree with room
+/// for its nodes (at most an element and a text per `<`): for HTML
+/// already sanitized, whose size the caller bounds.
+fn parse_fragment_sized(html: &str) -> Html {
+    use html5ever::tendril::TendrilSink;
+    let nodes = 2 * memchr::memchr_iter(b'<', html.as_bytes()).count() + 16;
+    let mut empty = Html::new_fragment();
+    empty.tree = ego_tree::Tree::with_capacity(scraper::Node::Fragment, nodes);
+    let context =
+        html5ever::QualName::new(None, html5ever::ns!(html), html5ever::local_name!("body"));
+    html5ever::driver::parse_fragment(
+        scraper::HtmlTreeSink::new(empty),
+        Default::default(),
+        context,
+        Vec::new(),
+        false,
+    )
+    .one(html)
 }
 
 /// The generically found body (or the source's `content`), widened to

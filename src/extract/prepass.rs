@@ -7,6 +7,10 @@
 //! source first is what lets one core extract hundreds of pages a second.
 //! JSON-LD scripts (`application/ld+json`) are kept: the metadata lives
 //! there. What is dropped is reported so `explain` can list it.
+//! [`parser_input`] then empties the comments and normalizes line breaks
+//! of what is left.
+
+use std::ops::Range;
 
 /// Raw-text elements dropped with their content.
 const DROPPED: &[&str] = &["script", "style", "svg", "noscript", "template"];
@@ -25,7 +29,8 @@ pub(crate) struct Cut {
 /// The page without its dropped elements, and what was cut.
 pub(crate) fn strip(html: &str) -> (String, Vec<Cut>) {
     let bytes = html.as_bytes();
-    let mut out = String::with_capacity(html.len() / 2);
+    // Room for all of it: growing the copy cost more than the pass.
+    let mut out = String::with_capacity(html.len());
     let mut cuts = Vec::new();
     let mut copied = 0;
     let mut at = 0;
@@ -52,6 +57,48 @@ pub(crate) fn strip(html: &str) -> (String, Vec<Cut>) {
     }
     out.push_str(&html[copied..]);
     (out, cuts)
+}
+
+/// What html5ever is given to parse: the stripped page with its
+/// `comments` (byte ranges in it, in order, from
+/// `markup::measure_with_comments`) emptied to `<!---->`, and its line
+/// breaks normalized (CR LF and lone CR become LF, as html5ever's input
+/// stream does first).
+///
+/// html5ever reads comments and CRs one character at a time (some pages
+/// carry kilobytes of commented-out markup and conditional comments). An
+/// empty comment leaves the same tree, only without the comment's text,
+/// which nothing in an article reads (a site config's XPath can: the
+/// caller keeps comments whole for sites with one, and for `explain`,
+/// which sizes removed elements with their comments).
+pub(crate) fn parser_input(stripped: String, comments: &[Range<usize>]) -> String {
+    if comments.is_empty() && memchr(b'\r', stripped.as_bytes()).is_none() {
+        return stripped;
+    }
+    let mut out = String::with_capacity(stripped.len());
+    let mut copied = 0;
+    for comment in comments {
+        push_normalized(&mut out, &stripped[copied..comment.start]);
+        out.push_str(EMPTY_COMMENT);
+        copied = comment.end;
+    }
+    push_normalized(&mut out, &stripped[copied..]);
+    out
+}
+
+/// A comment without text.
+const EMPTY_COMMENT: &str = "<!---->";
+
+/// Appends `text` with CR LF and lone CR turned into LF. A CR ending
+/// `text` becomes LF: what follows it in the page is a comment's `<`.
+fn push_normalized(out: &mut String, mut text: &str) {
+    while let Some(cr) = memchr(b'\r', text.as_bytes()) {
+        out.push_str(&text[..cr]);
+        out.push('\n');
+        text = &text[cr + 1..];
+        text = text.strip_prefix('\n').unwrap_or(text);
+    }
+    out.push_str(text);
 }
 
 /// The dropped tag opening at `rest` (just after a `<`), if any.
@@ -152,6 +199,33 @@ mod tests {
         assert_eq!(cuts.len(), 1);
         let (out, _) = strip("<svg/><p>après</p>");
         assert_eq!(out, "<p>après</p>");
+    }
+
+    #[test]
+    fn comments_are_emptied_and_line_breaks_are_normalized_for_the_parser() {
+        let page = "<p>a\r\nb\rc<!-- x\r -->\r</p><!--[if IE]><p>old</p><![endif]-->\r\r\n";
+        let (_, comments) = crate::markup::measure_with_comments(page);
+        assert_eq!(
+            parser_input(page.to_owned(), &comments),
+            "<p>a\nb\nc<!---->\n</p><!---->\n\n"
+        );
+        let plain = "<p>a\nb</p>".to_owned();
+        assert_eq!(parser_input(plain.clone(), &[]), plain);
+    }
+
+    #[test]
+    fn comment_like_text_in_raw_text_and_attributes_stays() {
+        let page = r#"<title>a <!-- b --></title><p title="<!-- c -->">d</p><!---->"#;
+        let (_, comments) = crate::markup::measure_with_comments(page);
+        assert_eq!(
+            parser_input(page.to_owned(), &comments),
+            r#"<title>a <!-- b --></title><p title="<!-- c -->">d</p><!---->"#
+        );
+        let svg = "<math><mi><!-- x --></mi></math><select><!-- y --></select><!-- z -->";
+        let (_, comments) = crate::markup::measure_with_comments(svg);
+        assert_eq!(comments.len(), 1);
+        let cdata = "<!-- x --><math><![CDATA[ <!-- y --> ]]></math>";
+        assert!(crate::markup::measure_with_comments(cdata).1.is_empty());
     }
 
     #[test]

@@ -324,15 +324,21 @@ fn first_srcset_candidate(srcset: &str) -> Option<&str> {
 
 /// Appends `text` HTML-escaped (quotes too when `in_attribute`).
 pub(crate) fn escape_into(out: &mut String, text: &str, in_attribute: bool) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if in_attribute => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
+    // Runs between the escaped characters (all ASCII) are copied whole.
+    let mut copied = 0;
+    for (at, b) in text.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' if in_attribute => "&quot;",
+            _ => continue,
+        };
+        out.push_str(&text[copied..at]);
+        out.push_str(entity);
+        copied = at + 1;
     }
+    out.push_str(&text[copied..]);
 }
 
 #[cfg(test)]

@@ -8,8 +8,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use url::Url;
 
-use super::dom::{Doc, attr, tag};
+use super::dom::attr;
 use super::jsonld::JsonLd;
+use super::landmarks::Landmarks;
 use super::meta::MetaTags;
 
 /// The lead image, made absolute against the page URL.
@@ -32,10 +33,11 @@ pub(crate) fn image(tags: &MetaTags, ld: &JsonLd, url: &Url) -> Option<String> {
 /// in `<body>`), else `og:url`; made absolute against the page URL.
 /// Whether it is believable (same site, not the home page) is decided by
 /// the pipeline, which knows the item's link and listing.
-pub(crate) fn canonical(doc: &Doc<'_>, tags: &MetaTags, url: &Url) -> Option<String> {
-    doc.root
-        .descendants()
-        .filter(|n| tag(*n) == Some("link"))
+pub(crate) fn canonical(marks: &Landmarks<'_>, tags: &MetaTags, url: &Url) -> Option<String> {
+    marks
+        .links
+        .iter()
+        .copied()
         .filter(|n| {
             attr(*n, "rel").is_some_and(|rel| {
                 rel.split_ascii_whitespace()
@@ -66,16 +68,14 @@ pub(crate) fn site_name(tags: &MetaTags, ld: &JsonLd) -> Option<String> {
 
 /// The page language as a BCP 47 tag (`en-US`, not `en_US`): `<html lang>`,
 /// then `og:locale`, JSON-LD `inLanguage`, `content-language`.
-pub(crate) fn language(doc: &Doc<'_>, tags: &MetaTags, ld: &JsonLd) -> Option<String> {
-    let html_lang = doc
-        .root
-        .children()
-        .find(|n| tag(*n) == Some("html"))
+pub(crate) fn language(marks: &Landmarks<'_>, tags: &MetaTags, ld: &JsonLd) -> Option<String> {
+    let html_lang = marks
+        .html
         .and_then(|n| attr(n, "lang").or_else(|| attr(n, "xml:lang")));
-    let http_equiv = doc
-        .root
-        .descendants()
-        .filter(|n| tag(*n) == Some("meta"))
+    let http_equiv = marks
+        .metas
+        .iter()
+        .copied()
         .find(|n| {
             attr(*n, "http-equiv").is_some_and(|v| v.eq_ignore_ascii_case("content-language"))
         })
@@ -140,6 +140,7 @@ fn date_at(s: &[u8]) -> Option<DateTime<Utc>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::extract::dom::Doc;
     use scraper::Html;
 
     fn parts(html: &str) -> (Html, Url) {
@@ -163,7 +164,10 @@ mod tests {
             Some("https://outlet.example/img/lead.jpg")
         );
         assert_eq!(site_name(&tags, &ld).as_deref(), Some("The Outlet"));
-        assert_eq!(language(&doc, &tags, &ld).as_deref(), Some("en-GB"));
+        assert_eq!(
+            language(&Landmarks::of(&doc), &tags, &ld).as_deref(),
+            Some("en-GB")
+        );
     }
 
     #[test]
@@ -181,7 +185,10 @@ mod tests {
             Some("https://cdn.example/a.jpg")
         );
         assert_eq!(site_name(&tags, &ld).as_deref(), Some("Le Journal"));
-        assert_eq!(language(&doc, &tags, &ld).as_deref(), Some("fr-FR"));
+        assert_eq!(
+            language(&Landmarks::of(&doc), &tags, &ld).as_deref(),
+            Some("fr-FR")
+        );
     }
 
     #[test]
@@ -189,7 +196,7 @@ mod tests {
         let canon = |html: &str| {
             let (parsed, url) = parts(html);
             let doc = Doc::new(&parsed);
-            canonical(&doc, &MetaTags::from_doc(&doc), &url)
+            canonical(&Landmarks::of(&doc), &MetaTags::from_doc(&doc), &url)
         };
         let both = r#"<html><head><meta property="og:url" content="https://outlet.example/og">
             <link rel="alternate" href="/feed/"><link rel="Canonical" href="/news/story/">

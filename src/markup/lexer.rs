@@ -33,6 +33,8 @@ pub(super) struct Lexer<'a> {
     at: usize,
     /// XML rules: `<![CDATA[` ends at `]]>`, `<?` at `?>`.
     xml: bool,
+    /// The comments skipped (`<!--` to their end), when asked for.
+    pub(super) comments: Option<Vec<Range<usize>>>,
 }
 
 impl<'a> Lexer<'a> {
@@ -42,6 +44,7 @@ impl<'a> Lexer<'a> {
             bytes: html.as_bytes(),
             at: 0,
             xml: false,
+            comments: None,
         }
     }
 
@@ -73,6 +76,9 @@ impl<'a> Lexer<'a> {
                 b'!' if self.bytes[self.at..].starts_with(b"!--") => {
                     self.at += 3;
                     self.skip_comment();
+                    if let Some(comments) = &mut self.comments {
+                        comments.push(lt..self.at);
+                    }
                 }
                 b'!' if self.xml && self.bytes[self.at..].starts_with(b"![CDATA[") => {
                     self.skip_past(b"]]>");

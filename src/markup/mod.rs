@@ -20,6 +20,8 @@ mod escape;
 mod lexer;
 mod tree;
 
+use std::ops::Range;
+
 use lexer::Lexer;
 use tree::Tree;
 
@@ -146,10 +148,49 @@ pub enum TooComplex {
 
 /// Measures a page (or fragment) in one pass, without parsing it.
 pub fn measure(html: &str) -> Shape {
+    scan(html, false).0
+}
+
+/// Measures a page in one pass, as [`measure`], and lists its comments
+/// (`<!--` to their end, as byte ranges) in document order: those that
+/// html5ever surely reads as comments, in plain HTML content (comments
+/// inside raw text, `select`, SVG and MathML are left out, as is every
+/// comment of a page with a `<![CDATA[` section).
+pub fn measure_with_comments(html: &str) -> (Shape, Vec<Range<usize>>) {
+    let (shape, comments) = scan(html, true);
+    let comments = if memchr::memmem::find(html.as_bytes(), b"<![CDATA[").is_some() {
+        Vec::new()
+    } else {
+        comments
+    };
+    (shape, comments)
+}
+
+/// [`measure_with_comments`], refusing the page beyond the limits as
+/// [`check`] does.
+pub fn check_with_comments(html: &str) -> Result<(Shape, Vec<Range<usize>>), TooComplex> {
+    let (shape, comments) = measure_with_comments(html);
+    Ok((within_limits(shape, MAX_ELEMENTS)?, comments))
+}
+
+/// The one pass of [`measure`]; lists the comments too when `comments`.
+fn scan(html: &str, comments: bool) -> (Shape, Vec<Range<usize>>) {
     let mut lexer = Lexer::new(html);
+    if comments {
+        lexer.comments = Some(Vec::new());
+    }
     let mut tree = Tree::new();
     let mut shape = Shape::default();
-    while let Some(tag) = lexer.next_tag() {
+    loop {
+        let before = lexer.comments.as_ref().map_or(0, Vec::len);
+        let tag = lexer.next_tag();
+        if let Some(found) = &mut lexer.comments
+            && found.len() > before
+            && !tree.in_plain_html()
+        {
+            found.truncate(before);
+        }
+        let Some(tag) = tag else { break };
         shape.elements += usize::from(tag.start);
         shape.attributes += tag.attributes;
         shape.most_attributes = shape.most_attributes.max(tag.attributes);
@@ -160,7 +201,7 @@ pub fn measure(html: &str) -> Shape {
     }
     shape.depth = tree.max_depth;
     shape.escape_scan = escape::scan_cost_within(html, MAX_ESCAPE_SCAN);
-    shape
+    (shape, lexer.comments.unwrap_or_default())
 }
 
 /// Measures an XML document (a feed): its depth is plain nesting, as an

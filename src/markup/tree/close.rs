@@ -87,12 +87,12 @@ impl Tree {
 
     fn open_position(&self, name: &[u8]) -> Option<usize> {
         let id = self.names.get(name)?;
-        self.positions[*id as usize].last().copied()
+        self.positions[id as usize].last().copied()
     }
 
     fn top_is(&self, name: &[u8]) -> bool {
         let id = self.names.get(name);
-        self.stack.last().map(|e| e.name) == id.copied()
+        self.stack.last().map(|e| e.name) == id
     }
 
     /// Closes the topmost open `name` unless an element of a class in

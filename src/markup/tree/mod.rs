@@ -24,19 +24,20 @@
 //! The element flags are `kinds`'s, the pending formatting elements
 //! `pending`'s, and popping what end tags and implied ends close `close`'s.
 
-use std::collections::HashMap;
 use std::hash::BuildHasher;
 
 use super::lexer::{Lexer, Tag, attribute};
 
 mod close;
 mod kinds;
+mod names;
 mod pending;
 
 use kinds::{
     BREAKOUT, CLASSES, FOREIGN_ROOT, FORMATTING, NO_PUSH, PLAINTEXT, RAW, SCOPE, SELECT, SPECIAL,
     VOID, class, kind,
 };
+use names::Names;
 use pending::Pending;
 
 /// The namespace of an open element.
@@ -64,10 +65,8 @@ struct Entry {
 
 /// The model, fed one tag at a time.
 pub(super) struct Tree {
-    /// Ids of the names seen. Hashed with foldhash, seeded per page: it
-    /// keeps the random seed that stops crafted names from colliding, and
-    /// SipHash was a fifth of this pass's time.
-    names: HashMap<Box<[u8]>, u32, foldhash::fast::RandomState>,
+    /// Ids of the names seen.
+    names: Names,
     kinds: Vec<u32>,
     /// Positions in `stack` of the open elements of each name.
     positions: Vec<Vec<usize>>,
@@ -86,10 +85,15 @@ pub(super) struct Tree {
 
 impl Tree {
     pub(super) fn new() -> Self {
+        let (mut kinds, mut positions) = (Vec::new(), Vec::new());
+        let names = Names::new(|name| {
+            kinds.push(kind(name));
+            positions.push(Vec::new());
+        });
         Tree {
-            names: HashMap::default(),
-            kinds: Vec::new(),
-            positions: Vec::new(),
+            names,
+            kinds,
+            positions,
             stack: Vec::new(),
             classes: Default::default(),
             pending: Pending::default(),
@@ -122,13 +126,12 @@ impl Tree {
 
     /// The id of a lower-case name.
     fn id_of(&mut self, lower: &[u8]) -> u32 {
-        if let Some(id) = self.names.get(lower) {
-            return *id;
+        let next = u32::try_from(self.kinds.len()).unwrap_or(u32::MAX);
+        let (id, new) = self.names.id(lower, next);
+        if new {
+            self.kinds.push(kind(lower));
+            self.positions.push(Vec::new());
         }
-        let id = u32::try_from(self.kinds.len()).unwrap_or(u32::MAX);
-        self.names.insert(lower.into(), id);
-        self.kinds.push(kind(lower));
-        self.positions.push(Vec::new());
         id
     }
 
@@ -265,6 +268,13 @@ impl Tree {
     /// Open elements now (with pending formatting elements).
     pub(super) fn depth(&self) -> usize {
         self.stack.len() + self.pending.live
+    }
+
+    /// Whether html5ever is surely in plain HTML content here: no `select`
+    /// and no SVG or MathML element open (the model keeps more open than
+    /// html5ever, so none open in it means none open in html5ever).
+    pub(super) fn in_plain_html(&self) -> bool {
+        self.classes[class(SELECT)].is_empty() && self.stack.iter().all(|e| e.ns == Ns::Html)
     }
 
     fn note_depth(&mut self) {
