@@ -226,8 +226,9 @@ fn is_noise_block<'a>(doc: &Doc<'a>, node: NodeRef<'a>) -> bool {
     // nothing but inline links is a pointer too, or a row of them (a story
     // ticker), unless it is part of a quoted post (an Instagram embed's
     // "View this post on Instagram").
-    let paragraph = tag(node) == Some("p") || tag(node) == Some("div") && is_link_div(doc, node);
-    paragraph && stats.link_density() >= LINK_PARAGRAPH && !text.starts_with("http")
+    stats.link_density() >= LINK_PARAGRAPH
+        && !text.starts_with("http")
+        && (tag(node) == Some("p") || tag(node) == Some("div") && is_link_div(doc, node))
 }
 
 /// A `div` of inline content outside any quote.

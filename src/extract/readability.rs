@@ -166,16 +166,13 @@ fn unnamed_winner<'a>(
     best: (NodeRef<'a>, f64),
     scores: &[(NodeRef<'a>, f64)],
 ) -> (NodeRef<'a>, f64) {
-    let strong = |n: NodeRef<'_>| {
-        element(n).and_then(vocab::boilerplate) == Some(vocab::Boilerplate::Strong)
-    };
-    if !strong(best.0) {
+    if !named_strongly(best.0) {
         return best;
     }
     scores
         .iter()
         .filter(|(n, s)| {
-            !strong(*n)
+            !named_strongly(*n)
                 && !contains(*n, best.0)
                 && !contains(best.0, *n)
                 && *s >= best.1 * NAMED_WINNER_SHARE
@@ -188,10 +185,13 @@ fn unnamed_winner<'a>(
 /// Readability's rule for articles split into sections (Quanta puts each
 /// part between figures in its own `post__content__section`): when other
 /// blocks, unrelated to the winner, score nearly as well (or well, and
-/// are another part of it: see [`same_class_part`]), the article is their
-/// nearest common ancestor (below the body). A block named as boilerplate (a sidebar's text
-/// widget scoring as well as a short blog post) is not part of the article
-/// and does not move the root.
+/// carry the winner's class and at least [`SAME_CLASS_SHARE`] of its text:
+/// another part of it), the article is their nearest common ancestor
+/// (below the body). A side column
+/// sharing the story column's class (`left content` beside `right content`)
+/// with a few words under its `content` bonus is no such part. A block
+/// named as boilerplate (a sidebar's text widget scoring as well as a short
+/// blog post) is not part of the article and does not move the root.
 fn common_root<'a>(
     doc: &Doc<'a>,
     (top, top_score): (NodeRef<'a>, f64),
@@ -200,8 +200,13 @@ fn common_root<'a>(
 ) -> NodeRef<'a> {
     let body = doc.body();
     let mut root = top;
+    let top_class = attr(top, "class").filter(|c| !c.trim().is_empty());
+    let part_chars = doc.text_stats(top).chars as f64 * SAME_CLASS_SHARE;
     for (node, score) in scores {
-        let share = if same_class_part(doc, top, *node) {
+        let same_class_part = top_class.is_some()
+            && attr(*node, "class") == top_class
+            && doc.text_stats(*node).chars as f64 >= part_chars;
+        let share = if same_class_part {
             SAME_CLASS_SHARE
         } else {
             ALTERNATIVE_SHARE
@@ -224,26 +229,18 @@ fn common_root<'a>(
     root
 }
 
-/// Whether `node` carries the winner `top`'s class and at least
-/// [`SAME_CLASS_SHARE`] of its text: another part of the same body. A side
-/// column sharing the story column's class (`left content` beside `right
-/// content`) with a few words under its `content` bonus is no such part.
-fn same_class_part<'a>(doc: &Doc<'a>, top: NodeRef<'a>, node: NodeRef<'a>) -> bool {
-    let Some(class) = attr(top, "class").filter(|c| !c.trim().is_empty()) else {
-        return false;
-    };
-    attr(node, "class") == Some(class)
-        && doc.text_stats(node).chars as f64 >= doc.text_stats(top).chars as f64 * SAME_CLASS_SHARE
-}
-
 /// Whether an ancestor of `node` below `scope` is named as boilerplate
 /// beyond doubt (`sidebar`, `widget`, `comment`...). The block's own name
 /// does not count: its paragraphs outvoted that already.
 fn named_boilerplate(node: NodeRef<'_>, scope: NodeRef<'_>) -> bool {
     node.ancestors()
         .take_while(|n| *n != scope)
-        .filter_map(element)
-        .any(|e| vocab::boilerplate(e) == Some(vocab::Boilerplate::Strong))
+        .any(named_strongly)
+}
+
+/// Whether a block's own class or id names it as boilerplate beyond doubt.
+fn named_strongly(node: NodeRef<'_>) -> bool {
+    element(node).and_then(vocab::boilerplate) == Some(vocab::Boilerplate::Strong)
 }
 
 /// Every candidate block with its final score, in the order first reached
