@@ -313,32 +313,22 @@ fn extract(
 /// copied it over and over. Elements are within `markup::MAX_ELEMENTS`,
 /// which bounds the room; untouched room costs no memory.
 fn parse_sized(html: &str, nodes: usize) -> Html {
-    use html5ever::tendril::TendrilSink;
     let tree = ego_tree::Tree::with_capacity(scraper::Node::Document, nodes + 16);
     let mut empty = Html::new_document();
     empty.tree = tree;
-    html5ever::driver::parse_document(scraper::HtmlTreeSink::new(empty), Default::default())
-        .one(html)
+    crate::markup::parse::parse_document(html, scraper::HtmlTreeSink::new(empty))
 }
 
 /// Parses a fragment as `Html::parse_fragment` does, into a tree with room
 /// for its nodes (at most an element and a text per `<`): for HTML
 /// already sanitized, whose size the caller bounds.
 fn parse_fragment_sized(html: &str) -> Html {
-    use html5ever::tendril::TendrilSink;
     let nodes = 2 * memchr::memchr_iter(b'<', html.as_bytes()).count() + 16;
     let mut empty = Html::new_fragment();
     empty.tree = ego_tree::Tree::with_capacity(scraper::Node::Fragment, nodes);
     let context =
         html5ever::QualName::new(None, html5ever::ns!(html), html5ever::local_name!("body"));
-    html5ever::driver::parse_fragment(
-        scraper::HtmlTreeSink::new(empty),
-        Default::default(),
-        context,
-        Vec::new(),
-        false,
-    )
-    .one(html)
+    crate::markup::parse::parse_fragment(html, scraper::HtmlTreeSink::new(empty), context)
 }
 
 /// The generically found body (or the source's `content`), widened to
@@ -429,7 +419,7 @@ fn content_root<'a>(doc: &Doc<'a>, rules: &ArticleRules) -> NodeRef<'a> {
 /// outlet markup like any page).
 pub fn clean_fragment(html: &str, base: &Url, clean: &CleanRules) -> Result<String, TooComplex> {
     markup::check(html)?;
-    let parsed = Html::parse_fragment(html);
+    let parsed = markup::parse::fragment(html);
     let mut doc = Doc::new(&parsed);
     let root = doc.root;
     clean::remove_junk(&mut doc, base);

@@ -18,6 +18,7 @@
 
 mod escape;
 mod lexer;
+pub mod parse;
 mod tree;
 
 use std::ops::Range;

@@ -32,7 +32,7 @@ pub(super) fn scrape(
     rules: &ListingRules,
 ) -> Result<ScrapedPage, ScrapeError> {
     markup::check(html)?;
-    let doc = Html::parse_document(html);
+    let doc = markup::parse::document(html);
     let base = document_base(&doc, base);
     let matches: Vec<ElementRef<'_>> = doc.select(&rules.item).collect();
     Ok(ScrapedPage {

@@ -1,6 +1,5 @@
 //! Small text and URL helpers shared by the listing and feed readers.
 
-use scraper::Html;
 use url::Url;
 
 /// Collapses runs of whitespace (including newlines and NBSP) to one space
@@ -28,7 +27,7 @@ pub(super) fn html_to_text(html: &str) -> String {
     if crate::markup::check(html).is_err() {
         return String::new();
     }
-    let fragment = Html::parse_fragment(html);
+    let fragment = crate::markup::parse::fragment(html);
     collapse_whitespace(&fragment.root_element().text().collect::<String>())
 }
 

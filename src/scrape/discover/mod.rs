@@ -9,7 +9,6 @@
 //! - `structured`: JSON-LD lists and embedded app state (`__NEXT_DATA__`);
 //! - `teasers`: the page's repeated teaser blocks, as CSS selectors.
 
-use scraper::Html;
 use url::Url;
 
 use super::ScrapeError;
@@ -77,7 +76,7 @@ pub struct TeaserGroup {
 /// A page beyond the [`markup`] limits is refused before it is parsed.
 pub fn survey(html: &str, base: &Url) -> Result<Survey, ScrapeError> {
     markup::check(html)?;
-    let doc = Html::parse_document(html);
+    let doc = markup::parse::document(html);
     let base = super::listing::document_base(&doc, base);
     Ok(Survey {
         title: super::listing::page_title(&doc),
