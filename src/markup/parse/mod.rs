@@ -17,6 +17,7 @@
 
 mod charref;
 mod declaration;
+mod raw;
 mod tag;
 #[cfg(test)]
 mod tests;
@@ -102,7 +103,8 @@ where
     S::Handle: Clone,
 {
     fn new(builder: TreeBuilder<S::Handle, S>, html: &str) -> Self {
-        // The tokenizer drops a byte order mark at the start.
+        // The tokenizer drops a byte order mark at the start (see
+        // `skip_bom`).
         let at = if html.starts_with('\u{feff}') { 3 } else { 0 };
         Parser {
             builder,
@@ -134,11 +136,17 @@ where
 
     /// html5ever's tokenizer reads the rest of the page, from `self.at`,
     /// in `state`.
-    fn hand_over(self, state: State) -> S::Output {
+    fn hand_over(mut self, state: State) -> S::Output {
+        // It drops a byte order mark at the front each time it is fed
+        // (after a script or an encoding hint), as in a whole parse; one
+        // right here is text, so it is sent first.
+        if self.input[self.at..].starts_with('\u{feff}') {
+            let _ = self.emit(CharacterTokens(tag::sub(&self.input, self.at..self.at + 3)));
+            self.at += 3;
+        }
         let opts = TokenizerOpts {
             initial_state: Some(state),
             last_start_tag_name: self.last_start.as_ref().map(|n| n.to_string()),
-            discard_bom: false,
             ..TokenizerOpts::default()
         };
         let rest = tag::sub(&self.input, self.at..self.input.len());
@@ -149,6 +157,13 @@ where
         while !matches!(tokenizer.feed(&queue), TokenizerResult::Done) {}
         tokenizer.end();
         tokenizer.sink.sink.finish()
+    }
+
+    /// Moves past a byte order mark at `self.at`, if there is one.
+    fn skip_bom(&mut self) {
+        if self.input[self.at..].starts_with('\u{feff}') {
+            self.at += 3;
+        }
     }
 
     /// Sends one token to the tree builder.
@@ -220,6 +235,9 @@ where
             Markup::StartTag => self.tag(lt + 1, TagKind::StartTag),
             Markup::EndTag => self.tag(lt + 2, TagKind::EndTag),
             Markup::EmptyEndTag => {
+                // Dropped, but reported: the error resets the tree
+                // builder's "ignore a newline after <pre>".
+                let _ = self.emit(ParseError("Empty end tag".into()));
                 self.at = lt + 3;
                 Ok(())
             }
@@ -270,53 +288,14 @@ where
         match self.emit(TagToken(tag)) {
             TokenSinkResult::RawData(raw) => self.raw_text(raw),
             TokenSinkResult::Plaintext => Err(State::Plaintext),
-            _ => Ok(()),
-        }
-    }
-
-    /// Raw text after a `title`, `textarea`, `style`, `script`... start
-    /// tag: text (with references in RCDATA) up to the end tag named like
-    /// the last start tag, which is then read as a tag.
-    fn raw_text(&mut self, kind: RawKind) -> Result<(), State> {
-        let b = self.input.as_bytes();
-        let start = self.at;
-        let name = self.last_start.as_deref().unwrap_or_default().as_bytes();
-        let end_tag = find_end_tag(b, start, name);
-        let stop = end_tag.unwrap_or(b.len());
-        match kind {
-            RawKind::Rcdata => self.rcdata(start..stop),
-            RawKind::Rawtext => self.text(start..stop),
-            RawKind::ScriptData => {
-                // `<!--` starts the script's escaped states.
-                if memchr::memmem::find(&b[start..stop], b"<!--").is_some() {
-                    return Err(State::RawData(kind));
-                }
-                self.text(start..stop);
-            }
-            RawKind::ScriptDataEscaped(_) => return Err(State::RawData(kind)),
-        }
-        match end_tag {
-            Some(lt) => self.tag(lt + 2, TagKind::EndTag),
-            None => {
-                self.at = self.input.len();
+            TokenSinkResult::Script(_) | TokenSinkResult::EncodingIndicator(_) => {
+                // html5ever's tokenizer pauses there, and each time it is
+                // fed again it drops a byte order mark at the front.
+                self.skip_bom();
                 Ok(())
             }
+            TokenSinkResult::Continue => Ok(()),
         }
-    }
-
-    /// RCDATA (`title`, `textarea`): text with references decoded.
-    fn rcdata(&self, range: std::ops::Range<usize>) {
-        let mut text = range.start;
-        let mut at = range.start;
-        while let Some(found) = memchr::memchr(b'&', &self.input.as_bytes()[at..range.end]) {
-            let amp = at + found;
-            at = amp + 1;
-            if let Some(end) = self.reference(text..amp, amp) {
-                at = end;
-                text = end;
-            }
-        }
-        self.text(text..range.end);
     }
 }
 
@@ -368,26 +347,6 @@ fn declaration_kind(rest: &[u8], lt: usize) -> Markup {
     } else {
         Markup::Bogus(lt + 2)
     }
-}
-
-/// Where the raw text starting at `from` ends: the `<` of the first `</`
-/// followed by `name` (any case) and whitespace, `/` or `>`.
-fn find_end_tag(b: &[u8], mut from: usize, name: &[u8]) -> Option<usize> {
-    while let Some(found) = memchr::memmem::find(&b[from..], b"</") {
-        let lt = from + found;
-        let after = lt + 2 + name.len();
-        let named = b
-            .get(lt + 2..after)
-            .is_some_and(|n| n.eq_ignore_ascii_case(name));
-        if named
-            && b.get(after)
-                .is_some_and(|c| is_space(*c) || matches!(c, b'/' | b'>'))
-        {
-            return Some(lt);
-        }
-        from = lt + 2;
-    }
-    None
 }
 
 /// HTML whitespace as the tokenizer sees it (no CR: pages holding one are

@@ -68,16 +68,13 @@ fn attribute(input: &StrTendril, start: usize, tag: &mut Tag) -> Option<usize> {
     } else {
         StrTendril::new()
     };
-    let name = &input[start..name_end];
-    let duplicate = tag
-        .attrs
-        .iter()
-        .any(|a| str::eq_ignore_ascii_case(&a.name.local, name));
-    if duplicate {
+    // Atoms compare in one step, however long the names.
+    let name = local_name(&input[start..name_end]);
+    if tag.attrs.iter().any(|a| a.name.local == name) {
         tag.had_duplicate_attributes = true;
     } else {
         tag.attrs.push(Attribute {
-            name: QualName::new(None, ns!(), local_name(name)),
+            name: QualName::new(None, ns!(), name),
             value,
         });
     }

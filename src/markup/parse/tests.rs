@@ -120,6 +120,47 @@ fn raw_text_and_hand_overs_parse_like_html5ever() {
 }
 
 #[test]
+fn tokens_the_tree_builder_reacts_to_parse_like_html5ever() {
+    // An error token, even for a dropped `</>`, ends "ignore a newline
+    // after <pre>".
+    same("<pre></>\nx</pre><listing></>\ny</listing><pre><!x>\nz</pre>");
+    // html5ever drops a byte order mark after each pause (a script's end,
+    // an encoding hint), not elsewhere.
+    same("<script></script>\u{feff}x<p>a<script>y</script>\u{feff}b\u{feff}c");
+    same("<meta charset=utf-8>\u{feff}x");
+    same("<meta http-equiv=content-type content='text/html; charset=utf-8'>\u{feff}x");
+    same("<script><!--</script>\u{feff}x<script></script>\u{feff}y");
+    same("<script>\u{feff}<!--</script>x");
+    same("<p>a<plaintext>\u{feff}b");
+}
+
+#[test]
+fn fragments_in_raw_text_contexts_parse_like_html5ever() {
+    use html5ever::tendril::TendrilSink;
+    for context in ["title", "textarea", "style", "script", "xmp", "p", "td"] {
+        for html in ["a</>b", "a</ b>c", "a</x>b</title>c", "a&amp;b<b>c</b>"] {
+            let name = || {
+                html5ever::QualName::new(
+                    None,
+                    html5ever::ns!(html),
+                    html5ever::LocalName::from(context),
+                )
+            };
+            let fast = parse_fragment(html, HtmlTreeSink::new(Html::new_fragment()), name());
+            let slow = html5ever::parse_fragment(
+                HtmlTreeSink::new(Html::new_fragment()),
+                Default::default(),
+                name(),
+                Vec::new(),
+                false,
+            )
+            .one(html);
+            assert_eq!(dump(&fast), dump(&slow), "{context}: {html:?}");
+        }
+    }
+}
+
+#[test]
 fn a_long_page_parses_like_html5ever() {
     let mut page = String::from("<!DOCTYPE html><html><head><title>T</title></head><body>");
     for i in 0..300 {
@@ -235,15 +276,72 @@ const PIECES: &[&str] = &[
     "<base href=x>",
 ];
 
-/// Random pages built of [`PIECES`] (a fixed xorshift sequence, so a
-/// failure is reproducible) parse to html5ever's tree.
-#[test]
-fn random_pages_parse_like_html5ever() {
+/// Single characters and words that random pages are also made of, to
+/// cut tags, references and declarations at every point.
+const ATOMS: &[&str] = &[
+    "<",
+    ">",
+    "/",
+    "!",
+    "-",
+    "--",
+    "&",
+    "#",
+    ";",
+    "=",
+    "\"",
+    "'",
+    " ",
+    "\n",
+    "\t",
+    "?",
+    "[",
+    "]",
+    "x",
+    "X",
+    "a",
+    "1",
+    "9",
+    "p",
+    "pre",
+    "script",
+    "title",
+    "textarea",
+    "style",
+    "amp",
+    "lt",
+    "not",
+    "notin",
+    "copy",
+    "DOCTYPE",
+    "doctype",
+    "html",
+    "PUBLIC",
+    "SYSTEM",
+    "[CDATA[",
+    "table",
+    "td",
+    "svg",
+    "b",
+    "é",
+    "xmp",
+    "plaintext",
+    "listing",
+    "body",
+    "head",
+    "template",
+    "\u{feff}",
+    "meta charset=x",
+];
+
+/// Random pages built of `pieces` (`REFEED_PARSE_ROUNDS` of them, from a
+/// fixed xorshift sequence, so a failure is reproducible) parse to
+/// html5ever's tree.
+fn random_pages(pieces: &[&str], mut state: u64, longest: u64) {
     let rounds = std::env::var("REFEED_PARSE_ROUNDS")
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(400);
-    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut next = move || {
         state ^= state << 13;
         state ^= state >> 7;
@@ -251,10 +349,20 @@ fn random_pages_parse_like_html5ever() {
         state
     };
     for _ in 0..rounds {
-        let len = 1 + next() % 40;
+        let len = 1 + next() % longest;
         let page: String = (0..len)
-            .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+            .map(|_| pieces[(next() % pieces.len() as u64) as usize])
             .collect();
         same(&page);
     }
+}
+
+#[test]
+fn random_pages_of_markup_parse_like_html5ever() {
+    random_pages(PIECES, 0x9e37_79b9_7f4a_7c15, 40);
+}
+
+#[test]
+fn random_pages_of_characters_parse_like_html5ever() {
+    random_pages(ATOMS, 0x9876_5432_1fed_cba1, 60);
 }
