@@ -176,6 +176,15 @@ impl Fetcher {
         self.robots.saved()
     }
 
+    /// [`saved_robots`](Self::saved_robots), limited to the answers
+    /// `wanted` picks by origin and expiry before any body is copied.
+    pub fn saved_robots_where(
+        &self,
+        wanted: impl Fn(&str, DateTime<Utc>) -> bool,
+    ) -> Vec<SavedRobots> {
+        self.robots.saved_where(wanted)
+    }
+
     /// Puts robots.txt answers saved by an earlier process back, so their
     /// hosts are not asked again before the answers expire.
     pub fn restore_robots(&self, saved: Vec<SavedRobots>) {

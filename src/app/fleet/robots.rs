@@ -27,10 +27,7 @@ impl Fleet {
     pub(super) async fn publish_robots(&self, published: &mut Published) {
         let fresh: Vec<SavedRobots> = self
             .fetcher
-            .saved_robots()
-            .into_iter()
-            .filter(|answer| published.get(&answer.origin) != Some(&answer.expires))
-            .collect();
+            .saved_robots_where(|origin, expires| published.get(origin) != Some(&expires));
         if fresh.is_empty() {
             return;
         }

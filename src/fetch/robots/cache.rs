@@ -10,7 +10,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tokio::time::Instant;
 use url::Url;
 
@@ -108,6 +108,14 @@ impl RobotsCache {
     /// an answer (those are kept a minute at most anyway). Origins whose
     /// robots.txt is being fetched right now are left out.
     pub fn saved(&self) -> Vec<SavedRobots> {
+        self.saved_where(|_, _| true)
+    }
+
+    /// [`saved`](Self::saved), limited to the answers `wanted` picks by
+    /// origin and expiry before any is copied: a caller that already
+    /// holds most of them (the fleet publishes every second) copies no
+    /// robots.txt body it does not need.
+    pub fn saved_where(&self, wanted: impl Fn(&str, DateTime<Utc>) -> bool) -> Vec<SavedRobots> {
         let slots: Vec<Arc<Slot>> = {
             let slots = self
                 .inner
@@ -122,7 +130,8 @@ impl RobotsCache {
             .filter_map(|slot| {
                 let cached = slot.try_lock().ok()?;
                 let record = cached.as_ref()?.saved.as_ref()?;
-                (record.expires > now).then(|| record.clone())
+                let keep = record.expires > now && wanted(&record.origin, record.expires);
+                keep.then(|| record.clone())
             })
             .collect();
         saved.sort_by(|a, b| a.origin.cmp(&b.origin));
@@ -339,6 +348,26 @@ mod tests {
         let fetch = counting_fetch(&calls, "", Duration::ZERO);
         assert!(second.rules(&page, fetch).await.check(&page).is_err());
         assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn saved_where_copies_only_the_answers_asked_for() {
+        let cache = RobotsCache::new(AGENT, DAY);
+        for origin in ["http://a.test/", "http://b.test/"] {
+            cache
+                .rules(&url(origin), |_| async {
+                    RobotsAnswer::Body(b"Disallow: /x".to_vec())
+                })
+                .await;
+        }
+        let all = cache.saved();
+        let a_expires = all[0].expires;
+        // A publisher that already holds a.test's answer at that expiry.
+        let fresh = cache
+            .saved_where(|origin, expires| !(origin == "http://a.test" && expires == a_expires));
+        let origins: Vec<&str> = fresh.iter().map(|s| s.origin.as_str()).collect();
+        assert_eq!(origins, ["http://b.test"]);
+        assert_eq!(fresh[0].body, b"Disallow: /x");
     }
 
     #[tokio::test]
