@@ -9,7 +9,7 @@
 //! exactly as a refresh would; `extract --explain` works on a local file,
 //! without config or learned boilerplate.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -22,6 +22,7 @@ use crate::extract::learned;
 use crate::extract::{self, ArticleRules, Explanation, Removal, RemovalReason};
 use crate::fetch::Fetcher;
 use crate::model::Article;
+use crate::store::StoreError;
 
 /// `refeed explain`: fetches `url` as the source `source_id` would, extracts
 /// it with the source's rules and learned boilerplate, and reports every
@@ -37,10 +38,7 @@ pub async fn explain_source(config: &Config, source_id: &str, url: &Url) -> anyh
         .get(url)
         .await
         .with_context(|| format!("cannot fetch {url}"))?;
-    let store = super::database::open(&config.storage).await?;
-    let boilerplate = store.learned_boilerplate(&source.id).await;
-    store.close().await;
-    let boilerplate = boilerplate?;
+    let boilerplate = learned_boilerplate(config, &source.id).await?;
     let rules = source.article.clone();
     let report = tokio::task::spawn_blocking(move || {
         let mut done = extract::explain(&page.body, &page.url, &rules)
@@ -51,6 +49,20 @@ pub async fn explain_source(config: &Config, source_id: &str, url: &Url) -> anyh
     .await
     .context("extraction failed unexpectedly")??;
     Ok(report)
+}
+
+/// The boilerplate learned for `source`, from the database if one
+/// exists: `explain` only reads, so it never creates a database (before
+/// the daemon's first run nothing has been learned).
+async fn learned_boilerplate(config: &Config, source: &str) -> anyhow::Result<HashSet<u64>> {
+    let store = match super::database::open_existing(&config.storage).await {
+        Ok(store) => store,
+        Err(StoreError::Missing { .. }) => return Ok(HashSet::new()),
+        Err(err) => return Err(err.into()),
+    };
+    let boilerplate = store.learned_boilerplate(source).await;
+    store.close().await;
+    Ok(boilerplate?)
 }
 
 /// `refeed extract FILE --explain`: the same report for a local page

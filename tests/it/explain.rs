@@ -70,6 +70,18 @@ async fn explain_lists_learned_and_hidden_removals_with_bytes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn explain_before_the_first_run_reports_and_creates_no_database() {
+    let outlet = Outlet::start_with("learned").await;
+    let env = config(&outlet);
+    let out = env.refeed(&["explain", "ledger", &outlet.url(PAGE)]).await;
+    assert!(out.success(), "refeed explain failed:\n{out}");
+    assert!(out.stdout.contains("kept: "), "{out}");
+    assert!(lines(&out.stdout, "learned").is_empty(), "{out}");
+    let db = env.dir().join("data/refeed.db");
+    assert!(!db.exists(), "explain created {}", db.display());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn explain_names_an_unknown_source() {
     let outlet = Outlet::start_with("learned").await;
     let env = config(&outlet);
