@@ -316,7 +316,7 @@ fn parse_sized(html: &str, nodes: usize) -> Html {
     let tree = ego_tree::Tree::with_capacity(scraper::Node::Document, nodes + 16);
     let mut empty = Html::new_document();
     empty.tree = tree;
-    crate::markup::parse::parse_document(html, scraper::HtmlTreeSink::new(empty))
+    markup::parse::parse_document(html, scraper::HtmlTreeSink::new(empty))
 }
 
 /// Parses a fragment as `Html::parse_fragment` does, into a tree with room
@@ -326,9 +326,7 @@ fn parse_fragment_sized(html: &str) -> Html {
     let nodes = 2 * memchr::memchr_iter(b'<', html.as_bytes()).count() + 16;
     let mut empty = Html::new_fragment();
     empty.tree = ego_tree::Tree::with_capacity(scraper::Node::Fragment, nodes);
-    let context =
-        html5ever::QualName::new(None, html5ever::ns!(html), html5ever::local_name!("body"));
-    crate::markup::parse::parse_fragment(html, scraper::HtmlTreeSink::new(empty), context)
+    markup::parse::fragment_into(html, empty)
 }
 
 /// The generically found body (or the source's `content`), widened to

@@ -7,6 +7,7 @@
 //! Windows-1252 table).
 
 use html5ever::data::{C1_REPLACEMENTS, NAMED_ENTITIES};
+use html5ever::tendril::StrTendril;
 
 /// Characters in the longest entity name (`CounterClockwiseContourIntegral`
 /// has 31), with room to spare.
@@ -28,9 +29,16 @@ pub(super) struct Decoded {
 }
 
 impl Decoded {
-    /// Its characters as a string slice-able value.
+    /// Its characters.
     pub(super) fn as_chars(&self) -> &[char] {
         &self.chars[..self.len]
+    }
+
+    /// Appends its characters to `out`.
+    pub(super) fn push_to(&self, out: &mut StrTendril) {
+        for c in self.as_chars() {
+            out.push_char(*c);
+        }
     }
 }
 

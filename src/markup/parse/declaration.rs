@@ -6,7 +6,7 @@
 
 use std::ops::Range;
 
-use super::is_space;
+use super::super::lexer::is_space;
 
 /// Where the comment whose body starts at `body` (after `<!--`) ends: the
 /// byte range of its text and the byte after it. The text is always a

@@ -42,12 +42,14 @@ pub fn document(html: &str) -> scraper::Html {
 /// A fragment parsed as `scraper::Html::parse_fragment` parses it (in a
 /// `body`).
 pub fn fragment(html: &str) -> scraper::Html {
+    fragment_into(html, scraper::Html::new_fragment())
+}
+
+/// [`fragment`], parsed into `empty` (a fragment, e.g. with a tree
+/// sized in advance).
+pub fn fragment_into(html: &str, empty: scraper::Html) -> scraper::Html {
     let body = QualName::new(None, html5ever::ns!(html), html5ever::local_name!("body"));
-    parse_fragment(
-        html,
-        scraper::HtmlTreeSink::new(scraper::Html::new_fragment()),
-        body,
-    )
+    parse_fragment(html, scraper::HtmlTreeSink::new(empty), body)
 }
 
 /// Parses a whole page into `sink`, as `html5ever::parse_document` with
@@ -103,15 +105,15 @@ where
     S::Handle: Clone,
 {
     fn new(builder: TreeBuilder<S::Handle, S>, html: &str) -> Self {
-        // The tokenizer drops a byte order mark at the start (see
-        // `skip_bom`).
-        let at = if html.starts_with('\u{feff}') { 3 } else { 0 };
-        Parser {
+        let mut parser = Parser {
             builder,
             input: StrTendril::from_slice(html),
-            at,
+            at: 0,
             last_start: None,
-        }
+        };
+        // The tokenizer drops a byte order mark at the start.
+        parser.skip_bom();
+        parser
     }
 
     /// Tokenizes the page from `state` (the data state, or a fragment's
@@ -140,16 +142,15 @@ where
         // It drops a byte order mark at the front each time it is fed
         // (after a script or an encoding hint), as in a whole parse; one
         // right here is text, so it is sent first.
-        if self.input[self.at..].starts_with('\u{feff}') {
-            let _ = self.emit(CharacterTokens(tag::sub(&self.input, self.at..self.at + 3)));
-            self.at += 3;
-        }
+        let mark = self.at;
+        self.skip_bom();
+        self.text(mark..self.at);
         let opts = TokenizerOpts {
             initial_state: Some(state),
             last_start_tag_name: self.last_start.as_ref().map(|n| n.to_string()),
             ..TokenizerOpts::default()
         };
-        let rest = tag::sub(&self.input, self.at..self.input.len());
+        let rest = sub(&self.input, self.at..self.input.len());
         let tokenizer = Tokenizer::new(self.builder, opts);
         let queue = BufferQueue::default();
         queue.push_back(rest);
@@ -174,7 +175,7 @@ where
     /// Sends `range` of the page as text, if it is not empty.
     fn text(&self, range: std::ops::Range<usize>) {
         if !range.is_empty() {
-            let _ = self.emit(CharacterTokens(tag::sub(&self.input, range)));
+            let _ = self.emit(CharacterTokens(sub(&self.input, range)));
         }
     }
 
@@ -220,9 +221,7 @@ where
             let _ = self.emit(ParseError("Invalid character reference".into()));
         }
         let mut chars = StrTendril::new();
-        for c in decoded.as_chars() {
-            chars.push_char(*c);
-        }
+        decoded.push_to(&mut chars);
         let _ = self.emit(CharacterTokens(chars));
         Some(decoded.end)
     }
@@ -241,15 +240,12 @@ where
                 self.at = lt + 3;
                 Ok(())
             }
-            Markup::Comment => {
-                let (text, end) = declaration::comment(b, lt + 4);
-                let _ = self.emit(CommentToken(tag::sub(&self.input, text)));
-                self.at = end;
-                Ok(())
-            }
-            Markup::Bogus(start) => {
-                let (text, end) = declaration::bogus_comment(b, start);
-                let _ = self.emit(CommentToken(tag::sub(&self.input, text)));
+            Markup::Comment | Markup::Bogus(_) => {
+                let (text, end) = match kind {
+                    Markup::Bogus(start) => declaration::bogus_comment(b, start),
+                    _ => declaration::comment(b, lt + 4),
+                };
+                let _ = self.emit(CommentToken(sub(&self.input, text)));
                 self.at = end;
                 Ok(())
             }
@@ -261,7 +257,7 @@ where
     /// Reads a doctype at `lt`, or hands it over.
     fn doctype(&mut self, lt: usize) -> Result<(), State> {
         let read = declaration::doctype(self.input.as_bytes(), lt + 9).ok_or(State::Data)?;
-        let id = |range: Option<std::ops::Range<usize>>| range.map(|r| tag::sub(&self.input, r));
+        let id = |range: Option<std::ops::Range<usize>>| range.map(|r| sub(&self.input, r));
         let token = Doctype {
             name: read.name.map(|n| StrTendril::from_slice(&n)),
             public_id: id(read.public_id),
@@ -349,8 +345,8 @@ fn declaration_kind(rest: &[u8], lt: usize) -> Markup {
     }
 }
 
-/// HTML whitespace as the tokenizer sees it (no CR: pages holding one are
-/// not read here).
-fn is_space(c: u8) -> bool {
-    matches!(c, b'\t' | b'\n' | 0x0C | b' ')
+/// `range` of `input` as a tendril sharing its buffer.
+fn sub(input: &StrTendril, range: std::ops::Range<usize>) -> StrTendril {
+    // `fast_path_applies` refuses sources past `u32::MAX` bytes.
+    input.subtendril(range.start as u32, (range.end - range.start) as u32)
 }

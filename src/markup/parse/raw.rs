@@ -7,7 +7,8 @@ use html5ever::tokenizer::TagKind;
 use html5ever::tokenizer::states::{RawKind, State};
 use html5ever::tree_builder::TreeSink;
 
-use super::{Parser, is_space};
+use super::super::lexer::is_space;
+use super::Parser;
 
 impl<S: TreeSink> Parser<S>
 where

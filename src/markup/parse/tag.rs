@@ -8,8 +8,8 @@ use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::{Tag, TagKind};
 use html5ever::{Attribute, LocalName, QualName, ns};
 
-use super::charref;
-use super::is_space;
+use super::super::lexer::is_space;
+use super::{charref, sub};
 
 /// The tag whose name starts at `name_start` (after `<` or `</`), and the
 /// byte after its `>`; `None` when the page ends inside it. `input` is the
@@ -118,9 +118,7 @@ fn decoded(input: &StrTendril, range: std::ops::Range<usize>) -> StrTendril {
         let mut next = amp + 1;
         if let Some(reference) = charref::decode(&b[..range.end], amp, true) {
             out.push_slice(&input[copied..amp]);
-            for c in reference.as_chars() {
-                out.push_char(*c);
-            }
+            reference.push_to(&mut out);
             copied = reference.end;
             next = reference.end;
         }
@@ -131,12 +129,6 @@ fn decoded(input: &StrTendril, range: std::ops::Range<usize>) -> StrTendril {
     }
     out.push_slice(&input[copied..range.end]);
     out
-}
-
-/// `range` of `input` as a tendril sharing its buffer.
-pub(super) fn sub(input: &StrTendril, range: std::ops::Range<usize>) -> StrTendril {
-    // The caller refuses sources past `u32::MAX` bytes.
-    input.subtendril(range.start as u32, (range.end - range.start) as u32)
 }
 
 /// The atom for a tag or attribute name, lower-cased as the tokenizer
